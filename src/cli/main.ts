@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { registerMigrateCommand } from './migrate.command.js';
+import { registerStackCommand } from './stack.command.js';
+import { registerWorkerCommand } from './worker.command.js';
+
+/** Parses config and builds the logger once, for whichever command runs. */
+export interface CommandContext {
+  config(): Config;
+  logger(): Logger;
+}
+
+function contextFromEnvironment(): CommandContext {
+  let config: Config | undefined;
+  let logger: Logger | undefined;
+  const context: CommandContext = {
+    config: () => (config ??= loadConfig(process.env, process.cwd())),
+    logger: () => {
+      const { log, env } = context.config();
+      return (logger ??= createLogger({ ...log, production: env === 'production' }, process.stderr));
+    },
+  };
+  return context;
+}
+
+const program = new Command()
+  .name('arrears')
+  .description('Collections workflow worker for accounts-receivable teams.')
+  .showHelpAfterError();
+
+const context = contextFromEnvironment();
+registerWorkerCommand(program, context);
+registerMigrateCommand(program, context);
+registerStackCommand(program, context);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  context.logger().fatal({ err: error }, 'arrears stopped');
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { closeOnSignals } from '../app/lifecycle.js';
+import { applyMigrations } from '../db/migrate.js';
+import { provideStack } from '../dev/embedded-stack.js';
+import type { CommandContext } from './main.js';
+
+export function registerStackCommand(program: Command, context: CommandContext): void {
+  program
+    .command('stack')
+    .description(
+      'Start the embedded Postgres and redis-server, apply migrations and print their URLs ' +
+        '(for psql, redis-cli or another arrears process); stops on Ctrl-C.',
+    )
+    .action(async () => {
+      const logger = context.logger();
+      const stack = await provideStack(context.config(), logger);
+      closeOnSignals(logger, () => stack.stop());
+      await applyMigrations(stack.databaseUrl);
+      // Printed to stdout on purpose: these are for the operator to copy, not for the log.
+      process.stdout.write(`DATABASE_URL=${stack.databaseUrl}\nREDIS_URL=${stack.redisUrl}\n`);
+      logger.info('embedded stack running; press Ctrl-C to stop');
+    });
+}

@@ -1,0 +1,139 @@
+/**
+ * What a template can read. Every field is required at render time (templates compile in strict
+ * mode), so a context built by the engine either renders or fails loudly in validation, never
+ * half-way through a send.
+ */
+
+/** The delivery shape of a rendered template. `task` is a collector's call task, not a send. */
+export type Channel = 'email' | 'sms' | 'task';
+
+/** One open invoice as the customer should see it. Dates are ISO calendar dates (`2025-03-14`). */
+export interface InvoiceLine {
+  number: string;
+  /** ISO 4217 code. */
+  currency: string;
+  /** Original amount, integer minor units. */
+  amountMinor: number;
+  /** Still owed, integer minor units. */
+  balanceMinor: number;
+  issuedOn: string;
+  dueOn: string;
+  /** Negative before the due date, counted in the customer's time zone. */
+  daysPastDue: number;
+}
+
+/** Outstanding balance in one currency; invoices in different currencies are never summed. */
+export interface CurrencyTotal {
+  currency: string;
+  balanceMinor: number;
+}
+
+/** The sending business, as configured. Multi-line strings keep their line breaks. */
+export interface CompanyProfile {
+  name: string;
+  /** Sign-off block, e.g. "Maria Popescu\nAccounts Receivable". */
+  signature: string;
+  /** Bank details or other ways to pay, possibly multi-line. */
+  paymentInstructions: string;
+  payUrl: string;
+  supportEmail: string;
+  supportPhone: string;
+}
+
+/** The customer being contacted. `locale` is the customer's preference, before any fallback. */
+export interface CustomerProfile {
+  name: string;
+  /** BCP 47 tag, e.g. `ro-MD`; the template locale is chosen from it by `pickLocale`. */
+  locale: string;
+  /** IANA zone; dates and relative days are shown in it. */
+  timeZone: string;
+}
+
+/** The render context of every dunning step template and of the templates built on it. */
+export interface ReminderContext {
+  customer: CustomerProfile;
+  invoices: InvoiceLine[];
+  totals: CurrencyTotal[];
+  company: CompanyProfile;
+  /** One-click unsubscribe link, where the policy offers one. */
+  unsubscribeUrl?: string | null;
+  /** The message must carry an opt-out line (email link or SMS "STOP"). */
+  optOutRequired: boolean;
+  /** The policy step being sent, e.g. `default/overdue-7`. */
+  stepId: string;
+  /** The moment of rendering, ISO 8601 with offset; relative days are counted from it. */
+  now: string;
+}
+
+/** Why a manager is being alerted. */
+export type ManagerAlertKind =
+  | 'legal_hold'
+  | 'broken_promise'
+  | 'credit_limit_crossed'
+  | 'balance_threshold'
+  | 'channels_failing';
+
+/** Context of `manager-alert`. */
+export interface ManagerAlertContext extends ReminderContext {
+  alert: {
+    kind: ManagerAlertKind;
+    managerName: string;
+    /** One or two sentences from the engine: what happened, with figures. */
+    detail: string;
+    /** Link to the case in the collector UI, if there is one. */
+    caseUrl: string | null;
+  };
+}
+
+/** Context of `call-task`. */
+export interface CallTaskContext extends ReminderContext {
+  callTask: {
+    reason: string;
+    phone: string | null;
+    /** The last contact in one line, or null when there was none. */
+    lastContact: string | null;
+  };
+}
+
+/** Context of `promise-confirmation`. */
+export interface PromiseConfirmationContext extends ReminderContext {
+  promise: {
+    amountMinor: number;
+    currency: string;
+    /** ISO calendar date the customer promised to pay by. */
+    promisedFor: string;
+  };
+}
+
+/** One row of the contact history in a legal case file. */
+export interface ContactHistoryEntry {
+  /** ISO 8601 instant. */
+  at: string;
+  channel: string;
+  summary: string;
+  status: string;
+}
+
+/** Context of `legal-hold-notice`, the cover page of the file handed to legal. */
+export interface LegalHoldNoticeContext extends ReminderContext {
+  legalHold: {
+    /** ISO 8601 instant. */
+    placedAt: string;
+    placedBy: string;
+    reason: string;
+    contacts: ContactHistoryEntry[];
+  };
+}
+
+/** Templates whose context extends `ReminderContext`; any other id takes `ReminderContext`. */
+export interface ExtendedContexts {
+  'manager-alert': ManagerAlertContext;
+  'call-task': CallTaskContext;
+  'promise-confirmation': PromiseConfirmationContext;
+  'legal-hold-notice': LegalHoldNoticeContext;
+}
+
+/** The context type a template id renders against. */
+export type ContextFor<Id extends string> = Id extends keyof ExtendedContexts
+  ? ExtendedContexts[Id]
+  : ReminderContext;
