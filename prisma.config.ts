@@ -4,7 +4,7 @@
 // the `prisma` package instead of downloading a native one, so `generate`, `migrate deploy` and
 // `migrate diff` work on machines without internet. The adapter is @prisma/adapter-pg 7.x on
 // purpose: 6.19.3's adapter fails migrations with "Column type 'name' could not be
-// deserialized". See README, "Database migrations".
+// deserialized". See README, "Database and migrations".
 import { existsSync } from 'node:fs';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
@@ -27,6 +27,6 @@ export default defineConfig({
   // Only called by commands that talk to a database (not by `prisma generate`).
   adapter: async () => {
     if (!databaseUrl) throw new Error('DATABASE_URL is not set');
-    return new PrismaPg({ connectionString: databaseUrl });
+    return new PrismaPg({ connectionString: databaseUrl, allowExitOnIdle: true });
   },
 });

@@ -40,7 +40,8 @@ export function weekdayOf(date: IsoDate): number {
 
 /**
  * The instant a local wall-clock time occurs on `date` in `zone`. A time inside a spring-forward
- * gap resolves to the first instant after the gap, so it is never skipped.
+ * gap resolves to just after the gap and a time in the repeated fall-back hour to one of its
+ * two occurrences, so a daily moment is never skipped and never doubled.
  */
 export function localInstant(date: IsoDate, time: LocalTime, zone: string): DateTime {
   const at = DateTime.fromISO(`${date}T${time}`, { zone });

@@ -1,0 +1,65 @@
+import nodemailer from 'nodemailer';
+import type { EmailSendResult, EmailTransport, OutgoingEmail } from './email-transport.js';
+import { toMailOptions } from './mail-options.js';
+import { classifySmtpError } from './smtp-errors.js';
+
+/** An SMTP relay, reached through a pool of connections. */
+export interface SmtpSettings {
+  kind: 'smtp';
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 465). Otherwise STARTTLS is used when the server offers it. */
+  secure: boolean;
+  /** Refuse to send unless the server upgrades to TLS with STARTTLS. */
+  requireTls?: boolean;
+  auth?: { user: string; pass: string };
+  /** How long to wait for the TCP connection. Default 10 s. */
+  connectionTimeoutMs?: number;
+  /** How long a connected socket may stay silent. Default 30 s. */
+  socketTimeoutMs?: number;
+  /** Parallel connections in the pool. Default 5. */
+  maxConnections?: number;
+}
+
+/** Sends email over a pooled SMTP connection. */
+export class SmtpEmailTransport implements EmailTransport {
+  private readonly mailer;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(settings: SmtpSettings) {
+    this.mailer = nodemailer.createTransport({
+      pool: true,
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: settings.requireTls ?? false,
+      ...(settings.auth ? { auth: settings.auth } : {}),
+      connectionTimeout: settings.connectionTimeoutMs ?? 10_000,
+      greetingTimeout: settings.connectionTimeoutMs ?? 10_000,
+      socketTimeout: settings.socketTimeoutMs ?? 30_000,
+      maxConnections: settings.maxConnections ?? 5,
+      // The pool would otherwise silently resend a message whose connection dropped mid-send.
+      // Whether to resend is the delivery job's decision (it knows the contact's state), so a
+      // dropped send surfaces as a transient error instead.
+      maxRequeues: 0,
+    });
+  }
+
+  async send(message: OutgoingEmail): Promise<EmailSendResult> {
+    const sending = this.mailer.sendMail(toMailOptions(message));
+    this.inFlight.add(sending);
+    try {
+      const info = await sending;
+      return { providerMessageId: info.messageId, provider: 'smtp' };
+    } catch (error) {
+      throw classifySmtpError(error);
+    } finally {
+      this.inFlight.delete(sending);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.mailer.close();
+  }
+}

@@ -1,0 +1,71 @@
+import type { DateTime } from 'luxon';
+import type { InvoiceStepRef } from './domain.js';
+import type { ActionType, ManagerAlertKind } from './policy.js';
+
+/** Why something due now was not done. */
+export type SkipReason =
+  /** outside the customer's send window (or on a weekend or holiday) */
+  | 'window'
+  /** a frequency cap, or the channel already used today */
+  | 'cap'
+  /** the invoice has an open dispute */
+  | 'dispute'
+  /** legal hold or bankruptcy */
+  | 'hold'
+  /** channel not consented or not reachable, or the customer is do-not-contact */
+  | 'consent'
+  /** open balance below the currency's minimum */
+  | 'min_balance'
+  /** manual pause or an open promise to pay */
+  | 'paused'
+  /** an earlier step missed while paused or down; only today's step is sent */
+  | 'superseded';
+
+/** An invoice an action covers, at the step it is in. */
+export interface CoveredInvoice extends InvoiceStepRef {
+  number: string;
+}
+
+/** What an action does and what caused it. */
+export interface ActionSubject {
+  type: ActionType;
+  policyId: string;
+  /** The causing step; for a consolidated notice, the highest-stage step among its invoices. */
+  stepId: string;
+  /** Template id for email and SMS, `null` otherwise. */
+  template: string | null;
+  /** Set on `manager_alert`. */
+  alertKind: ManagerAlertKind | null;
+  /** Sorted by invoice id. Empty for a broken-promise alert, which concerns the promise. */
+  invoices: CoveredInvoice[];
+}
+
+/** An action to take now. */
+export interface PlannedAction extends ActionSubject {
+  /**
+   * Deterministic and free of `:` (it doubles as the BullMQ job id): the contact-log row is
+   * written under it first, so a repeated tick or a rebuilt queue cannot send twice.
+   */
+  idempotencyKey: string;
+  /** Collector for a `call_task`. */
+  assigneeId: string | null;
+  /** Consumer profile: the email or SMS must carry an opt-out line. */
+  requiresOptOutLine: boolean;
+  /** The broken promise a `broken_promise` alert is about. */
+  promiseId: string | null;
+}
+
+/** An action that was due but not taken, with the reason. */
+export interface SkippedAction extends ActionSubject {
+  reason: SkipReason;
+  /** A sentence a collector can read. */
+  detail: string;
+}
+
+/** What the core decided for one case at one instant. */
+export interface Decision {
+  actions: PlannedAction[];
+  skipped: SkippedAction[];
+  /** The earliest moment something could next be due; never before `now`. */
+  nextLookAt: DateTime;
+}
