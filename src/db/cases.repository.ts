@@ -1,16 +1,30 @@
-import type { PrismaClient } from './client.js';
+import type { PrismaClient, PrismaTransaction } from './client.js';
+
+type Db = PrismaClient | PrismaTransaction;
 
 /** Ids of the collection cases whose next-look time has come, oldest first. */
-export async function findDueCaseIds(
-  prisma: PrismaClient,
-  now: Date,
-  limit: number,
-): Promise<string[]> {
-  const rows = await prisma.collectionCase.findMany({
+export async function findDueCaseIds(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db.collectionCase.findMany({
     where: { nextLookAt: { lte: now } },
     orderBy: { nextLookAt: 'asc' },
     select: { id: true },
     take: limit,
   });
   return rows.map((row) => row.id);
+}
+
+/**
+ * Asks for a fresh decision on these customers at the next tick: called whenever their ledger
+ * changes (invoice imported or changed, payment applied, dispute opened). Creates the case if the
+ * customer has none. `at` is when the change happened (the caller's clock, so a simulated run
+ * stays consistent); a case already due earlier keeps its earlier time.
+ */
+export async function requestReview(db: Db, customerIds: readonly string[], at: Date): Promise<void> {
+  if (customerIds.length === 0) return;
+  await db.$executeRaw`
+    insert into collection_cases (customer_id, next_look_at, updated_at)
+    select unnest(${customerIds as string[]}::uuid[]), ${at}, now()
+    on conflict (customer_id) do update
+      set next_look_at = least(coalesce(collection_cases.next_look_at, excluded.next_look_at), excluded.next_look_at),
+          updated_at = now()`;
 }
