@@ -3,6 +3,8 @@ import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { registerMigrateCommand } from './migrate.command.js';
 import { registerStackCommand } from './stack.command.js';
+import { registerTickCommand } from './tick.command.js';
+import { registerTemplatesCommand } from './templates.command.js';
 import { registerWorkerCommand } from './worker.command.js';
 
 /** Parses config and builds the logger once, for whichever command runs. */
@@ -33,6 +35,8 @@ const context = contextFromEnvironment();
 registerWorkerCommand(program, context);
 registerMigrateCommand(program, context);
 registerStackCommand(program, context);
+registerTickCommand(program, context);
+registerTemplatesCommand(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

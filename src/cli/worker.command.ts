@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { closeOnSignals } from '../app/lifecycle.js';
 import { openRuntime } from '../app/runtime.js';
+import { buildDunningServices } from '../app/services.js';
 import { startWorkers } from '../jobs/workers.js';
 import type { CommandContext } from './main.js';
 
@@ -11,6 +12,6 @@ export function registerWorkerCommand(program: Command, context: CommandContext)
     .action(async () => {
       const runtime = await openRuntime(context.config(), context.logger());
       closeOnSignals(runtime.logger, () => runtime.lifecycle.close());
-      await startWorkers(runtime);
+      await startWorkers(runtime, await buildDunningServices(runtime), { schedule: true });
     });
 }

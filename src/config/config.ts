@@ -1,7 +1,19 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { EmailTransportSettings } from '../channels/email/create-email-transport.js';
+import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -18,7 +30,8 @@ const optionalUrl = (protocols: string[]) =>
  * environment is interpreted; `.env.example` and the README's configuration table list the same
  * keys (a unit test keeps the three in step).
  */
-export const envSchema = z.object({
+export const envSchema = z
+  .object({
   /** `production` switches logs to JSON even on a terminal. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Minimum pino log level. */
@@ -48,7 +61,55 @@ export const envSchema = z.object({
     .trim()
     .default('UTC')
     .refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Bucharest' }),
-});
+  /** `capture` writes each email as an .eml file under EMAIL_CAPTURE_DIR; `smtp` sends it. */
+  EMAIL_TRANSPORT: z.enum(['capture', 'smtp']).default('capture'),
+  /** Where captured emails go (relative paths are inside ARREARS_DATA_DIR). */
+  EMAIL_CAPTURE_DIR: z.string().trim().min(1).default('outbox/email'),
+  /** Sender of every customer email. */
+  EMAIL_FROM: z.string().trim().min(3).default('Accounts Receivable <ar@example.com>'),
+  SMTP_HOST: z.string().trim().default('localhost'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
+  SMTP_SECURE: flag.default(false),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  /** `capture` appends each SMS to a JSON-lines file under SMS_CAPTURE_DIR; `twilio` sends it. */
+  SMS_TRANSPORT: z.enum(['capture', 'twilio']).default('capture'),
+  SMS_CAPTURE_DIR: z.string().trim().min(1).default('outbox/sms'),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  /** Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID. */
+  TWILIO_FROM: optionalText,
+  TWILIO_MESSAGING_SERVICE_SID: optionalText,
+  /** Another origin speaking Twilio's REST API (a local endpoint in tests and the demo). */
+  TWILIO_API_BASE_URL: optionalUrl(['http', 'https']),
+  /** Longest SMS allowed, in segments; templates that could exceed it stop the worker at start. */
+  SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
+  /** Company details shown in every reminder. */
+  COMPANY_NAME: z.string().trim().min(1).default('Example Trading Ltd'),
+  COMPANY_PAY_URL: z.url().default('https://pay.example.com'),
+  COMPANY_SUPPORT_EMAIL: z.string().trim().min(3).default('ar@example.com'),
+  COMPANY_SUPPORT_PHONE: z.string().trim().min(3).default('+1 555 0100'),
+  COMPANY_PAYMENT_INSTRUCTIONS: z
+    .string()
+    .trim()
+    .min(1)
+    .default('Bank transfer to IBAN XX00 0000 0000 0000, quoting the invoice numbers.'),
+  /** Folder of extra policy JSON files (added to the built-in `default` and `key-account`). */
+  POLICIES_DIR: optionalText,
+  /** Folder whose template files replace the shipped ones with the same relative path. */
+  TEMPLATES_DIR: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    if (env.SMS_TRANSPORT !== 'twilio') return;
+    const required = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const;
+    for (const name of required) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when SMS_TRANSPORT=twilio' });
+    }
+    if (!env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'or TWILIO_MESSAGING_SERVICE_SID is required when SMS_TRANSPORT=twilio' });
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -60,6 +121,17 @@ export interface Config {
   redisUrl: string | undefined;
   dataDir: string;
   queue: { prefix: string; tickCron: string; tickTimeZone: string };
+  email: { from: string; transport: EmailTransportSettings };
+  sms: { transport: SmsTransportSettings; segmentLimit: number };
+  company: {
+    name: string;
+    payUrl: string;
+    supportEmail: string;
+    supportPhone: string;
+    paymentInstructions: string;
+  };
+  policiesDir: string | undefined;
+  templatesDir: string | undefined;
 }
 
 /** Thrown when the environment does not parse; the message names every bad variable. */
@@ -79,13 +151,47 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     );
   }
   const env = parsed.data;
+  const dataDir = path.resolve(cwd, env.ARREARS_DATA_DIR);
   return {
     env: env.NODE_ENV,
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    dataDir: path.resolve(cwd, env.ARREARS_DATA_DIR),
+    dataDir,
     queue: { prefix: env.QUEUE_PREFIX, tickCron: env.TICK_CRON, tickTimeZone: env.TICK_TZ },
+    email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir) },
+    sms: { transport: smsTransport(env, dataDir), segmentLimit: env.SMS_SEGMENT_LIMIT },
+    company: {
+      name: env.COMPANY_NAME,
+      payUrl: env.COMPANY_PAY_URL,
+      supportEmail: env.COMPANY_SUPPORT_EMAIL,
+      supportPhone: env.COMPANY_SUPPORT_PHONE,
+      paymentInstructions: env.COMPANY_PAYMENT_INSTRUCTIONS,
+    },
+    policiesDir: env.POLICIES_DIR && path.resolve(cwd, env.POLICIES_DIR),
+    templatesDir: env.TEMPLATES_DIR && path.resolve(cwd, env.TEMPLATES_DIR),
+  };
+}
+
+function emailTransport(env: Env, dataDir: string): EmailTransportSettings {
+  if (env.EMAIL_TRANSPORT === 'capture') {
+    return { kind: 'capture', dir: path.resolve(dataDir, env.EMAIL_CAPTURE_DIR) };
+  }
+  const auth = env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } : undefined;
+  return { kind: 'smtp', host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, ...(auth && { auth }) };
+}
+
+function smsTransport(env: Env, dataDir: string): SmsTransportSettings {
+  if (env.SMS_TRANSPORT === 'capture') {
+    return { kind: 'capture', dir: path.resolve(dataDir, env.SMS_CAPTURE_DIR) };
+  }
+  return {
+    kind: 'twilio',
+    accountSid: env.TWILIO_ACCOUNT_SID ?? '',
+    authToken: env.TWILIO_AUTH_TOKEN ?? '',
+    ...(env.TWILIO_FROM && { from: env.TWILIO_FROM }),
+    ...(env.TWILIO_MESSAGING_SERVICE_SID && { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID }),
+    ...(env.TWILIO_API_BASE_URL && { baseUrl: env.TWILIO_API_BASE_URL }),
   };
 }
 

@@ -6,8 +6,8 @@ export type ManagerAlertKind =
   | 'legal_hold'
   | 'balance_threshold'
   | 'broken_promise'
-  | 'credit_limit'
-  | 'channels_bouncing';
+  | 'credit_limit_crossed'
+  | 'channels_failing';
 
 /** One action of a policy step. Template ids are `<policy>/<step>`; the channel picks the variant. */
 export type PolicyAction =

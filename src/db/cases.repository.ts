@@ -17,7 +17,9 @@ export async function findDueCaseIds(db: Db, now: Date, limit: number): Promise<
  * Asks for a fresh decision on these customers at the next tick: called whenever their ledger
  * changes (invoice imported or changed, payment applied, dispute opened). Creates the case if the
  * customer has none. `at` is when the change happened (the caller's clock, so a simulated run
- * stays consistent); a case already due earlier keeps its earlier time.
+ * stays consistent); a case already due earlier keeps its earlier time. The version bump makes
+ * a decision taken on the ledger as it was before this change fail to commit (see
+ * `recordDecision`), so it is taken again on the new ledger.
  */
 export async function requestReview(db: Db, customerIds: readonly string[], at: Date): Promise<void> {
   if (customerIds.length === 0) return;
@@ -26,5 +28,6 @@ export async function requestReview(db: Db, customerIds: readonly string[], at: 
     select unnest(${customerIds as string[]}::uuid[]), ${at}, now()
     on conflict (customer_id) do update
       set next_look_at = least(coalesce(collection_cases.next_look_at, excluded.next_look_at), excluded.next_look_at),
+          version = collection_cases.version + 1,
           updated_at = now()`;
 }

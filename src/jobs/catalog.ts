@@ -1,18 +1,50 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
+const instant = z.iso.datetime({ offset: true });
+
+/** Retries for a delivery: exponential backoff with jitter, so a provider outage is ridden out. */
+const deliveryOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+  removeOnComplete: true,
+  removeOnFail: 1_000,
+} satisfies JobsOptions;
+
 /**
  * Every job Arrears runs: its queue, its payload schema and its retry policy, in one place so
  * the code that enqueues a job and the processor that runs it cannot drift apart.
  */
 export const jobCatalog = {
+  /** Finds the cases due for a decision and the contacts that have no delivery job. */
   tick: {
     queue: 'tick',
     payload: z.object({
-      /** Simulated instant (ISO 8601) for `arrears tick --as-of`; absent = the wall clock. */
-      asOf: z.iso.datetime({ offset: true }).optional(),
+      /** Simulated instant for `arrears tick --as-of` and the demo; absent = the wall clock. */
+      asOf: instant.optional(),
     }),
     options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+  },
+  /** Decides a batch of cases and records the decisions. */
+  step: {
+    queue: 'step',
+    payload: z.object({ caseIds: z.array(z.uuid()).min(1), asOf: instant }),
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      removeOnComplete: true,
+      removeOnFail: 1_000,
+    } satisfies JobsOptions,
+  },
+  'deliver-email': {
+    queue: 'deliver-email',
+    payload: z.object({ contactId: z.uuid() }),
+    options: deliveryOptions,
+  },
+  'deliver-sms': {
+    queue: 'deliver-sms',
+    payload: z.object({ contactId: z.uuid() }),
+    options: deliveryOptions,
   },
 } as const;
 
@@ -22,4 +54,9 @@ export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payl
 /** Validates a payload against its schema; a bad payload is a bug, never retried. */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
   return jobCatalog[name].payload.parse(data) as JobPayload<N>;
+}
+
+/** BullMQ job ids may not contain `:`; idempotency keys never do, this keeps it so for others. */
+export function jobId(...parts: Array<string | number>): string {
+  return parts.join('-').replace(/:/g, '_');
 }

@@ -1,29 +1,55 @@
 import type { Job } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { Logger } from '../logging/logger.js';
-import { parsePayload } from './catalog.js';
+import { jobId, parsePayload } from './catalog.js';
+import type { Queues } from './queues.js';
 
 export interface TickDependencies {
   /** Ids of cases due for a decision at `now` (an indexed read: cost grows with what is due). */
   findDueCaseIds(now: Date, limit: number): Promise<string[]>;
+  /** Contacts with no delivery done: `queued`, or `sending` and abandoned by a dead worker. */
+  findUndelivered(now: Date): Promise<Array<{ id: string; channel: 'email' | 'sms'; idempotencyKey: string }>>;
+  queues: Queues;
   /** The wall clock, used when the job carries no simulated instant. */
   now(): DateTime;
   logger: Logger;
+  /** Most cases read per tick; the rest wait for the next tick. */
+  maxCases: number;
+  /** Cases per step job. */
   batchSize: number;
 }
 
 export interface TickResult {
   asOf: string;
   dueCases: number;
+  stepJobs: number;
+  redelivered: number;
 }
 
-/** The tick: find the collection cases whose next-look time has come. */
+/**
+ * The tick: enqueue a step job for each batch of cases whose next-look time has come, and a
+ * delivery job for every contact that should have one. Both are derived from Postgres alone, so
+ * after a Redis wipe the next tick rebuilds all pending work.
+ */
 export function createTickProcessor(deps: TickDependencies) {
   return async function tick(job: Job): Promise<TickResult> {
     const { asOf } = parsePayload('tick', job.data);
     const now = asOf ? DateTime.fromISO(asOf, { setZone: true }) : deps.now();
-    const due = await deps.findDueCaseIds(now.toJSDate(), deps.batchSize);
-    deps.logger.info({ asOf: now.toISO(), dueCases: due.length }, 'tick');
-    return { asOf: now.toISO() ?? '', dueCases: due.length };
+    const asOfIso = now.toUTC().toISO()!;
+
+    const undelivered = await deps.findUndelivered(new Date());
+    await deps.queues.enqueueDeliveries(undelivered);
+
+    const due = await deps.findDueCaseIds(now.toJSDate(), deps.maxCases);
+    const batches: Array<{ id: string; data: { caseIds: string[]; asOf: string } }> = [];
+    for (let i = 0; i < due.length; i += deps.batchSize) {
+      const caseIds = due.slice(i, i + deps.batchSize);
+      batches.push({ id: jobId('step', now.toMillis(), caseIds[0]!), data: { caseIds, asOf: asOfIso } });
+    }
+    await deps.queues.addBulk('step', batches);
+
+    const result = { asOf: asOfIso, dueCases: due.length, stepJobs: batches.length, redelivered: undelivered.length };
+    deps.logger.info(result, 'tick');
+    return result;
   };
 }

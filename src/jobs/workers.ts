@@ -1,40 +1,67 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker, type Processor } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { Runtime } from '../app/runtime.js';
+import type { DunningServices } from '../app/services.js';
 import { findDueCaseIds } from '../db/cases.repository.js';
-import { jobCatalog } from './catalog.js';
+import { findUndelivered } from '../db/contacts.repository.js';
+import { jobCatalog, type JobName } from './catalog.js';
+import { createDeliverProcessor } from './deliver.job.js';
+import { Queues } from './queues.js';
+import { createStepProcessor } from './step.job.js';
 import { createTickProcessor } from './tick.job.js';
 
 const TICK_SCHEDULER_ID = 'tick-scheduler';
 
+export interface WorkerOptions {
+  /** Register the tick's job scheduler (the long-lived worker) or not (`arrears tick`, demo). */
+  schedule: boolean;
+}
+
 /**
- * Starts the long-lived workers and the tick's job scheduler, registering each with the
- * runtime's lifecycle (a worker's close waits for its in-flight job).
+ * Starts a worker per queue and, when asked, the tick's job scheduler; each is registered with
+ * the runtime's lifecycle, whose close waits for in-flight jobs.
  */
-export async function startWorkers(runtime: Runtime): Promise<void> {
+export async function startWorkers(runtime: Runtime, services: DunningServices, options: WorkerOptions): Promise<Queues> {
   const { redis, prisma, logger, lifecycle, config } = runtime;
-  const connection = { connection: redis.options, prefix: redis.prefix };
-  const tick = jobCatalog.tick;
+  const queues = new Queues(redis, lifecycle);
 
-  const tickQueue = lifecycle.adopt('tick queue', new Queue(tick.queue, connection), (q) => q.close());
-  await tickQueue.upsertJobScheduler(
-    TICK_SCHEDULER_ID,
-    { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
-    { name: 'tick', data: {}, opts: tick.options },
-  );
+  const start = (name: JobName, processor: Processor, concurrency: number) => {
+    const worker = new Worker(jobCatalog[name].queue, processor, {
+      connection: redis.options,
+      prefix: redis.prefix,
+      concurrency,
+    });
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
+    );
+    worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
+    lifecycle.adopt(`${name} worker`, worker, (w) => w.close());
+  };
 
-  const processor = createTickProcessor({
-    findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
-    now: () => DateTime.utc(),
-    logger: logger.child({ queue: tick.queue }),
-    batchSize: 1_000,
-  });
-  const worker = lifecycle.adopt('tick worker', new Worker(tick.queue, processor, connection), (w) =>
-    w.close(),
+  start(
+    'tick',
+    createTickProcessor({
+      findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
+      findUndelivered: (now) => findUndelivered(prisma, now, services.delivery.staleSendingMs, 10_000),
+      queues,
+      now: () => DateTime.utc(),
+      logger: logger.child({ queue: 'tick' }),
+      maxCases: 50_000,
+      batchSize: 50,
+    }),
+    1,
   );
-  worker.on('failed', (job, error) => logger.error({ err: error, jobId: job?.id }, 'tick failed'));
-  logger.info(
-    { cron: config.queue.tickCron, tz: config.queue.tickTimeZone },
-    'worker started; ticking on schedule',
-  );
+  start('step', createStepProcessor({ ...services.evaluation, queues }), 4);
+  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20);
+  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10);
+
+  if (options.schedule) {
+    await queues.queue('tick').upsertJobScheduler(
+      TICK_SCHEDULER_ID,
+      { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
+      { name: 'tick', data: {}, opts: jobCatalog.tick.options },
+    );
+    logger.info({ cron: config.queue.tickCron, tz: config.queue.tickTimeZone }, 'worker started; ticking on schedule');
+  }
+  return queues;
 }

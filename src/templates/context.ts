@@ -105,6 +105,28 @@ export interface PromiseConfirmationContext extends ReminderContext {
   };
 }
 
+/** One instalment of a payment plan, as its reminders show it. */
+export interface InstalmentLine {
+  /** ISO calendar date the instalment is due. */
+  dueOn: string;
+  /** Integer minor units. */
+  amountMinor: number;
+  /** ISO 4217 code. */
+  currency: string;
+  /** 1-based position in the plan. */
+  sequence: number;
+  /** Instalments in the plan; `sequence === count` is the last one. */
+  count: number;
+}
+
+/**
+ * Context of `payment-plan/instalment-upcoming` and `payment-plan/instalment-missed`; `invoices`
+ * and `totals` are the plan's invoices.
+ */
+export interface PaymentPlanReminderContext extends ReminderContext {
+  instalment: InstalmentLine;
+}
+
 /** One row of the contact history in a legal case file. */
 export interface ContactHistoryEntry {
   /** ISO 8601 instant. */
@@ -131,6 +153,8 @@ export interface ExtendedContexts {
   'call-task': CallTaskContext;
   'promise-confirmation': PromiseConfirmationContext;
   'legal-hold-notice': LegalHoldNoticeContext;
+  'payment-plan/instalment-upcoming': PaymentPlanReminderContext;
+  'payment-plan/instalment-missed': PaymentPlanReminderContext;
 }
 
 /** The context type a template id renders against. */

@@ -47,6 +47,8 @@ export const SHIPPED_TEMPLATES: readonly ShippedTemplate[] = [
   shipped('key-account/overdue-30', ['email']),
   shipped('key-account/overdue-60', ['email']),
   shipped('key-account/final-notice-90', ['email']),
+  shipped('payment-plan/instalment-upcoming', ['email']),
+  shipped('payment-plan/instalment-missed', ['email']),
   shipped('promise-confirmation', ['email', 'sms']),
   shipped('statement-of-account', ['email']),
   shipped('manager-alert', ['email'], STAFF),

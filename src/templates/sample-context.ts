@@ -4,6 +4,7 @@ import type {
   ExtendedContexts,
   InvoiceLine,
   ManagerAlertKind,
+  PaymentPlanReminderContext,
   ReminderContext,
 } from './context.js';
 
@@ -71,6 +72,30 @@ function reminder(templateId: string, options: SampleOptions): ReminderContext {
   };
 }
 
+const PLAN_CURRENCY = 'EUR';
+const PLAN_INSTALMENTS = 5;
+
+/**
+ * A plan is in one currency and covers that currency's invoices: the two EUR ones, 1,544.50 in
+ * five instalments of 308.90, the second of them due in 3 days (upcoming) or 3 days ago (missed).
+ */
+function paymentPlanReminder(base: ReminderContext, dueInDays: number): PaymentPlanReminderContext {
+  const totals = base.totals.filter(({ currency }) => currency === PLAN_CURRENCY);
+  const balanceMinor = totals.reduce((sum, total) => sum + total.balanceMinor, 0);
+  return {
+    ...base,
+    invoices: base.invoices.filter(({ currency }) => currency === PLAN_CURRENCY),
+    totals,
+    instalment: {
+      dueOn: DateTime.fromISO(base.now, { zone: SAMPLE_ZONE }).plus({ days: dueInDays }).toISODate()!,
+      amountMinor: Math.round(balanceMinor / PLAN_INSTALMENTS),
+      currency: PLAN_CURRENCY,
+      sequence: 2,
+      count: PLAN_INSTALMENTS,
+    },
+  };
+}
+
 type Extras = { [Id in keyof ExtendedContexts]: (base: ReminderContext) => ExtendedContexts[Id] };
 
 const EXTRAS: Extras = {
@@ -99,6 +124,8 @@ const EXTRAS: Extras = {
       promisedFor: DateTime.fromISO(base.now, { zone: SAMPLE_ZONE }).plus({ days: 7 }).toISODate()!,
     },
   }),
+  'payment-plan/instalment-upcoming': (base) => paymentPlanReminder(base, 3),
+  'payment-plan/instalment-missed': (base) => paymentPlanReminder(base, -3),
   'legal-hold-notice': (base) => ({
     ...base,
     legalHold: {
@@ -114,6 +141,10 @@ const EXTRAS: Extras = {
     },
   }),
 };
+
+function isPaymentPlanReminder(templateId: string): boolean {
+  return templateId === 'payment-plan/instalment-upcoming' || templateId === 'payment-plan/instalment-missed';
+}
 
 function hasExtras(templateId: string): templateId is keyof ExtendedContexts {
   return Object.hasOwn(EXTRAS, templateId);
@@ -139,7 +170,7 @@ const ALERT_KINDS: readonly ManagerAlertKind[] = [
 
 /**
  * Samples covering every branch a template can take: opt-out with and without a link, no
- * opt-out, and each manager-alert kind. Validation renders all of them.
+ * opt-out, each manager-alert kind, and a plan's last instalment. Validation renders all of them.
  */
 export function sampleVariants<Id extends string>(templateId: Id, options: SampleOptions = {}): ContextFor<Id>[] {
   const base = sampleContext(templateId, options);
@@ -148,6 +179,11 @@ export function sampleVariants<Id extends string>(templateId: Id, options: Sampl
     { ...base, unsubscribeUrl: null },
     { ...base, optOutRequired: false, unsubscribeUrl: null },
   ];
+  if (isPaymentPlanReminder(templateId)) {
+    const plan = base as PaymentPlanReminderContext;
+    const last = { ...plan, instalment: { ...plan.instalment, sequence: plan.instalment.count } };
+    return [...optOut, last as ContextFor<Id>];
+  }
   if (templateId !== 'manager-alert') return optOut;
   const alert = base as ContextFor<'manager-alert'>;
   const kinds = ALERT_KINDS.map((kind) => ({ ...alert, alert: { ...alert.alert, kind, caseUrl: null } }));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TemplateCatalog } from './catalog.js';
-import type { Channel } from './context.js';
+import type { Channel, CompanyProfile } from './context.js';
 import { CHANNEL_PARTS, SHIPPED_TEMPLATES, type TemplatePart } from './manifest.js';
 import { renderMessage } from './render.js';
 import { sampleVariants } from './sample-context.js';
@@ -18,6 +18,11 @@ export const DEFAULT_SMS_SEGMENT_LIMIT = 3;
 export interface ValidationOptions {
   /** Most segments an SMS body may take with the sample context. */
   smsSegmentLimit?: number;
+  /**
+   * The business's own details, rendered in place of the sample company's: their length counts
+   * towards SMS segments. Default the sample's.
+   */
+  company?: CompanyProfile;
 }
 
 /** One thing wrong with one file. */
@@ -74,9 +79,17 @@ function channelsOf(catalog: TemplateCatalog, templateId: string, locale: string
   return { channels, problems };
 }
 
-function renderProblems(catalog: TemplateCatalog, templateId: string, locale: string, channel: Channel, limit: number): TemplateProblem[] {
+function renderProblems(
+  catalog: TemplateCatalog,
+  templateId: string,
+  locale: string,
+  channel: Channel,
+  limit: number,
+  company: CompanyProfile | undefined,
+): TemplateProblem[] {
   const mainFile = partPath(catalog, templateId, locale, CHANNEL_PARTS[channel][0]!);
-  for (const context of sampleVariants(templateId, { locale })) {
+  for (const sample of sampleVariants(templateId, { locale })) {
+    const context = company ? { ...sample, company } : sample;
     try {
       const message = renderMessage(catalog, { templateId, channel, locale, context });
       if (message.channel === 'sms' && message.segments > limit) {
@@ -93,7 +106,8 @@ function renderProblems(catalog: TemplateCatalog, templateId: string, locale: st
 
 /**
  * Renders every template in every locale and channel it has, against each sample variant, and
- * checks that shipped templates are complete and SMS bodies fit `smsSegmentLimit`. Throws a
+ * checks that shipped templates are complete and SMS bodies fit `smsSegmentLimit` (with
+ * `company`'s details when given). Throws a
  * `TemplateValidationError` listing each file and its problem; call it at start, before any send.
  */
 export function validateCatalog(catalog: TemplateCatalog, options: ValidationOptions = {}): void {
@@ -103,7 +117,9 @@ export function validateCatalog(catalog: TemplateCatalog, options: ValidationOpt
     for (const locale of byLocale.keys()) {
       const { channels, problems: partial } = channelsOf(catalog, templateId, locale);
       problems.push(...partial);
-      for (const channel of channels) problems.push(...renderProblems(catalog, templateId, locale, channel, limit));
+      for (const channel of channels) {
+        problems.push(...renderProblems(catalog, templateId, locale, channel, limit, options.company));
+      }
     }
   }
   // A shipped file that is missing is reported once, not by both checks.

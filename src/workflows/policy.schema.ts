@@ -14,7 +14,7 @@ const action = z.discriminatedUnion(
     z.strictObject({ type: z.literal('legal_hold') }),
     z.strictObject({
       type: z.literal('manager_alert'),
-      kind: z.enum(['legal_hold', 'balance_threshold', 'broken_promise', 'credit_limit', 'channels_bouncing']),
+      kind: z.enum(['legal_hold', 'balance_threshold', 'broken_promise', 'credit_limit_crossed', 'channels_failing']),
     }),
   ],
   { error: 'must be one of email, sms, call_task, credit_hold, legal_hold, manager_alert' },

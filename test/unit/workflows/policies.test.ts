@@ -67,7 +67,7 @@ describe('validation names the policy, the step and the field', () => {
     [
       'unknown alert kind',
       (p) => (p.steps[7].actions[1].kind = 'panic'),
-      'policy "default" step "legal-hold-90": actions[1].kind must be one of legal_hold, balance_threshold, broken_promise, credit_limit, channels_bouncing',
+      'policy "default" step "legal-hold-90": actions[1].kind must be one of legal_hold, balance_threshold, broken_promise, credit_limit_crossed, channels_failing',
     ],
     ['fractional offset', (p) => (p.steps[3].offsetDays = 14.5), 'policy "default" step "overdue-14": offsetDays must be a whole number'],
     ['offset as text', (p) => (p.steps[3].offsetDays = '14'), 'policy "default" step "overdue-14": offsetDays must be a number'],

@@ -1,0 +1,56 @@
+import { createEmailTransport } from '../channels/email/create-email-transport.js';
+import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
+import { defaultDunningRules } from '../core/rules.js';
+import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
+import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
+import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
+import { loadPolicies } from '../workflows/load-policies.js';
+import type { Runtime } from './runtime.js';
+
+/** The dunning services of a process: deciding cases, and delivering what was decided. */
+export interface DunningServices {
+  evaluation: EvaluationDependencies;
+  delivery: DeliveryDependencies;
+}
+
+/** A `sending` row untouched this long belongs to a worker that died mid-send. */
+const STALE_SENDING_MS = 5 * 60_000;
+
+/**
+ * The composition root's second half: policies and templates (validated: a bad policy or
+ * template stops the process here, naming the file), then the transports chosen by config.
+ */
+export async function buildDunningServices(runtime: Runtime): Promise<DunningServices> {
+  const { config, prisma, logger, lifecycle } = runtime;
+  const policies = await loadPolicies(config.policiesDir);
+  const catalog = createTemplateCatalog(config.templatesDir ? { overrideDir: config.templatesDir } : {});
+  validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit });
+
+  const email = lifecycle.adopt('email transport', createEmailTransport(config.email.transport), (t) => t.close());
+  const sms = lifecycle.adopt('sms transport', createSmsTransport(config.sms.transport), (t) => t.close());
+  const company = {
+    ...config.company,
+    signature: `Accounts Receivable\n${config.company.name}`,
+  };
+  const unsubscribeUrl = () => null;
+  return {
+    evaluation: {
+      prisma,
+      policies,
+      rules: defaultDunningRules,
+      compose: { catalog, company, unsubscribeUrl },
+      logger: logger.child({ component: 'step' }),
+    },
+    delivery: {
+      prisma,
+      email,
+      sms,
+      emailFrom: config.email.from,
+      unsubscribeMailto: `mailto:${config.company.supportEmail}?subject=unsubscribe`,
+      unsubscribeUrl,
+      staleSendingMs: STALE_SENDING_MS,
+      clock: () => new Date(),
+      logger: logger.child({ component: 'delivery' }),
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type pg from 'pg';
+import type { PrismaTransaction } from '../db/client.js';
+
+/**
+ * The little SQL the ledger writers need, so the same statements run on a `pg` client (bulk
+ * import, where Prisma's per-row cost matters) and inside a Prisma transaction (the API).
+ *
+ * Conventions for statements written against it: money is selected `::text` and read with
+ * `BigInt`, dates `::text`, and array parameters are typed (`$1::uuid[]`), because the two
+ * drivers map bigint and date columns to different JavaScript types.
+ */
+export interface Sql {
+  query<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** `Sql` over a `pg` client (or pool: then each statement may use another connection). */
+export function pgSql(client: pg.ClientBase | pg.Pool): Sql {
+  return {
+    async query<Row extends object>(text: string, values: readonly unknown[] = []) {
+      const result = await client.query<Row>(text, values as unknown[]);
+      return result.rows;
+    },
+  };
+}
+
+/** `Sql` inside a Prisma interactive transaction. */
+export function prismaSql(tx: PrismaTransaction): Sql {
+  return {
+    query<Row extends object>(text: string, values: readonly unknown[] = []) {
+      return tx.$queryRawUnsafe<Row[]>(text, ...values);
+    },
+  };
+}

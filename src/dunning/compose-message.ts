@@ -1,0 +1,106 @@
+import { daysPastDue } from '../core/aging.js';
+import type { PlannedAction } from '../core/decision.js';
+import type { CaseSnapshot } from '../db/case-snapshot.repository.js';
+import {
+  renderMessage,
+  type CompanyProfile,
+  type CurrencyTotal,
+  type InvoiceLine,
+  type ReminderContext,
+  type TemplateCatalog,
+} from '../templates/index.js';
+
+/** A rendered email or SMS, ready to be written to the contact log and then delivered. */
+export interface MessageDraft {
+  channel: 'email' | 'sms';
+  recipient: string;
+  templateId: string;
+  /** The template locale actually used, after fallback. */
+  locale: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+}
+
+export interface ComposeSettings {
+  catalog: TemplateCatalog;
+  company: CompanyProfile;
+  /** One-click unsubscribe link for this customer, when the deployment offers one. */
+  unsubscribeUrl: (customerId: string) => string | null;
+}
+
+/** The render context of a reminder: the invoices it covers as the customer should see them. */
+export function reminderContext(
+  snapshot: CaseSnapshot,
+  action: PlannedAction,
+  settings: ComposeSettings,
+): ReminderContext {
+  const { customer, invoices: open, now } = snapshot.input;
+  const covered = new Set(action.invoices.map((ref) => ref.invoiceId));
+  const invoices: InvoiceLine[] = open
+    .filter((invoice) => covered.has(invoice.id))
+    .map((invoice) => ({
+      number: invoice.number,
+      currency: invoice.currency,
+      amountMinor: invoice.amountMinor,
+      balanceMinor: invoice.balanceMinor,
+      issuedOn: invoice.issuedOn,
+      dueOn: invoice.dueOn,
+      daysPastDue: daysPastDue(invoice.dueOn, now, customer.timeZone),
+    }));
+  return {
+    customer: { name: snapshot.customerName, locale: customer.locale, timeZone: customer.timeZone },
+    invoices,
+    totals: totalsByCurrency(invoices),
+    company: settings.company,
+    unsubscribeUrl: settings.unsubscribeUrl(customer.id),
+    optOutRequired: action.requiresOptOutLine,
+    stepId: action.template ?? `${action.policyId}/${action.stepId}`,
+    now: now.setZone(customer.timeZone).toISO() ?? '',
+  };
+}
+
+function totalsByCurrency(invoices: InvoiceLine[]): CurrencyTotal[] {
+  const totals = new Map<string, number>();
+  for (const invoice of invoices) {
+    totals.set(invoice.currency, (totals.get(invoice.currency) ?? 0) + invoice.balanceMinor);
+  }
+  return [...totals].map(([currency, balanceMinor]) => ({ currency, balanceMinor }));
+}
+
+/**
+ * Renders an email or SMS action for its recipient. Returns null when the customer has no
+ * usable address for the channel (the core already checked consent; this is the address).
+ */
+export function composeMessage(
+  snapshot: CaseSnapshot,
+  action: PlannedAction & { type: 'email' | 'sms' },
+  settings: ComposeSettings,
+): MessageDraft | null {
+  const recipient = action.type === 'email' ? snapshot.recipients.email : snapshot.recipients.mobile;
+  if (!recipient || !action.template) return null;
+  const context = reminderContext(snapshot, action, settings);
+  const request = { templateId: action.template, locale: snapshot.input.customer.locale, context };
+  if (action.type === 'email') {
+    const email = renderMessage(settings.catalog, { ...request, channel: 'email' });
+    return {
+      channel: 'email',
+      recipient,
+      templateId: action.template,
+      locale: email.locale,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+    };
+  }
+  const sms = renderMessage(settings.catalog, { ...request, channel: 'sms' });
+  return {
+    channel: 'sms',
+    recipient,
+    templateId: action.template,
+    locale: sms.locale,
+    subject: null,
+    text: sms.body,
+    html: null,
+  };
+}

@@ -1,0 +1,155 @@
+import type { EmailTransport } from '../channels/email/email-transport.js';
+import { emailMessageId } from '../channels/email/email-transport.js';
+import { DeliveryError } from '../channels/delivery-error.js';
+import type { SmsTransport } from '../channels/sms/sms-transport.js';
+import { TWILIO_OPTED_OUT } from '../channels/sms/twilio-errors.js';
+import type { PrismaClient } from '../db/client.js';
+import {
+  FINAL_STATUSES,
+  claimContact,
+  findDeliverableContact,
+  markRecipientUnreachable,
+  recordOutcome,
+  type DeliverableContact,
+} from '../db/contacts.repository.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface DeliveryDependencies {
+  prisma: PrismaClient;
+  email: EmailTransport;
+  sms: SmsTransport;
+  emailFrom: string;
+  /** `mailto:` target of the List-Unsubscribe header. */
+  unsubscribeMailto: string | null;
+  /** One-click unsubscribe URL for a customer, when the deployment offers one. */
+  unsubscribeUrl: (customerId: string) => string | null;
+  /** A `sending` row older than this belongs to a dead worker and may be taken over. */
+  staleSendingMs: number;
+  clock: () => Date;
+  logger: Logger;
+}
+
+export type DeliveryResult =
+  | { outcome: 'sent'; providerMessageId: string; recovered: boolean }
+  | { outcome: 'already-final'; status: string }
+  | { outcome: 'cancelled'; reason: string }
+  | { outcome: 'failed'; reason: string }
+  | { outcome: 'in-flight-elsewhere' };
+
+/** Thrown for a transient failure: the job retries with backoff; the row is back to `queued`. */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+}
+
+/**
+ * Delivers one contact exactly once. The row is claimed (`queued → sending`) before the
+ * provider is called and marked `sent` with the provider's id after; a retry that finds it
+ * final does nothing. A send cannot be undone, so when an earlier attempt may have reached the
+ * provider (`isRetry`, or a stale `sending` row), SMS are looked up at the provider before any
+ * resend, and email goes again under the same deterministic Message-ID.
+ */
+export async function deliverContact(
+  deps: DeliveryDependencies,
+  contactId: string,
+  isRetry: boolean,
+): Promise<DeliveryResult> {
+  const contact = await findDeliverableContact(deps.prisma, contactId);
+  if (!contact) return { outcome: 'already-final', status: 'missing' };
+  if ((FINAL_STATUSES as readonly string[]).includes(contact.status)) {
+    return { outcome: 'already-final', status: contact.status };
+  }
+  const now = deps.clock();
+  if (contact.blockedBy) {
+    await recordOutcome(deps.prisma, contact.id, { status: 'cancelled', at: now, failureReason: contact.blockedBy });
+    return { outcome: 'cancelled', reason: contact.blockedBy };
+  }
+  const stale = now.getTime() - contact.updatedAt.getTime() > deps.staleSendingMs;
+  const takeOver = contact.status === 'sending' && (isRetry || stale);
+  if (!(await claimContact(deps.prisma, contact.id, takeOver, now))) return { outcome: 'in-flight-elsewhere' };
+
+  if (takeOver && contact.channel === 'sms') {
+    const found = await deps.sms.findRecent({
+      to: contact.recipient ?? '',
+      sentAfter: new Date(contact.createdAt.getTime() - 60_000),
+      body: contact.bodyText ?? '',
+    });
+    if (found) {
+      await recordOutcome(deps.prisma, contact.id, {
+        status: 'sent',
+        at: deps.clock(),
+        provider: found.provider,
+        providerMessageId: found.providerMessageId,
+        detail: { recoveredFromProvider: true },
+      });
+      return { outcome: 'sent', providerMessageId: found.providerMessageId, recovered: true };
+    }
+  }
+
+  try {
+    const sent = await send(deps, contact);
+    await recordOutcome(deps.prisma, contact.id, { status: 'sent', at: deps.clock(), ...sent });
+    return { outcome: 'sent', providerMessageId: sent.providerMessageId, recovered: false };
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    return handleFailure(deps, contact, error);
+  }
+}
+
+async function send(deps: DeliveryDependencies, contact: DeliverableContact) {
+  const to = contact.recipient ?? '';
+  if (contact.channel === 'email') {
+    const unsubscribeUrl = deps.unsubscribeUrl(contact.customerId);
+    const unsubscribe =
+      unsubscribeUrl || deps.unsubscribeMailto
+        ? { ...(unsubscribeUrl && { url: unsubscribeUrl }), ...(deps.unsubscribeMailto && { mailto: deps.unsubscribeMailto }) }
+        : undefined;
+    const result = await deps.email.send({
+      from: deps.emailFrom,
+      to,
+      subject: contact.subject ?? '',
+      text: contact.bodyText ?? '',
+      html: contact.bodyHtml ?? '',
+      messageId: emailMessageId(contact.idempotencyKey),
+      ...(unsubscribe && { unsubscribe }),
+      headers: { 'X-Arrears-Contact': contact.id },
+    });
+    return { provider: result.provider, providerMessageId: result.providerMessageId };
+  }
+  const result = await deps.sms.send({ to, body: contact.bodyText ?? '' });
+  return { provider: result.provider, providerMessageId: result.providerMessageId };
+}
+
+async function handleFailure(
+  deps: DeliveryDependencies,
+  contact: DeliverableContact,
+  error: DeliveryError,
+): Promise<DeliveryResult> {
+  const at = deps.clock();
+  const detail = { provider: error.provider, code: error.providerCode ?? null };
+  if (error.kind === 'permanent') {
+    await recordOutcome(deps.prisma, contact.id, {
+      status: 'failed',
+      at,
+      failureReason: error.reason,
+      failureKind: 'permanent',
+      detail,
+    });
+    const optedOut = error.providerCode === String(TWILIO_OPTED_OUT);
+    const channel = contact.channel === 'email' ? 'email' : 'sms';
+    await markRecipientUnreachable(deps.prisma, contact.customerId, channel, contact.recipient ?? '', optedOut, at);
+    deps.logger.warn({ contactId: contact.id, reason: error.reason }, 'delivery failed permanently');
+    return { outcome: 'failed', reason: error.reason };
+  }
+  // Transient: when the provider may have accepted it, the row stays `sending` so the retry
+  // checks before resending; otherwise it goes back to `queued`.
+  if (!error.maybeSent) {
+    await recordOutcome(deps.prisma, contact.id, {
+      status: 'queued',
+      at,
+      failureReason: error.reason,
+      failureKind: 'transient',
+      detail,
+    });
+  }
+  throw new RetryLater(`${error.reason} (will retry)`);
+}

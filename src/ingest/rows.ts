@@ -1,0 +1,169 @@
+// Row validators: a CSV row (fields in the kind's column order) to a typed row, or every reason it
+// cannot be loaded. Pure; what needs the database (unknown customer, currency of the customer,
+// duplicate invoice number) is checked by the batch writers.
+
+import { parseEmail, parseIsoDate, parseLocale, parseOptionalBoolean, parseTimeZone, type FieldResult } from './fields.js';
+import { isKnownCurrency, parseMoney } from './money.js';
+import { parsePhone, regionOfLocale, type Phone } from './phone.js';
+
+export type RowResult<T> = { ok: true; row: T } | { ok: false; reason: string };
+
+export const CUSTOMER_COLUMNS = [
+  'external_id', 'name', 'email', 'phone', 'timezone', 'locale', 'currency', 'credit_limit', 'sms_consent', 'policy',
+] as const;
+export const INVOICE_COLUMNS = [
+  'external_id', 'customer_external_id', 'number', 'currency', 'amount', 'balance', 'issued_on', 'due_on',
+] as const;
+export const PAYMENT_COLUMNS = [
+  'external_id', 'customer_external_id', 'amount', 'currency', 'received_on', 'reference',
+] as const;
+
+/**
+ * A customer as the file gives it. Optional columns left empty are `undefined`: a new customer
+ * gets the default (no contact point, no credit limit, no SMS consent, policy "default"), an
+ * existing one keeps what it has.
+ */
+export interface CustomerRow {
+  externalId: string;
+  name: string;
+  email: string | undefined;
+  phone: Phone | undefined;
+  timeZone: string;
+  locale: string;
+  currency: string;
+  creditLimitMinor: bigint | undefined;
+  smsConsent: boolean | undefined;
+  policyId: string | undefined;
+}
+
+export interface InvoiceRow {
+  externalId: string;
+  customerExternalId: string;
+  number: string;
+  currency: string;
+  amountMinor: bigint;
+  /** The balance the ERP reports, before any payment applied in Arrears. */
+  balanceMinor: bigint;
+  issuedOn: string;
+  dueOn: string;
+}
+
+export interface PaymentRow {
+  externalId: string;
+  customerExternalId: string;
+  amountMinor: bigint;
+  currency: string;
+  receivedOn: string;
+  reference: string | null;
+}
+
+/** Collects every problem of a row, each prefixed by its column. */
+class Problems {
+  readonly list: string[] = [];
+
+  take<T>(column: string, result: FieldResult<T>): T | undefined {
+    if (result.ok) return result.value;
+    this.list.push(`${column}: ${result.reason}`);
+    return undefined;
+  }
+
+  add(column: string, reason: string): void {
+    this.list.push(`${column}: ${reason}`);
+  }
+
+  required(column: string, value: string): string | undefined {
+    const trimmed = value.trim();
+    if (trimmed === '') this.add(column, 'is required');
+    return trimmed === '' ? undefined : trimmed;
+  }
+
+  result<T>(build: () => T): RowResult<T> {
+    return this.list.length > 0 ? { ok: false, reason: this.list.join('; ') } : { ok: true, row: build() };
+  }
+}
+
+function currencyOf(problems: Problems, text: string): string | undefined {
+  const code = problems.required('currency', text)?.toUpperCase();
+  if (code === undefined) return undefined;
+  if (!/^[A-Z]{3}$/.test(code) || !isKnownCurrency(code)) {
+    problems.add('currency', `"${text}" is not an ISO 4217 currency code`);
+    return undefined;
+  }
+  return code;
+}
+
+function moneyOf(problems: Problems, column: string, text: string, currency: string | undefined, allowZero: boolean) {
+  if (text.trim() === '') {
+    problems.add(column, 'is required');
+    return undefined;
+  }
+  if (currency === undefined) return undefined;
+  const minor = problems.take(column, toField(parseMoney(text, currency)));
+  if (minor === undefined) return undefined;
+  if (minor < 0n || (!allowZero && minor === 0n)) {
+    problems.add(column, `${text.trim()} must be ${allowZero ? 'zero or more' : 'more than zero'}`);
+    return undefined;
+  }
+  return minor;
+}
+
+function toField(result: ReturnType<typeof parseMoney>): FieldResult<bigint> {
+  return result.ok ? { ok: true, value: result.minor } : result;
+}
+
+export function parseCustomerRow(fields: readonly string[], knownPolicies: ReadonlySet<string>): RowResult<CustomerRow> {
+  const [externalId = '', name = '', email = '', phone = '', timeZone = '', locale = '', currency = '', creditLimit = '', sms = '', policy = ''] = fields;
+  const p = new Problems();
+  const id = p.required('external_id', externalId);
+  const fullName = p.required('name', name);
+  const zone = p.required('timezone', timeZone) === undefined ? undefined : p.take('timezone', parseTimeZone(timeZone));
+  const tag = p.required('locale', locale) === undefined ? undefined : p.take('locale', parseLocale(locale));
+  const code = currencyOf(p, currency);
+  const address = email.trim() === '' ? undefined : p.take('email', parseEmail(email));
+  const number = phone.trim() === '' ? undefined : p.take('phone', parsePhone(phone, tag && regionOfLocale(tag)));
+  const limit = creditLimit.trim() === '' ? undefined : moneyOf(p, 'credit_limit', creditLimit, code, true);
+  const consent = p.take('sms_consent', parseOptionalBoolean(sms));
+  const policyId = policy.trim() === '' ? undefined : policy.trim();
+  if (policyId !== undefined && !knownPolicies.has(policyId)) {
+    p.add('policy', `"${policyId}" is not a known policy (known: ${[...knownPolicies].join(', ')})`);
+  }
+  return p.result(() => ({
+    externalId: id!, name: fullName!, email: address, phone: number, timeZone: zone!, locale: tag!,
+    currency: code!, creditLimitMinor: limit, smsConsent: consent, policyId,
+  }));
+}
+
+export function parseInvoiceRow(fields: readonly string[]): RowResult<InvoiceRow> {
+  const [externalId = '', customerExternalId = '', number = '', currency = '', amount = '', balance = '', issuedOn = '', dueOn = ''] = fields;
+  const p = new Problems();
+  const id = p.required('external_id', externalId);
+  const customer = p.required('customer_external_id', customerExternalId);
+  const invoiceNumber = p.required('number', number);
+  const code = currencyOf(p, currency);
+  const amountMinor = moneyOf(p, 'amount', amount, code, true);
+  const balanceMinor = balance.trim() === '' ? amountMinor : moneyOf(p, 'balance', balance, code, true);
+  if (amountMinor !== undefined && balanceMinor !== undefined && balanceMinor > amountMinor) {
+    p.add('balance', `${balance.trim()} is more than the amount ${amount.trim()}`);
+  }
+  const issued = p.required('issued_on', issuedOn) === undefined ? undefined : p.take('issued_on', parseIsoDate(issuedOn));
+  const due = p.required('due_on', dueOn) === undefined ? undefined : p.take('due_on', parseIsoDate(dueOn));
+  if (issued !== undefined && due !== undefined && due < issued) p.add('due_on', `${due} is before issued_on ${issued}`);
+  return p.result(() => ({
+    externalId: id!, customerExternalId: customer!, number: invoiceNumber!, currency: code!,
+    amountMinor: amountMinor!, balanceMinor: balanceMinor!, issuedOn: issued!, dueOn: due!,
+  }));
+}
+
+export function parsePaymentRow(fields: readonly string[]): RowResult<PaymentRow> {
+  const [externalId = '', customerExternalId = '', amount = '', currency = '', receivedOn = '', reference = ''] = fields;
+  const p = new Problems();
+  const id = p.required('external_id', externalId);
+  const customer = p.required('customer_external_id', customerExternalId);
+  const code = currencyOf(p, currency);
+  const amountMinor = moneyOf(p, 'amount', amount, code, false);
+  const received = p.required('received_on', receivedOn) === undefined ? undefined : p.take('received_on', parseIsoDate(receivedOn));
+  return p.result(() => ({
+    externalId: id!, customerExternalId: customer!, amountMinor: amountMinor!, currency: code!,
+    receivedOn: received!, reference: reference.trim() === '' ? null : reference.trim(),
+  }));
+}

@@ -1,0 +1,52 @@
+import { Queue } from 'bullmq';
+import type { Lifecycle } from '../app/lifecycle.js';
+import type { QueuedContact } from '../db/decisions.repository.js';
+import type { RedisConnection } from './connection.js';
+import { jobCatalog, jobId, type JobName, type JobPayload } from './catalog.js';
+
+/** The queues a process enqueues into, typed by the job catalog. */
+export class Queues {
+  private readonly queues = new Map<JobName, Queue>();
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  queue(name: JobName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      const created = new Queue(jobCatalog[name].queue, { connection: this.redis.options, prefix: this.redis.prefix });
+      queue = this.lifecycle.adopt(`${name} queue`, created, (q) => q.close());
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Adds jobs in bulk (one Redis round trip per 1000) with catalog options and the given ids. */
+  async addBulk<N extends JobName>(name: N, jobs: Array<{ id: string; data: JobPayload<N> }>): Promise<void> {
+    const queue = this.queue(name);
+    for (let i = 0; i < jobs.length; i += 1_000) {
+      await queue.addBulk(
+        jobs.slice(i, i + 1_000).map(({ id, data }) => ({
+          name,
+          data,
+          opts: { ...jobCatalog[name].options, jobId: id },
+        })),
+      );
+    }
+  }
+
+  /**
+   * One delivery job per queued contact; the job id is the contact's idempotency key, so the
+   * same contact enqueued twice (a repeated tick, a rebuilt queue) is one job.
+   */
+  async enqueueDeliveries(contacts: ReadonlyArray<Pick<QueuedContact, 'id' | 'channel' | 'idempotencyKey'>>): Promise<void> {
+    for (const channel of ['email', 'sms'] as const) {
+      const jobs = contacts
+        .filter((contact) => contact.channel === channel)
+        .map((contact) => ({ id: jobId(contact.idempotencyKey), data: { contactId: contact.id } }));
+      if (jobs.length > 0) await this.addBulk(`deliver-${channel}`, jobs);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { addDays, type IsoDate } from '../core/dates.js';
+import { creditSales, receivablesAsOf, sortedCurrencies, type LedgerInvoice } from './ledger.js';
+import { round2 } from './dso.report.js';
+import { trailingMonths, type DateWindow } from './periods.js';
+
+/** The collection effectiveness index of one window in one currency. */
+export interface CeiFigures {
+  window: DateWindow;
+  /** Receivables at the end of the day before the window. */
+  beginningMinor: number;
+  creditSalesMinor: number;
+  /** Receivables at the end of the window's last day. */
+  endingMinor: number;
+  /** The part of the ending receivables not yet past due. */
+  endingCurrentMinor: number;
+  /** (beginning + sales − ending) ÷ (beginning + sales − ending current) × 100; null when the divisor is 0. */
+  cei: number | null;
+}
+
+export interface CeiCurrency {
+  currency: string;
+  /** One entry per trailing month, oldest first. */
+  months: CeiFigures[];
+  /** The whole span as one window. */
+  span: CeiFigures;
+}
+
+export interface CeiReport {
+  asOf: IsoDate;
+  months: number;
+  currencies: CeiCurrency[];
+}
+
+function ceiOf(invoices: readonly LedgerInvoice[], window: DateWindow): Map<string, CeiFigures> {
+  const beginning = receivablesAsOf(invoices, addDays(window.from, -1));
+  const ending = receivablesAsOf(invoices, window.to);
+  const sales = creditSales(invoices, window.from, window.to);
+  const figures = new Map<string, CeiFigures>();
+  for (const currency of sortedCurrencies(beginning, ending, sales)) {
+    const beginningMinor = beginning.get(currency)?.totalMinor ?? 0;
+    const creditSalesMinor = sales.get(currency) ?? 0;
+    const endingMinor = ending.get(currency)?.totalMinor ?? 0;
+    const endingCurrentMinor = ending.get(currency)?.currentMinor ?? 0;
+    const collectible = beginningMinor + creditSalesMinor - endingCurrentMinor;
+    const collected = beginningMinor + creditSalesMinor - endingMinor;
+    figures.set(currency, {
+      window,
+      beginningMinor,
+      creditSalesMinor,
+      endingMinor,
+      endingCurrentMinor,
+      cei: collectible === 0 ? null : round2((collected / collectible) * 100),
+    });
+  }
+  return figures;
+}
+
+/** CEI per trailing month and over the `months`-month span ending on `asOf`, per currency. */
+export function ceiReport(invoices: readonly LedgerInvoice[], asOf: IsoDate, months: number): CeiReport {
+  const windows = trailingMonths(asOf, months);
+  const first = windows[0];
+  if (first === undefined) throw new Error('CEI needs at least one month');
+  const span: DateWindow = { from: first.from, to: asOf, days: windows.reduce((sum, w) => sum + w.days, 0) };
+  const spanFigures = ceiOf(invoices, span);
+  const monthly = windows.map((w) => ceiOf(invoices, w));
+  const empty = (window: DateWindow): CeiFigures => ({
+    window,
+    beginningMinor: 0,
+    creditSalesMinor: 0,
+    endingMinor: 0,
+    endingCurrentMinor: 0,
+    cei: null,
+  });
+  const currencies = sortedCurrencies(spanFigures, ...monthly);
+  return {
+    asOf,
+    months,
+    currencies: currencies.map((currency) => ({
+      currency,
+      months: windows.map((w, i) => monthly[i]?.get(currency) ?? empty(w)),
+      span: spanFigures.get(currency) ?? empty(span),
+    })),
+  };
+}

@@ -1,0 +1,127 @@
+import type { AgingConfig } from '../../core/aging.js';
+import { addDays, type IsoDate } from '../../core/dates.js';
+import type { PrismaClient } from '../../db/client.js';
+import {
+  findReportCustomer,
+  loadCollectionsActivity,
+  loadLedgerInvoices,
+  loadLedgerPayments,
+  loadPaidHistory,
+  loadReportCustomers,
+} from '../../db/reports.repository.js';
+import { agingReport, type AgingReport } from '../aging.report.js';
+import { ceiReport, type CeiReport } from '../cei.report.js';
+import { collectionsReport, type CollectionsReport } from '../collections.report.js';
+import { dsoReport, type DsoReport } from '../dso.report.js';
+import { openItemsAsOf } from '../ledger.js';
+import { predictPaymentDates, type CustomerPrediction, type PredictionOptions } from '../payment-prediction.js';
+import { periodEnding, trailingMonth, trailingMonths, type PeriodLength } from '../periods.js';
+import { buildStatement, type Statement, type StatementCustomer } from '../statement.js';
+
+// Each report: read the rows its window needs (src/db/reports.repository.ts), then hand them to
+// the pure report module. The arithmetic lives only in the modules.
+
+/** Aging with allowance at the end of `asOf`. */
+export async function loadAgingReport(
+  db: PrismaClient,
+  options: { asOf: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
+): Promise<AgingReport> {
+  const { asOf } = options;
+  const [invoices, payments] = await Promise.all([
+    loadLedgerInvoices(db, { since: asOf, until: asOf }),
+    loadLedgerPayments(db, { asOf }),
+  ]);
+  const customers = await loadReportCustomers(db, [...invoices.map((i) => i.customerId), ...payments.map((p) => p.customerId)]);
+  return agingReport({ asOf, customers, invoices, payments, ...(options.config ? { config: options.config } : {}), ...(options.rates ? { rates: options.rates } : {}) });
+}
+
+/**
+ * DSO figures. Countback needs monthly sales back to the month of the oldest invoice still open
+ * on `asOf` (those months' sales always cover the receivables), so that is as far back as it reads.
+ */
+export async function loadDsoReport(db: PrismaClient, options: { asOf: IsoDate; period: PeriodLength }): Promise<DsoReport> {
+  const { asOf } = options;
+  const open = openItemsAsOf(await loadLedgerInvoices(db, { since: asOf, until: asOf }), asOf).filter((i) => i.balanceMinor > 0);
+  let from = periodEnding(asOf, options.period).from;
+  const oldest = open.reduce<IsoDate | null>((min, i) => (min === null || i.invoice.issuedOn < min ? i.invoice.issuedOn : min), null);
+  if (oldest !== null) {
+    let k = 1;
+    while (trailingMonth(asOf, k).from > oldest) k += 1;
+    const horizon = trailingMonth(asOf, k).from;
+    if (horizon < from) from = horizon;
+  }
+  const invoices = await loadLedgerInvoices(db, { since: addDays(from, -1), until: asOf });
+  return dsoReport(invoices, asOf, options.period);
+}
+
+/** CEI over the `months` trailing months ending on `asOf`. */
+export async function loadCeiReport(db: PrismaClient, options: { asOf: IsoDate; months: number }): Promise<CeiReport> {
+  const first = trailingMonths(options.asOf, options.months)[0];
+  if (first === undefined) throw new Error('CEI needs at least one month');
+  const invoices = await loadLedgerInvoices(db, { since: addDays(first.from, -1), until: options.asOf });
+  return ceiReport(invoices, options.asOf, options.months);
+}
+
+/** Collections activity over the last `periods` months or weeks up to `asOf`. */
+export async function loadCollectionsReport(
+  db: PrismaClient,
+  options: { asOf: IsoDate; unit: 'month' | 'week'; periods: number },
+): Promise<CollectionsReport> {
+  const empty = collectionsReport({ ...options, payments: [], allocations: [], contacts: [], promises: [] });
+  const from = empty.periods[0]?.from ?? options.asOf;
+  const activity = await loadCollectionsActivity(db, { from, to: options.asOf });
+  return collectionsReport({ ...options, ...activity });
+}
+
+/** A customer's statement of account, or null when no customer has that external id. */
+export async function loadStatement(
+  db: PrismaClient,
+  options: { asOf: IsoDate; externalId: string; config?: AgingConfig },
+): Promise<Statement | null> {
+  const customer: StatementCustomer | null = await findReportCustomer(db, options.externalId);
+  if (customer === null) return null;
+  const customerIds = [customer.id];
+  const [invoices, payments] = await Promise.all([
+    loadLedgerInvoices(db, { since: options.asOf, until: options.asOf, customerIds }),
+    loadLedgerPayments(db, { asOf: options.asOf, customerIds }),
+  ]);
+  return buildStatement({ asOf: options.asOf, customer, invoices, payments, ...(options.config ? { config: options.config } : {}) });
+}
+
+/** How far back paid invoices are read: four half-lives of the default weighting (~6% weight left). */
+const HISTORY_DAYS = 730;
+/** The newest paid invoices of the whole portfolio the fallback habit is taken from. */
+const PORTFOLIO_SAMPLE = 2000;
+
+/**
+ * Expected payment dates of the invoices open on `asOf`, for these customers (default: all with
+ * open invoices). For the worklist and `plan` as much as for the report.
+ */
+export async function loadPaymentPredictions(
+  db: PrismaClient,
+  options: { asOf: IsoDate; customerIds?: readonly string[]; prediction?: Omit<PredictionOptions, 'portfolio'> },
+): Promise<Array<CustomerPrediction & { externalId: string; name: string }>> {
+  const { asOf } = options;
+  const invoices = await loadLedgerInvoices(db, { since: asOf, until: asOf, ...(options.customerIds ? { customerIds: options.customerIds } : {}) });
+  const open = openItemsAsOf(invoices, asOf)
+    .filter((i) => i.balanceMinor > 0)
+    .map(({ invoice, balanceMinor }) => ({
+      invoiceId: invoice.id,
+      customerId: invoice.customerId,
+      number: invoice.number,
+      currency: invoice.currency,
+      balanceMinor,
+      dueOn: invoice.dueOn,
+    }));
+  const customerIds = [...new Set(open.map((i) => i.customerId))];
+  const since = addDays(asOf, -HISTORY_DAYS);
+  const [history, portfolio, customers] = await Promise.all([
+    loadPaidHistory(db, { since, asOf, customerIds }),
+    loadPaidHistory(db, { since, asOf, limit: PORTFOLIO_SAMPLE }),
+    loadReportCustomers(db, customerIds),
+  ]);
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  return predictPaymentDates(history, open, asOf, { ...options.prediction, portfolio })
+    .map((p) => ({ ...p, externalId: byId.get(p.customerId)?.externalId ?? p.customerId, name: byId.get(p.customerId)?.name ?? '' }))
+    .sort((a, b) => a.externalId.localeCompare(b.externalId));
+}
