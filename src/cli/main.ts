@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { registerImportCommand } from './import.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
+import { registerReportCommand } from './report.command.js';
 import { registerStackCommand } from './stack.command.js';
 import { registerTickCommand } from './tick.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
@@ -35,6 +37,8 @@ const context = contextFromEnvironment();
 registerWorkerCommand(program, context);
 registerMigrateCommand(program, context);
 registerStackCommand(program, context);
+registerImportCommand(program, context);
+registerReportCommand(program, context);
 registerTickCommand(program, context);
 registerTemplatesCommand(program, context);
 

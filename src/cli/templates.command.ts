@@ -20,14 +20,12 @@ import {
 } from '../templates/index.js';
 import type { CommandContext } from './main.js';
 
-// Config has no sign-off setting yet; a team name reads right above the company's name.
-const SIGNATURE = 'Accounts Receivable';
 
 const CHANNELS = Object.keys(CHANNEL_PARTS) as Channel[];
 
-/** The configured business as templates see it. */
+/** The configured business as templates see it; the same sign-off as `src/app/services.ts` sends. */
 function companyProfile(config: Config): CompanyProfile {
-  return { ...config.company, signature: SIGNATURE };
+  return { ...config.company, signature: `Accounts Receivable\n${config.company.name}` };
 }
 
 /** Shipped templates plus the configured overrides; a misplaced or unparsable file throws. */

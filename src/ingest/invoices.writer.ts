@@ -1,4 +1,4 @@
-import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter, type Rejection } from './batch.js';
+import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter } from './batch.js';
 import { formatMinor } from './money.js';
 import type { InvoiceRow } from './rows.js';
 
@@ -109,11 +109,8 @@ export const writeInvoices: BatchWriter<InvoiceRow> = async (sql, batch, now): P
   );
   return {
     ...countReturned(returned, accepted.length),
-    rejected: sortRejections(rejected),
+    rejected,
     changedCustomerIds: [...new Set(returned.map((row) => row.customer_id))],
   };
 };
 
-function sortRejections(rejected: Rejection[]): Rejection[] {
-  return rejected.sort((a, b) => a.line - b.line);
-}

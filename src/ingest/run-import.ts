@@ -1,0 +1,226 @@
+// The import pipeline: bytes → CSV records → validated rows → batches written in one transaction
+// each. The next batch is read and validated while the previous one is in Postgres, so the two
+// cores a small server has both work; at most two batches are in memory.
+
+import type pg from 'pg';
+import type { AppliedPayment } from '../cash/cash-application.js';
+import { pgSql } from '../cash/sql.js';
+import type { BatchOutcome, BatchWriter, Candidate, Rejection } from './batch.js';
+import { readCsvRecords } from './csv-reader.js';
+import { writeCustomers } from './customers.writer.js';
+import { HeaderError, mapHeader } from './header.js';
+import { writeInvoices } from './invoices.writer.js';
+import { writePayments, type PaymentBatchOutcome } from './payments.writer.js';
+import {
+  CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type RowResult,
+} from './rows.js';
+
+export const IMPORT_KINDS = ['customers', 'invoices', 'payments'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface ImportOptions {
+  kind: ImportKind;
+  /** The file's bytes (UTF-8, a BOM is ignored). Read as needed, never all at once. */
+  input: AsyncIterable<Uint8Array | string>;
+  pool: pg.Pool;
+  /** The import's clock: `updated_at`, allocation times, and when reviews are requested. */
+  now: Date;
+  /** Policy ids a customer may name (customers only). */
+  knownPolicies: ReadonlySet<string>;
+  /** Called after each committed batch with the customers whose ledger changed. */
+  requestReview: (customerIds: string[]) => Promise<void>;
+  /** Validate and count, inside transactions that are rolled back. */
+  dryRun?: boolean;
+  /** Rows per transaction (default 5000). */
+  batchSize?: number;
+  /** Each rejected row, in line order. */
+  onReject?: (rejection: Rejection) => void | Promise<void>;
+  /** Progress, at most every few thousand rows. */
+  onProgress?: (progress: { rows: number; bytes: number }) => void;
+}
+
+export interface CurrencyTotals {
+  currency: string;
+  appliedMinor: bigint;
+  /** Left as customer credit. */
+  unappliedMinor: bigint;
+}
+
+export interface ImportSummary {
+  kind: ImportKind;
+  dryRun: boolean;
+  /** Data rows read (header and blank lines excluded). */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** Payments only: what the payments created by this import were applied to. */
+  cash?: {
+    allocations: number;
+    invoicesPaid: number;
+    byReference: number;
+    byAge: number;
+    totals: CurrencyTotals[];
+  };
+}
+
+interface Kind<Row> {
+  columns: readonly string[];
+  parse(fields: string[], options: ImportOptions): RowResult<Row>;
+  write: BatchWriter<Row, BatchOutcome & { applied?: AppliedPayment[] }>;
+}
+
+const kinds: { [K in ImportKind]: Kind<unknown> } = {
+  customers: { columns: CUSTOMER_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'] },
+  invoices: { columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'] },
+  payments: { columns: PAYMENT_COLUMNS, parse: (f) => parsePaymentRow(f), write: writePayments as Kind<unknown>['write'] },
+};
+
+interface Batch {
+  candidates: Candidate<{ externalId: string }>[];
+  rejects: Rejection[];
+  lineOf: Map<string, number>;
+}
+
+const newBatch = (): Batch => ({ candidates: [], rejects: [], lineOf: new Map() });
+
+/**
+ * Imports one CSV file. Throws `HeaderError` before reading any row if the header is not exactly
+ * the kind's columns; otherwise every bad row is reported through `onReject` and the good rows
+ * load. Within a batch a repeated external id is rejected; across batches the later row wins.
+ */
+export async function runImport(options: ImportOptions): Promise<ImportSummary> {
+  const kind = kinds[options.kind] as Kind<{ externalId: string }>;
+  const batchSize = options.batchSize ?? 5000;
+  const summary: ImportSummary = {
+    kind: options.kind, dryRun: options.dryRun === true, rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
+  };
+  const cash = new CashTally();
+  const counter = { bytes: 0 };
+  const records = readCsvRecords(decode(options.input, counter));
+
+  const header = await records.next();
+  if (header.done === true) throw new HeaderError(['the file is empty', `expected: ${kind.columns.join(',')}`]);
+  if (header.value.error !== undefined) throw new HeaderError([`line 1: ${header.value.error}`]);
+  const order = mapHeader(header.value.fields, kind.columns);
+
+  let batch = newBatch();
+  let inFlight: Promise<void> | undefined;
+  const flush = async (full: Batch) => {
+    const outcome = await writeBatch(kind, full, options);
+    summary.created += outcome.created;
+    summary.updated += outcome.updated;
+    summary.unchanged += outcome.unchanged;
+    const rejects = [...full.rejects, ...outcome.rejected].sort((a, b) => a.line - b.line);
+    summary.rejected += rejects.length;
+    for (const rejection of rejects) await options.onReject?.(rejection);
+    if (outcome.applied !== undefined) cash.add(outcome.applied);
+  };
+  const startFlush = async () => {
+    await inFlight;
+    const full = batch;
+    batch = newBatch();
+    inFlight = flush(full);
+    // Surfaced by the next `await inFlight`; this only stops an unhandled-rejection warning meanwhile.
+    inFlight.catch(() => undefined);
+  };
+
+  for await (const record of records) {
+    summary.rows += 1;
+    if (summary.rows % 2000 === 0) options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
+    const reject = (reason: string) => batch.rejects.push({ line: record.line, raw: record.raw, reason });
+    if (record.error !== undefined) reject(record.error);
+    else if (record.fields.length !== kind.columns.length) {
+      reject(`expected ${kind.columns.length} columns, found ${record.fields.length}`);
+    } else {
+      const parsed = kind.parse(order.map((index) => record.fields[index] ?? ''), options);
+      if (!parsed.ok) reject(parsed.reason);
+      else {
+        const earlier = batch.lineOf.get(parsed.row.externalId);
+        if (earlier !== undefined) reject(`external_id: ${parsed.row.externalId} already appears on line ${earlier}`);
+        else {
+          batch.lineOf.set(parsed.row.externalId, record.line);
+          batch.candidates.push({ line: record.line, raw: record.raw, row: parsed.row });
+        }
+      }
+    }
+    if (batch.candidates.length + batch.rejects.length >= batchSize) await startFlush();
+  }
+  await startFlush();
+  await inFlight;
+  options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
+  if (options.kind === 'payments') summary.cash = cash.summary();
+  return summary;
+}
+
+async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOptions) {
+  if (batch.candidates.length === 0) {
+    return { created: 0, updated: 0, unchanged: 0, rejected: [], changedCustomerIds: [] } as BatchOutcome & {
+      applied?: AppliedPayment[];
+    };
+  }
+  const client = await options.pool.connect();
+  let outcome: BatchOutcome & { applied?: AppliedPayment[] };
+  try {
+    await client.query('begin');
+    outcome = await kind.write(pgSql(client), batch.candidates as unknown as Candidate<Row>[], options.now);
+    await client.query(options.dryRun === true ? 'rollback' : 'commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  // After the commit: a tick that read the cases earlier must see this change on its next look.
+  if (options.dryRun !== true && outcome.changedCustomerIds.length > 0) await options.requestReview(outcome.changedCustomerIds);
+  return outcome;
+}
+
+async function* decode(input: AsyncIterable<Uint8Array | string>, counter: { bytes: number }): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8'); // drops a leading BOM itself
+  let first = true;
+  for await (const chunk of input) {
+    if (typeof chunk === 'string') {
+      counter.bytes += Buffer.byteLength(chunk);
+      yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+      first = false;
+      continue;
+    }
+    counter.bytes += chunk.byteLength;
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const rest = decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+class CashTally {
+  private allocations = 0;
+  private invoicesPaid = 0;
+  private byReference = 0;
+  private byAge = 0;
+  private readonly totals = new Map<string, CurrencyTotals>();
+
+  add(applied: readonly AppliedPayment[]): void {
+    for (const payment of applied) {
+      this.allocations += payment.allocations.length;
+      this.invoicesPaid += payment.paidInvoiceIds.length;
+      if (payment.rule === 'reference') this.byReference += 1;
+      else this.byAge += 1;
+      const totals = this.totals.get(payment.currency) ?? { currency: payment.currency, appliedMinor: 0n, unappliedMinor: 0n };
+      totals.appliedMinor += payment.appliedMinor;
+      totals.unappliedMinor += payment.unappliedMinor;
+      this.totals.set(payment.currency, totals);
+    }
+  }
+
+  summary(): NonNullable<ImportSummary['cash']> {
+    return {
+      allocations: this.allocations, invoicesPaid: this.invoicesPaid, byReference: this.byReference, byAge: this.byAge,
+      totals: [...this.totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    };
+  }
+}
+
+export type { PaymentBatchOutcome, Rejection };

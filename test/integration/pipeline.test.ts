@@ -1,0 +1,111 @@
+import { simpleParser } from 'mailparser';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { emailMessageId } from '../../src/channels/email/email-transport.js';
+import { requestReview } from '../../src/db/cases.repository.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import { seedLedger } from '../support/ledger.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+
+// 2026-03-09 is a Monday; 09:00Z is 11:00 in Bucharest, inside the default send window.
+const DAY_8 = '2026-03-09T09:00:00Z';
+
+describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API endpoint', () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let twilio: LocalTwilioServer;
+  let arrears: TestArrears;
+  let ids: Map<string, string>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sink = await SmtpSink.start();
+    twilio = await startFakeTwilio();
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    ids = await seedLedger(arrears.runtime.prisma, [
+      {
+        externalId: 'RO-1',
+        name: 'Ana Popescu SRL',
+        email: 'ana@example.ro',
+        mobile: '+40721000111',
+        smsConsent: true,
+        invoices: [
+          { number: 'F-001', amountMinor: 120000, issuedOn: '2026-01-30', dueOn: '2026-03-01' },
+          { number: 'F-002', amountMinor: 45050, issuedOn: '2026-02-01', dueOn: '2026-03-01' },
+        ],
+      },
+      {
+        externalId: 'RO-2',
+        email: 'plata@example.ro',
+        invoices: [{ number: 'F-100', amountMinor: 99900, issuedOn: '2026-02-01', dueOn: '2026-03-01' }],
+      },
+    ]);
+  });
+
+  afterEach(() => {
+    sink.faults.clear();
+    twilio.faults.clear();
+  });
+
+  afterAll(async () => {
+    await arrears?.close();
+    await sink?.close();
+    await twilio?.close();
+    await database?.drop();
+  });
+
+  it('sends the step due today once per channel, and the contact log matches what arrived', async () => {
+    await arrears.tick(DAY_8);
+
+    expect(sink.messages).toHaveLength(2);
+    expect(twilio.messages).toHaveLength(1);
+    const contacts = await arrears.runtime.prisma.contact.findMany({ orderBy: { recipient: 'asc' } });
+    expect(contacts.map((c) => [c.channel, c.recipient, c.status, c.stepId])).toEqual([
+      ['sms', '+40721000111', 'sent', 'overdue-7'],
+      ['email', 'ana@example.ro', 'sent', 'overdue-7'],
+      ['email', 'plata@example.ro', 'sent', 'overdue-7'],
+    ]);
+
+    const ana = contacts.find((c) => c.recipient === 'ana@example.ro')!;
+    const mail = sink.messages.find((m) => m.envelope.to.includes('ana@example.ro'))!;
+    const parsed = await simpleParser(mail.raw);
+    expect(parsed.messageId).toBe(emailMessageId(ana.idempotencyKey));
+    expect(ana.providerMessageId).toContain(parsed.messageId);
+    expect(parsed.subject).toBe(ana.subject);
+    // One consolidated notice lists both invoices and their total, in Romanian formatting.
+    expect(parsed.text).toContain('F-001');
+    expect(parsed.text).toContain('F-002');
+    expect(parsed.text).toContain('1.650,50');
+    expect(parsed.html).toBeTruthy();
+    expect(mail.raw.toString()).toMatch(/^List-Unsubscribe: <mailto:ar@example\.com\?subject=unsubscribe>/m);
+
+    const sms = twilio.messages[0]!;
+    expect(sms.to).toBe('+40721000111');
+    expect(contacts.find((c) => c.channel === 'sms')!.providerMessageId).toBe(sms.sid);
+    expect(sms.body).toBe(contacts.find((c) => c.channel === 'sms')!.bodyText);
+
+    const events = await arrears.runtime.prisma.contactStatusEvent.findMany({ where: { contactId: ana.id }, orderBy: { at: 'asc' } });
+    expect(events.map((e) => e.status)).toEqual(['queued', 'sending', 'sent']);
+  });
+
+  it('sends nothing more when the same instant is ticked again', async () => {
+    await requestReview(arrears.runtime.prisma, [...ids.values()], new Date('2000-01-01T00:00:00Z'));
+    await arrears.tick(DAY_8);
+    expect(sink.messages).toHaveLength(2);
+    expect(twilio.messages).toHaveLength(1);
+  });
+
+  it('stops reminding a customer once paid, and keeps reminding the others', async () => {
+    const prisma = arrears.runtime.prisma;
+    await prisma.invoice.updateMany({
+      where: { customerId: ids.get('RO-2') },
+      data: { openBalanceMinor: 0n, status: 'paid' },
+    });
+    await requestReview(prisma, [ids.get('RO-2')!], new Date('2026-03-10T00:00:00Z'));
+    // Day 14 (Sunday 15th is outside the window): Monday 16 March.
+    await arrears.tick('2026-03-16T09:00:00Z');
+    const recipients = sink.messages.slice(2).map((m) => m.envelope.to).flat();
+    expect(recipients).toEqual(['ana@example.ro']);
+  });
+});
