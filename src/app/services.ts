@@ -2,6 +2,7 @@ import { createEmailTransport } from '../channels/email/create-email-transport.j
 import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
 import { defaultDunningRules } from '../core/rules.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
+import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
@@ -24,15 +25,16 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
   const { config, prisma, logger, lifecycle } = runtime;
   const policies = await loadPolicies(config.policiesDir);
   const catalog = createTemplateCatalog(config.templatesDir ? { overrideDir: config.templatesDir } : {});
-  validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit });
+  validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: config.company });
 
   const email = lifecycle.adopt('email transport', createEmailTransport(config.email.transport), (t) => t.close());
   const sms = lifecycle.adopt('sms transport', createSmsTransport(config.sms.transport), (t) => t.close());
-  const company = {
-    ...config.company,
-    signature: `Accounts Receivable\n${config.company.name}`,
-  };
-  const unsubscribeUrl = () => null;
+  const company = config.company;
+  const { publicBaseUrl } = config.http;
+  const unsubscribeUrl = unsubscribeUrlBuilder(
+    publicBaseUrl,
+    publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
+  );
   return {
     evaluation: {
       prisma,
@@ -48,6 +50,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       emailFrom: config.email.from,
       unsubscribeMailto: `mailto:${config.company.supportEmail}?subject=unsubscribe`,
       unsubscribeUrl,
+      smsStatusCallbackUrl: publicBaseUrl ? `${publicBaseUrl}/webhooks/twilio/status` : null,
       staleSendingMs: STALE_SENDING_MS,
       clock: () => new Date(),
       logger: logger.child({ component: 'delivery' }),

@@ -13,24 +13,27 @@ export function invoiceKey(number: string): string {
 }
 
 /**
- * Every key the reference could mean: each list item as a whole ("INV 2026 0042" →
- * "20260042") and each of its words that holds a digit ("1042 1043" → "1042", "1043").
+ * The invoice numbers (from `numbers`) the reference names, in the order given. Each list item
+ * ("INV 2026 0042", "Invoices 1042 1043") is first read as one number written with spaces,
+ * starting at any of its words ("Payment inv. 2026-0042" → "2026-0042"); only when that names no
+ * invoice does each word holding a digit count on its own — so "Inv. 2026 0042" means invoice
+ * 2026-0042, not also an invoice numbered 42.
  */
-export function referenceKeys(reference: string): string[] {
-  const keys = new Set<string>();
-  for (const item of reference.split(SEPARATORS)) {
-    if (!/\d/.test(item)) continue;
-    keys.add(invoiceKey(item));
-    const words = item.split(/\s+/).filter((word) => /\d/.test(word));
-    if (words.length > 1) for (const word of words) keys.add(invoiceKey(word));
-  }
-  keys.delete('');
-  return [...keys];
-}
-
-/** The invoice numbers (from `numbers`) the reference names, in the order given. */
 export function referencedNumbers(reference: string | null, numbers: readonly string[]): string[] {
   if (reference === null || reference.trim() === '') return [];
-  const keys = new Set(referenceKeys(reference));
-  return numbers.filter((number) => keys.has(invoiceKey(number)));
+  const byKey = new Map<string, string[]>();
+  for (const number of numbers) {
+    const key = invoiceKey(number);
+    byKey.set(key, [...(byKey.get(key) ?? []), number]);
+  }
+  const named = new Set<string>();
+  for (const item of reference.split(SEPARATORS)) {
+    if (!/\d/.test(item)) continue;
+    const words = item.trim().split(/\s+/);
+    const phrases = words.slice(0, -1).map((_, i) => invoiceKey(words.slice(i).join(' ')));
+    const phrase = phrases.find((key) => byKey.has(key));
+    const keys = phrase !== undefined ? [phrase] : words.filter((word) => /\d/.test(word)).map(invoiceKey);
+    for (const key of keys) for (const number of byKey.get(key) ?? []) named.add(number);
+  }
+  return numbers.filter((number) => named.has(number));
 }

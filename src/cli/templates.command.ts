@@ -24,9 +24,6 @@ import type { CommandContext } from './main.js';
 const CHANNELS = Object.keys(CHANNEL_PARTS) as Channel[];
 
 /** The configured business as templates see it; the same sign-off as `src/app/services.ts` sends. */
-function companyProfile(config: Config): CompanyProfile {
-  return { ...config.company, signature: `Accounts Receivable\n${config.company.name}` };
-}
 
 /** Shipped templates plus the configured overrides; a misplaced or unparsable file throws. */
 function loadCatalog(config: Config): TemplateCatalog {
@@ -69,7 +66,7 @@ interface PreviewOptions {
 
 function preview(config: Config, templateId: string, options: PreviewOptions): void {
   const catalog = loadCatalog(config);
-  const context = { ...sampleContext(templateId, { locale: options.locale }), company: companyProfile(config) };
+  const context = { ...sampleContext(templateId, { locale: options.locale }), company: config.company };
   const { message } = previewTemplate(catalog, { templateId, locale: options.locale, context, ...(options.channel && { channel: options.channel }) });
   const printed = describe(message, templateId, options.locale, config.sms.segmentLimit);
   process.stdout.write(printed);
@@ -84,7 +81,7 @@ function preview(config: Config, templateId: string, options: PreviewOptions): v
 
 function check(config: Config): void {
   const catalog = loadCatalog(config);
-  validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: companyProfile(config) });
+  validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: config.company });
   const overrides = config.templatesDir ? `, overrides from ${config.templatesDir}` : '';
   process.stdout.write(`OK: ${catalog.messages.size} templates render in every locale (SMS limit ${config.sms.segmentLimit} segments${overrides})\n`);
 }

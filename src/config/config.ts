@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { EmailTransportSettings } from '../channels/email/create-email-transport.js';
 import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.js';
+import type { CompanyProfile } from '../templates/context.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -87,6 +88,8 @@ export const envSchema = z
   SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
   /** Company details shown in every reminder. */
   COMPANY_NAME: z.string().trim().min(1).default('Example Trading Ltd'),
+  /** Sign-off above the company name in emails (`\n` for a line break). */
+  COMPANY_SIGNATURE: z.string().trim().min(1).default('Accounts Receivable'),
   COMPANY_PAY_URL: z.url().default('https://pay.example.com'),
   COMPANY_SUPPORT_EMAIL: z.string().trim().min(3).default('ar@example.com'),
   COMPANY_SUPPORT_PHONE: z.string().trim().min(3).default('+1 555 0100'),
@@ -99,6 +102,22 @@ export const envSchema = z
   POLICIES_DIR: optionalText,
   /** Folder whose template files replace the shipped ones with the same relative path. */
   TEMPLATES_DIR: optionalText,
+  /** Where `arrears serve` listens (webhooks, one-click unsubscribe). */
+  HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * The origin (and optional path prefix) customers' mail clients and Twilio reach `arrears serve`
+   * at. Unset: reminders carry no one-click URL, SMS no status callback, Twilio webhooks are off.
+   */
+  PUBLIC_BASE_URL: optionalUrl(['http', 'https']),
+  /** Key signing unsubscribe links. Unset: generated once into ARREARS_DATA_DIR/unsubscribe.secret. */
+  UNSUBSCRIBE_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  }),
+  /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
+  EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   })
   .superRefine((env, ctx) => {
     if (env.SMS_TRANSPORT !== 'twilio') return;
@@ -123,15 +142,20 @@ export interface Config {
   queue: { prefix: string; tickCron: string; tickTimeZone: string };
   email: { from: string; transport: EmailTransportSettings };
   sms: { transport: SmsTransportSettings; segmentLimit: number };
-  company: {
-    name: string;
-    payUrl: string;
-    supportEmail: string;
-    supportPhone: string;
-    paymentInstructions: string;
-  };
+  company: CompanyProfile;
   policiesDir: string | undefined;
   templatesDir: string | undefined;
+  http: {
+    host: string;
+    port: number;
+    /** Without a trailing slash; null = no one-click URLs, status callbacks or Twilio webhooks. */
+    publicBaseUrl: string | null;
+    /** Null = use (or create) `unsubscribe.secret` in the data directory. */
+    unsubscribeSecret: string | null;
+    /** Verifies `X-Twilio-Signature`; read even when SMS are captured. */
+    twilioAuthToken: string | null;
+    emailWebhookSecret: string | null;
+  };
 }
 
 /** Thrown when the environment does not parse; the message names every bad variable. */
@@ -163,6 +187,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     sms: { transport: smsTransport(env, dataDir), segmentLimit: env.SMS_SEGMENT_LIMIT },
     company: {
       name: env.COMPANY_NAME,
+      signature: env.COMPANY_SIGNATURE.replace(/\\n/g, '\n'),
       payUrl: env.COMPANY_PAY_URL,
       supportEmail: env.COMPANY_SUPPORT_EMAIL,
       supportPhone: env.COMPANY_SUPPORT_PHONE,
@@ -170,6 +195,14 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     },
     policiesDir: env.POLICIES_DIR && path.resolve(cwd, env.POLICIES_DIR),
     templatesDir: env.TEMPLATES_DIR && path.resolve(cwd, env.TEMPLATES_DIR),
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
+      unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
+      twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
+      emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
+    },
   };
 }
 

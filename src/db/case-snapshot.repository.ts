@@ -37,7 +37,11 @@ export async function loadCaseSnapshots(
           invoices: { where: { status: 'open', openBalanceMinor: { gt: 0 } } },
           disputes: { where: { resolvedAt: null } },
           promises: { where: { status: { in: ['open', 'broken'] } } },
-          paymentPlans: { where: { status: 'active' }, include: { instalments: true }, take: 1 },
+          paymentPlans: {
+            where: { status: 'active' },
+            include: { instalments: { orderBy: { sequence: 'asc' } } },
+            take: 1,
+          },
           legalHolds: { where: { releasedAt: null }, select: { id: true }, take: 1 },
           creditHolds: { where: { releasedAt: null }, select: { id: true }, take: 1 },
           bankruptcyFilings: {
@@ -74,7 +78,12 @@ export async function loadCaseSnapshots(
       at: DateTime.fromJSDate(action.decidedAt, { zone: 'utc' }),
       policyId: action.policyId,
       stepId: action.stepId,
-      invoices: action.invoices.map((ref) => ({ invoiceId: ref.invoiceId, cycle: ref.cycle, stepId: ref.stepId })),
+      invoices: action.invoices.map((ref) => ({
+        invoiceId: ref.invoiceId,
+        cycle: ref.cycle,
+        stepId: ref.stepId,
+        instalmentId: ref.instalmentId ?? undefined,
+      })),
       status: historyStatus(action.contact?.status),
     }));
     const input: CaseInput = {

@@ -74,8 +74,9 @@ async function recordAction(
   if (!actionId) return null; // decided and recorded before: never act twice
   for (const invoice of action.invoices) {
     await tx.$executeRaw`
-      insert into dunning_action_invoices (action_id, invoice_id, cycle, step_id)
-      values (${actionId}::uuid, ${invoice.invoiceId}::uuid, ${invoice.cycle}, ${invoice.stepId})`;
+      insert into dunning_action_invoices (action_id, invoice_id, cycle, step_id, instalment_id)
+      values (${actionId}::uuid, ${invoice.invoiceId}::uuid, ${invoice.cycle}, ${invoice.stepId},
+              ${invoice.instalmentId ?? null}::uuid)`;
   }
   const reason = `policy ${action.policyId}, step ${action.stepId}`;
 

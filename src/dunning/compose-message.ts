@@ -6,6 +6,7 @@ import {
   type CompanyProfile,
   type CurrencyTotal,
   type InvoiceLine,
+  type PaymentPlanReminderContext,
   type ReminderContext,
   type TemplateCatalog,
 } from '../templates/index.js';
@@ -34,8 +35,8 @@ export function reminderContext(
   snapshot: CaseSnapshot,
   action: PlannedAction,
   settings: ComposeSettings,
-): ReminderContext {
-  const { customer, invoices: open, now } = snapshot.input;
+): ReminderContext | PaymentPlanReminderContext {
+  const { customer, invoices: open, now, paymentPlan } = snapshot.input;
   const covered = new Set(action.invoices.map((ref) => ref.invoiceId));
   const invoices: InvoiceLine[] = open
     .filter((invoice) => covered.has(invoice.id))
@@ -48,7 +49,7 @@ export function reminderContext(
       dueOn: invoice.dueOn,
       daysPastDue: daysPastDue(invoice.dueOn, now, customer.timeZone),
     }));
-  return {
+  const base: ReminderContext = {
     customer: { name: snapshot.customerName, locale: customer.locale, timeZone: customer.timeZone },
     invoices,
     totals: totalsByCurrency(invoices),
@@ -57,6 +58,21 @@ export function reminderContext(
     optOutRequired: action.requiresOptOutLine,
     stepId: action.template ?? `${action.policyId}/${action.stepId}`,
     now: now.setZone(customer.timeZone).toISO() ?? '',
+  };
+  const instalmentId = action.invoices.find((ref) => ref.instalmentId)?.instalmentId;
+  const instalments = paymentPlan?.instalments ?? [];
+  const index = instalments.findIndex((instalment) => instalment.id === instalmentId);
+  if (!paymentPlan || index < 0) return base;
+  const instalment = instalments[index]!;
+  return {
+    ...base,
+    instalment: {
+      dueOn: instalment.dueOn,
+      amountMinor: instalment.amountMinor,
+      currency: paymentPlan.currency,
+      sequence: index + 1,
+      count: instalments.length,
+    },
   };
 }
 

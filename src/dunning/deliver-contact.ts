@@ -23,6 +23,8 @@ export interface DeliveryDependencies {
   unsubscribeMailto: string | null;
   /** One-click unsubscribe URL for a customer, when the deployment offers one. */
   unsubscribeUrl: (customerId: string) => string | null;
+  /** Where Twilio posts delivery statuses (`arrears serve`), when the deployment is reachable. */
+  smsStatusCallbackUrl: string | null;
   /** A `sending` row older than this belongs to a dead worker and may be taken over. */
   staleSendingMs: number;
   clock: () => Date;
@@ -115,7 +117,11 @@ async function send(deps: DeliveryDependencies, contact: DeliverableContact) {
     });
     return { provider: result.provider, providerMessageId: result.providerMessageId };
   }
-  const result = await deps.sms.send({ to, body: contact.bodyText ?? '' });
+  const result = await deps.sms.send({
+    to,
+    body: contact.bodyText ?? '',
+    ...(deps.smsStatusCallbackUrl && { statusCallbackUrl: deps.smsStatusCallbackUrl }),
+  });
   return { provider: result.provider, providerMessageId: result.providerMessageId };
 }
 

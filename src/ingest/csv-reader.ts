@@ -38,55 +38,43 @@ export async function* readCsvRecords(
   let buffer = '';
   let line = 1;
   let eof = false;
+  // After a broken record, the rest of its physical line is dropped, even when that line has
+  // not fully arrived yet.
+  let discardingLine = false;
   const iterator = chunks[Symbol.asyncIterator]();
   for (;;) {
     let pos = 0;
+    if (discardingLine) {
+      const lf = buffer.indexOf('\n');
+      pos = lf < 0 ? buffer.length : lf + 1;
+      discardingLine = lf < 0 && !eof;
+    }
     while (pos < buffer.length) {
       const parsed = parseRecord(buffer, pos, eof);
-      if (parsed.kind === 'more') {
-        if (buffer.length - pos <= maxRecordChars) break;
-        // Too long to be a real row: treat it as the unterminated quote it almost surely is.
-        const next = skipLine(buffer, pos);
-        yield { line, raw: rawLine(buffer, pos), error: 'unterminated quote' };
-        line += 1;
-        pos = next;
+      if (parsed.kind === 'record') {
+        const raw = buffer.slice(pos, parsed.rawEnd);
+        const isBlank = parsed.fields.length === 1 && parsed.fields[0] === '';
+        if (!isBlank) yield { line, raw, fields: parsed.fields };
+        line += 1 + countLineFeeds(raw);
+        pos = parsed.end;
         continue;
       }
-      if (parsed.kind === 'broken') {
-        const next = skipLine(buffer, pos);
-        yield { line, raw: rawLine(buffer, pos), error: parsed.reason };
-        line += 1;
-        pos = next;
-        continue;
-      }
-      const raw = buffer.slice(pos, parsed.rawEnd);
-      const isBlank = parsed.fields.length === 1 && parsed.fields[0] === '';
-      if (!isBlank) yield { line, raw, fields: parsed.fields };
-      line += 1 + countLineFeeds(raw);
-      pos = parsed.end;
+      // Too long to be a real row: only a quote left open makes one, so report it as such.
+      if (parsed.kind === 'more' && buffer.length - pos <= maxRecordChars) break;
+      const reason = parsed.kind === 'broken' ? parsed.reason : 'unterminated quote';
+      const lf = buffer.indexOf('\n', pos);
+      const end = lf < 0 ? buffer.length : lf;
+      yield { line, raw: buffer.slice(pos, end > pos && buffer.charCodeAt(end - 1) === CR ? end - 1 : end), error: reason };
+      line += 1;
+      pos = lf < 0 ? buffer.length : lf + 1;
+      discardingLine = lf < 0 && !eof;
     }
     buffer = buffer.slice(pos);
-    if (eof) {
-      if (buffer.length === 0) return;
-      continue;
-    }
+    if (eof) return;
     const next = await iterator.next();
-    if (next.done) eof = true;
+    if (next.done === true) eof = true;
     else buffer += next.value;
-    if (eof && buffer.length === 0) return;
   }
-}
-
-/** Index after the line feed ending the physical line at `pos` (or the buffer's end). */
-function skipLine(buffer: string, pos: number): number {
-  const lf = buffer.indexOf('\n', pos);
-  return lf < 0 ? buffer.length : lf + 1;
-}
-
-function rawLine(buffer: string, pos: number): string {
-  const lf = buffer.indexOf('\n', pos);
-  const end = lf < 0 ? buffer.length : lf;
-  return buffer.slice(pos, end > pos && buffer.charCodeAt(end - 1) === CR ? end - 1 : end);
 }
 
 function countLineFeeds(text: string): number {

@@ -109,3 +109,52 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
     expect(recipients).toEqual(['ana@example.ro']);
   });
 });
+
+describe('payment-plan reminders', () => {
+  it('remind of the upcoming instalment with its amount and date, once', async () => {
+    const database = await createTestDatabase();
+    const sink = await SmtpSink.start();
+    const twilio = await startFakeTwilio();
+    const arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    try {
+      const prisma = arrears.runtime.prisma;
+      const ids = await seedLedger(prisma, [
+        {
+          externalId: 'PLAN-1',
+          locale: 'en',
+          currency: 'EUR',
+          timeZone: 'Europe/Berlin',
+          invoices: [{ number: 'INV-9', amountMinor: 90000, issuedOn: '2026-01-01', dueOn: '2026-02-01' }],
+        },
+      ]);
+      await prisma.paymentPlan.create({
+        data: {
+          customerId: ids.get('PLAN-1')!,
+          currency: 'EUR',
+          totalMinor: 90000n,
+          createdBy: 'test',
+          instalments: {
+            create: [1, 2, 3].map((sequence) => ({
+              sequence,
+              dueDate: new Date(Date.UTC(2026, 2 + sequence, 12)),
+              amountMinor: 30000n,
+            })),
+          },
+        },
+      });
+      // Instalment 1 is due Sunday 12 April 2026; the reminder goes three days before, on the 9th.
+      await arrears.tick('2026-04-09T08:00:00Z');
+      await arrears.tick('2026-04-09T12:00:00Z');
+      expect(sink.messages).toHaveLength(1);
+      const text = sink.messages[0]!.parsed.text ?? '';
+      expect(text).toContain('€300.00');
+      expect(text).toContain('April 12, 2026');
+      expect(text).toMatch(/1 of 3|1\/3/);
+    } finally {
+      await arrears.close();
+      await sink.close();
+      await twilio.close();
+      await database.drop();
+    }
+  });
+});

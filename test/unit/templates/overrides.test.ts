@@ -100,6 +100,14 @@ describe('validateCatalog', () => {
     expect(problems.every(({ file, problem }) => file.endsWith('/sms.hbs') && /segments .* limit is 1$/.test(problem))).toBe(true);
   });
 
+  it("counts SMS segments with the business's own company details", () => {
+    const company = { ...context.company, name: 'Delta Industrial Supply and Distribution Services of South-East Europe S.A.' };
+    expect(() => validateCatalog(createTemplateCatalog())).not.toThrow();
+    const problems = problemsOf(() => validateCatalog(createTemplateCatalog(), { company }));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every(({ file, problem }) => file.endsWith('/sms.hbs') && /UCS-2 segments/.test(problem))).toBe(true);
+  });
+
   it('names a shipped step missing a locale', () => {
     const shippedDir = folderWith({});
     cpSync(join(SHIPPED_TEMPLATE_DIR, 'messages'), join(shippedDir, 'messages'), { recursive: true });

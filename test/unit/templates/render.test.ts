@@ -98,6 +98,35 @@ describe('renderMessage', () => {
   });
 });
 
+describe('payment-plan reminders', () => {
+  const instalment = { amountMinor: 1250000, sequence: 3, count: 6 };
+
+  it('show the instalment amount and date in Romanian', () => {
+    const context = { ...sampleContext('payment-plan/instalment-upcoming'), instalment: { ...instalment, currency: 'RON', dueOn: '2025-03-20' } };
+    const email = renderMessage(catalog, { templateId: 'payment-plan/instalment-upcoming', channel: 'email', locale: 'ro', context });
+    expect(email.subject).toBe('Plan de plată: rata 3 din 6 (12.500,00 RON) scadentă la 20 mar. 2025 – Delta Industrial Supply');
+    expect(email.text).toContain('rata 3 din 6, în valoare de 12.500,00\u00a0RON, ajunge la scadență la data de 20 martie 2025 (peste 3 zile)');
+    expect(email.html).toContain('<strong>12.500,00\u00a0RON</strong>');
+  });
+
+  it('show the missed instalment amount and date in Turkish', () => {
+    const context = { ...sampleContext('payment-plan/instalment-missed'), instalment: { ...instalment, currency: 'TRY', dueOn: '2025-03-14' } };
+    const email = renderMessage(catalog, { templateId: 'payment-plan/instalment-missed', channel: 'email', locale: 'tr', context });
+    expect(email.subject).toBe('Ödenmemiş ödeme planı taksidi: ₺12.500,00, vade 14 Mar 2025 – Delta Industrial Supply');
+    expect(email.text).toContain('3. taksidinin (toplam 6 taksit) vadesi 14 Mart 2025 tarihinde dolmuş olmasına rağmen ₺12.500,00 tutarındaki');
+  });
+
+  it("cover only the plan's currency in the sample and mention the last instalment only when it is", () => {
+    const context = sampleContext('payment-plan/instalment-upcoming');
+    expect(context.instalment).toEqual({ dueOn: '2025-03-20', amountMinor: 30890, currency: 'EUR', sequence: 2, count: 5 });
+    const render = (sequence: number) =>
+      renderMessage(catalog, { templateId: 'payment-plan/instalment-upcoming', channel: 'email', locale: 'en', context: { ...context, instalment: { ...context.instalment, sequence } } }).text;
+    expect(render(2)).not.toContain('INV-2025-0163');
+    expect(render(2)).not.toContain('final instalment');
+    expect(render(5)).toContain('instalment 5 of 5, €308.90, falls due on March 20, 2025 (in 3 days).\n\nThis is the final instalment of your plan.\n\nThe plan covers');
+  });
+});
+
 describe('previewTemplate', () => {
   it('prints an email with sample data', () => {
     const { printable } = previewTemplate(catalog, { templateId: 'key-account/overdue-30', locale: 'tr' });

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "dunning_action_invoices" ADD COLUMN     "instalment_id" UUID;
+

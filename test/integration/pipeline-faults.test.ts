@@ -1,0 +1,119 @@
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createPrisma, type PrismaClient } from '../../src/db/client.js';
+import { evaluateCases } from '../../src/dunning/evaluate-cases.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import { seedLedger, type CustomerSeed } from '../support/ledger.js';
+import { startCli } from '../support/processes.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+
+const DAY_8 = '2026-03-09T09:00:00Z';
+
+function customers(count: number, withSms = false): CustomerSeed[] {
+  return Array.from({ length: count }, (_, i) => ({
+    externalId: `C-${String(i).padStart(4, '0')}`,
+    ...(withSms && { mobile: `+4072100${String(i).padStart(4, '0')}`, smsConsent: true }),
+    invoices: [{ number: `F-${i}`, amountMinor: 10_000 + i, issuedOn: '2026-02-01', dueOn: '2026-03-01' }],
+  }));
+}
+
+describe('pipeline under faults', () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let twilio: LocalTwilioServer;
+  let arrears: TestArrears | undefined;
+
+  beforeEach(async () => {
+    await arrears?.close();
+    await sink?.close();
+    await twilio?.close();
+    await database?.drop();
+    database = await createTestDatabase();
+    sink = await SmtpSink.start();
+    twilio = await startFakeTwilio();
+  });
+
+  afterAll(async () => {
+    await arrears?.close();
+    await sink?.close();
+    await twilio?.close();
+    await database?.drop();
+  });
+
+  it('retries after SMTP 451 and Twilio 500/429, and delivers each message exactly once', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    await seedLedger(arrears.runtime.prisma, customers(3, true));
+    sink.faults.set({ code: 451 }, 2);
+    twilio.faults.set({ status: 500 }, 1);
+    twilio.faults.set({ status: 429, code: 20429, message: 'Too Many Requests' }, 1);
+
+    await arrears.tick(DAY_8);
+
+    expect(sink.messages.map((m) => m.envelope.to[0]).sort()).toEqual(['c-0000@example.com', 'c-0001@example.com', 'c-0002@example.com']);
+    expect(twilio.messages.map((m) => m.to).sort()).toEqual(['+40721000000', '+40721000001', '+40721000002']);
+    const contacts = await arrears.runtime.prisma.contact.findMany();
+    expect(contacts.every((c) => c.status === 'sent')).toBe(true);
+    expect(contacts.reduce((sum, c) => sum + c.attempts, 0)).toBeGreaterThan(contacts.length);
+  });
+
+  it('logs a permanent error on the contact and does not retry it', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    await seedLedger(arrears.runtime.prisma, customers(1, true));
+    twilio.faults.set({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." }, 1);
+
+    await arrears.tick(DAY_8);
+
+    const sms = await arrears.runtime.prisma.contact.findFirstOrThrow({ where: { channel: 'sms' } });
+    expect(sms.status).toBe('failed');
+    expect(sms.failureKind).toBe('permanent');
+    expect(sms.failureReason).toMatch(/not a valid phone number|invalid/i);
+    expect(sms.attempts).toBe(1);
+    expect(twilio.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const phone = await arrears.runtime.prisma.customerContact.findFirstOrThrow({ where: { kind: 'phone' } });
+    expect(phone.invalidAt).not.toBeNull();
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  it('loses nothing when Redis is wiped after decisions were recorded', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    const prisma = arrears.runtime.prisma;
+    await seedLedger(prisma, customers(20));
+    // Decide and record without enqueueing deliveries, as if the worker died right after commit…
+    const cases = await prisma.collectionCase.findMany({ select: { id: true } });
+    const recorded = await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    expect(recorded.queued).toHaveLength(20);
+    // …and Redis lost everything.
+    const redis = new Redis(inject('redisUrl'));
+    await redis.flushall();
+    redis.disconnect();
+
+    await arrears.tick(DAY_8);
+
+    expect(sink.messages).toHaveLength(20);
+    expect(new Set(sink.messages.map((m) => m.envelope.to[0])).size).toBe(20);
+    expect(await prisma.contact.count({ where: { status: 'sent' } })).toBe(20);
+  });
+
+  it('two worker processes sharing one Redis deliver every reminder exactly once', async () => {
+    const env = testEnvironment(database.url, sink, twilio, { LOG_LEVEL: 'warn' });
+    const prisma: PrismaClient = createPrisma(database.url);
+    try {
+      await seedLedger(prisma, customers(150, true));
+      const first = startCli(['tick', '--as-of', DAY_8], env);
+      const second = startCli(['tick', '--as-of', DAY_8], env);
+      const [a, b] = await Promise.all([first.exit, second.exit]);
+      expect([a.code, b.code], first.output() + second.output()).toEqual([0, 0]);
+
+      expect(sink.messages).toHaveLength(150);
+      expect(new Set(sink.messages.map((m) => m.envelope.to[0])).size).toBe(150);
+      expect(twilio.messages).toHaveLength(150);
+      expect(new Set(twilio.messages.map((m) => m.to)).size).toBe(150);
+      expect(await prisma.contact.count({ where: { status: 'sent' } })).toBe(300);
+    } finally {
+      await prisma.$disconnect();
+    }
+  }, 120_000);
+});
