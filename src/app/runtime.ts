@@ -21,10 +21,14 @@ export interface Runtime {
  * configured) → migrations → clients. Commands add their workers or servers to `lifecycle`;
  * `lifecycle.close()` undoes everything in reverse.
  */
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  needs: { redis: boolean } = { redis: true },
+): Promise<Runtime> {
   const lifecycle = new Lifecycle(logger);
   try {
-    const stack = lifecycle.adopt('stack', await provideStack(config, logger), (s) => s.stop());
+    const stack = lifecycle.adopt('stack', await provideStack(config, logger, needs), (s) => s.stop());
     await applyMigrations(stack.databaseUrl);
     const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl), (p) => p.$disconnect());
     const redis = redisConnection(stack.redisUrl, config.queue.prefix);

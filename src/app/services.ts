@@ -2,8 +2,8 @@ import { createEmailTransport } from '../channels/email/create-email-transport.j
 import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
 import { defaultDunningRules } from '../core/rules.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
-import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
+import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import type { Runtime } from './runtime.js';

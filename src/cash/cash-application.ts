@@ -227,8 +227,10 @@ export async function reversePaymentAllocations(db: PrismaClient, request: Rever
     }
     const payment = await lockPayment(sql, paymentId);
     const active = await sql.query<{ id: string; invoice_id: string; amount_minor: string }>(
-      `select id, invoice_id, amount_minor::text from payment_allocations
-        where payment_id = $1::uuid and reversed_at is null order by allocated_at, id`,
+      `select a.id, a.invoice_id, a.amount_minor::text
+         from payment_allocations a join invoices i on i.id = a.invoice_id
+        where a.payment_id = $1::uuid and a.reversed_at is null
+        order by a.allocated_at, i.due_date, i.issue_date, i.number`,
       [paymentId],
     );
     const reversed = active.map((row) => ({ invoiceId: row.invoice_id, amountMinor: BigInt(row.amount_minor) }));

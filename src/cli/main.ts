@@ -4,6 +4,8 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { registerImportCommand } from './import.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
 import { registerReportCommand } from './report.command.js';
+import { registerServeCommand } from './serve.command.js';
+import { registerPlanCommand } from './plan.command.js';
 import { registerStackCommand } from './stack.command.js';
 import { registerTickCommand } from './tick.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
@@ -35,11 +37,13 @@ const program = new Command()
 
 const context = contextFromEnvironment();
 registerWorkerCommand(program, context);
+registerServeCommand(program, context);
 registerMigrateCommand(program, context);
 registerStackCommand(program, context);
 registerImportCommand(program, context);
 registerReportCommand(program, context);
 registerTickCommand(program, context);
+registerPlanCommand(program, context);
 registerTemplatesCommand(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

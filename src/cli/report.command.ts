@@ -81,7 +81,7 @@ async function runReport<R>(
   const config = context.config();
   const asOf = options.asOf ?? DateTime.now().setZone(config.queue.tickTimeZone).toISODate();
   if (asOf === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
-  const runtime = await openRuntime(config, context.logger());
+  const runtime = await openRuntime(config, context.logger(), { redis: false });
   try {
     const report = await compute(runtime.prisma, asOf);
     if (report === null) return;

@@ -31,3 +31,13 @@ export async function requestReview(db: Db, customerIds: readonly string[], at: 
           version = collection_cases.version + 1,
           updated_at = now()`;
 }
+
+/** Every case id, or the one case of a customer (by ERP external id). */
+export async function listCaseIds(db: Db, customerExternalId?: string): Promise<string[]> {
+  const rows = await db.collectionCase.findMany({
+    where: customerExternalId ? { customer: { externalId: customerExternalId } } : {},
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}

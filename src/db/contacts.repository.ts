@@ -27,7 +27,10 @@ export async function findDeliverableContact(prisma: PrismaClient, id: string): 
            c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
            c.created_at as "createdAt", c.updated_at as "updatedAt",
            case
-             when exists (select 1 from legal_holds h where h.customer_id = c.customer_id and h.released_at is null)
+             -- The notice decided together with an automatic legal hold (same step, same instant)
+             -- is the customer's notice of the handover: it still goes.
+             when exists (select 1 from legal_holds h where h.customer_id = c.customer_id and h.released_at is null
+                            and not (h.placed_by = 'system' and h.placed_at = c.created_at))
                then 'legal hold'
              when exists (select 1 from bankruptcy_filings b where b.customer_id = c.customer_id
                           and b.discharged_at is null and b.dismissed_at is null)

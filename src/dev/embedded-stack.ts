@@ -15,9 +15,14 @@ export interface Stack {
 
 /**
  * Uses the configured servers, and starts a private Postgres and/or redis-server for whichever
- * URL is unset. Started servers are stopped by `stop()`, in reverse order.
+ * URL is unset (Redis only when `needs.redis`: commands that only read the ledger skip it, and
+ * get an empty `redisUrl`). Started servers are stopped by `stop()`, in reverse order.
  */
-export async function provideStack(config: Config, logger: Logger): Promise<Stack> {
+export async function provideStack(
+  config: Config,
+  logger: Logger,
+  needs: { redis: boolean } = { redis: true },
+): Promise<Stack> {
   const started: EmbeddedServer[] = [];
   const stopAll = async () => {
     for (const server of started.reverse()) await server.stop();
@@ -33,8 +38,8 @@ export async function provideStack(config: Config, logger: Logger): Promise<Stac
       started.push(postgres);
       databaseUrl = postgres.url;
     }
-    let redisUrl = config.redisUrl;
-    if (!redisUrl) {
+    let redisUrl = config.redisUrl ?? '';
+    if (!redisUrl && needs.redis) {
       const redis = await startEmbeddedRedis(path.join(config.dataDir, 'redis'), logger);
       started.push(redis);
       redisUrl = redis.url;
@@ -42,7 +47,7 @@ export async function provideStack(config: Config, logger: Logger): Promise<Stac
     return {
       databaseUrl,
       redisUrl,
-      embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl },
+      embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl && needs.redis },
       stop: stopAll,
     };
   } catch (error) {

@@ -35,17 +35,25 @@ export function mapHeader(header: readonly string[], expected: readonly string[]
   return expected.map((column) => names.indexOf(column));
 }
 
+/** The missing column `name` was most likely meant as: close in spelling, or the same start. */
 function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
+    const similar = distance <= Math.max(2, Math.floor(name.length / 3)) || commonPrefix(name, candidate) >= Math.min(5, name.length);
+    if (similar && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i += 1;
+  return i;
 }
 
 function editDistance(a: string, b: string): number {

@@ -1,4 +1,5 @@
-import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter } from './batch.js';
+import type { Sql } from '../cash/sql.js';
+import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter, type Rejection } from './batch.js';
 import { formatMinor } from './money.js';
 import type { InvoiceRow } from './rows.js';
 
@@ -10,9 +11,7 @@ import type { InvoiceRow } from './rows.js';
  * written-off invoices keep their status.
  */
 export const writeInvoices: BatchWriter<InvoiceRow> = async (sql, batch, now): Promise<BatchOutcome> => {
-  const { resolved, rejected } = await resolveCustomers(sql, batch);
-  const reject = (c: { line: number; raw: string }, reason: string) => rejected.push({ line: c.line, raw: c.raw, reason });
-
+  const { resolved, rejected: unresolved } = await resolveCustomers(sql, batch);
   const existing = new Map(
     (
       await sql.query<{ external_id: string; customer_id: string; applied: string }>(
@@ -27,49 +26,89 @@ export const writeInvoices: BatchWriter<InvoiceRow> = async (sql, batch, now): P
       )
     ).map((row) => [row.external_id, row]),
   );
-  const numberOwners = new Map(
-    (
-      await sql.query<{ external_id: string; customer_id: string; number: string }>(
-        `select i.external_id, i.customer_id, i.number
-           from invoices i
-           join unnest($1::uuid[], $2::text[]) as t(customer_id, number)
-             on i.customer_id = t.customer_id and i.number = t.number`,
-        [resolved.map((c) => c.customer.id), resolved.map((c) => c.row.number)],
-      )
-    ).map((row) => [`${row.customer_id}\u0000${row.number}`, row.external_id]),
-  );
+  // A number already taken by another invoice of the customer is rare: the unique index on
+  // (customer_id, number) finds it, and only then are the batch's numbers looked up one by one.
+  let owners: ReadonlyMap<string, string> | undefined;
+  for (;;) {
+    const { accepted, rejected } = screen(resolved, existing, owners);
+    rejected.unshift(...unresolved);
+    if (accepted.length === 0) return { created: 0, updated: 0, unchanged: 0, rejected, changedCustomerIds: [] };
+    await sql.query('savepoint invoice_merge');
+    try {
+      const returned = await merge(sql, accepted, now);
+      await sql.query('release savepoint invoice_merge');
+      return {
+        ...countReturned(returned, accepted.length),
+        rejected,
+        changedCustomerIds: [...new Set(returned.map((row) => row.customer_id))],
+      };
+    } catch (error) {
+      if (owners !== undefined || !isNumberTaken(error)) throw error;
+      await sql.query('rollback to savepoint invoice_merge');
+      owners = await findNumberOwners(sql, resolved);
+    }
+  }
+};
 
-  const accepted: Array<{ row: InvoiceRow; customerId: string; openBalance: bigint }> = [];
+type Resolved = Awaited<ReturnType<typeof resolveCustomers<InvoiceRow>>>['resolved'];
+type Accepted = { row: InvoiceRow; customerId: string; openBalance: bigint };
+
+const numberKey = (customerId: string, number: string) => `${customerId}\u0000${number}`;
+
+function isNumberTaken(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'invoices_customer_id_number_key';
+}
+
+/** External id of the invoice holding each (customer, number) of the batch, where one does. */
+async function findNumberOwners(sql: Sql, resolved: Resolved): Promise<Map<string, string>> {
+  const rows = await sql.query<{ external_id: string; customer_id: string; number: string }>(
+    `select i.external_id, i.customer_id, i.number
+       from invoices i
+       join unnest($1::uuid[], $2::text[]) as t(customer_id, number)
+         on i.customer_id = t.customer_id and i.number = t.number`,
+    [resolved.map((c) => c.customer.id), resolved.map((c) => c.row.number)],
+  );
+  return new Map(rows.map((row) => [numberKey(row.customer_id, row.number), row.external_id]));
+}
+
+function screen(
+  resolved: Resolved,
+  existing: ReadonlyMap<string, { customer_id: string; applied: string }>,
+  owners: ReadonlyMap<string, string> | undefined,
+): { accepted: Accepted[]; rejected: Rejection[] } {
+  const accepted: Accepted[] = [];
+  const rejected: Rejection[] = [];
   const numbersInBatch = new Map<string, number>();
   for (const candidate of resolved) {
     const { row, customer } = candidate;
-    const key = `${customer.id}\u0000${row.number}`;
-    const owner = numberOwners.get(key);
+    const reject = (reason: string) => rejected.push({ line: candidate.line, raw: candidate.raw, reason });
+    const key = numberKey(customer.id, row.number);
+    const owner = owners?.get(key);
     const earlierLine = numbersInBatch.get(key);
     const current = existing.get(row.externalId);
+    const applied = BigInt(current?.applied ?? '0');
     if (owner !== undefined && owner !== row.externalId) {
-      reject(candidate, `number: ${row.number} is already invoice ${owner} of this customer`);
+      reject(`number: ${row.number} is already invoice ${owner} of this customer`);
     } else if (earlierLine !== undefined) {
-      reject(candidate, `number: ${row.number} is already used for this customer on line ${earlierLine}`);
+      reject(`number: ${row.number} is already used for this customer on line ${earlierLine}`);
     } else if (current !== undefined && current.customer_id !== customer.id) {
-      reject(candidate, `customer_external_id: invoice ${row.externalId} belongs to another customer; it cannot move`);
+      reject(`customer_external_id: invoice ${row.externalId} belongs to another customer; it cannot move`);
+    } else if (row.balanceMinor < applied) {
+      reject(
+        `balance: ${formatMinor(row.balanceMinor, row.currency)} is less than the ${formatMinor(applied, row.currency)} ` +
+          'already applied from payments in Arrears',
+      );
     } else {
-      const applied = BigInt(current?.applied ?? '0');
-      if (row.balanceMinor < applied) {
-        reject(
-          candidate,
-          `balance: ${formatMinor(row.balanceMinor, row.currency)} is less than the ${formatMinor(applied, row.currency)} ` +
-            'already applied from payments in Arrears',
-        );
-        continue;
-      }
       numbersInBatch.set(key, candidate.line);
       accepted.push({ row, customerId: customer.id, openBalance: row.balanceMinor - applied });
     }
   }
-  if (accepted.length === 0) return { created: 0, updated: 0, unchanged: 0, rejected, changedCustomerIds: [] };
+  return { accepted, rejected };
+}
 
-  const returned = await sql.query<{ customer_id: string; inserted: boolean }>(
+function merge(sql: Sql, accepted: readonly Accepted[], now: Date) {
+  return sql.query<{ customer_id: string; inserted: boolean }>(
     `insert into invoices as i
             (external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date,
              status, paid_at, updated_at)
@@ -107,10 +146,4 @@ export const writeInvoices: BatchWriter<InvoiceRow> = async (sql, batch, now): P
       now.toISOString(),
     ],
   );
-  return {
-    ...countReturned(returned, accepted.length),
-    rejected,
-    changedCustomerIds: [...new Set(returned.map((row) => row.customer_id))],
-  };
-};
-
+}

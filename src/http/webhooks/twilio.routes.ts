@@ -1,0 +1,75 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { z } from 'zod';
+import { handleInboundSms, type ConsentDependencies, type SmsReplyCompany } from '../../consent/consent.service.js';
+import { recordDeliveryStatus } from '../../consent/delivery-status.service.js';
+
+export interface TwilioRoutesOptions {
+  consent: ConsentDependencies;
+  company: SmsReplyCompany;
+  /** Verifies `X-Twilio-Signature`. */
+  authToken: string;
+  /** Twilio signs the URL it was configured with: this origin (and prefix) plus the request path. */
+  publicBaseUrl: string;
+}
+
+const statusCallback = z.object({
+  MessageSid: z.string().min(1),
+  MessageStatus: z.string().min(1),
+  ErrorCode: z.coerce.number().int().optional(),
+});
+
+const inboundMessage = z.object({
+  MessageSid: z.string().min(1),
+  From: z.string().min(1),
+  Body: z.string().default(''),
+});
+
+/** TwiML answering an inbound SMS with `text`, or with nothing (`<Response/>`). */
+export function messagingTwiml(text: string | null): string {
+  const response = new twilio.twiml.MessagingResponse();
+  if (text) response.message(text);
+  return response.toString();
+}
+
+/**
+ * Twilio's webhooks: delivery status callbacks and inbound SMS. Every request must carry a valid
+ * `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the form parameters with the auth
+ * token, checked by the official `twilio.validateRequest`); anything else gets 403.
+ */
+export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app, options) => {
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const signature = request.headers['x-twilio-signature'];
+    const params = (request.body ?? {}) as Record<string, string>;
+    const url = `${options.publicBaseUrl}${request.url}`;
+    if (typeof signature !== 'string' || !twilio.validateRequest(options.authToken, signature, url, params)) {
+      request.log.warn({ route: request.routeOptions.url }, 'rejected a request with a bad Twilio signature');
+      return reply.code(403).type('text/plain').send('invalid signature');
+    }
+  });
+
+  app.post('/webhooks/twilio/status', async (request, reply) => {
+    const parsed = statusCallback.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).type('text/plain').send('bad status callback');
+    const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
+    const result = await recordDeliveryStatus(options.consent, {
+      messageSid: MessageSid,
+      messageStatus: MessageStatus,
+      ...(ErrorCode !== undefined && { errorCode: ErrorCode }),
+    });
+    request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus, ...result }, 'twilio status callback');
+    return reply.code(200).type('text/plain').send('');
+  });
+
+  app.post('/webhooks/twilio/inbound', async (request, reply) => {
+    const parsed = inboundMessage.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).type('text/plain').send('bad inbound message');
+    const { MessageSid, From, Body } = parsed.data;
+    const result = await handleInboundSms(options.consent, options.company, { from: From, body: Body, messageSid: MessageSid });
+    request.log.info(
+      { messageSid: MessageSid, keyword: result.keyword, customers: result.customers, changed: result.changed, replied: result.reply !== null },
+      'twilio inbound sms',
+    );
+    return reply.code(200).type('text/xml').send(messagingTwiml(result.reply));
+  });
+};

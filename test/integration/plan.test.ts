@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PlanLine } from '../../src/cli/plan.command.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import { seedLedger, type CustomerSeed } from '../support/ledger.js';
+import { startCli } from '../support/processes.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+
+// Tuesday 2026-03-10 07:30Z: 09:30 in Bucharest and Istanbul, 15:30 in Shanghai, 20:30 in
+// Auckland (window closed), 00:30 in Los Angeles (window closed).
+const AS_OF = '2026-03-10T07:30:00Z';
+const ZONES = ['Europe/Bucharest', 'Europe/Istanbul', 'Asia/Shanghai', 'Pacific/Auckland', 'America/Los_Angeles'];
+const DUE_DATES = ['2026-03-13', '2026-03-09', '2026-03-03', '2026-02-24', '2026-02-08', '2025-12-01'];
+
+const ledger: CustomerSeed[] = ZONES.flatMap((timeZone, z) =>
+  DUE_DATES.map((dueOn, d) => ({
+    externalId: `P-${z}-${d}`,
+    timeZone,
+    ...(d % 2 === 0 && { mobile: `+4072200${z}${d}00`, smsConsent: true }),
+    invoices: [{ number: `INV-${z}-${d}`, amountMinor: 50_000, issuedOn: '2025-11-01', dueOn }],
+  })),
+);
+
+const key = (l: { customer: string; step: string; type: string }) => `${l.customer} ${l.step} ${l.type}`;
+
+describe('arrears plan', () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let twilio: LocalTwilioServer;
+  let arrears: TestArrears;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sink = await SmtpSink.start();
+    twilio = await startFakeTwilio();
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    await seedLedger(arrears.runtime.prisma, ledger);
+  });
+
+  afterAll(async () => {
+    await arrears?.close();
+    await sink?.close();
+    await twilio?.close();
+    await database?.drop();
+  });
+
+  it('lists exactly what the worker then does at that instant', async () => {
+    const plan = startCli(['plan', '--as-of', AS_OF, '--json'], {
+      DATABASE_URL: database.url,
+      REDIS_URL: inject('redisUrl'),
+      LOG_LEVEL: 'warn',
+    });
+    const { code } = await plan.exit;
+    expect(code, plan.output()).toBe(0);
+    const planned = plan
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as PlanLine);
+    expect(planned.length).toBeGreaterThan(5);
+    // Zones whose window is closed at this instant get nothing.
+    expect(planned.some((l) => l.customer.startsWith('P-3-') || l.customer.startsWith('P-4-'))).toBe(false);
+    expect(planned.every((l) => l.at.startsWith('2026-03-10T'))).toBe(true);
+
+    await arrears.tick(AS_OF);
+
+    const done = await arrears.runtime.prisma.dunningAction.findMany({ include: { customer: true } });
+    expect(done.map((a) => key({ customer: a.customer.externalId, step: a.stepId, type: a.type })).sort()).toEqual(
+      planned.map(key).sort(),
+    );
+    const notSent = await arrears.runtime.prisma.contact.findMany({ where: { status: { not: 'sent' } } });
+    expect(notSent.map((c) => [c.recipient, c.status, c.failureReason])).toEqual([]);
+    expect(sink.messages.length).toBe(planned.filter((l) => l.type === 'email').length);
+    expect(twilio.messages.length).toBe(planned.filter((l) => l.type === 'sms').length);
+  });
+
+  it('forecasts the days ahead and explains skipped contacts', async () => {
+    const plan = startCli(['plan', '--as-of', AS_OF, '--days', '30', '--customer', 'P-3-1', '--json', '--explain'], {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+    });
+    const { code } = await plan.exit;
+    expect(code, plan.output()).toBe(0);
+    const lines = plan
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as PlanLine);
+    // Due 2026-03-09 in Auckland: the +1 step is late (window closed now), then +7 and +14 follow
+    // within 30 days, and +30 on 8 April, each inside Auckland's weekday window.
+    const steps = lines.filter((l) => !l.skipped).map((l) => `${l.step}/${l.type}`);
+    expect(steps).toEqual(['overdue-1/email', 'overdue-7/email', 'overdue-14/email', 'overdue-14/call_task', 'firm-30/email']);
+    for (const l of lines.filter((x) => !x.skipped)) {
+      expect(l.at).toMatch(/\+13:00$|\+12:00$/);
+      const hour = Number(l.at.slice(11, 13));
+      expect(hour).toBeGreaterThanOrEqual(8);
+      expect(hour).toBeLessThan(20);
+    }
+    expect(lines.some((l) => l.skipped?.reason === 'window')).toBe(true);
+  });
+});

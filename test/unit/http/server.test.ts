@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { PrismaClient } from '../../../src/db/client.js';
+import { signUnsubscribeToken } from '../../../src/dunning/unsubscribe-token.js';
+import { buildHttpServer, type HttpDependencies } from '../../../src/http/server.js';
+import { arrearsSignature } from '../../../src/http/webhooks/email-bounce.routes.js';
+import { createLogger } from '../../../src/logging/logger.js';
+
+const BASE = 'https://ar.example.com';
+
+/** Requests that must be answered before any database access: the client here throws if touched. */
+const noDatabase = new Proxy({}, { get: () => { throw new Error('database touched'); } }) as PrismaClient;
+
+function logSink() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', format: 'json', production: true }, stream) };
+}
+
+describe('the HTTP server, before any database access', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => app?.close());
+
+  async function server(overrides: Partial<HttpDependencies> = {}, logger = logSink().logger) {
+    app = await buildHttpServer({
+      prisma: noDatabase,
+      logger,
+      company: { name: 'Example Trading Ltd', supportEmail: 'ar@example.com', supportPhone: '+1 555 0100' },
+      publicBaseUrl: BASE,
+      unsubscribeSecret: 's'.repeat(32),
+      twilioAuthToken: 'twilio-token',
+      emailWebhookSecret: 'e'.repeat(16),
+      ...overrides,
+    });
+    return app;
+  }
+
+  it('answers /healthz', async () => {
+    const response = await (await server()).inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers 403 to a Twilio request with a bad or missing signature', async () => {
+    const app = await server();
+    for (const headers of [{ 'x-twilio-signature': 'bm9wZQ==' }, {}]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/webhooks/twilio/inbound',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        payload: 'From=%2B40721000111&Body=STOP&MessageSid=SM1',
+      });
+      expect(response.statusCode).toBe(403);
+    }
+  });
+
+  it('has no Twilio routes without PUBLIC_BASE_URL, and no bounce route without its secret', async () => {
+    const app = await server({ publicBaseUrl: null, emailWebhookSecret: null });
+    for (const url of ['/webhooks/twilio/status', '/webhooks/twilio/inbound', '/webhooks/email/bounce']) {
+      expect((await app.inject({ method: 'POST', url, payload: {} })).statusCode).toBe(404);
+    }
+  });
+
+  it('refuses a bounce report whose HMAC does not match the raw body', async () => {
+    const body = JSON.stringify({ messageId: '<x@arrears.local>', recipient: 'a@example.com', kind: 'hard', reason: 'no such user' });
+    const response = await (await server()).inject({
+      method: 'POST',
+      url: '/webhooks/email/bounce',
+      headers: { 'content-type': 'application/json', 'x-arrears-signature': arrearsSignature('wrong'.repeat(4), body) },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('shows a 404 page for an unsubscribe token it did not sign, on GET and POST', async () => {
+    const app = await server();
+    const forged = signUnsubscribeToken('x'.repeat(32), '3f2c8a10-5b7e-4c1d-9a0b-1234567890ab');
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await app.inject({ method, url: `/unsubscribe/${forged}` });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.body).toContain('not valid');
+    }
+  });
+
+  it('logs route patterns, never tokens, phone numbers, bodies or signatures', async () => {
+    const { lines, logger } = logSink();
+    const app = await server({}, logger);
+    const token = signUnsubscribeToken('x'.repeat(32), '3f2c8a10-5b7e-4c1d-9a0b-1234567890ab');
+    await app.inject({ method: 'GET', url: `/unsubscribe/${token}` });
+    await app.inject({
+      method: 'POST',
+      url: '/webhooks/twilio/inbound',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'c2lnbmF0dXJl' },
+      payload: 'From=%2B40721000111&Body=STOP&MessageSid=SM1',
+    });
+    const log = lines.join('');
+    expect(log).toContain('/unsubscribe/:token');
+    expect(log).toContain('/webhooks/twilio/inbound');
+    for (const secret of [token, '40721000111', 'STOP', 'c2lnbmF0dXJl']) expect(log).not.toContain(secret);
+  });
+});
