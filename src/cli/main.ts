@@ -6,6 +6,7 @@ import { registerMigrateCommand } from './migrate.command.js';
 import { registerReportCommand } from './report.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerPlanCommand } from './plan.command.js';
+import { registerQueuesCommand } from './queues.command.js';
 import { registerStackCommand } from './stack.command.js';
 import { registerTickCommand } from './tick.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
@@ -44,6 +45,7 @@ registerImportCommand(program, context);
 registerReportCommand(program, context);
 registerTickCommand(program, context);
 registerPlanCommand(program, context);
+registerQueuesCommand(program, context);
 registerTemplatesCommand(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

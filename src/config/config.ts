@@ -84,6 +84,10 @@ export const envSchema = z
   TWILIO_MESSAGING_SERVICE_SID: optionalText,
   /** Another origin speaking Twilio's REST API (a local endpoint in tests and the demo). */
   TWILIO_API_BASE_URL: optionalUrl(['http', 'https']),
+  /** Most emails handed to the SMTP relay per second, across all worker processes. */
+  EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
+  /** Most SMS handed to Twilio per second, across all worker processes (Twilio queues the rest). */
+  SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
   /** Longest SMS allowed, in segments; templates that could exceed it stop the worker at start. */
   SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
   /** Company details shown in every reminder. */
@@ -140,8 +144,8 @@ export interface Config {
   redisUrl: string | undefined;
   dataDir: string;
   queue: { prefix: string; tickCron: string; tickTimeZone: string };
-  email: { from: string; transport: EmailTransportSettings };
-  sms: { transport: SmsTransportSettings; segmentLimit: number };
+  email: { from: string; transport: EmailTransportSettings; ratePerSecond: number };
+  sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number };
   company: CompanyProfile;
   policiesDir: string | undefined;
   templatesDir: string | undefined;
@@ -183,8 +187,12 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     redisUrl: env.REDIS_URL,
     dataDir,
     queue: { prefix: env.QUEUE_PREFIX, tickCron: env.TICK_CRON, tickTimeZone: env.TICK_TZ },
-    email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir) },
-    sms: { transport: smsTransport(env, dataDir), segmentLimit: env.SMS_SEGMENT_LIMIT },
+    email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir), ratePerSecond: env.EMAIL_RATE_PER_SECOND },
+    sms: {
+      transport: smsTransport(env, dataDir),
+      segmentLimit: env.SMS_SEGMENT_LIMIT,
+      ratePerSecond: env.SMS_RATE_PER_SECOND,
+    },
     company: {
       name: env.COMPANY_NAME,
       signature: env.COMPANY_SIGNATURE.replace(/\\n/g, '\n'),

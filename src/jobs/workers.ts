@@ -25,11 +25,13 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
   const { redis, prisma, logger, lifecycle, config } = runtime;
   const queues = new Queues(redis, lifecycle);
 
-  const start = (name: JobName, processor: Processor, concurrency: number) => {
+  const start = (name: JobName, processor: Processor, concurrency: number, perSecond?: number) => {
     const worker = new Worker(jobCatalog[name].queue, processor, {
       connection: redis.options,
       prefix: redis.prefix,
       concurrency,
+      // BullMQ's limiter is kept in Redis, so it holds across every worker process of the queue.
+      ...(perSecond && { limiter: { max: perSecond, duration: 1_000 } }),
     });
     worker.on('failed', (job, error) =>
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
@@ -52,8 +54,8 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
     1,
   );
   start('step', createStepProcessor({ ...services.evaluation, queues }), 4);
-  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20);
-  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10);
+  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20, config.email.ratePerSecond);
+  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10, config.sms.ratePerSecond);
 
   if (options.schedule) {
     await queues.queue('tick').upsertJobScheduler(
