@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { registerImportCommand } from './import.command.js';
+import { registerDemoCommand } from './demo.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
 import { registerReportCommand } from './report.command.js';
 import { registerServeCommand } from './serve.command.js';
@@ -37,6 +38,7 @@ const program = new Command()
   .showHelpAfterError();
 
 const context = contextFromEnvironment();
+registerDemoCommand(program, context);
 registerWorkerCommand(program, context);
 registerServeCommand(program, context);
 registerMigrateCommand(program, context);

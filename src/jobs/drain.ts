@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 
 /** Resolves once none of the queues has a job waiting, delayed or running (two looks in a row). */
-export async function waitUntilIdle(queues: readonly Queue[], pollMs = 50): Promise<void> {
+export async function waitUntilIdle(queues: readonly Queue[], pollMs = 20): Promise<void> {
   let quietLooks = 0;
   while (quietLooks < 2) {
     await sleep(pollMs);

@@ -49,7 +49,9 @@ export function createTickProcessor(deps: TickDependencies) {
     await deps.queues.addBulk('step', batches);
 
     const result = { asOf: asOfIso, dueCases: due.length, stepJobs: batches.length, redelivered: undelivered.length };
-    deps.logger.info(result, 'tick');
+    // A tick with nothing to do is routine; keep it out of the info log.
+    if (result.dueCases + result.redelivered > 0) deps.logger.info(result, 'tick');
+    else deps.logger.debug(result, 'tick');
     return result;
   };
 }
