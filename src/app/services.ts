@@ -3,6 +3,7 @@ import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
 import { defaultDunningRules } from '../core/rules.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
+import { checkPolicyTemplates } from '../dunning/policy-templates.js';
 import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
@@ -26,6 +27,8 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
   const policies = await loadPolicies(config.policiesDir);
   const catalog = createTemplateCatalog(config.templatesDir ? { overrideDir: config.templatesDir } : {});
   validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: config.company });
+  const rules = defaultDunningRules;
+  checkPolicyTemplates(policies, catalog, rules);
 
   const email = lifecycle.adopt('email transport', createEmailTransport(config.email.transport), (t) => t.close());
   const sms = lifecycle.adopt('sms transport', createSmsTransport(config.sms.transport), (t) => t.close());
@@ -39,7 +42,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
     evaluation: {
       prisma,
       policies,
-      rules: defaultDunningRules,
+      rules,
       compose: { catalog, company, unsubscribeUrl },
       logger: logger.child({ component: 'step' }),
     },

@@ -74,7 +74,8 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
         if (transport.kind === 'capture') await rm(transport.dir, { recursive: true, force: true });
       }
 
-      const logger = context.logger();
+      // The demo prints its own progress and summary; routine worker logs would drown them.
+      const logger = process.env.LOG_LEVEL ? context.logger() : context.logger().child({}, { level: 'warn' });
       const runtime = await openRuntime(config, logger);
       try {
         const services = await buildDunningServices(runtime);
@@ -85,7 +86,9 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           days: options.days,
           customers: options.customers,
           onTick: (at, ticks) => {
-            if (ticks % 25 === 0) logger.info({ simulated: at.toISO(), ticks }, 'demo progress');
+            const line = `simulated ${at.toISODate()} (${ticks} ticks)`;
+            if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+            else if (ticks % 50 === 0) process.stderr.write(`${line}\n`);
           },
         });
         printSummary(summary, config, (Date.now() - began) / 1000);
