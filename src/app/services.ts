@@ -1,12 +1,12 @@
 import { createEmailTransport } from '../channels/email/create-email-transport.js';
 import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
-import { defaultDunningRules } from '../core/rules.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import { checkPolicyTemplates } from '../dunning/policy-templates.js';
 import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
+import { loadDunningRules } from '../workflows/load-rules.js';
 import type { Runtime } from './runtime.js';
 
 /** The dunning services of a process: deciding cases, and delivering what was decided. */
@@ -27,7 +27,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
   const policies = await loadPolicies(config.policiesDir);
   const catalog = createTemplateCatalog(config.templatesDir ? { overrideDir: config.templatesDir } : {});
   validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: config.company });
-  const rules = defaultDunningRules;
+  const rules = await loadDunningRules(config.rulesFile);
   checkPolicyTemplates(policies, catalog, rules);
 
   const email = lifecycle.adopt('email transport', createEmailTransport(config.email.transport), (t) => t.close());

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
 import type { PlannedAction, SkippedAction } from '../core/decision.js';
-import { defaultDunningRules } from '../core/rules.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import { listCaseIds } from '../db/cases.repository.js';
 import { decideCase } from '../dunning/evaluate-cases.js';
 import { forecastCase } from '../dunning/forecast.js';
 import { loadPolicies } from '../workflows/load-policies.js';
+import { loadDunningRules } from '../workflows/load-rules.js';
 import type { CommandContext } from './main.js';
 import { parseInstant } from './tick.command.js';
 
@@ -75,7 +75,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
       const config = context.config();
       const runtime = await openRuntime(config, context.logger(), { redis: false });
       try {
-        const deps = { policies: await loadPolicies(config.policiesDir), rules: defaultDunningRules };
+        const deps = { policies: await loadPolicies(config.policiesDir), rules: await loadDunningRules(config.rulesFile) };
         const asOf = options.asOf ?? DateTime.utc();
         const until = asOf.plus({ days: options.days ?? 0 });
         const caseIds = await listCaseIds(runtime.prisma, options.customer);

@@ -104,6 +104,8 @@ export const envSchema = z
     .default('Bank transfer to IBAN XX00 0000 0000 0000, quoting the invoice numbers.'),
   /** Folder of extra policy JSON files (added to the built-in `default` and `key-account`). */
   POLICIES_DIR: optionalText,
+  /** JSON file overriding the dunning rules' defaults (send window, holidays, caps, …). */
+  DUNNING_RULES_FILE: optionalText,
   /** Folder whose template files replace the shipped ones with the same relative path. */
   TEMPLATES_DIR: optionalText,
   /** Where `arrears serve` listens (webhooks, one-click unsubscribe). */
@@ -148,6 +150,7 @@ export interface Config {
   sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number };
   company: CompanyProfile;
   policiesDir: string | undefined;
+  rulesFile: string | undefined;
   templatesDir: string | undefined;
   http: {
     host: string;
@@ -202,6 +205,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       paymentInstructions: env.COMPANY_PAYMENT_INSTRUCTIONS,
     },
     policiesDir: env.POLICIES_DIR && path.resolve(cwd, env.POLICIES_DIR),
+    rulesFile: env.DUNNING_RULES_FILE && path.resolve(cwd, env.DUNNING_RULES_FILE),
     templatesDir: env.TEMPLATES_DIR && path.resolve(cwd, env.TEMPLATES_DIR),
     http: {
       host: env.HTTP_HOST,
