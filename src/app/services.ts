@@ -15,9 +15,6 @@ export interface DunningServices {
   delivery: DeliveryDependencies;
 }
 
-/** A `sending` row untouched this long belongs to a worker that died mid-send. */
-const STALE_SENDING_MS = 5 * 60_000;
-
 /**
  * The composition root's second half: policies and templates (validated: a bad policy or
  * template stops the process here, naming the file), then the transports chosen by config.
@@ -54,7 +51,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       unsubscribeMailto: `mailto:${config.company.supportEmail}?subject=unsubscribe`,
       unsubscribeUrl,
       smsStatusCallbackUrl: publicBaseUrl ? `${publicBaseUrl}/webhooks/twilio/status` : null,
-      staleSendingMs: STALE_SENDING_MS,
+      staleSendingMs: config.queue.staleSendingMs,
       clock: () => new Date(),
       logger: logger.child({ component: 'delivery' }),
     },

@@ -88,6 +88,12 @@ export const envSchema = z
   EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
   /** Most SMS handed to Twilio per second, across all worker processes (Twilio queues the rest). */
   SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
+  /**
+   * A delivery left `sending` this long belongs to a worker that died mid-send; the tick hands it
+   * to a new job, which looks the SMS up at the provider (or resends the email under the same
+   * Message-ID) before anything else.
+   */
+  DELIVERY_STALE_AFTER_SECONDS: z.coerce.number().int().min(5).default(300),
   /** Longest SMS allowed, in segments; templates that could exceed it stop the worker at start. */
   SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
   /** Company details shown in every reminder. */
@@ -145,7 +151,7 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
-  queue: { prefix: string; tickCron: string; tickTimeZone: string };
+  queue: { prefix: string; tickCron: string; tickTimeZone: string; staleSendingMs: number };
   email: { from: string; transport: EmailTransportSettings; ratePerSecond: number };
   sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number };
   company: CompanyProfile;
@@ -189,7 +195,12 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     dataDir,
-    queue: { prefix: env.QUEUE_PREFIX, tickCron: env.TICK_CRON, tickTimeZone: env.TICK_TZ },
+    queue: {
+      prefix: env.QUEUE_PREFIX,
+      tickCron: env.TICK_CRON,
+      tickTimeZone: env.TICK_TZ,
+      staleSendingMs: env.DELIVERY_STALE_AFTER_SECONDS * 1_000,
+    },
     email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir), ratePerSecond: env.EMAIL_RATE_PER_SECOND },
     sms: {
       transport: smsTransport(env, dataDir),

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { emailMessageId } from '../../src/channels/email/email-transport.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { evaluateCases } from '../../src/dunning/evaluate-cases.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -95,6 +96,53 @@ describe('pipeline under faults', () => {
     expect(sink.messages).toHaveLength(20);
     expect(new Set(sink.messages.map((m) => m.envelope.to[0])).size).toBe(20);
     expect(await prisma.contact.count({ where: { status: 'sent' } })).toBe(20);
+  });
+
+  it('resolves a delivery that crashed after the provider accepted it without a blind resend', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, { DELIVERY_STALE_AFTER_SECONDS: '5' }));
+    const prisma = arrears.runtime.prisma;
+    await seedLedger(prisma, customers(1, true));
+    const cases = await prisma.collectionCase.findMany({ select: { id: true } });
+    await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    // A worker claimed both rows and the providers accepted both messages; then it died before
+    // recording `sent`.
+    const sms = await prisma.contact.findFirstOrThrow({ where: { channel: 'sms' } });
+    const email = await prisma.contact.findFirstOrThrow({ where: { channel: 'email' } });
+    const accepted = await arrears.services.delivery.sms.send({ to: sms.recipient!, body: sms.bodyText! });
+    await arrears.services.delivery.email.send({
+      from: 'ar@example.com',
+      to: email.recipient!,
+      subject: email.subject!,
+      text: email.bodyText!,
+      html: email.bodyHtml!,
+      messageId: emailMessageId(email.idempotencyKey),
+    });
+    await prisma.contact.updateMany({ data: { status: 'sending', updatedAt: new Date(Date.now() - 3_600_000) } });
+
+    await arrears.tick(DAY_8);
+
+    expect(twilio.messages).toHaveLength(1);
+    const recovered = await prisma.contact.findUniqueOrThrow({ where: { id: sms.id } });
+    expect(recovered.status).toBe('sent');
+    expect(recovered.providerMessageId).toBe(accepted.providerMessageId);
+    // SMTP has no lookup: the email goes again under the same Message-ID, recognisable as a copy.
+    expect(sink.messages).toHaveLength(2);
+    expect(new Set(sink.messages.map((m) => m.parsed.messageId))).toEqual(new Set([emailMessageId(email.idempotencyKey)]));
+    expect((await prisma.contact.findUniqueOrThrow({ where: { id: email.id } })).status).toBe('sent');
+  });
+
+  it('leaves a recent `sending` row to the worker that claimed it', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, { DELIVERY_STALE_AFTER_SECONDS: '600' }));
+    const prisma = arrears.runtime.prisma;
+    await seedLedger(prisma, customers(1));
+    const cases = await prisma.collectionCase.findMany({ select: { id: true } });
+    await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    await prisma.contact.updateMany({ data: { status: 'sending', updatedAt: new Date() } });
+
+    await arrears.tick(DAY_8);
+
+    expect(sink.messages).toHaveLength(0);
+    expect((await prisma.contact.findFirstOrThrow()).status).toBe('sending');
   });
 
   it('two worker processes sharing one Redis deliver every reminder exactly once', async () => {
