@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanLine } from '../../src/cli/plan.command.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
@@ -24,6 +24,18 @@ const ledger: CustomerSeed[] = ZONES.flatMap((timeZone, z) =>
 
 const key = (l: { customer: string; step: string; type: string }) => `${l.customer} ${l.step} ${l.type}`;
 
+/** Runs `arrears plan` with these arguments and returns its JSON lines. */
+async function runPlan(args: string[], env: Record<string, string>): Promise<PlanLine[]> {
+  const plan = startCli(['plan', ...args, '--json'], { LOG_LEVEL: 'warn', ...env });
+  const { code } = await plan.exit;
+  expect(code, plan.output()).toBe(0);
+  return plan
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as PlanLine);
+}
+
 describe('arrears plan', () => {
   let database: TestDatabase;
   let sink: SmtpSink;
@@ -46,18 +58,7 @@ describe('arrears plan', () => {
   });
 
   it('lists exactly what the worker then does at that instant', async () => {
-    const plan = startCli(['plan', '--as-of', AS_OF, '--json'], {
-      DATABASE_URL: database.url,
-      REDIS_URL: inject('redisUrl'),
-      LOG_LEVEL: 'warn',
-    });
-    const { code } = await plan.exit;
-    expect(code, plan.output()).toBe(0);
-    const planned = plan
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as PlanLine);
+    const planned = await runPlan(['--as-of', AS_OF], { DATABASE_URL: database.url });
     expect(planned.length).toBeGreaterThan(5);
     // Zones whose window is closed at this instant get nothing.
     expect(planned.some((l) => l.customer.startsWith('P-3-') || l.customer.startsWith('P-4-'))).toBe(false);
@@ -76,17 +77,9 @@ describe('arrears plan', () => {
   });
 
   it('forecasts the days ahead and explains skipped contacts', async () => {
-    const plan = startCli(['plan', '--as-of', AS_OF, '--days', '30', '--customer', 'P-3-1', '--json', '--explain'], {
+    const lines = await runPlan(['--as-of', AS_OF, '--days', '30', '--customer', 'P-3-1', '--explain'], {
       DATABASE_URL: database.url,
-      LOG_LEVEL: 'warn',
     });
-    const { code } = await plan.exit;
-    expect(code, plan.output()).toBe(0);
-    const lines = plan
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as PlanLine);
     // Due 2026-03-09 in Auckland: the +1 step is late (window closed now), then +7 and +14 follow
     // within 30 days, and +30 on 8 April, each inside Auckland's weekday window.
     const steps = lines.filter((l) => !l.skipped).map((l) => `${l.step}/${l.type}`);
