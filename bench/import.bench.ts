@@ -2,7 +2,7 @@
 // imported through the real pipeline (CSV file → validation → batched upserts), against a raw
 // COPY of the same rows into a table of the same shape (same indexes and foreign key).
 //
-//   npx tsx bench/import.bench.ts [rows=200000] [batch=5000]
+//   npx tsx bench/import.bench.ts [rows=200000] [batch=2000]
 //
 // Uses DATABASE_URL's server when set (a scratch database is created and dropped on it), else an
 // embedded Postgres with durable defaults in a temporary directory.
@@ -21,7 +21,7 @@ import { runImport } from '../src/ingest/run-import.js';
 import { createLogger } from '../src/logging/logger.js';
 
 const rows = Number(process.argv[2] ?? 200_000);
-const batchSize = Number(process.argv[3] ?? 5000);
+const batchSize = Number(process.argv[3] ?? 2000);
 const CUSTOMERS = 1000;
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'arrears-bench-'));
@@ -54,7 +54,7 @@ try {
     const started = performance.now();
     const summary = await runImport({
       kind: 'invoices', input: createReadStream(csv, { highWaterMark: 1 << 20 }), pool, now: new Date(),
-      knownPolicies: new Set(), requestReview: async () => undefined, batchSize,
+      knownPolicies: new Set(), batchSize,
     });
     return { summary, seconds: (performance.now() - started) / 1000 };
   };

@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { requestReview } from '../db/cases.repository.js';
 import { planAllocation, type Allocation, type OpenItem } from './allocate.js';
-import { prismaSql, type Sql } from './sql.js';
+import { prismaSql, type Sql } from '../db/sql.js';
 
 /** A payment with money left to apply, as read (and locked, or just inserted) by the caller. */
 export interface PaymentToApply {

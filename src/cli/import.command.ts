@@ -4,7 +4,6 @@ import { stat } from 'node:fs/promises';
 import { Argument, type Command } from 'commander';
 import pg from 'pg';
 import { openRuntime } from '../app/runtime.js';
-import { requestReview } from '../db/cases.repository.js';
 import { HeaderError } from '../ingest/header.js';
 import { createProgressBar } from '../ingest/progress.js';
 import { IMPORT_KINDS, runImport, type ImportKind, type Rejection } from '../ingest/run-import.js';
@@ -31,7 +30,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
     .option('--dry-run', 'validate and count, write nothing')
     .option('--rejects <file>', 'also write rejected rows to this CSV file (line,reason,raw)')
     .option('--json', 'print the summary as JSON on stdout')
-    .option('--batch-size <rows>', 'rows per transaction', (value) => positiveInt(value), 5000)
+    .option('--batch-size <rows>', 'rows per transaction', (value) => positiveInt(value), 2000)
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
       const totalBytes = file === '-' ? undefined : (await stat(file)).size; // fails early on a missing file
       const knownPolicies = new Set((await loadPolicies()).keys());
@@ -47,13 +46,12 @@ export function registerImportCommand(program: Command, context: CommandContext)
       try {
         const summary = await runImport({
           kind,
-          input: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 }),
+          input: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 18 }),
           pool,
           now,
           knownPolicies,
           dryRun: flags.dryRun === true,
           batchSize: flags.batchSize,
-          requestReview: (customerIds) => requestReview(runtime.prisma, customerIds, now),
           onProgress: (p) => progress.update(p),
           onReject: async (rejection) => {
             progress.clear();

@@ -14,7 +14,6 @@ import {
   TemplateValidationError,
   validateCatalog,
   type Channel,
-  type CompanyProfile,
   type RenderedMessage,
   type TemplateCatalog,
 } from '../templates/index.js';

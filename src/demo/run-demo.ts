@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import type { Runtime } from '../app/runtime.js';
-import { requestReview } from '../db/cases.repository.js';
 import { runImport, type ImportKind, type ImportSummary } from '../ingest/run-import.js';
 import type { Queues } from '../jobs/queues.js';
 import { runTickAndWait } from '../jobs/run-tick.js';
@@ -69,7 +68,6 @@ export async function runDemo(
         pool,
         now: at.toJSDate(),
         knownPolicies: new Set(policies.keys()),
-        requestReview: (ids) => requestReview(prisma, ids, at.toJSDate()),
       });
     };
     const imports = [

@@ -1,4 +1,4 @@
-import type { Sql } from '../cash/sql.js';
+import type { Sql } from '../db/sql.js';
 
 /** A row the file could not load: its first physical line, why, and its text as read. */
 export interface Rejection {

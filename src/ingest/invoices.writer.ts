@@ -1,4 +1,4 @@
-import type { Sql } from '../cash/sql.js';
+import type { Sql } from '../db/sql.js';
 import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter, type Rejection } from './batch.js';
 import { formatMinor } from './money.js';
 import type { InvoiceRow } from './rows.js';

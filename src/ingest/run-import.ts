@@ -4,7 +4,8 @@
 
 import type pg from 'pg';
 import type { AppliedPayment } from '../cash/cash-application.js';
-import { pgSql } from '../cash/sql.js';
+import { requestReviewIn } from '../db/cases.repository.js';
+import { pgSql } from '../db/sql.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from './batch.js';
 import { readCsvRecords } from './csv-reader.js';
 import { writeCustomers } from './customers.writer.js';
@@ -27,11 +28,9 @@ export interface ImportOptions {
   now: Date;
   /** Policy ids a customer may name (customers only). */
   knownPolicies: ReadonlySet<string>;
-  /** Called after each committed batch with the customers whose ledger changed. */
-  requestReview: (customerIds: string[]) => Promise<void>;
   /** Validate and count, inside transactions that are rolled back. */
   dryRun?: boolean;
-  /** Rows per transaction (default 5000). */
+  /** Rows per transaction (default 2000). */
   batchSize?: number;
   /** Each rejected row, in line order. */
   onReject?: (rejection: Rejection) => void | Promise<void>;
@@ -92,7 +91,7 @@ const newBatch = (): Batch => ({ candidates: [], rejects: [], lineOf: new Map() 
  */
 export async function runImport(options: ImportOptions): Promise<ImportSummary> {
   const kind = kinds[options.kind] as Kind<{ externalId: string }>;
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 2000;
   const summary: ImportSummary = {
     kind: options.kind, dryRun: options.dryRun === true, rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
   };
@@ -164,7 +163,10 @@ async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOpt
   let outcome: BatchOutcome & { applied?: AppliedPayment[] };
   try {
     await client.query('begin');
-    outcome = await kind.write(pgSql(client), batch.candidates as unknown as Candidate<Row>[], options.now);
+    const sql = pgSql(client);
+    outcome = await kind.write(sql, batch.candidates as unknown as Candidate<Row>[], options.now);
+    // In the same transaction: a change is never committed without its review request.
+    await requestReviewIn(sql, outcome.changedCustomerIds, options.now);
     await client.query(options.dryRun === true ? 'rollback' : 'commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -172,8 +174,6 @@ async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOpt
   } finally {
     client.release();
   }
-  // After the commit: a tick that read the cases earlier must see this change on its next look.
-  if (options.dryRun !== true && outcome.changedCustomerIds.length > 0) await options.requestReview(outcome.changedCustomerIds);
   return outcome;
 }
 

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { PrismaClient } from '../../../src/db/client.js';
-import { requestReview } from '../../../src/db/cases.repository.js';
 import { runImport, type ImportKind, type ImportSummary, type Rejection } from '../../../src/ingest/run-import.js';
 import { loadPolicies } from '../../../src/workflows/load-policies.js';
 
@@ -36,7 +35,6 @@ export async function importCsv(
     pool: deps.pool,
     now,
     knownPolicies: new Set((await loadPolicies()).keys()),
-    requestReview: (ids) => requestReview(deps.prisma, ids, now),
     onReject: (rejection) => {
       rejections.push(rejection);
     },

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PrismaTransaction } from '../db/client.js';
+import type { PrismaTransaction } from './client.js';
 
 /**
  * The little SQL the ledger writers need, so the same statements run on a `pg` client (bulk
