@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanLine } from '../../src/cli/plan.command.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
-import { seedLedger, type CustomerSeed } from '../support/ledger.js';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { runImport } from '../../src/ingest/run-import.js';
+import type { CustomerSeed } from '../support/ledger.js';
 import { startCli } from '../support/processes.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
@@ -47,7 +50,31 @@ describe('arrears plan', () => {
     sink = await SmtpSink.start();
     twilio = await startFakeTwilio();
     arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
-    await seedLedger(arrears.runtime.prisma, ledger);
+    // Loaded through the product's own CSV import, as a business would.
+    const customers = ledger.map((c) =>
+      [c.externalId, `${c.externalId} SRL`, `${c.externalId.toLowerCase()}@example.com`, c.mobile ?? '', c.timeZone, 'ro', 'RON', '', c.smsConsent ? 'true' : 'false', 'default'].join(','),
+    );
+    const invoices = ledger.flatMap((c) =>
+      c.invoices.map((i) => [`${c.externalId}-1`, c.externalId, i.number, 'RON', (i.amountMinor / 100).toFixed(2), '', i.issuedOn, i.dueOn].join(',')),
+    );
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      for (const [kind, header, rows] of [
+        ['customers', 'external_id,name,email,phone,timezone,locale,currency,credit_limit,sms_consent,policy', customers],
+        ['invoices', 'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on', invoices],
+      ] as const) {
+        const summary = await runImport({
+          kind,
+          input: Readable.from([`${header}\n${rows.join('\n')}\n`]),
+          pool,
+          now: new Date('2026-03-01T00:00:00Z'),
+          knownPolicies: new Set(['default']),
+        });
+        expect(summary.rejected).toBe(0);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   afterAll(async () => {
