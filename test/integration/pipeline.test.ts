@@ -158,3 +158,35 @@ describe('payment-plan reminders', () => {
     }
   });
 });
+
+describe('one-click unsubscribe headers', () => {
+  it('carry the signed https link and RFC 8058 List-Unsubscribe-Post when PUBLIC_BASE_URL is https', async () => {
+    const database = await createTestDatabase();
+    const sink = await SmtpSink.start();
+    const twilio = await startFakeTwilio();
+    const arrears = await startTestArrears(
+      testEnvironment(database.url, sink, twilio, {
+        PUBLIC_BASE_URL: 'https://ar.example.com',
+        UNSUBSCRIBE_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
+      }),
+    );
+    try {
+      await seedLedger(arrears.runtime.prisma, [
+        { externalId: 'U-1', invoices: [{ number: 'F-1', amountMinor: 1000, issuedOn: '2026-02-01', dueOn: '2026-03-01' }] },
+      ]);
+      await arrears.tick(DAY_8);
+      // Header lines unfolded (RFC 5322 folds long ones onto indented continuation lines).
+      const raw = sink.messages[0]!.raw.toString().replace(/\r?\n[ \t]+/g, ' ');
+      expect(raw).toMatch(/^List-Unsubscribe: +<https:\/\/ar\.example\.com\/unsubscribe\/[A-Za-z0-9_-]+>, +<mailto:/m);
+      expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+      const parsed = sink.messages[0]!.parsed;
+      expect(parsed.text).toContain('F-1');
+      expect(parsed.html).toContain('F-1');
+    } finally {
+      await arrears.close();
+      await sink.close();
+      await twilio.close();
+      await database.drop();
+    }
+  });
+});
