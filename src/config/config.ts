@@ -56,6 +56,11 @@ export const envSchema = z
     .default('{arrears}'),
   /** Cron pattern of the tick that looks for collection cases due for a decision. */
   TICK_CRON: z.string().trim().min(9).default('*/5 * * * *'),
+  /**
+   * When statements of account are queued (cron, in TICK_TZ; `off` disables them). Hourly by
+   * default: each customer gets the period's statement on the first run inside their send window.
+   */
+  STATEMENTS_CRON: z.string().trim().min(3).default('0 * * * *'),
   /** IANA time zone the tick's cron pattern is read in. */
   TICK_TZ: z
     .string()
@@ -151,7 +156,14 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
-  queue: { prefix: string; tickCron: string; tickTimeZone: string; staleSendingMs: number };
+  queue: {
+    prefix: string;
+    tickCron: string;
+    tickTimeZone: string;
+    /** Null when statements are switched off. */
+    statementsCron: string | null;
+    staleSendingMs: number;
+  };
   email: { from: string; transport: EmailTransportSettings; ratePerSecond: number };
   sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number };
   company: CompanyProfile;
@@ -199,6 +211,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       prefix: env.QUEUE_PREFIX,
       tickCron: env.TICK_CRON,
       tickTimeZone: env.TICK_TZ,
+      statementsCron: env.STATEMENTS_CRON === 'off' ? null : env.STATEMENTS_CRON,
       staleSendingMs: env.DELIVERY_STALE_AFTER_SECONDS * 1_000,
     },
     email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir), ratePerSecond: env.EMAIL_RATE_PER_SECOND },

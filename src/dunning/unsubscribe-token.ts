@@ -53,9 +53,14 @@ export function unsubscribeUrlBuilder(publicBaseUrl: string | null, secret: stri
  * into `<dataDir>/unsubscribe.secret` (mode 0600). Creation is atomic (write a temporary file,
  * hard-link it into place), so concurrent first starts agree on one secret.
  */
-export async function resolveUnsubscribeSecret(configured: string | null, dataDir: string): Promise<string> {
+export function resolveUnsubscribeSecret(configured: string | null, dataDir: string): Promise<string> {
+  return resolveSecretFile(configured, dataDir, UNSUBSCRIBE_SECRET_FILE, 'UNSUBSCRIBE_SECRET');
+}
+
+/** The configured secret, else one generated once into `<dataDir>/<fileName>` (see above). */
+export async function resolveSecretFile(configured: string | null, dataDir: string, fileName: string, variable: string): Promise<string> {
   if (configured) return configured;
-  const file = path.join(dataDir, UNSUBSCRIBE_SECRET_FILE);
+  const file = path.join(dataDir, fileName);
   const existing = await readSecret(file);
   if (existing) return existing;
   await mkdir(dataDir, { recursive: true });
@@ -69,7 +74,7 @@ export async function resolveUnsubscribeSecret(configured: string | null, dataDi
     await unlink(temporary);
   }
   const created = await readSecret(file);
-  if (!created) throw new Error(`${file} is empty: delete it or set UNSUBSCRIBE_SECRET`);
+  if (!created) throw new Error(`${file} is empty: delete it or set ${variable}`);
   return created;
 }
 

@@ -25,6 +25,12 @@ export const jobCatalog = {
     }),
     options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
   },
+  /** Queues this period's statement of account for customers whose window is open (hourly). */
+  statements: {
+    queue: 'statements',
+    payload: z.object({ asOf: instant.optional() }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+  },
   /** Decides a batch of cases and records the decisions. */
   step: {
     queue: 'step',

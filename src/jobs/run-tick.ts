@@ -1,15 +1,21 @@
 import type { DateTime } from 'luxon';
-import { jobCatalog, jobId } from './catalog.js';
+import { jobCatalog, jobId, type JobName } from './catalog.js';
 import { waitUntilIdle } from './drain.js';
 import type { Queues } from './queues.js';
 
 /**
- * Runs one tick at a (possibly simulated) instant through the real queues, and waits until every
- * job it caused — steps, deliveries and their retries — has finished.
+ * Runs one job that takes a (possibly simulated) instant — a tick, or a statements run — through
+ * the real queues, and waits until every job it caused (steps, deliveries, retries) has finished.
  */
-export async function runTickAndWait(queues: Queues, asOf: DateTime): Promise<void> {
+export async function runAtAndWait(queues: Queues, name: 'tick' | 'statements', asOf: DateTime): Promise<void> {
   await queues
-    .queue('tick')
-    .add('tick', { asOf: asOf.toISO()! }, { ...jobCatalog.tick.options, jobId: jobId('tick', asOf.toMillis()) });
-  await waitUntilIdle([queues.queue('tick'), queues.queue('step'), queues.queue('deliver-email'), queues.queue('deliver-sms')]);
+    .queue(name)
+    .add(name, { asOf: asOf.toISO()! }, { ...jobCatalog[name].options, jobId: jobId(name, asOf.toMillis()) });
+  const all = Object.keys(jobCatalog) as JobName[];
+  await waitUntilIdle(all.map((queue) => queues.queue(queue)));
+}
+
+/** `runAtAndWait` for the tick. */
+export function runTickAndWait(queues: Queues, asOf: DateTime): Promise<void> {
+  return runAtAndWait(queues, 'tick', asOf);
 }

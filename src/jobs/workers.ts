@@ -7,10 +7,12 @@ import { findUndelivered } from '../db/contacts.repository.js';
 import { jobCatalog, type JobName } from './catalog.js';
 import { createDeliverProcessor } from './deliver.job.js';
 import { Queues } from './queues.js';
+import { createStatementsProcessor } from './statements.job.js';
 import { createStepProcessor } from './step.job.js';
 import { createTickProcessor } from './tick.job.js';
 
 const TICK_SCHEDULER_ID = 'tick-scheduler';
+const STATEMENTS_SCHEDULER_ID = 'statements-scheduler';
 
 export interface WorkerOptions {
   /** Register the tick's job scheduler (the long-lived worker) or not (`arrears tick`, demo). */
@@ -54,6 +56,19 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
     1,
   );
   start('step', createStepProcessor({ ...services.evaluation, queues }), 4);
+  start(
+    'statements',
+    createStatementsProcessor({
+      prisma,
+      catalog: services.evaluation.compose.catalog,
+      company: services.evaluation.compose.company,
+      rules: services.evaluation.rules,
+      unsubscribeUrl: services.evaluation.compose.unsubscribeUrl,
+      queues,
+      now: () => DateTime.utc(),
+    }),
+    1,
+  );
   start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20, config.email.ratePerSecond);
   start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10, config.sms.ratePerSecond);
 
@@ -63,6 +78,15 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
       { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
       { name: 'tick', data: {}, opts: jobCatalog.tick.options },
     );
+    if (config.queue.statementsCron) {
+      await queues.queue('statements').upsertJobScheduler(
+        STATEMENTS_SCHEDULER_ID,
+        { pattern: config.queue.statementsCron, tz: config.queue.tickTimeZone },
+        { name: 'statements', data: {}, opts: jobCatalog.statements.options },
+      );
+    } else {
+      await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
+    }
     logger.info({ cron: config.queue.tickCron, tz: config.queue.tickTimeZone }, 'worker started; ticking on schedule');
   }
   return queues;

@@ -8,7 +8,13 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config.dataDir).toBe('/srv/arrears/data');
-    expect(config.queue).toEqual({ prefix: '{arrears}', tickCron: '*/5 * * * *', tickTimeZone: 'UTC', staleSendingMs: 300_000 });
+    expect(config.queue).toEqual({
+      prefix: '{arrears}',
+      tickCron: '*/5 * * * *',
+      tickTimeZone: 'UTC',
+      statementsCron: '0 * * * *',
+      staleSendingMs: 300_000,
+    });
   });
 
   it('treats an empty URL as unset, as .env files write it', () => {

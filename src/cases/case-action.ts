@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { raiseAlertRow, type AlertKindName } from '../db/alerts.repository.js';
+import {
+  appendAudit,
+  findCustomerByExternalId,
+  findCustomerById,
+  findUser,
+  type CustomerRow,
+} from '../db/case-actions.repository.js';
+import { requestReview } from '../db/cases.repository.js';
+import type { PrismaClient, PrismaTransaction } from '../db/client.js';
+import type { QueuedContact } from '../db/decisions.repository.js';
+import type { Logger } from '../logging/logger.js';
+import type { CompanyProfile, TemplateCatalog } from '../templates/index.js';
+import { InvalidInput, NotFound, PermissionDenied } from './errors.js';
+import { SYSTEM_ACTOR, assertMayPerform, type Actor, type CaseAction } from './permissions.js';
+
+/** Work handed out after a case action committed: jobs in Redis, derived from what Postgres holds. */
+export interface CaseEffects {
+  /** Delivery jobs for contacts written as `queued` (e.g. a promise confirmation). */
+  deliverContacts(contacts: QueuedContact[]): Promise<void>;
+  /** Delivery jobs for alerts raised (or re-raised: `round` = re-raise count). */
+  deliverAlerts(alerts: Array<{ id: string; round: number }>): Promise<void>;
+  /** The ERP event of a credit hold placed or released. */
+  announceCreditHold(event: { holdId: string; event: 'placed' | 'released' }): Promise<void>;
+}
+
+/** Effects that do nothing: a process without queues (the sweep and tick recover the work later). */
+export const NO_EFFECTS: CaseEffects = {
+  deliverContacts: async () => {},
+  deliverAlerts: async () => {},
+  announceCreditHold: async () => {},
+};
+
+/** What every case service needs. */
+export interface CaseDependencies {
+  prisma: PrismaClient;
+  clock: () => Date;
+  effects: CaseEffects;
+  /** Rendering of customer messages (promise confirmation). */
+  compose: { catalog: TemplateCatalog; company: CompanyProfile; unsubscribeUrl: (customerId: string) => string | null };
+  /** `DunningRules.promiseGraceDays`: a promise is kept by payments received by its date + grace. */
+  promiseGraceDays: number;
+  logger: Logger;
+}
+
+/** What an action's body can do inside its transaction; effects run after the commit. */
+export interface ActionContext<I> {
+  tx: PrismaTransaction;
+  actor: Actor;
+  input: I;
+  at: Date;
+  audit(entry: { entityType: string; entityId: string; action: string; reason?: string | null; before?: unknown; after?: unknown }): Promise<void>;
+  /** Asks the next tick to decide the customer's case again (committed with the change). */
+  review(customerId: string): Promise<void>;
+  /** Raises a manager alert unless one of the kind is open for the customer; delivered after commit. */
+  raiseAlert(kind: AlertKindName, customerId: string, message: string): Promise<void>;
+  queueContact(contact: QueuedContact): void;
+  announceCreditHold(holdId: string, event: 'placed' | 'released'): void;
+}
+
+/** Resolves an actor reference: `system`, a user id or a user email. An inactive user is refused. */
+export async function resolveActor(prisma: PrismaClient | PrismaTransaction, ref: string, action: string): Promise<Actor> {
+  if (ref === 'system') return SYSTEM_ACTOR;
+  const user = await findUser(prisma, ref);
+  if (!user) throw new NotFound('user', ref);
+  if (!user.active) throw new PermissionDenied(action, `${user.role} (inactive user)`);
+  return { id: user.id, role: user.role, email: user.email, name: user.name };
+}
+
+/** A customer named by ERP external id (as the CLI takes it) or by id. */
+export async function resolveCustomer(db: PrismaClient | PrismaTransaction, ref: string): Promise<CustomerRow> {
+  const byExternal = await findCustomerByExternalId(db, ref);
+  if (byExternal) return byExternal;
+  if (z.uuid().safeParse(ref).success) {
+    const byId = await findCustomerById(db, ref);
+    if (byId) return byId;
+  }
+  throw new NotFound('customer', ref);
+}
+
+/** Parses an action's input; a bad input names the field. */
+export function parseInput<S extends z.ZodType>(action: string, schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw InvalidInput.fromZod(action, parsed.error);
+  return parsed.data;
+}
+
+/**
+ * The one path of every case action: resolve the actor, check the role may do it, validate the
+ * input, then run the change, its audit events and review requests in one transaction, and
+ * hand out the jobs (alert delivery, outbox, ERP events) once committed.
+ */
+export async function runCaseAction<S extends z.ZodType, R>(
+  deps: CaseDependencies,
+  actorRef: string,
+  action: CaseAction,
+  schema: S,
+  input: unknown,
+  body: (ctx: ActionContext<z.infer<S>>) => Promise<R>,
+): Promise<R> {
+  const actor = await resolveActor(deps.prisma, actorRef, action);
+  assertMayPerform(actor, action);
+  const parsed = parseInput(action, schema, input);
+  const at = deps.clock();
+  const contacts: QueuedContact[] = [];
+  const alerts: Array<{ id: string; round: number }> = [];
+  const creditEvents: Array<{ holdId: string; event: 'placed' | 'released' }> = [];
+  const result = await deps.prisma.$transaction(
+    (tx) =>
+      body({
+        tx,
+        actor,
+        input: parsed,
+        at,
+        audit: (entry) => appendAudit(tx, { ...entry, reason: entry.reason ?? null, actor: actor.id, at }),
+        review: (customerId) => requestReview(tx, [customerId], at),
+        raiseAlert: async (kind, customerId, message) => {
+          const raised = await raiseAlertRow(tx, { kind, customerId, message, at });
+          if (raised.created) {
+            alerts.push({ id: raised.id, round: 0 });
+            await appendAudit(tx, { entityType: 'manager_alert', entityId: raised.id, action: 'alert.raised', actor: actor.id, reason: message, after: { kind, customerId }, at });
+          }
+        },
+        queueContact: (contact) => contacts.push(contact),
+        announceCreditHold: (holdId, event) => creditEvents.push({ holdId, event }),
+      }),
+    { timeout: 20_000 },
+  );
+  await handOut(deps, async () => {
+    if (contacts.length > 0) await deps.effects.deliverContacts(contacts);
+    if (alerts.length > 0) await deps.effects.deliverAlerts(alerts);
+    for (const event of creditEvents) await deps.effects.announceCreditHold(event);
+  });
+  return result;
+}
+
+/** Jobs are derived from Postgres: if Redis is unreachable now, the tick and the sweep enqueue them later. */
+async function handOut(deps: CaseDependencies, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'case action committed; its jobs will be enqueued by the next sweep');
+  }
+}
+
+/** Common input fields. */
+export const customerField = z.string().trim().min(1, 'is required');
+export const reasonField = z.string().trim().min(1, 'is required').max(2_000);
+export const isoDateField = z.iso.date();

@@ -1,0 +1,239 @@
+import type { PrismaClient, PrismaTransaction } from './client.js';
+
+/** Manager alerts: raising (one open alert per customer and kind), delivery markers, re-raise, detection. */
+
+type Db = PrismaClient | PrismaTransaction;
+
+export type AlertKindName =
+  | 'legal_hold'
+  | 'broken_promise'
+  | 'credit_limit_crossed'
+  | 'balance_threshold'
+  | 'channels_failing'
+  | 'bankruptcy'
+  | 'dispute_opened'
+  | 'other';
+
+export interface AlertToRaise {
+  kind: AlertKindName;
+  customerId: string | null;
+  message: string;
+  at: Date;
+}
+
+/**
+ * Raises an alert unless one of the same kind is already open (not acknowledged) for the
+ * customer; the schema cannot express that uniqueness, so concurrent raisers serialise on a
+ * transaction-scoped advisory lock keyed by customer and kind. `created` is false for a duplicate.
+ */
+export async function raiseAlertRow(tx: PrismaTransaction, alert: AlertToRaise): Promise<{ id: string; created: boolean }> {
+  const key = `manager_alert:${alert.customerId ?? '-'}:${alert.kind}`;
+  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
+  const [open] = await tx.$queryRaw<Array<{ id: string }>>`
+    select id::text from manager_alerts
+     where customer_id is not distinct from ${alert.customerId}::uuid and kind = ${alert.kind}::alert_kind
+       and acknowledged_at is null
+     limit 1`;
+  if (open) return { id: open.id, created: false };
+  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
+    insert into manager_alerts (kind, customer_id, message, raised_at, last_raised_at)
+    values (${alert.kind}::alert_kind, ${alert.customerId}::uuid, ${alert.message}, ${alert.at}, ${alert.at})
+    returning id::text`;
+  return { id: row!.id, created: true };
+}
+
+export interface AlertRow {
+  id: string;
+  kind: AlertKindName;
+  customerId: string | null;
+  customerExternalId: string | null;
+  customerName: string | null;
+  message: string;
+  raisedAt: Date;
+  lastRaisedAt: Date;
+  reRaiseCount: number;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+const ALERT_COLUMNS = `
+  a.id::text, a.kind::text, a.customer_id::text as "customerId", cu.external_id as "customerExternalId",
+  cu.name as "customerName", a.message, a.raised_at as "raisedAt", a.last_raised_at as "lastRaisedAt",
+  a.re_raise_count as "reRaiseCount", a.acknowledged_at as "acknowledgedAt", a.acknowledged_by as "acknowledgedBy"`;
+
+export async function findAlert(db: Db, id: string): Promise<AlertRow | null> {
+  const rows = await db.$queryRawUnsafe<AlertRow[]>(
+    `select ${ALERT_COLUMNS} from manager_alerts a left join customers cu on cu.id = a.customer_id where a.id = $1::uuid`,
+    id,
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Alerts, newest first. `open`: not acknowledged; `all`: every alert raised since `since`;
+ * `digest`: not acknowledged, or raised (again) since `since`.
+ */
+export async function listAlertRows(
+  db: Db,
+  filter: { mode: 'open' | 'all' | 'digest'; since?: Date | null; limit?: number },
+): Promise<AlertRow[]> {
+  return db.$queryRawUnsafe<AlertRow[]>(
+    `select ${ALERT_COLUMNS} from manager_alerts a left join customers cu on cu.id = a.customer_id
+      where case $1::text
+              when 'open' then a.acknowledged_at is null
+              when 'digest' then a.acknowledged_at is null or a.last_raised_at >= $2::timestamptz
+              else $2::timestamptz is null or a.last_raised_at >= $2::timestamptz
+            end
+      order by a.last_raised_at desc, a.id
+      limit $3`,
+    filter.mode,
+    filter.since ?? null,
+    filter.limit ?? 500,
+  );
+}
+
+export async function acknowledgeAlertRow(tx: PrismaTransaction, id: string, by: string, at: Date): Promise<boolean> {
+  const changed = await tx.$executeRaw`
+    update manager_alerts set acknowledged_at = ${at}, acknowledged_by = ${by} where id = ${id}::uuid and acknowledged_at is null`;
+  return changed === 1;
+}
+
+/** Unacknowledged alerts whose current round (`re_raise_count`) has not been delivered yet. */
+export async function findUndeliveredAlerts(db: Db, limit: number): Promise<Array<{ id: string; round: number }>> {
+  return db.$queryRaw`
+    select a.id::text, a.re_raise_count as round from manager_alerts a
+     where a.acknowledged_at is null
+       and not exists (select 1 from audit_events e
+                        where e.entity_type = 'manager_alert' and e.entity_id = a.id::text and e.action = 'alert.delivered'
+                          and (e.after->>'round')::int = a.re_raise_count)
+     order by a.last_raised_at
+     limit ${limit}`;
+}
+
+export async function isAlertRoundDelivered(db: Db, id: string, round: number): Promise<boolean> {
+  const [row] = await db.$queryRaw<Array<{ found: boolean }>>`
+    select exists (select 1 from audit_events e
+                    where e.entity_type = 'manager_alert' and e.entity_id = ${id} and e.action = 'alert.delivered'
+                      and (e.after->>'round')::int = ${round}) as found`;
+  return row?.found ?? false;
+}
+
+/** Bumps every unacknowledged alert last raised at or before `staleBefore`; returns them with their new round. */
+export async function reRaiseStaleAlerts(db: Db, staleBefore: Date, at: Date): Promise<Array<{ id: string; round: number }>> {
+  return db.$queryRaw`
+    with bumped as (
+      update manager_alerts set re_raise_count = re_raise_count + 1, last_raised_at = ${at}
+       where acknowledged_at is null and last_raised_at <= ${staleBefore}
+      returning id, re_raise_count
+    ), audit as (
+      insert into audit_events (entity_type, entity_id, action, actor, reason, after, at)
+      select 'manager_alert', id::text, 'alert.re_raised', 'system', 'not acknowledged in time',
+             jsonb_build_object('round', re_raise_count), ${at} from bumped
+    )
+    select id::text, re_raise_count as round from bumped`;
+}
+
+/** Who receives alerts: active users with the manager role. */
+export function findManagers(db: Db): Promise<Array<{ email: string; name: string }>> {
+  return db.user.findMany({ where: { role: 'manager', active: true }, select: { email: true, name: true }, orderBy: { email: 'asc' } });
+}
+
+// ───────────────────────────────────────── detection ─────────────────────────────────────────
+
+/** A condition found by a scan, for a customer with no recent alert of that kind. */
+export interface DetectedCondition {
+  customerId: string;
+  customerName: string;
+  detail: string;
+}
+
+// A condition that still holds after its alert was acknowledged is raised again only after
+// this many days, so an acknowledged alert is not raised again at every scan.
+const QUIET = `not exists (select 1 from manager_alerts m where m.customer_id = cu.id and m.kind = $1::alert_kind
+                 and (m.acknowledged_at is null or m.last_raised_at >= $2::timestamptz - interval '30 days'))`;
+
+/** Customers whose open balance in their currency is over `customers.credit_limit_minor`. */
+export async function detectCreditLimitCrossed(db: Db, now: Date): Promise<DetectedCondition[]> {
+  const rows = await db.$queryRawUnsafe<Array<{ customerId: string; customerName: string; balance: string; limit: string; currency: string }>>(
+    `select cu.id::text as "customerId", cu.name as "customerName", sum(i.open_balance_minor)::text as balance,
+            cu.credit_limit_minor::text as "limit", cu.currency::text as currency
+       from customers cu join invoices i on i.customer_id = cu.id and i.status = 'open' and i.currency = cu.currency
+      where cu.credit_limit_minor is not null and ${QUIET}
+      group by cu.id
+     having sum(i.open_balance_minor) > cu.credit_limit_minor`,
+    'credit_limit_crossed',
+    now,
+  );
+  return rows.map((r) => ({
+    customerId: r.customerId,
+    customerName: r.customerName,
+    detail: `open balance ${r.balance} ${r.currency} (minor units) is over the credit limit of ${r.limit}`,
+  }));
+}
+
+/** Customers whose balance 60+ days past due in a currency is at or over that currency's threshold. */
+export async function detectBalanceThreshold(
+  db: Db,
+  now: Date,
+  thresholds: Readonly<Record<string, number>>,
+): Promise<DetectedCondition[]> {
+  const currencies = Object.keys(thresholds);
+  if (currencies.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<
+    Array<{ customerId: string; customerName: string; currency: string; over60: string; over90: string }>
+  >(
+    `select cu.id::text as "customerId", cu.name as "customerName", i.currency::text as currency,
+            sum(i.open_balance_minor)::text as over60,
+            sum(i.open_balance_minor) filter (where i.due_date <= (($2::timestamptz at time zone cu.time_zone)::date - 90))::text as over90
+       from customers cu join invoices i on i.customer_id = cu.id and i.status = 'open' and i.open_balance_minor > 0
+      where i.due_date <= (($2::timestamptz at time zone cu.time_zone)::date - 60)
+        and i.currency = any($3::text[]) and ${QUIET}
+      group by cu.id, i.currency`,
+    'balance_threshold',
+    now,
+    currencies,
+  );
+  const found = new Map<string, DetectedCondition>();
+  for (const row of rows) {
+    const threshold = thresholds[row.currency] ?? Number.POSITIVE_INFINITY;
+    const over90 = row.over90 === null ? 0n : BigInt(row.over90);
+    const days = over90 >= BigInt(threshold) ? 90 : BigInt(row.over60) >= BigInt(threshold) ? 60 : null;
+    if (days === null || found.has(row.customerId)) continue;
+    const amount = days === 90 ? over90.toString() : row.over60;
+    found.set(row.customerId, {
+      customerId: row.customerId,
+      customerName: row.customerName,
+      detail: `${amount} ${row.currency} (minor units) is ${days}+ days past due, at or over the threshold of ${threshold}`,
+    });
+  }
+  return [...found.values()];
+}
+
+/**
+ * Customers with an open balance whom no channel reaches: every contact point is bounced or
+ * invalid, or each of the last `lastN` outbound emails / SMS failed, bounced or was undelivered.
+ */
+export async function detectChannelsFailing(db: Db, now: Date, lastN: number): Promise<DetectedCondition[]> {
+  const rows = await db.$queryRawUnsafe<Array<{ customerId: string; customerName: string; reason: string }>>(
+    `select cu.id::text as "customerId", cu.name as "customerName",
+            case when not exists (select 1 from customer_contacts p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null)
+                 then 'every email address and phone number is bounced or invalid'
+                 else 'the last ' || $3::int || ' emails and SMS all failed' end as reason
+       from customers cu
+      where exists (select 1 from invoices i where i.customer_id = cu.id and i.status = 'open' and i.open_balance_minor > 0)
+        and (
+          (exists (select 1 from customer_contacts p where p.customer_id = cu.id)
+           and not exists (select 1 from customer_contacts p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null))
+          or (select count(*) filter (where last.status in ('failed', 'bounced', 'undelivered')) = $3::int and count(*) = $3::int
+                from (select c.status::text as status from contacts c
+                       where c.customer_id = cu.id and c.direction = 'outbound' and c.channel in ('email', 'sms')
+                         and c.status not in ('queued', 'sending', 'cancelled')
+                       order by c.created_at desc limit $3::int) last)
+        )
+        and ${QUIET}`,
+    'channels_failing',
+    now,
+    lastN,
+  );
+  return rows.map((r) => ({ customerId: r.customerId, customerName: r.customerName, detail: r.reason }));
+}

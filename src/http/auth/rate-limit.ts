@@ -1,0 +1,34 @@
+/**
+ * A fixed-window counter per key, in memory (login attempts: per process is enough to make
+ * guessing slow; several `serve` processes each allow their own share). Old windows are swept
+ * as keys are touched, so memory stays bounded by the keys seen in one window.
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Counts one attempt; returns the seconds to wait when over the limit, else 0. */
+  hit(key: string, now: number): number {
+    this.sweep(now);
+    const window = this.windows.get(key);
+    if (window === undefined || now - window.start >= this.windowMs) {
+      this.windows.set(key, { start: now, count: 1 });
+      return 0;
+    }
+    window.count += 1;
+    return window.count > this.limit ? Math.ceil((window.start + this.windowMs - now) / 1000) : 0;
+  }
+
+  reset(key: string): void {
+    this.windows.delete(key);
+  }
+
+  private sweep(now: number): void {
+    if (this.windows.size < 1000) return;
+    for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
+  }
+}

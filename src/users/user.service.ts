@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient, UserRole } from '../db/client.js';
+import {
+  appendUserAudit, findTokenByHash, findUserByEmail, insertApiToken, revokeApiTokens, touchApiToken, upsertUser,
+  type TokenRecord, type UserRecord,
+} from '../db/users.repository.js';
+import { DUMMY_HASH, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './password.js';
+import { ROLES, type ApiScope } from './scopes.js';
+
+/** A signed-in person or an API token's owner, as every route sees it. */
+export interface Principal {
+  userId: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  /** `token`: the API with these scopes; `session`: the console, every scope of the role. */
+  via: 'session' | 'token';
+  scopes: readonly ApiScope[] | null;
+}
+
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Creates a user (or updates the one with that email): `arrears users add`. */
+export async function addUser(
+  prisma: PrismaClient,
+  input: { email: string; name?: string; role: string; password: string | null },
+  actor = 'cli',
+): Promise<{ user: UserRecord; created: boolean }> {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email)) throw new UserInputError(`email: "${input.email}" is not an email address`);
+  if (!(ROLES as readonly string[]).includes(input.role)) throw new UserInputError(`role: must be one of ${ROLES.join(', ')}`);
+  if (input.password !== null && input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new UserInputError(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const passwordHash = input.password === null ? null : await hashPassword(input.password);
+  const result = await upsertUser(prisma, { email, name: input.name?.trim() || email.split('@')[0]!, role: input.role as UserRole, passwordHash });
+  await appendUserAudit(prisma, {
+    entityType: 'user', entityId: result.user.id, action: result.created ? 'user.created' : 'user.updated', actor,
+    after: { email, role: input.role, passwordSet: input.password !== null },
+  });
+  return result;
+}
+
+/** The active user with this email and password, or null (in the same time either way). */
+export async function authenticatePassword(prisma: PrismaClient, email: string, password: string): Promise<UserRecord | null> {
+  const user = await findUserByEmail(prisma, email);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  return ok && user !== null && user.active && user.passwordHash !== null ? user : null;
+}
+
+const TOKEN_PREFIX = 'arr_';
+const TOKEN = /^arr_[A-Za-z0-9_-]{43}$/;
+
+export function hashToken(plaintext: string): string {
+  return createHash('sha256').update(plaintext).digest('hex');
+}
+
+/** Creates a token; the plaintext is returned once and never stored. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  input: { userEmail: string; name: string; scopes: readonly ApiScope[] },
+  actor = 'cli',
+): Promise<{ token: string; record: TokenRecord }> {
+  const user = await findUserByEmail(prisma, input.userEmail);
+  if (user === null || !user.active) throw new UserInputError(`user: no active user ${input.userEmail}`);
+  if (input.scopes.length === 0) throw new UserInputError('scopes: name at least one scope');
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const record = await insertApiToken(prisma, {
+    userId: user.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: [...input.scopes],
+  });
+  await appendUserAudit(prisma, { entityType: 'api_token', entityId: record.id, action: 'token.created', actor, after: { user: user.email, scopes: input.scopes } });
+  return { token, record };
+}
+
+export async function revokeApiToken(prisma: PrismaClient, idOrPrefix: string, actor = 'cli', now = new Date()): Promise<number> {
+  const count = await revokeApiTokens(prisma, idOrPrefix, now);
+  if (count > 0) await appendUserAudit(prisma, { entityType: 'api_token', entityId: idOrPrefix, action: 'token.revoked', actor });
+  return count;
+}
+
+/** The principal of a bearer token, or null for an unknown, revoked or malformed one or an inactive user. */
+export async function authenticateToken(prisma: PrismaClient, plaintext: string, now = new Date()): Promise<Principal | null> {
+  if (!TOKEN.test(plaintext)) return null;
+  const found = await findTokenByHash(prisma, hashToken(plaintext));
+  if (found === null || !found.user.active) return null;
+  await touchApiToken(prisma, found.id, now);
+  return {
+    userId: found.user.id, email: found.user.email, name: found.user.name, role: found.user.role, via: 'token',
+    scopes: found.scopes as ApiScope[],
+  };
+}
