@@ -6,6 +6,7 @@ import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.reposi
 import { listCaseIds } from '../db/cases.repository.js';
 import { decideCase } from '../dunning/evaluate-cases.js';
 import { forecastCase } from '../dunning/forecast.js';
+import { loadPaymentPredictions } from '../reports/sources/reports.source.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
 import type { CommandContext } from './main.js';
@@ -27,13 +28,26 @@ export interface PlanLine {
   type: string;
   template?: string;
   invoices: string[];
+  /** When each invoice is expected to be paid, from the customer's payment history. */
+  expectedPayment: Record<string, string>;
   skipped?: { reason: string; detail: string };
 }
 
 const SNAPSHOT_BATCH = 500;
 
-function line(snapshot: CaseSnapshot, at: DateTime, item: PlannedAction | SkippedAction): PlanLine {
+function line(
+  snapshot: CaseSnapshot,
+  at: DateTime,
+  item: PlannedAction | SkippedAction,
+  expected: ReadonlyMap<string, string>,
+): PlanLine {
   const invoices = item.invoices.map((invoice) => invoice.number);
+  const expectedPayment = Object.fromEntries(
+    item.invoices.flatMap((invoice) => {
+      const on = expected.get(invoice.invoiceId);
+      return on ? [[invoice.number, on]] : [];
+    }),
+  );
   return {
     customer: snapshot.input.customer.externalId,
     at: at.setZone(snapshot.input.customer.timeZone).toISO()!,
@@ -41,6 +55,7 @@ function line(snapshot: CaseSnapshot, at: DateTime, item: PlannedAction | Skippe
     type: item.type,
     ...(item.template && { template: item.template }),
     invoices,
+    expectedPayment,
     ...('reason' in item && { skipped: { reason: item.reason, detail: item.detail } }),
   };
 }
@@ -53,7 +68,8 @@ function printTable(lines: PlanLine[]): void {
   for (const l of lines) {
     const what = l.skipped ? `skip ${l.type} (${l.skipped.reason}: ${l.skipped.detail})` : l.type;
     process.stdout.write(
-      `${l.at}  ${l.customer.padEnd(14)} ${l.step.padEnd(16)} ${what}${l.template ? ` ${l.template}` : ''}  [${l.invoices.join(', ')}]\n`,
+      `${l.at}  ${l.customer.padEnd(14)} ${l.step.padEnd(16)} ${what}${l.template ? ` ${l.template}` : ''}  ` +
+        `[${l.invoices.map((n) => (l.expectedPayment[n] ? `${n} (expected ${l.expectedPayment[n]})` : n)).join(', ')}]\n`,
     );
   }
 }
@@ -83,14 +99,19 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         const lines: PlanLine[] = [];
         for (let i = 0; i < caseIds.length; i += SNAPSHOT_BATCH) {
           const snapshots = await loadCaseSnapshots(runtime.prisma, caseIds.slice(i, i + SNAPSHOT_BATCH), asOf);
+          const predictions = await loadPaymentPredictions(runtime.prisma, {
+            asOf: asOf.toISODate()!,
+            customerIds: snapshots.map((s) => s.input.customer.id),
+          });
+          const expected = new Map(predictions.flatMap((p) => p.invoices.map((inv) => [inv.invoiceId, inv.expectedOn] as const)));
           for (const snapshot of snapshots) {
             const decide = (input: CaseSnapshot['input']) => decideCase(deps, { ...snapshot, input });
             const entries = options.days
               ? forecastCase(snapshot.input, until, decide)
               : [{ at: asOf, ...decide(snapshot.input) }];
             for (const entry of entries) {
-              lines.push(...entry.actions.map((action) => line(snapshot, entry.at, action)));
-              if (options.explain) lines.push(...entry.skipped.map((skip) => line(snapshot, entry.at, skip)));
+              lines.push(...entry.actions.map((action) => line(snapshot, entry.at, action, expected)));
+              if (options.explain) lines.push(...entry.skipped.map((skip) => line(snapshot, entry.at, skip, expected)));
             }
           }
         }

@@ -90,6 +90,9 @@ describe('arrears plan', () => {
     // Zones whose window is closed at this instant get nothing.
     expect(planned.some((l) => l.customer.startsWith('P-3-') || l.customer.startsWith('P-4-'))).toBe(false);
     expect(planned.every((l) => l.at.startsWith('2026-03-10T'))).toBe(true);
+    // Every invoice a line covers carries its expected payment date.
+    const first = planned[0]!;
+    expect(Object.keys(first.expectedPayment)).toEqual(first.invoices);
 
     await arrears.tick(AS_OF);
 
