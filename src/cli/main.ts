@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { registerAlertsCommand } from './alerts.command.js';
+import { registerCaseCommand } from './case.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
@@ -12,6 +14,7 @@ import { registerStackCommand } from './stack.command.js';
 import { registerTickCommand } from './tick.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
 import { registerWorkerCommand } from './worker.command.js';
+import { registerUsersCommand } from './users.command.js';
 
 /** Parses config and builds the logger once, for whichever command runs. */
 export interface CommandContext {
@@ -49,6 +52,9 @@ registerTickCommand(program, context);
 registerPlanCommand(program, context);
 registerQueuesCommand(program, context);
 registerTemplatesCommand(program, context);
+registerCaseCommand(program, context);
+registerAlertsCommand(program, context);
+registerUsersCommand(program, context);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -131,12 +131,50 @@ export const envSchema = z
   UNSUBSCRIBE_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
     message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
   }),
+  /** Signs console session cookies. Unset: generated once into ARREARS_DATA_DIR/session.secret. */
+  SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  }),
   /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
   EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
     message: 'must be at least 16 characters',
   }),
+  /** Comma-separated addresses that receive manager alerts when no active user has the manager role. */
+  MANAGER_EMAILS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((value) => value.split(',').map((v) => v.trim()).filter((v) => v !== ''))
+    .refine((list) => list.every((v) => /^[^@\s]+@[^@\s]+$/.test(v)), { message: 'must be comma-separated email addresses' }),
+  /** Optional receiver of every manager alert as signed JSON (X-Arrears-Signature). */
+  ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  /** HMAC key signing ALERT_WEBHOOK_URL requests (16+ characters); required with the URL. */
+  ALERT_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  /** Unacknowledged alerts are delivered again after this many hours; 0 = never. */
+  ALERT_RERAISE_HOURS: z.coerce.number().int().min(0).default(24),
+  /** When each manager gets the digest of open alerts (cron, read in TICK_TZ). */
+  ALERT_DIGEST_CRON: z.string().trim().min(9).default('0 7 * * *'),
+  /** `EUR=500000,USD=500000`: balance 60+ days past due (minor units) that raises a balance-threshold alert; empty = off. */
+  ALERT_BALANCE_THRESHOLDS: z
+    .string()
+    .trim()
+    .default('')
+    .refine((value) => value === '' || value.split(',').every((pair) => /^\s*[A-Z]{3}=\d+\s*$/.test(pair)), {
+      message: 'must look like EUR=500000,USD=500000 (minor units)',
+    }),
+  /** Optional ERP endpoint told about credit holds placed and released (signed JSON). */
+  CREDIT_HOLD_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  /** HMAC key signing CREDIT_HOLD_WEBHOOK_URL requests (16+ characters); required with the URL. */
+  CREDIT_HOLD_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
   })
   .superRefine((env, ctx) => {
+    for (const [url, secret] of [['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET'], ['CREDIT_HOLD_WEBHOOK_URL', 'CREDIT_HOLD_WEBHOOK_SECRET']] as const) {
+      if (env[url] && !env[secret]) ctx.addIssue({ code: 'custom', path: [secret], message: `is required when ${url} is set` });
+    }
     if (env.SMS_TRANSPORT !== 'twilio') return;
     const required = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const;
     for (const name of required) {
@@ -180,7 +218,20 @@ export interface Config {
     /** Verifies `X-Twilio-Signature`; read even when SMS are captured. */
     twilioAuthToken: string | null;
     emailWebhookSecret: string | null;
+    /** Null = use (or create) `session.secret` in the data directory. */
+    sessionSecret: string | null;
   };
+  alerts: {
+    /** Fallback recipients when no active manager user exists. */
+    managerEmails: string[];
+    webhook: { url: string; secret: string } | null;
+    /** 0 = never re-raise. */
+    reRaiseHours: number;
+    digestCron: string;
+    /** Minor units per currency; empty = no balance-threshold alerts. */
+    balanceThresholds: Record<string, number>;
+  };
+  creditHold: { webhook: { url: string; secret: string } | null };
 }
 
 /** Thrown when the environment does not parse; the message names every bad variable. */
@@ -238,6 +289,24 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
+      sessionSecret: env.SESSION_SECRET ?? null,
+    },
+    alerts: {
+      managerEmails: env.MANAGER_EMAILS,
+      webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET ?? '' } : null,
+      reRaiseHours: env.ALERT_RERAISE_HOURS,
+      digestCron: env.ALERT_DIGEST_CRON,
+      balanceThresholds: Object.fromEntries(
+        env.ALERT_BALANCE_THRESHOLDS.split(',')
+          .filter((pair) => pair.trim() !== '')
+          .map((pair) => pair.split('=').map((part) => part.trim()))
+          .map(([currency, amount]) => [currency!, Number(amount)]),
+      ),
+    },
+    creditHold: {
+      webhook: env.CREDIT_HOLD_WEBHOOK_URL
+        ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' }
+        : null,
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { DateTime } from 'luxon';
 import type { Decision, PlannedAction } from '../core/decision.js';
 import type { MessageDraft } from '../dunning/compose-message.js';
+import { raiseAlertRow } from './alerts.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
+import { insertLegalHold } from './case-actions.repository.js';
 import type { PrismaClient, PrismaTransaction } from './client.js';
 
 /** A contact row written as `queued`, for the caller to hand to a delivery job. */
@@ -116,11 +118,7 @@ async function recordAction(
       await audit(tx, customerId, 'credit_hold.placed', reason, at);
       return null;
     case 'legal_hold':
-      await tx.$executeRaw`
-        insert into legal_holds (customer_id, placed_at, reason, placed_by)
-        select ${customerId}::uuid, ${at}, ${reason}, 'system'
-         where not exists (select 1 from legal_holds where customer_id = ${customerId}::uuid and released_at is null)`;
-      await tx.$executeRaw`update collection_cases set state = 'legal_hold' where id = ${snapshot.caseId}::uuid`;
+      await insertLegalHold(tx, { customerId, at, reason, placedBy: 'system' });
       await audit(tx, customerId, 'legal_hold.placed', reason, at);
       return null;
     case 'manager_alert': {
@@ -129,9 +127,7 @@ async function recordAction(
         kind === 'broken_promise'
           ? `${snapshot.customerName}: a promise to pay was broken`
           : `${snapshot.customerName}: ${kind.replace(/_/g, ' ')} (${reason})`;
-      await tx.$executeRaw`
-        insert into manager_alerts (kind, customer_id, message, raised_at, last_raised_at)
-        values (${kind}::alert_kind, ${customerId}::uuid, ${message}, ${at}, ${at})`;
+      await raiseAlertRow(tx, { kind, customerId, message, at });
       if (action.promiseId) {
         await tx.$executeRaw`
           update promises_to_pay set status = 'broken', evaluated_at = ${at}, updated_at = now()

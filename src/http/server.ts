@@ -4,6 +4,7 @@ import type { SmsReplyCompany } from '../consent/consent.service.js';
 import type { PrismaClient } from '../db/client.js';
 import { resolveUnsubscribeSecret } from '../dunning/unsubscribe-token.js';
 import type { Logger } from '../logging/logger.js';
+import { appHttpOptions, registerAppRoutes, type AppHttpOptions } from './app-routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { emailBounceRoutes } from './webhooks/email-bounce.routes.js';
 import { twilioRoutes } from './webhooks/twilio.routes.js';
@@ -22,6 +23,8 @@ export interface HttpDependencies {
   /** Null: `POST /webhooks/email/bounce` is off. */
   emailWebhookSecret: string | null;
   clock?: () => Date;
+  /** The console, REST API, /readyz and /metrics; absent = provider-facing routes only. */
+  app?: AppHttpOptions;
 }
 
 /**
@@ -90,6 +93,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   if (deps.emailWebhookSecret) {
     await app.register(emailBounceRoutes, { consent, secret: deps.emailWebhookSecret });
   }
+  if (deps.app) await registerAppRoutes(app, { prisma: deps.prisma, logger: deps.logger, clock: consent.clock, ...deps.app });
   return app;
 }
 
@@ -105,5 +109,6 @@ export async function httpDependencies(runtime: Runtime): Promise<HttpDependenci
     unsubscribeSecret: publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
     twilioAuthToken: config.http.twilioAuthToken,
     emailWebhookSecret: config.http.emailWebhookSecret,
+    app: await appHttpOptions(runtime),
   };
 }

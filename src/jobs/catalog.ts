@@ -52,6 +52,30 @@ export const jobCatalog = {
     payload: z.object({ contactId: z.uuid() }),
     options: deliveryOptions,
   },
+  /** One round of a manager alert: email to each manager and the optional webhook. */
+  'alert-deliver': {
+    queue: 'alert-deliver',
+    payload: z.object({ alertId: z.uuid(), round: z.number().int().min(0) }),
+    options: deliveryOptions,
+  },
+  /** The daily digest of open alerts to each manager. */
+  'alert-digest': {
+    queue: 'alert-digest',
+    payload: z.object({ asOf: instant.optional() }),
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 } satisfies JobsOptions,
+  },
+  /** The case lifecycle's sweep: pauses, promises, plans, paid credit holds, alert detection and re-raise. */
+  'case-sweep': {
+    queue: 'case-sweep',
+    payload: z.object({ asOf: instant.optional() }),
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+  },
+  /** A credit hold placed or released, told to the ERP (signed webhook) and the sales contact. */
+  'credit-hold-event': {
+    queue: 'credit-hold-event',
+    payload: z.object({ holdId: z.uuid(), event: z.enum(['placed', 'released']) }),
+    options: deliveryOptions,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalog;

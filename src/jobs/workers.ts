@@ -5,6 +5,8 @@ import type { DunningServices } from '../app/services.js';
 import { findDueCaseIds } from '../db/cases.repository.js';
 import { findUndelivered } from '../db/contacts.repository.js';
 import { jobCatalog, type JobName } from './catalog.js';
+import { buildCaseServices } from '../cases/case-services.js';
+import { caseProcessors, queueCaseEffects, scheduleCaseJobs } from './alert.job.js';
 import { createDeliverProcessor } from './deliver.job.js';
 import { Queues } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
@@ -71,6 +73,8 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
   );
   start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20, config.email.ratePerSecond);
   start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10, config.sms.ratePerSecond);
+  const caseServices = buildCaseServices(runtime, services, queueCaseEffects(queues));
+  for (const [name, processor, concurrency] of caseProcessors(caseServices)) start(name, processor, concurrency);
 
   if (options.schedule) {
     await queues.queue('tick').upsertJobScheduler(
@@ -87,6 +91,7 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
     } else {
       await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
     }
+    await scheduleCaseJobs(queues, config.queue.tickCron, caseServices);
     logger.info({ cron: config.queue.tickCron, tz: config.queue.tickTimeZone }, 'worker started; ticking on schedule');
   }
   return queues;

@@ -7,6 +7,7 @@ export const API_SCOPES = {
   'contacts:read': 'read the contact log (and export it as CSV)',
   'reports:read': 'read aging, DSO and CEI',
   'cases:write': 'perform case actions (log calls, promises, disputes, pauses, holds)',
+  'metrics:read': 'scrape /metrics (Prometheus)',
 } as const;
 
 export type ApiScope = keyof typeof API_SCOPES;

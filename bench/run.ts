@@ -1,0 +1,356 @@
+// `npm run bench`: Arrears at ledger scale, every figure measured side by side in one run on the
+// same Postgres and redis-server (embedded, durable defaults, unless DATABASE_URL / REDIS_URL):
+//
+//   1. raw BullMQ no-op jobs/s (addBulk in chunks of 1000, one worker, best of concurrency 10 and
+//      100) vs Arrears end-to-end reminders/s (tick → decide → render → contact log → SMTP / Twilio
+//      API on local servers → `sent` committed) with one real `arrears worker` process;
+//   2. the tick (due-case query + step enqueue) for the same due cases at 10k and at full ledger size;
+//   3. `runImport` invoices rows/s vs raw COPY rows/s into the same table shape;
+//   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one.
+//
+//   npm run bench                                   # 100k customers, 1M invoices (~6-8 min on 2 cores)
+//   npm run bench -- --quick                        # 10k customers, 100k invoices (~1.5 min)
+//   npm run bench -- --customers 50000 --invoices 500000 --reminder-customers 3000
+//
+// It ends with one JSON line of every figure.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import pg from 'pg';
+import { Lifecycle } from '../src/app/lifecycle.js';
+import { LocalTwilioServer } from '../src/channels/sms/local-twilio-server.js';
+import { loadConfig } from '../src/config/config.js';
+import { findDueCaseIds } from '../src/db/cases.repository.js';
+import { createPrisma } from '../src/db/client.js';
+import { findUndelivered } from '../src/db/contacts.repository.js';
+import { applyMigrations } from '../src/db/migrate.js';
+import { provideStack } from '../src/dev/embedded-stack.js';
+import { redisConnection } from '../src/jobs/connection.js';
+import { Queues } from '../src/jobs/queues.js';
+import { jobCatalog, jobId, type JobName } from '../src/jobs/catalog.js';
+import { waitUntilIdle } from '../src/jobs/drain.js';
+import { createTickProcessor } from '../src/jobs/tick.job.js';
+import { createLogger } from '../src/logging/logger.js';
+import { measureImportVsCopy } from './support/import-vs-copy.js';
+import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
+import { peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
+import { RecordingSmtpSink } from './support/recording-smtp-sink.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    customers: { type: 'string' },
+    invoices: { type: 'string' },
+    'due-cases': { type: 'string' },
+    'reminder-customers': { type: 'string' },
+    'raw-jobs': { type: 'string' },
+    'import-rows': { type: 'string' },
+  },
+});
+const quick = flags.quick === true;
+const num = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value.replace(/_/g, '')));
+const CUSTOMERS = num(flags.customers, quick ? 10_000 : 100_000);
+const INVOICES = num(flags.invoices, quick ? 100_000 : 1_000_000);
+const DUE_CASES = num(flags['due-cases'], 1_000);
+const REMINDER_CUSTOMERS = num(flags['reminder-customers'], quick ? 1_000 : 4_000);
+const RAW_JOBS = num(flags['raw-jobs'], quick ? 20_000 : 100_000);
+const IMPORT_ROWS = num(flags['import-rows'], quick ? 50_000 : 200_000);
+const SMALL_INVOICES_PER_CUSTOMER = 10; // the small ledger: DUE_CASES customers × 10 = 10k invoices
+
+// Tuesday 2027-03-09, 09:00 UTC: inside the send window of every zone the due sets use.
+const T = DateTime.fromISO('2027-03-09T09:00:00Z', { zone: 'utc' });
+const FAR = new Date('2100-01-01T00:00:00Z');
+const TWILIO = { accountSid: `AC${'0'.repeat(31)}1`, authToken: 'bench-twilio-auth-token' };
+
+const started = performance.now();
+const say = (line: string) => console.log(line);
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'arrears-bench-'));
+const logger = createLogger({ level: 'warn', format: 'json', production: true });
+const config = loadConfig(
+  { ARREARS_DATA_DIR: dir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL },
+  process.cwd(),
+);
+const lifecycle = new Lifecycle(logger);
+const stack = await provideStack(config, logger);
+lifecycle.adopt('stack', stack, (s) => s.stop());
+const processes: ArrearsProcess[] = [];
+
+try {
+  await applyMigrations(stack.databaseUrl);
+  const pool = lifecycle.adopt('pool', new pg.Pool({ connectionString: stack.databaseUrl, max: 4 }), (p) => p.end());
+  const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl), (p) => p.$disconnect());
+  const pgVersion = (await pool.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+  const redisInfo = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const redisVersion = /redis_version:(\S+)/.exec(await redisInfo.info('server'))?.[1] ?? '?';
+  redisInfo.disconnect();
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+    `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${pgVersion}` +
+    `${stack.embedded.postgres ? ' (embedded, durable defaults)' : ''}, redis-server ${redisVersion}`;
+  say(`machine: ${machine}`);
+  say(`ledger: ${fmt(CUSTOMERS)} customers, ${fmt(INVOICES)} invoices; ${fmt(DUE_CASES)} due cases for the tick; ` +
+    `${fmt(REMINDER_CUSTOMERS)} customers per reminder run; ${fmt(RAW_JOBS)} raw jobs; ${fmt(IMPORT_ROWS)} import rows`);
+
+  // ── 1a. raw BullMQ ─────────────────────────────────────────────────────────────────────────────
+  const raw = [];
+  for (const concurrency of [10, 100]) raw.push(await rawBullmq(stack.redisUrl, RAW_JOBS, concurrency));
+  const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a));
+  for (const r of raw) {
+    say(`[${elapsed()}] raw BullMQ, concurrency ${r.concurrency}: addBulk ${fmt(r.addPerSecond)} jobs/s, ` +
+      `processing ${fmt(r.processPerSecond)} jobs/s, add + process ${fmt(r.endToEndPerSecond)} jobs/s`);
+  }
+
+  // ── 3. import vs COPY (a scratch database on the same server) ──────────────────────────────────
+  const importDb = new URL(stack.databaseUrl);
+  importDb.pathname = '/arrears_bench_import';
+  await pool.query('drop database if exists arrears_bench_import with (force)');
+  await pool.query('create database arrears_bench_import');
+  await applyMigrations(importDb.toString());
+  const importPool = new pg.Pool({ connectionString: importDb.toString(), max: 2 });
+  let imported;
+  try {
+    imported = await measureImportVsCopy(importPool, dir, IMPORT_ROWS);
+  } finally {
+    await importPool.end();
+    await pool.query('drop database if exists arrears_bench_import with (force)');
+  }
+  const importVsCopy = imported.importRowsPerSecond / imported.copyRowsPerSecond;
+  say(`[${elapsed()}] import ${fmt(IMPORT_ROWS)} invoices: runImport ${fmt(imported.importRowsPerSecond)} rows/s ` +
+    `(re-import unchanged ${fmt(imported.reimportRowsPerSecond)} rows/s), raw COPY ${fmt(imported.copyRowsPerSecond)} rows/s, ` +
+    `ratio ${importVsCopy.toFixed(2)}`);
+
+  // ── 2. tick at 10k invoices ────────────────────────────────────────────────────────────────────
+  const tickQueues = new Queues(redisConnection(stack.redisUrl, '{benchtick}'), lifecycle);
+  const tick = createTickProcessor({
+    findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
+    findUndelivered: (now) => findUndelivered(prisma, now, config.queue.staleSendingMs, 10_000),
+    queues: tickQueues,
+    now: () => DateTime.utc(),
+    logger: createLogger({ level: 'silent', format: 'json', production: true }),
+    maxCases: 50_000,
+    batchSize: 50,
+  });
+  const tickSet = await generateLedger(pool, {
+    prefix: 'TK', customers: DUE_CASES, invoicesPerCustomer: SMALL_INVOICES_PER_CUSTOMER, asOf: T, kind: 'background', serialStart: 1,
+  });
+  await makeDue(pool, tickSet.customerIds, T.toJSDate());
+  await pool.query('analyze');
+  const tickSmall = await measureTick(T);
+  const smallInvoices = await count(pool, 'invoices');
+  say(`[${elapsed()}] tick, ${fmt(tickSmall.due)} due cases, ledger ${fmt(smallInvoices)} invoices: ` +
+    `${tickSmall.ms.toFixed(1)} ms (due-case query ${tickSmall.queryMs.toFixed(1)} ms), median of ${tickSmall.runs}`);
+
+  // ── the full ledger: reminder sets and the background ──────────────────────────────────────────
+  const reminderSets: GeneratedSet[] = [];
+  for (let i = 0; i < 2; i += 1) {
+    reminderSets.push(await generateLedger(pool, {
+      prefix: `RM${i}`, customers: REMINDER_CUSTOMERS, invoicesPerCustomer: 2, asOf: T, kind: 'due', nextLookAt: FAR,
+      serialStart: 1_000_000 * (i + 1),
+    }));
+  }
+  let customers = await count(pool, 'customers');
+  let invoices = await count(pool, 'invoices');
+  const backgroundCustomers = Math.max(0, CUSTOMERS - customers);
+  const perCustomer = backgroundCustomers > 0 ? Math.max(1, Math.round((INVOICES - invoices) / backgroundCustomers)) : 0;
+  const genStarted = performance.now();
+  for (let done = 0, chunk = 0; done < backgroundCustomers; chunk += 1) {
+    const n = Math.min(10_000, backgroundCustomers - done);
+    await generateLedger(pool, {
+      prefix: `BG${chunk}`, customers: n, invoicesPerCustomer: perCustomer, asOf: T, kind: 'background', serialStart: 10_000_000 + done,
+    });
+    done += n;
+  }
+  await pool.query('analyze');
+  customers = await count(pool, 'customers');
+  invoices = await count(pool, 'invoices');
+  const genSeconds = (performance.now() - genStarted) / 1000;
+  say(`[${elapsed()}] ledger generated: ${fmt(customers)} customers, ${fmt(invoices)} invoices ` +
+    `(background by COPY in ${genSeconds.toFixed(1)} s, ${fmt((invoices - smallInvoices) / genSeconds)} invoices/s incl. customers and cases)`);
+
+  // ── 2. tick at full size, same due cases ───────────────────────────────────────────────────────
+  const tickLarge = await measureTick(T);
+  const tickRatio = tickLarge.ms / tickSmall.ms;
+  say(`[${elapsed()}] tick, ${fmt(tickLarge.due)} due cases, ledger ${fmt(invoices)} invoices: ` +
+    `${tickLarge.ms.toFixed(1)} ms (due-case query ${tickLarge.queryMs.toFixed(1)} ms); ratio ${tickRatio.toFixed(2)}`);
+  await makeDue(pool, tickSet.customerIds, FAR);
+  await tickQueues.queue('step').obliterate({ force: true });
+
+  // ── 1b + 4. end to end with real worker processes ──────────────────────────────────────────────
+  const sink = lifecycle.adopt('smtp sink', await RecordingSmtpSink.start(), (s) => s.close());
+  const twilio = lifecycle.adopt('twilio', await LocalTwilioServer.start(TWILIO), (s) => s.close());
+  const workerEnv = {
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    ARREARS_DATA_DIR: path.join(dir, 'worker'),
+    QUEUE_PREFIX: '{benche2e}',
+    LOG_LEVEL: 'info',
+    TICK_CRON: '0 0 1 1 *',
+    EMAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    SMS_TRANSPORT: 'twilio',
+    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+    TWILIO_AUTH_TOKEN: TWILIO.authToken,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_BASE_URL: twilio.baseUrl,
+    // The shipped limits (50 email/s, 10 SMS/s across all workers) protect a real relay; here they
+    // would measure the limiter, not the pipeline.
+    EMAIL_RATE_PER_SECOND: '1000000',
+    SMS_RATE_PER_SECOND: '1000000',
+  };
+  const e2eQueues = new Queues(redisConnection(stack.redisUrl, workerEnv.QUEUE_PREFIX), lifecycle);
+
+  const runReminders = async (set: GeneratedSet, asOf: DateTime, workers: number) => {
+    await makeDue(pool, set.customerIds, asOf.toJSDate());
+    const procs = Array.from({ length: workers }, () => startArrears(['worker'], workerEnv));
+    processes.push(...procs);
+    await Promise.all(procs.map((p) => p.waitFor(/worker started/, 90_000)));
+    const before = { email: sink.messages.length, sms: twilio.messages.length };
+    const t0 = performance.now();
+    // Not runTickAndWait: a long-lived worker keeps its scheduler's next tick delayed in the tick
+    // queue, so "tick queue empty" never comes. Wait for this tick job, then for its work.
+    const tickJob = await e2eQueues.queue('tick').add('tick', { asOf: asOf.toISO()! }, {
+      ...jobCatalog.tick.options, jobId: jobId('bench-tick', asOf.toMillis()),
+    });
+    for (let state = ''; state !== 'completed'; state = await tickJob.getState()) {
+      if (state === 'failed') throw new Error(`tick failed: ${(await e2eQueues.queue('tick').getJob(tickJob.id!))?.failedReason}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await waitUntilIdle(['step', 'deliver-email', 'deliver-sms'].map((name) => e2eQueues.queue(name as JobName)));
+    const seconds = (performance.now() - t0) / 1000;
+    const rss = Math.max(...procs.map((p) => peakRssMb(p.pid) ?? 0));
+    await Promise.all(procs.map((p) => stopArrears(p)));
+    const emails = sink.messages.length - before.email;
+    const sms = twilio.messages.length - before.sms;
+    const { rows } = await pool.query<{ status: string; n: string }>(
+      `select status::text, count(*)::text as n from contacts where customer_id = any($1::uuid[]) group by status`,
+      [set.customerIds],
+    );
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const expected = set.customerIds.length + set.smsCustomerIds.size;
+    return { workers, seconds, emails, sms, reminders: emails + sms, perSecond: (emails + sms) / seconds, rss, byStatus, expected };
+  };
+  const one = await runReminders(reminderSets[0]!, T.plus({ minutes: 1 }), 1);
+  say(`[${elapsed()}] end to end, 1 worker process: ${fmt(one.reminders)} reminders (${fmt(one.emails)} email, ${fmt(one.sms)} SMS; ` +
+    `expected ${fmt(one.expected)}) in ${one.seconds.toFixed(1)} s = ${fmt(one.perSecond)} reminders/s; contacts ${JSON.stringify(one.byStatus)}; ` +
+    `worker peak RSS ${one.rss.toFixed(0)} MB`);
+  const two = await runReminders(reminderSets[1]!, T.plus({ minutes: 2 }), 2);
+  say(`[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
+    `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most`);
+
+  const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
+  const twoVsOne = two.perSecond / one.perSecond;
+  say('');
+  say(`e2e_vs_raw      ${e2eVsRaw.toFixed(3)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(bestRaw.processPerSecond)} no-op jobs/s; target ≥ 0.5)`);
+  say(`tick_1m_vs_10k  ${tickRatio.toFixed(2)}  (${tickLarge.ms.toFixed(1)} ms vs ${tickSmall.ms.toFixed(1)} ms for ${fmt(DUE_CASES)} due cases; target ≤ 1.5)`);
+  say(`import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`);
+  say(`two_vs_one      ${twoVsOne.toFixed(2)}  (${fmt(two.perSecond)} vs ${fmt(one.perSecond)} reminders/s)`);
+  say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's VmHWM under load)`);
+  say(`total           ${elapsed()}`);
+  console.log(JSON.stringify({
+    e2e_vs_raw: round(e2eVsRaw, 3),
+    tick_1m_vs_10k: round(tickRatio),
+    import_vs_copy: round(importVsCopy),
+    rss_mb: Math.round(one.rss),
+    two_vs_one: round(twoVsOne),
+    raw_jobs_per_s: Math.round(bestRaw.processPerSecond),
+    raw_best_concurrency: bestRaw.concurrency,
+    raw_add_jobs_per_s: Math.round(bestRaw.addPerSecond),
+    raw_add_and_process_jobs_per_s: Math.round(Math.max(...raw.map((r) => r.endToEndPerSecond))),
+    e2e_reminders_per_s: Math.round(one.perSecond),
+    e2e_reminders: one.reminders,
+    e2e_expected: one.expected,
+    two_workers_reminders_per_s: Math.round(two.perSecond),
+    two_workers_reminders: two.reminders,
+    two_workers_expected: two.expected,
+    rss_mb_two_workers_max: Math.round(two.rss),
+    tick_10k_ms: round(tickSmall.ms, 1),
+    tick_1m_ms: round(tickLarge.ms, 1),
+    tick_due_cases: DUE_CASES,
+    tick_query_10k_ms: round(tickSmall.queryMs, 1),
+    tick_query_1m_ms: round(tickLarge.queryMs, 1),
+    ledger_small_invoices: smallInvoices,
+    ledger_customers: customers,
+    ledger_invoices: invoices,
+    import_rows_per_s: Math.round(imported.importRowsPerSecond),
+    reimport_rows_per_s: Math.round(imported.reimportRowsPerSecond),
+    copy_rows_per_s: Math.round(imported.copyRowsPerSecond),
+    import_rows: IMPORT_ROWS,
+    seconds: Math.round((performance.now() - started) / 1000),
+  }));
+
+  async function measureTick(asOf: DateTime) {
+    const job = { data: { asOf: asOf.toISO()! } } as unknown as Job;
+    const times: number[] = [];
+    const queryTimes: number[] = [];
+    let due = 0;
+    const runs = 7;
+    for (let i = 0; i < runs + 1; i += 1) {
+      await tickQueues.queue('step').obliterate({ force: true });
+      const q0 = performance.now();
+      await findDueCaseIds(prisma, asOf.toJSDate(), 50_000);
+      const q1 = performance.now();
+      const result = await tick(job);
+      const t1 = performance.now();
+      due = result.dueCases;
+      if (i > 0) {
+        // the first run warms the connections and plans
+        times.push(t1 - q1);
+        queryTimes.push(q1 - q0);
+      }
+    }
+    return { ms: median(times), queryMs: median(queryTimes), due, runs };
+  }
+} finally {
+  for (const p of processes) await stopArrears(p, 2_000);
+  await lifecycle.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function count(pool: pg.Pool, table: string): Promise<number> {
+  return Number((await pool.query<{ n: string }>(`select count(*)::text as n from ${table}`)).rows[0]!.n);
+}
+
+/** No-op jobs: add them all (addBulk, 1000 a call), then process them with one worker. */
+async function rawBullmq(redisUrl: string, jobs: number, concurrency: number) {
+  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  const prefix = `{benchraw${concurrency}}`;
+  const queue = new Queue('noop', { connection, prefix });
+  await queue.obliterate({ force: true });
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i += 1_000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => ({
+        name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true, removeOnFail: true },
+      })),
+    );
+  }
+  const t1 = performance.now();
+  let done = 0;
+  let resolveDone: () => void = () => undefined;
+  const allDone = new Promise<void>((resolve) => (resolveDone = resolve));
+  const worker = new Worker('noop', async () => undefined, { connection, prefix, concurrency });
+  worker.on('completed', () => {
+    done += 1;
+    if (done === jobs) resolveDone();
+  });
+  await allDone;
+  const t2 = performance.now();
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return {
+    concurrency,
+    addPerSecond: jobs / ((t1 - t0) / 1000),
+    processPerSecond: jobs / ((t2 - t1) / 1000),
+    endToEndPerSecond: jobs / ((t2 - t0) / 1000),
+  };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { completeCallTask, findOpenCallTask, insertLoggedContact, lockCase } from '../db/case-actions.repository.js';
+import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { NotFound } from './errors.js';
+
+export const CALL_OUTCOMES = ['no_answer', 'voicemail', 'promised', 'disputed', 'paid', 'wrong_number', 'other'] as const;
+
+export const logCallInput = z.object({
+  customer: customerField,
+  outcome: z.enum(CALL_OUTCOMES),
+  notes: z.string().trim().min(1, 'is required').max(10_000),
+  /** Who was spoken to, or the number called. */
+  with: z.string().trim().max(200).optional(),
+  direction: z.enum(['outbound', 'inbound']).default('outbound'),
+  /** The call task this call completes; default: the customer's oldest open task. */
+  taskId: z.uuid().optional(),
+});
+
+/** Logs a call (collector) as a `logged` contact and completes the open call task. */
+export function logCall(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof logCallInput>,
+): Promise<{ contactId: string; completedTaskId: string | null }> {
+  return runCaseAction(deps, actor, 'call.log', logCallInput, input, async (ctx) => {
+    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+    const kase = await lockCase(ctx.tx, customer.id);
+    const task = await findOpenCallTask(ctx.tx, customer.id, ctx.input.taskId ?? null);
+    if (ctx.input.taskId && !task) throw new NotFound('open call task', ctx.input.taskId);
+    const contactId = await insertLoggedContact(ctx.tx, {
+      customerId: customer.id,
+      caseId: kase.id,
+      channel: 'call',
+      direction: ctx.input.direction,
+      recipient: ctx.input.with ?? null,
+      outcome: ctx.input.outcome,
+      notes: ctx.input.notes,
+      actor: ctx.actor.id,
+      idempotencyKey: `call:${randomUUID()}`,
+      at: ctx.at,
+    });
+    if (task) await completeCallTask(ctx.tx, task.id, contactId, ctx.at);
+    await ctx.audit({
+      entityType: 'contact',
+      entityId: contactId,
+      action: 'call.logged',
+      reason: ctx.input.outcome,
+      after: { outcome: ctx.input.outcome, completedTaskId: task?.id ?? null },
+    });
+    await ctx.review(customer.id);
+    return { contactId, completedTaskId: task?.id ?? null };
+  });
+}
+
+export const addNoteInput = z.object({ customer: customerField, text: z.string().trim().min(1, 'is required').max(10_000) });
+
+/** Adds a note to the customer's contact log (collector). */
+export function addNote(deps: CaseDependencies, actor: string, input: z.input<typeof addNoteInput>): Promise<{ contactId: string }> {
+  return runCaseAction(deps, actor, 'note.log', addNoteInput, input, async (ctx) => {
+    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+    const kase = await lockCase(ctx.tx, customer.id);
+    const contactId = await insertLoggedContact(ctx.tx, {
+      customerId: customer.id,
+      caseId: kase.id,
+      channel: 'note',
+      direction: 'outbound',
+      recipient: null,
+      outcome: null,
+      notes: ctx.input.text,
+      actor: ctx.actor.id,
+      idempotencyKey: `note:${randomUUID()}`,
+      at: ctx.at,
+    });
+    await ctx.audit({ entityType: 'contact', entityId: contactId, action: 'note.logged', after: { channel: 'note' } });
+    return { contactId };
+  });
+}

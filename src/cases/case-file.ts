@@ -1,0 +1,210 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { ageInvoice } from '../core/aging.js';
+import { loadCaseFileRows, type CaseFileRows } from '../db/case-actions.repository.js';
+import { formatMoney } from '../templates/index.js';
+import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { escapeHtml } from './credit-hold.service.js';
+
+/** The JSON export of a case file; money is integer minor units as strings, instants ISO 8601. */
+export interface CaseFileJson {
+  generatedAt: string;
+  customer: { id: string; externalId: string; name: string; timeZone: string; locale: string; currency: string; contactPoints: Array<{ kind: string; value: string; role: string; unreachable: boolean }> };
+  case: { state: string; currentStage: string | null; pauseReason: string | null; pausedUntil: string | null } | null;
+  openInvoices: Array<{ number: string; currency: string; amountMinor: string; openBalanceMinor: string; issuedOn: string; dueOn: string; daysPastDue: number; bucket: string }>;
+  totals: Array<{ currency: string; openBalanceMinor: string }>;
+  contacts: Array<{
+    id: string; at: string; channel: string; direction: string; actor: string; status: string; recipient: string | null;
+    subject: string | null; text: string | null; outcome: string | null; invoices: string[];
+    statusHistory: Array<{ at: string; status: string; actor: string; detail: unknown }>;
+  }>;
+  promises: Array<{ id: string; amountMinor: string; currency: string; promisedOn: string; channel: string | null; status: string; createdBy: string; createdAt: string }>;
+  disputes: Array<{ id: string; invoice: string; reasonCode: string; notes: string | null; openedAt: string; openedBy: string; resolvedAt: string | null; resolution: string | null }>;
+  paymentPlans: Array<{ id: string; status: string; currency: string; totalMinor: string; instalments: Array<{ sequence: number; dueOn: string; amountMinor: string; status: string }> }>;
+  holds: {
+    legal: Array<{ id: string; placedAt: string; placedBy: string; reason: string; agency: string | null; releasedAt: string | null; releasedBy: string | null }>;
+    credit: Array<{ id: string; placedAt: string; placedBy: string; reason: string; releasedAt: string | null; releasedBy: string | null }>;
+    bankruptcy: Array<{ id: string; filedOn: string; chapter: string; caseNumber: string | null; dischargedAt: string | null; dismissedAt: string | null }>;
+  };
+}
+
+export interface CaseFile {
+  json: CaseFileJson;
+  html: string;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+const day = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** Pure: the case file of a customer as stored, at `now`. */
+export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
+  const at = DateTime.fromJSDate(now, { zone: rows.timeZone });
+  const openInvoices = rows.invoices.map((invoice) => {
+    const aged = ageInvoice({ issuedOn: day(invoice.issueDate), dueOn: day(invoice.dueDate) }, at, rows.timeZone);
+    return {
+      number: invoice.number,
+      currency: invoice.currency,
+      amountMinor: invoice.amountMinor.toString(),
+      openBalanceMinor: invoice.openBalanceMinor.toString(),
+      issuedOn: day(invoice.issueDate),
+      dueOn: day(invoice.dueDate),
+      daysPastDue: aged.days,
+      bucket: aged.bucket.label,
+    };
+  });
+  const totals = new Map<string, bigint>();
+  for (const invoice of rows.invoices) totals.set(invoice.currency, (totals.get(invoice.currency) ?? 0n) + invoice.openBalanceMinor);
+  const json: CaseFileJson = {
+    generatedAt: now.toISOString(),
+    customer: {
+      id: rows.id,
+      externalId: rows.externalId,
+      name: rows.name,
+      timeZone: rows.timeZone,
+      locale: rows.locale,
+      currency: rows.currency,
+      contactPoints: rows.contactPoints.map((p) => ({ kind: p.kind, value: p.value, role: p.role, unreachable: p.bouncedAt !== null || p.invalidAt !== null })),
+    },
+    case: rows.collectionCase
+      ? {
+          state: rows.collectionCase.state,
+          currentStage: rows.collectionCase.currentStage,
+          pauseReason: rows.collectionCase.pauseReason,
+          pausedUntil: iso(rows.collectionCase.pausedUntil),
+        }
+      : null,
+    openInvoices,
+    totals: [...totals].map(([currency, minor]) => ({ currency, openBalanceMinor: minor.toString() })),
+    contacts: rows.contacts.map((c) => ({
+      id: c.id,
+      at: c.createdAt.toISOString(),
+      channel: c.channel,
+      direction: c.direction,
+      actor: c.actor,
+      status: c.status,
+      recipient: c.recipient,
+      subject: c.subject,
+      text: c.bodyText ?? c.notes,
+      outcome: c.outcome,
+      invoices: c.invoices.map((ci) => ci.invoice.number).sort(),
+      statusHistory: c.statusEvents.map((e) => ({ at: e.at.toISOString(), status: e.status, actor: e.actor, detail: e.detail ?? null })),
+    })),
+    promises: rows.promises.map((p) => ({
+      id: p.id,
+      amountMinor: p.amountMinor.toString(),
+      currency: p.currency,
+      promisedOn: day(p.promisedDate),
+      channel: p.channel,
+      status: p.status,
+      createdBy: p.createdBy,
+      createdAt: p.createdAt.toISOString(),
+    })),
+    disputes: rows.disputes.map((d) => ({
+      id: d.id,
+      invoice: d.invoice.number,
+      reasonCode: d.reasonCode,
+      notes: d.notes,
+      openedAt: d.openedAt.toISOString(),
+      openedBy: d.openedBy,
+      resolvedAt: iso(d.resolvedAt),
+      resolution: d.resolution,
+    })),
+    paymentPlans: rows.paymentPlans.map((plan) => ({
+      id: plan.id,
+      status: plan.status,
+      currency: plan.currency,
+      totalMinor: plan.totalMinor.toString(),
+      instalments: plan.instalments.map((i) => ({ sequence: i.sequence, dueOn: day(i.dueDate), amountMinor: i.amountMinor.toString(), status: i.status })),
+    })),
+    holds: {
+      legal: rows.legalHolds.map((h) => ({ id: h.id, placedAt: h.placedAt.toISOString(), placedBy: h.placedBy, reason: h.reason, agency: h.agency, releasedAt: iso(h.releasedAt), releasedBy: h.releasedBy })),
+      credit: rows.creditHolds.map((h) => ({ id: h.id, placedAt: h.placedAt.toISOString(), placedBy: h.placedBy, reason: h.reason, releasedAt: iso(h.releasedAt), releasedBy: h.releasedBy })),
+      bankruptcy: rows.bankruptcyFilings.map((b) => ({ id: b.id, filedOn: day(b.filedOn), chapter: b.chapter, caseNumber: b.caseNumber, dischargedAt: iso(b.dischargedAt), dismissedAt: iso(b.dismissedAt) })),
+    },
+  };
+  return { json, html: renderCaseFileHtml(json) };
+}
+
+const e = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
+
+function table(headers: string[], rows: unknown[][]): string {
+  if (rows.length === 0) return '<p class="none">None.</p>';
+  const head = headers.map((h) => `<th>${e(h)}</th>`).join('');
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${typeof cell === 'object' && cell !== null && 'html' in cell ? (cell as { html: string }).html : e(cell)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** One self-contained HTML document (inline CSS, no scripts) for legal or an agency; prints as-is. */
+export function renderCaseFileHtml(file: CaseFileJson): string {
+  const money = (minor: string, currency: string) => formatMoney(BigInt(minor), currency, 'en');
+  const c = file.customer;
+  const contacts = file.contacts.map((contact) => [
+    contact.at,
+    contact.channel,
+    contact.direction,
+    contact.actor,
+    contact.recipient,
+    {
+      html: `${contact.subject ? `<strong>${e(contact.subject)}</strong><br>` : ''}${contact.outcome ? `Outcome: ${e(contact.outcome)}<br>` : ''}<pre>${e(contact.text)}</pre>`,
+    },
+    contact.invoices.join(', '),
+    { html: contact.statusHistory.map((s) => `${e(s.at)} ${e(s.status)} (${e(s.actor)})`).join('<br>') || e(contact.status) },
+  ]);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Case file: ${e(c.name)} (${e(c.externalId)})</title>
+<style>
+body{font-family:Arial,Helvetica,sans-serif;font-size:12px;color:#1f2933;margin:24px}
+h1{font-size:20px}h2{font-size:15px;margin-top:24px;border-bottom:1px solid #cbd2d9}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #cbd2d9;padding:4px;vertical-align:top;text-align:left}
+pre{white-space:pre-wrap;font-family:inherit;margin:0}.none{color:#616e7c}
+</style>
+</head>
+<body>
+<h1>Case file: ${e(c.name)}</h1>
+<p>Customer ${e(c.externalId)} · ${e(c.locale)} · ${e(c.timeZone)} · generated ${e(file.generatedAt)}</p>
+<p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStage ? ` · stage ${e(file.case.currentStage)}` : ''}</p>
+<h2>Contact points</h2>
+${table(['kind', 'value', 'role', 'unreachable'], c.contactPoints.map((p) => [p.kind, p.value, p.role, p.unreachable ? 'yes' : 'no']))}
+<h2>Open invoices</h2>
+${table(
+  ['invoice', 'issued', 'due', 'days past due', 'bucket', 'amount', 'open balance'],
+  file.openInvoices.map((i) => [i.number, i.issuedOn, i.dueOn, i.daysPastDue, i.bucket, money(i.amountMinor, i.currency), money(i.openBalanceMinor, i.currency)]),
+)}
+<p>Total open: ${file.totals.map((t) => e(money(t.openBalanceMinor, t.currency))).join(' + ') || '0'}</p>
+<h2>Holds</h2>
+${table(
+  ['hold', 'placed', 'by', 'reason', 'released'],
+  [
+    ...file.holds.legal.map((h) => ['legal' + (h.agency ? ` (${h.agency})` : ''), h.placedAt, h.placedBy, h.reason, h.releasedAt ?? 'active']),
+    ...file.holds.credit.map((h) => ['credit', h.placedAt, h.placedBy, h.reason, h.releasedAt ?? 'active']),
+    ...file.holds.bankruptcy.map((b) => [`bankruptcy ch. ${b.chapter}${b.caseNumber ? ` #${b.caseNumber}` : ''}`, b.filedOn, '', '', b.dischargedAt ? `discharged ${b.dischargedAt}` : b.dismissedAt ? `dismissed ${b.dismissedAt}` : 'open']),
+  ],
+)}
+<h2>Promises to pay</h2>
+${table(['recorded', 'by', 'amount', 'promised for', 'channel', 'status'], file.promises.map((p) => [p.createdAt, p.createdBy, money(p.amountMinor, p.currency), p.promisedOn, p.channel, p.status]))}
+<h2>Disputes</h2>
+${table(['invoice', 'reason', 'notes', 'opened', 'by', 'resolution'], file.disputes.map((d) => [d.invoice, d.reasonCode, d.notes, d.openedAt, d.openedBy, d.resolvedAt ? `${d.resolution} (${d.resolvedAt})` : 'open']))}
+<h2>Payment plans</h2>
+${table(['status', 'total', 'instalments'], file.paymentPlans.map((p) => [p.status, money(p.totalMinor, p.currency), p.instalments.map((i) => `${i.sequence}. ${i.dueOn} ${money(i.amountMinor, p.currency)} ${i.status}`).join('; ')]))}
+<h2>Contact history</h2>
+${table(['at', 'channel', 'direction', 'actor', 'recipient', 'content', 'invoices', 'status history'], contacts)}
+</body>
+</html>
+`;
+}
+
+export const exportCaseFileInput = z.object({ customer: customerField });
+
+/** Builds the case file (manager); the export is itself recorded in the audit trail. */
+export function exportCaseFile(deps: CaseDependencies, actor: string, input: z.input<typeof exportCaseFileInput>): Promise<CaseFile> {
+  return runCaseAction(deps, actor, 'case_file.export', exportCaseFileInput, input, async (ctx) => {
+    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+    const rows = await loadCaseFileRows(ctx.tx, customer.id);
+    const file = buildCaseFile(rows!, ctx.at);
+    await ctx.audit({ entityType: 'customer', entityId: customer.id, action: 'case_file.exported', after: { contacts: file.json.contacts.length } });
+    return file;
+  });
+}

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { PrismaClient } from '../../db/client.js';
+import { escapeHtml } from '../pages.js';
+import { principalFromBearer } from '../auth/principal.js';
+import { ledgerRoutes } from './ledger.routes.js';
+import { ProblemError, sendProblem } from './problem.js';
+import { readRoutes } from './read.routes.js';
+import { openApiDocument, registerApiRoute, type ApiRoute } from './route.js';
+
+export interface ApiPluginOptions {
+  prisma: PrismaClient;
+  knownPolicies: ReadonlySet<string>;
+  timeZone: string;
+  clock: () => Date;
+  /** Case-action routes (issue 6's services), when available. */
+  extraRoutes?: ApiRoute<any, any, any>[];
+}
+
+/** Every API route, in document order. */
+export function apiRoutes(options: ApiPluginOptions): ApiRoute<any, any, any>[] {
+  return [...ledgerRoutes(options), ...readRoutes(options), ...(options.extraRoutes ?? [])];
+}
+
+/**
+ * `/api/v1`: bearer tokens only (no cookies, so no CSRF surface), JSON problem bodies for every
+ * error, the OpenAPI document and a docs page generated from the same route definitions.
+ */
+export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, options) => {
+  const routes = apiRoutes(options);
+  const document = openApiDocument(routes, { title: 'Arrears API', version: '1' });
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    request.principal = await principalFromBearer(options.prisma, request, options.clock());
+  });
+
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof ProblemError) return sendProblem(reply, error.status, error.message, error.errors);
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
+      return sendProblem(reply, 500, 'internal error');
+    }
+    return sendProblem(reply, status, error.message);
+  });
+
+  app.get('/openapi.json', async () => document);
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(routes)));
+  for (const route of routes) registerApiRoute(app, route);
+};
+
+function docsPage(routes: readonly ApiRoute<any, any, any>[]): string {
+  const rows = routes
+    .map((r) =>
+      `<tr><td><code>${r.method}</code></td><td><code>/api/v1${escapeHtml(r.url)}</code></td><td>${escapeHtml(r.summary)}` +
+      `${r.description ? `<br><small>${escapeHtml(r.description)}</small>` : ''}</td><td><code>${r.scope}</code></td><td>${r.role}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Arrears API</title><link rel="stylesheet" href="/console/assets/app.css"></head><body><main class="wide">
+<h1>Arrears API v1</h1>
+<p>Machine-readable description: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). Authenticate with
+<code>Authorization: Bearer &lt;token&gt;</code>; create a token with <code>arrears tokens create --user EMAIL --scopes …</code>.
+Errors are <code>application/problem+json</code>; a 400 lists each bad field (and, for bulk bodies, the item's index).</p>
+<table><caption>Endpoints</caption><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">What</th><th scope="col">Scope</th><th scope="col">Least role</th></tr></thead>
+<tbody>${rows}</tbody></table></main></body></html>`;
+}

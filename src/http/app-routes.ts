@@ -1,0 +1,87 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Runtime } from '../app/runtime.js';
+import type { PrismaClient } from '../db/client.js';
+import { resolveSecretFile } from '../dunning/unsubscribe-token.js';
+import type { RedisConnection } from '../jobs/connection.js';
+import type { Logger } from '../logging/logger.js';
+import { roleAtLeast } from '../users/scopes.js';
+import { loadPolicies } from '../workflows/load-policies.js';
+import { apiPlugin } from './api/api.plugin.js';
+import type { ApiRoute } from './api/route.js';
+import { sessionOf } from './auth/principal.js';
+import { addSecurityHeaders } from './auth/security-headers.js';
+import { consolePlugin, type ConsoleActions } from './console/console.plugin.js';
+import { metricsPlugin, QueueInspector } from './metrics.js';
+
+/** Settings of the staff-facing part of `arrears serve`: console, API, probes, metrics. */
+export interface AppHttpOptions {
+  /** Signs console session cookies. */
+  sessionSecret: string;
+  /** Cookies only over https (PUBLIC_BASE_URL is https). */
+  secureCookies: boolean;
+  /** Policy ids a customer may name (API upserts). */
+  knownPolicies: ReadonlySet<string>;
+  /** Zone "today" is read in for reports (TICK_TZ). */
+  timeZone: string;
+  /** Null: no queues page, no queue metrics, /readyz reports Redis as not configured. */
+  redis: RedisConnection | null;
+  /** Case actions (issue 6's services) for the API and the console, when present. */
+  caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
+}
+
+export const SESSION_SECRET_FILE = 'session.secret';
+export const BOARD_PATH = '/console/queues/board';
+
+/** The app settings of a runtime's config (creates `session.secret` in the data dir when SESSION_SECRET is unset). */
+export async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
+  const { config } = runtime;
+  const policies = await loadPolicies(config.policiesDir);
+  return {
+    sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
+    secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
+    knownPolicies: new Set(policies.keys()),
+    timeZone: config.queue.tickTimeZone,
+    redis: runtime.redis,
+  };
+}
+
+export async function registerAppRoutes(
+  app: FastifyInstance,
+  options: AppHttpOptions & { prisma: PrismaClient; logger: Logger; clock: () => Date },
+): Promise<void> {
+  const { prisma, clock } = options;
+  const queues = options.redis ? new QueueInspector(options.redis, options.logger.child({ component: 'http-queues' })) : null;
+  if (queues) app.addHook('onClose', () => queues.close());
+  addSecurityHeaders(app);
+
+  app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));
+  await app.register(metricsPlugin, { prisma, queues, clock });
+  await app.register(apiPlugin, {
+    prefix: '/api/v1', prisma, clock, knownPolicies: options.knownPolicies, timeZone: options.timeZone,
+    ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
+  });
+  if (queues) {
+    // bull-board for admins: its own UI (which needs an inline bootstrap script), behind the console session.
+    await app.register(async (scope) => {
+      scope.addHook('onRequest', async (request, reply) => {
+        const { principal } = await sessionOf(prisma, request, options.sessionSecret, clock());
+        if (principal === null) return reply.redirect(`/console/login?next=${encodeURIComponent('/console/queues')}`, 303);
+        if (!roleAtLeast(principal.role, 'admin')) return reply.code(403).type('text/plain').send('admins only');
+        reply.header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+        return undefined;
+      });
+      const serverAdapter = new FastifyAdapter();
+      serverAdapter.setBasePath(BOARD_PATH);
+      createBullBoard({ queues: queues.bullQueues().map((q) => new BullMQAdapter(q)), serverAdapter });
+      await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+    });
+  }
+  await app.register(consolePlugin, {
+    prefix: '/console', prisma, clock, sessionSecret: options.sessionSecret, secureCookies: options.secureCookies, timeZone: options.timeZone, queues,
+    boardUrl: queues ? `${BOARD_PATH}/` : null,
+    ...(options.caseActions ? { actions: options.caseActions.console } : {}),
+  });
+}

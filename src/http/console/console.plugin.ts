@@ -1,0 +1,346 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import { bucketFor } from '../../core/aging.js';
+import { daysBetween } from '../../core/dates.js';
+import type { PrismaClient, UserRole } from '../../db/client.js';
+import { findContactLog } from '../../db/contact-log.repository.js';
+import { listUsers } from '../../db/users.repository.js';
+import { findCustomerPage, findOpenAlerts, findStages, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
+import { formatMinor } from '../../ingest/money.js';
+import { loadAgingReport, loadCeiReport, loadCollectionsReport, loadDsoReport, loadPaymentPredictions } from '../../reports/sources/reports.source.js';
+import { roleAtLeast } from '../../users/scopes.js';
+import { authenticatePassword } from '../../users/user.service.js';
+import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
+import { sessionOf } from '../auth/principal.js';
+import { RateLimiter } from '../auth/rate-limit.js';
+import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
+import type { QueueInspector } from '../metrics.js';
+import { barChart, lineChart } from './charts.js';
+import { createViews, type LayoutContext } from './views.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Least role for a console route; absent = open (login, assets). */
+    role?: UserRole;
+  }
+}
+
+/** Case-action forms mounted on the customer page (issue 6's services), when available. */
+export interface ConsoleActions {
+  /** Extra routes under /console (each must declare `config.role`; CSRF is checked for every POST). */
+  register(app: Parameters<FastifyPluginAsync>[0], helpers: ConsoleHelpers): void | Promise<void>;
+  /** Context for the `actions` partial on the customer page. */
+  formsFor(request: FastifyRequest, customer: { id: string; externalId: string }): Promise<Record<string, unknown> | null>;
+}
+
+export interface ConsoleHelpers {
+  page(request: FastifyRequest, reply: FastifyReply, view: string, context: Record<string, unknown> & { title: string }, status?: number): FastifyReply;
+  errorPage(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
+  flashRedirect(reply: FastifyReply, to: string, message: string, error?: boolean): FastifyReply;
+}
+
+export interface ConsolePluginOptions {
+  prisma: PrismaClient;
+  sessionSecret: string;
+  secureCookies: boolean;
+  /** Zone "today" is read in (TICK_TZ). */
+  timeZone: string;
+  clock: () => Date;
+  queues: QueueInspector | null;
+  /** Path of the mounted bull-board, if any. */
+  boardUrl: string | null;
+  actions?: ConsoleActions;
+}
+
+const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const PAGE_SIZE = 50;
+const BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'];
+const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'];
+const STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled', 'logged'];
+const ERROR_HEADINGS: Readonly<Record<number, string>> = {
+  400: 'That request could not be used', 401: 'Please sign in', 403: 'Not allowed', 404: 'Page not found', 429: 'Too many attempts', 500: 'Something went wrong',
+};
+
+type Form = Record<string, string | undefined>;
+const form = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' ? (request.body as Form) : {});
+const safeNext = (next: string | undefined) => (next && /^\/console\/[A-Za-z0-9/_\-.?=&%]*$/.test(next) ? next : '/console/worklist');
+
+/** Worklist order: broken promises, then open call tasks, then balance (major units) × days past due; the earlier expected payment breaks ties. */
+export function worklistOrder(a: WorklistRow & { expectedOn?: string | null }, b: WorklistRow & { expectedOn?: string | null }): number {
+  const flag = (r: WorklistRow) => [r.brokenPromises > 0 ? 1 : 0, r.openTasks > 0 ? 1 : 0];
+  const [ab, at] = flag(a);
+  const [bb, bt] = flag(b);
+  if (ab !== bb) return bb! - ab!;
+  if (at !== bt) return bt! - at!;
+  const score = (r: WorklistRow) => Number(formatMinor(r.weightedMinorDays, r.currency));
+  const diff = score(b) - score(a);
+  if (diff !== 0) return diff;
+  const ea = a.expectedOn ?? '9999-12-31';
+  const eb = b.expectedOn ?? '9999-12-31';
+  return ea < eb ? -1 : ea > eb ? 1 : a.externalId.localeCompare(b.externalId);
+}
+
+/** The server-rendered console under /console: sessions, CSRF, the worklist, customers, dashboard, queues. */
+export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (app, options) => {
+  const { prisma } = options;
+  const views = createViews();
+  const css = readFileSync(path.join(ASSETS, 'app.css'), 'utf8');
+  const loginByAccount = new RateLimiter(5, 60_000);
+  const loginByAddress = new RateLimiter(30, 60_000);
+  const today = () => DateTime.fromJSDate(options.clock()).setZone(options.timeZone).toISODate()!;
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('session', null);
+
+  const setSession = (reply: FastifyReply, session: Session) =>
+    reply.header('set-cookie', sessionCookie(encodeSession(options.sessionSecret, session), options.secureCookies));
+
+  const layout = (request: FastifyRequest): LayoutContext => {
+    const user = request.principal;
+    return {
+      title: '',
+      csrf: request.session?.csrf ?? '',
+      user: user ? { name: user.name, role: user.role, isManager: roleAtLeast(user.role, 'manager'), isAdmin: user.role === 'admin' } : null,
+      flash: flashOf(request),
+    };
+  };
+
+  const helpers: ConsoleHelpers = {
+    page: (request, reply, view, context, status = 200) =>
+      reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(views.render(view, { ...layout(request), ...context })),
+    errorPage: (request, reply, status, message) =>
+      helpers.page(request, reply, 'error', { title: ERROR_HEADINGS[status] ?? 'Error', heading: ERROR_HEADINGS[status] ?? 'Error', message }, status),
+    flashRedirect: (reply, to, message, error = false) =>
+      reply.header('set-cookie', `arrears_flash=${encodeURIComponent(JSON.stringify({ message, error }))}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=60${options.secureCookies ? '; Secure' : ''}`).redirect(to, 303),
+  };
+
+  // Who is calling, on every console request; a valid session slides forward.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/console/assets/')) return;
+    const now = options.clock();
+    const { session, principal } = await sessionOf(prisma, request, options.sessionSecret, now);
+    request.session = session;
+    request.principal = principal;
+    if (/(?:^|;\s*)arrears_flash=/.test(request.headers.cookie ?? '')) {
+      reply.header('set-cookie', `arrears_flash=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0${options.secureCookies ? '; Secure' : ''}`);
+    }
+    if (session && principal) setSession(reply, { ...session, expires: newSession(now).expires });
+  });
+
+  // Role, then CSRF on every state-changing request.
+  app.addHook('preHandler', async (request, reply) => {
+    const role = request.routeOptions.config.role;
+    if (role !== undefined) {
+      if (request.principal === null) {
+        if (request.method === 'GET') return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
+        return helpers.errorPage(request, reply, 401, 'Your session has ended. Sign in again.');
+      }
+      if (!roleAtLeast(request.principal.role, role)) {
+        return helpers.errorPage(request, reply, 403, `This page is for the ${role} role and above; you are signed in as ${request.principal.role}.`);
+      }
+    }
+    if (request.method === 'POST' && (request.session === null || !sameToken(form(request)._csrf, request.session.csrf))) {
+      return helpers.errorPage(request, reply, 403, 'This form has expired or did not come from this site. Reload the page and try again.');
+    }
+    return undefined;
+  });
+
+  app.setNotFoundHandler((request, reply) => helpers.errorPage(request, reply, 404, 'There is nothing at this address.'));
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
+    return helpers.errorPage(request, reply, status, status >= 500 ? 'The error was logged. Try again, or tell your administrator.' : error.message);
+  });
+
+  app.get('/assets/app.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
+  app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));
+
+  // ─── sign in / out ───
+  app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
+    if (request.principal) return reply.redirect(safeNext(request.query.next), 303);
+    if (request.session === null) {
+      request.session = newSession(options.clock());
+      setSession(reply, request.session);
+    }
+    return helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(request.query.next) });
+  });
+
+  app.post('/login', async (request, reply) => {
+    const { email = '', password = '', next } = form(request);
+    const now = options.clock();
+    const wait = Math.max(loginByAddress.hit(request.ip, now.getTime()), loginByAccount.hit(`${request.ip}|${email.trim().toLowerCase()}`, now.getTime()));
+    const again = (status: number, error: string) =>
+      helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(next), email, error }, status);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return again(429, `Too many sign-in attempts. Try again in ${wait} seconds.`);
+    }
+    const user = await authenticatePassword(prisma, email, password);
+    if (user === null) return again(401, 'That email and password do not match an active user.');
+    loginByAccount.reset(`${request.ip}|${email.trim().toLowerCase()}`);
+    request.log.info({ userId: user.id }, 'signed in');
+    setSession(reply, newSession(now, user)); // a fresh CSRF token: nothing from before login carries over
+    return reply.redirect(safeNext(next), 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    reply.header('set-cookie', clearedSessionCookie(options.secureCookies));
+    return reply.redirect('/console/login', 303);
+  });
+
+  // ─── worklist ───
+  app.get<{ Querystring: { collector?: string; stage?: string; bucket?: string; page?: string } }>(
+    '/worklist',
+    { config: { role: 'collector' } },
+    async (request, reply) => {
+      const { collector = '', stage = '', bucket = '' } = request.query;
+      const pageNumber = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+      const now = options.clock();
+      const [all, collectors, stages] = await Promise.all([
+        findWorklist(prisma, { ...(collector ? { collectorId: collector } : {}), ...(stage ? { stage } : {}) }, now),
+        listUsers(prisma),
+        findStages(prisma),
+      ]);
+      const withBucket = all
+        .map((row) => ({ ...row, bucket: labelOf(row.maxDaysPastDue) }))
+        .filter((row) => bucket === '' || row.bucket === bucket);
+      withBucket.sort(worklistOrder);
+      // Payment predictions for the page (and its neighbours with equal rank), then the tiebreak.
+      const start = (pageNumber - 1) * PAGE_SIZE;
+      const slice = withBucket.slice(start, start + PAGE_SIZE);
+      const predictions = slice.length === 0 ? [] : await loadPaymentPredictions(prisma, { asOf: today(), customerIds: slice.map((r) => r.customerId) });
+      const expected = new Map(predictions.map((p) => [p.customerId, p.nextExpectedOn]));
+      const rows = slice
+        .map((row) => ({ ...row, expectedOn: expected.get(row.customerId) ?? null }))
+        .sort(worklistOrder)
+        .map((row, i) => ({ ...row, rank: start + i + 1 }));
+      const query = (p: number) => `/console/worklist?${new URLSearchParams({ collector, stage, bucket, page: String(p) }).toString()}`;
+      return helpers.page(request, reply, 'worklist', {
+        title: 'Worklist', nav: 'worklist', rows, total: withBucket.length,
+        filter: { collector, stage, bucket },
+        collectors: collectors.map((u) => ({ id: u.id, name: u.name, selected: u.id === collector })),
+        stages: stages.map((value) => ({ value, selected: value === stage })),
+        buckets: BUCKETS.map((value) => ({ value, selected: value === bucket })),
+        prevUrl: pageNumber > 1 ? query(pageNumber - 1) : null,
+        nextUrl: start + PAGE_SIZE < withBucket.length ? query(pageNumber + 1) : null,
+      });
+    },
+  );
+
+  // ─── customer page ───
+  app.get<{ Params: { externalId: string } }>('/customers/:externalId', { config: { role: 'collector' } }, async (request, reply) => {
+    const found = await findCustomerPage(prisma, request.params.externalId);
+    if (found === null) return helpers.errorPage(request, reply, 404, `No customer ${request.params.externalId}.`);
+    const { customer, timeline } = found;
+    const asOf = DateTime.fromJSDate(options.clock()).setZone(customer.timeZone).toISODate()!;
+    const [prediction] = customer.invoices.length > 0 ? await loadPaymentPredictions(prisma, { asOf: today(), customerIds: [customer.id] }) : [];
+    const expected = new Map((prediction?.invoices ?? []).map((i) => [i.invoiceId, i.expectedOn]));
+    const invoices = customer.invoices.map((invoice) => {
+      const dueOn = invoice.dueDate.toISOString().slice(0, 10);
+      const daysPastDue = daysBetween(dueOn, asOf);
+      return {
+        number: invoice.number, issuedOn: invoice.issueDate.toISOString().slice(0, 10), dueOn, daysPastDue, bucket: labelOf(daysPastDue),
+        amountMinor: invoice.amountMinor, balanceMinor: invoice.openBalanceMinor, currency: invoice.currency,
+        expectedOn: expected.get(invoice.id) ?? '', disputed: invoice.disputes[0]?.reasonCode ?? null,
+      };
+    });
+    const actions = options.actions ? await options.actions.formsFor(request, { id: customer.id, externalId: customer.externalId }) : null;
+    return helpers.page(request, reply, 'customer', {
+      title: customer.name, nav: 'worklist', customer, invoices, timeline, actions,
+      caseState: customer.collectionCase?.state ?? 'none', pauseReason: customer.collectionCase?.pauseReason ?? null,
+      pausedUntil: customer.collectionCase?.pausedUntil ?? null, stage: customer.collectionCase?.currentStage ?? null,
+      activeLegalHold: customer.legalHolds.some((h) => h.releasedAt === null),
+      activeCreditHold: customer.creditHolds.some((h) => h.releasedAt === null),
+    });
+  });
+
+  // ─── contact log ───
+  app.get<{ Querystring: Record<string, string | undefined> }>('/contact-log', { config: { role: 'collector' } }, async (request, reply) => {
+    const q = request.query;
+    const valid = (value: string | undefined, allowed: readonly string[]) => (value && allowed.includes(value) ? value : undefined);
+    const date = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+    const filter = contactLogFilter({
+      customer: q.customer || undefined, channel: valid(q.channel, CHANNELS) as never, status: valid(q.status, STATUSES) as never,
+      from: date(q.from), to: date(q.to), actor: q.actor || undefined,
+    });
+    let cursor = null;
+    try {
+      const parsed = q.cursor ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
+      cursor = parsed ? { createdAt: new Date(parsed.t), id: String(parsed.id) } : null;
+    } catch {
+      cursor = null;
+    }
+    const { entries, next } = await findContactLog(prisma, filter, { limit: 100, cursor });
+    const params = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'cursor' && v)) as Record<string, string>;
+    return helpers.page(request, reply, 'contact-log', {
+      title: 'Contact log', nav: 'contact-log', entries, filter: q,
+      channels: CHANNELS.map((value) => ({ value, selected: value === q.channel })),
+      statuses: STATUSES.map((value) => ({ value, selected: value === q.status })),
+      nextUrl: next ? `/console/contact-log?${new URLSearchParams({ ...params, cursor: encodeCursor({ t: next.createdAt.toISOString(), id: next.id }) }).toString()}` : null,
+    });
+  });
+
+  // ─── manager dashboard ───
+  app.get('/dashboard', { config: { role: 'manager' } }, async (request, reply) => {
+    const asOf = today();
+    const [aging, dso, cei, collections, alerts] = await Promise.all([
+      loadAgingReport(prisma, { asOf }),
+      loadDsoReport(prisma, { asOf, period: { unit: 'days', count: 90 } }),
+      loadCeiReport(prisma, { asOf, months: 6 }),
+      loadCollectionsReport(prisma, { asOf, unit: 'month', periods: 6 }),
+      findOpenAlerts(prisma),
+    ]);
+    const money = (minor: number, currency: string) => formatMinor(BigInt(minor), currency);
+    const currencies = [...new Set(collections.totals.flatMap((t) => Object.keys(t.collectedMinor)))].sort();
+    return helpers.page(request, reply, 'dashboard', {
+      title: 'Dashboard', nav: 'dashboard', asOf, alerts, canAcknowledge: options.actions !== undefined,
+      figures: dso.currencies.map((f) => ({
+        currency: f.currency, dso: f.dso ?? '–', countback: f.countbackDso ?? '–', bpdso: f.bestPossibleDso ?? '–', percentCurrent: f.percentCurrent ?? '–',
+      })),
+      cei: cei.currencies.map((c) => ({ currency: c.currency, months: cei.months, value: c.span.cei ?? '–' })),
+      bucketLabels: aging.buckets,
+      agingRows: aging.currencies.map((c) => ({ currency: c.currency, cells: aging.buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)), total: money(c.totalMinor, c.currency) })),
+      agingCharts: aging.currencies.map((c) => ({
+        svg: barChart(`Aging of receivables, ${c.currency}`, c.currency, aging.buckets.map((b) => ({ label: b, minor: c.buckets[b] ?? 0 }))),
+        caption: `Aging, ${c.currency}`,
+      })),
+      trendCharts: currencies.map((currency) => ({
+        svg: lineChart(`Collected per month, ${currency}`, currency, collections.totals.map((t) => ({ label: t.period.label ?? t.period.from.slice(0, 7), minor: t.collectedMinor[currency] ?? 0 }))),
+        caption: `Collected per month, ${currency}`,
+      })),
+    });
+  });
+
+  // ─── queues (admins) ───
+  app.get('/queues', { config: { role: 'admin' } }, async (request, reply) => {
+    if (options.queues === null) return helpers.errorPage(request, reply, 404, 'Queues are not available: this server has no Redis connection.');
+    const snapshot = await options.queues.snapshot(options.clock());
+    return helpers.page(request, reply, 'queues', {
+      title: 'Queues', nav: 'queues', boardUrl: options.boardUrl, states: snapshot.states,
+      queues: snapshot.queues.map((q) => ({ name: q.name, counts: snapshot.states.map((s) => q.counts[s] ?? 0), lag: q.oldestWaitingSeconds ?? '–' })),
+      failures: (await options.queues.recentFailures(5)).filter((f) => f.jobs.length > 0),
+    });
+  });
+
+  if (options.actions) await options.actions.register(app, helpers);
+};
+
+function labelOf(daysPastDue: number): string {
+  if (daysPastDue <= 0) return 'current';
+  return bucketFor(daysPastDue).label;
+}
+
+function flashOf(request: FastifyRequest): { message: string; error?: boolean } | null {
+  const raw = /(?:^|;\s*)arrears_flash=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(decodeURIComponent(raw)) as { message?: unknown; error?: unknown };
+    return typeof value.message === 'string' ? { message: value.message.slice(0, 300), error: value.error === true } : null;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,52 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { formatMinor } from '../../ingest/money.js';
+
+// The console's server-rendered pages: Handlebars templates under ./views (not src/templates,
+// which holds customer messages), compiled once at start, HTML-escaped by default, wrapped in
+// one layout. No client-side script at all: every action is a plain form.
+
+const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
+
+export interface LayoutContext {
+  title: string;
+  user?: { name: string; role: string; isManager: boolean; isAdmin: boolean } | null;
+  csrf?: string;
+  nav?: string;
+  flash?: { message: string; error?: boolean } | null;
+  narrow?: boolean;
+}
+
+export interface Views {
+  render(view: string, context: LayoutContext & Record<string, unknown>): string;
+}
+
+export function createViews(): Views {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('money', (minor: unknown, currency: unknown) =>
+    minor === null || minor === undefined ? '' : `${formatMinor(BigInt(String(minor)), String(currency))} ${String(currency)}`,
+  );
+  hbs.registerHelper('datetime', (value: unknown) => (value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : String(value ?? '')));
+  hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value ?? '')));
+  hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? '')));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('humanize', (value: unknown) => String(value ?? '').replaceAll('_', ' '));
+  for (const file of readdirSync(path.join(VIEWS_DIR, 'partials'))) {
+    hbs.registerPartial(path.basename(file, '.hbs'), readFileSync(path.join(VIEWS_DIR, 'partials', file), 'utf8'));
+  }
+  const compiled = new Map<string, Handlebars.TemplateDelegate>();
+  for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.hbs'))) {
+    compiled.set(path.basename(file, '.hbs'), hbs.compile(readFileSync(path.join(VIEWS_DIR, file), 'utf8'), { strict: false }));
+  }
+  const layout = compiled.get('layout');
+  if (!layout) throw new Error('console views: layout.hbs is missing');
+  return {
+    render(view, context) {
+      const template = compiled.get(view);
+      if (!template) throw new Error(`console views: no view ${view}`);
+      return layout({ ...context, body: template(context) });
+    },
+  };
+}
