@@ -37,7 +37,7 @@ import { createTickProcessor } from '../src/jobs/tick.job.js';
 import { createLogger } from '../src/logging/logger.js';
 import { measureImportVsCopy } from './support/import-vs-copy.js';
 import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
-import { peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
+import { cpuSeconds, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
 import { RecordingSmtpSink } from './support/recording-smtp-sink.js';
 
 const { values: flags } = parseArgs({
@@ -214,6 +214,7 @@ try {
     processes.push(...procs);
     await Promise.all(procs.map((p) => p.waitFor(/worker started/, 90_000)));
     const before = { email: sink.messages.length, sms: twilio.messages.length };
+    const cpuBefore = procs.map((p) => cpuSeconds(p.pid) ?? 0);
     const t0 = performance.now();
     // Not runTickAndWait: a long-lived worker keeps its scheduler's next tick delayed in the tick
     // queue, so "tick queue empty" never comes. Wait for this tick job, then for its work.
@@ -227,6 +228,7 @@ try {
     await waitUntilIdle(['step', 'deliver-email', 'deliver-sms'].map((name) => e2eQueues.queue(name as JobName)));
     const seconds = (performance.now() - t0) / 1000;
     const rss = Math.max(...procs.map((p) => peakRssMb(p.pid) ?? 0));
+    const workerCpu = procs.reduce((sum, p, i) => sum + (cpuSeconds(p.pid) ?? 0) - cpuBefore[i]!, 0);
     await Promise.all(procs.map((p) => stopArrears(p)));
     const emails = sink.messages.length - before.email;
     const sms = twilio.messages.length - before.sms;
@@ -235,16 +237,34 @@ try {
       [set.customerIds],
     );
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    // Where the time went: decisions are committed with the case's updated_at = now(), sends with sent_at.
+    const { rows: spans } = await pool.query<{ decided_s: string; first_sent_s: string; last_sent_s: string }>(
+      `select extract(epoch from (select max(updated_at) - min(updated_at) from collection_cases where customer_id = any($1::uuid[])))::text as decided_s,
+              extract(epoch from (select min(sent_at) from contacts where customer_id = any($1::uuid[])) -
+                (select min(updated_at) from collection_cases where customer_id = any($1::uuid[])))::text as first_sent_s,
+              extract(epoch from (select max(sent_at) from contacts where customer_id = any($1::uuid[])) -
+                (select min(updated_at) from collection_cases where customer_id = any($1::uuid[])))::text as last_sent_s`,
+      [set.customerIds],
+    );
+    const phases = {
+      decideSeconds: Number(spans[0]!.decided_s),
+      firstSentSeconds: Number(spans[0]!.first_sent_s),
+      lastSentSeconds: Number(spans[0]!.last_sent_s),
+    };
     const expected = set.customerIds.length + set.smsCustomerIds.size;
-    return { workers, seconds, emails, sms, reminders: emails + sms, perSecond: (emails + sms) / seconds, rss, byStatus, expected };
+    return { workers, seconds, emails, sms, reminders: emails + sms, perSecond: (emails + sms) / seconds, rss, byStatus, expected, phases, workerCpu };
   };
   const one = await runReminders(reminderSets[0]!, T.plus({ minutes: 1 }), 1);
   say(`[${elapsed()}] end to end, 1 worker process: ${fmt(one.reminders)} reminders (${fmt(one.emails)} email, ${fmt(one.sms)} SMS; ` +
     `expected ${fmt(one.expected)}) in ${one.seconds.toFixed(1)} s = ${fmt(one.perSecond)} reminders/s; contacts ${JSON.stringify(one.byStatus)}; ` +
     `worker peak RSS ${one.rss.toFixed(0)} MB`);
+  say(`    where the time went: all ${fmt(REMINDER_CUSTOMERS)} decisions committed within ${one.phases.decideSeconds.toFixed(1)} s of the first; ` +
+    `first send at +${one.phases.firstSentSeconds.toFixed(1)} s, last at +${one.phases.lastSentSeconds.toFixed(1)} s; ` +
+    `worker CPU ${one.workerCpu.toFixed(1)} s over ${one.seconds.toFixed(1)} s wall`);
   const two = await runReminders(reminderSets[1]!, T.plus({ minutes: 2 }), 2);
   say(`[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
-    `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most`);
+    `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most; ` +
+    `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`);
 
   const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
   const twoVsOne = two.perSecond / one.perSecond;
@@ -267,6 +287,9 @@ try {
     raw_add_and_process_jobs_per_s: Math.round(Math.max(...raw.map((r) => r.endToEndPerSecond))),
     e2e_reminders_per_s: Math.round(one.perSecond),
     e2e_reminders: one.reminders,
+    e2e_decide_s: round(one.phases.decideSeconds, 1),
+    e2e_last_sent_s: round(one.phases.lastSentSeconds, 1),
+    e2e_worker_cpu_s: round(one.workerCpu, 1),
     e2e_expected: one.expected,
     two_workers_reminders_per_s: Math.round(two.perSecond),
     two_workers_reminders: two.reminders,

@@ -57,6 +57,17 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in seconds; null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
 export async function stopArrears(proc: ArrearsProcess, graceMs = 15_000): Promise<void> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;

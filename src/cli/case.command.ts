@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openRuntime } from '../app/runtime.js';
-import { buildDunningServices } from '../app/services.js';
+import { openCaseServices } from '../app/case-runtime.js';
 import type { CaseDependencies } from '../cases/case-action.js';
-import { buildCaseServices, type CaseServices } from '../cases/case-services.js';
+import type { CaseServices } from '../cases/case-services.js';
 import { addNote, logCall } from '../cases/call-log.service.js';
 import { exportCaseFile, type CaseFile } from '../cases/case-file.js';
 import { placeCreditHold, releaseCreditHold } from '../cases/credit-hold.service.js';
@@ -15,8 +15,6 @@ import { cancelPaymentPlan, createPaymentPlan } from '../cases/payment-plan.serv
 import { pauseCase, resumeCase } from '../cases/pause.service.js';
 import { recordBankruptcy, recordBankruptcyDischarge, recordBankruptcyDismissal } from '../cases/bankruptcy.service.js';
 import { cancelPromise, recordPromise } from '../cases/promise.service.js';
-import { queueCaseEffects } from '../jobs/alert.job.js';
-import { Queues } from '../jobs/queues.js';
 import type { CommandContext } from './main.js';
 
 type Options = Record<string, string | undefined>;
@@ -86,9 +84,7 @@ export const CASE_CLI_ACTIONS: CaseCliAction[] = [
 export async function withCaseServices(context: CommandContext, work: (services: CaseServices) => Promise<void>): Promise<void> {
   const runtime = await openRuntime(context.config(), context.logger());
   try {
-    const dunning = await buildDunningServices(runtime);
-    const queues = new Queues(runtime.redis, runtime.lifecycle);
-    await work(buildCaseServices(runtime, dunning, queueCaseEffects(queues)));
+    await work(await openCaseServices(runtime));
   } catch (error) {
     if (!(error instanceof PermissionDenied || error instanceof InvalidInput || error instanceof NotFound || error instanceof InvalidTransition)) throw error;
     process.stderr.write(`${error.name}: ${error.message}\n`);

@@ -3,6 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../app/runtime.js';
+import type { CaseDependencies } from '../cases/case-action.js';
 import type { PrismaClient } from '../db/client.js';
 import { resolveSecretFile } from '../dunning/unsubscribe-token.js';
 import type { RedisConnection } from '../jobs/connection.js';
@@ -10,9 +11,11 @@ import type { Logger } from '../logging/logger.js';
 import { roleAtLeast } from '../users/scopes.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { apiPlugin } from './api/api.plugin.js';
+import { caseRoutes } from './api/case.routes.js';
 import type { ApiRoute } from './api/route.js';
 import { sessionOf } from './auth/principal.js';
 import { addSecurityHeaders } from './auth/security-headers.js';
+import { caseConsoleActions } from './console/case-forms.js';
 import { consolePlugin, type ConsoleActions } from './console/console.plugin.js';
 import { metricsPlugin, QueueInspector } from './metrics.js';
 
@@ -46,6 +49,11 @@ export async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> 
     timeZone: config.queue.tickTimeZone,
     redis: runtime.redis,
   };
+}
+
+/** The case actions (issue 6's services) as API routes and console forms. */
+export function caseHttpActions(cases: CaseDependencies): NonNullable<AppHttpOptions['caseActions']> {
+  return { api: caseRoutes(cases), console: caseConsoleActions(cases) };
 }
 
 export async function registerAppRoutes(

@@ -1,10 +1,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Runtime } from '../app/runtime.js';
+import type { CaseDependencies } from '../cases/case-action.js';
 import type { SmsReplyCompany } from '../consent/consent.service.js';
 import type { PrismaClient } from '../db/client.js';
 import { resolveUnsubscribeSecret } from '../dunning/unsubscribe-token.js';
 import type { Logger } from '../logging/logger.js';
-import { appHttpOptions, registerAppRoutes, type AppHttpOptions } from './app-routes.js';
+import { appHttpOptions, caseHttpActions, registerAppRoutes, type AppHttpOptions } from './app-routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { emailBounceRoutes } from './webhooks/email-bounce.routes.js';
 import { twilioRoutes } from './webhooks/twilio.routes.js';
@@ -97,8 +98,11 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   return app;
 }
 
-/** The server's dependencies from a runtime's config; creates the unsubscribe secret file if needed. */
-export async function httpDependencies(runtime: Runtime): Promise<HttpDependencies> {
+/**
+ * The server's dependencies from a runtime's config; creates the unsubscribe secret file if needed.
+ * With `cases` (see `openCaseServices`), the API and the console also offer the case actions.
+ */
+export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
   const { config, prisma, logger } = runtime;
   const { publicBaseUrl } = config.http;
   return {
@@ -109,6 +113,6 @@ export async function httpDependencies(runtime: Runtime): Promise<HttpDependenci
     unsubscribeSecret: publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
     twilioAuthToken: config.http.twilioAuthToken,
     emailWebhookSecret: config.http.emailWebhookSecret,
-    app: await appHttpOptions(runtime),
+    app: { ...(await appHttpOptions(runtime)), ...(options.cases ? { caseActions: caseHttpActions(options.cases) } : {}) },
   };
 }

@@ -72,6 +72,7 @@ const lifecycle = new Lifecycle(logger);
 let injected = 0;
 const notes: string[] = [];
 let exitCode = 1;
+const allWorkers: ArrearsProcess[] = [];
 
 try {
   // ── the stack ──────────────────────────────────────────────────────────────────────────────────
@@ -137,6 +138,7 @@ try {
   const outputs: string[] = [];
   const spawnWorker = (slot: number) => {
     const proc = startArrears(['worker'], env, 50_000);
+    allWorkers.push(proc);
     workers[slot] = proc;
     void proc.exited.then(({ code, signal }) => {
       outputs.push(proc.output());
@@ -332,6 +334,7 @@ try {
   console.error(error);
   console.log(`faults: ${injected} injected, aborted`);
 } finally {
+  for (const w of allWorkers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   await lifecycle.close();
   await rm(dir, { recursive: true, force: true });
 }

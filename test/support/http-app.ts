@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
+import { openCaseServices } from '../../src/app/case-runtime.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import { buildHttpServer, httpDependencies } from '../../src/http/server.js';
@@ -10,7 +11,7 @@ import { createTestDatabase, testQueuePrefix, type TestDatabase } from './databa
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** `arrears serve` (console, API, probes) on a fresh test database, not listening: use `app.inject`. */
+/** `arrears serve` (console, API with the case actions, probes) on a fresh test database, not listening: use `app.inject`. */
 export interface TestHttpApp {
   database: TestDatabase;
   runtime: Runtime;
@@ -34,7 +35,9 @@ export async function startTestHttpApp(extraEnv: Record<string, string> = {}): P
   };
   const config = loadConfig(env, process.cwd());
   const runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }));
-  const app = await buildHttpServer(await httpDependencies(runtime));
+  // As `arrears serve` composes it: the case services hand their jobs to the (test-prefixed) queues.
+  const cases = await openCaseServices(runtime);
+  const app = await buildHttpServer(await httpDependencies(runtime, { cases: cases.cases }));
   const users = {} as TestHttpApp['users'];
   for (const role of ['collector', 'manager', 'admin'] as const) {
     const { user } = await addUser(runtime.prisma, { email: `${role}@example.com`, name: `Ana ${role}`, role, password: PASSWORD }, 'test');

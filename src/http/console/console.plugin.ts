@@ -39,7 +39,21 @@ export interface ConsoleActions {
 export interface ConsoleHelpers {
   page(request: FastifyRequest, reply: FastifyReply, view: string, context: Record<string, unknown> & { title: string }, status?: number): FastifyReply;
   errorPage(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
-  flashRedirect(reply: FastifyReply, to: string, message: string, error?: boolean): FastifyReply;
+  /** `form` names the form whose `fields` (field → message) and `values` the next page shows again ({@link flashOf}). */
+  flashRedirect(reply: FastifyReply, to: string, message: string, error?: boolean, form?: FlashForm): FastifyReply;
+}
+
+/** A form's errors and entered values, carried to the page a POST redirects to. */
+export interface FlashForm {
+  form: string;
+  fields: Record<string, string>;
+  values?: Record<string, string>;
+}
+
+export interface Flash {
+  message: string;
+  error?: boolean;
+  form?: FlashForm;
 }
 
 export interface ConsolePluginOptions {
@@ -113,8 +127,8 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(views.render(view, { ...layout(request), ...context })),
     errorPage: (request, reply, status, message) =>
       helpers.page(request, reply, 'error', { title: ERROR_HEADINGS[status] ?? 'Error', heading: ERROR_HEADINGS[status] ?? 'Error', message }, status),
-    flashRedirect: (reply, to, message, error = false) =>
-      reply.header('set-cookie', `arrears_flash=${encodeURIComponent(JSON.stringify({ message, error }))}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=60${options.secureCookies ? '; Secure' : ''}`).redirect(to, 303),
+    flashRedirect: (reply, to, message, error = false, formState) =>
+      reply.header('set-cookie', `arrears_flash=${flashCookieValue({ message, error, ...(formState ? { form: formState } : {}) })}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=60${options.secureCookies ? '; Secure' : ''}`).redirect(to, 303),
   };
 
   // Who is calling, on every console request; a valid session slides forward.
@@ -333,12 +347,28 @@ function labelOf(daysPastDue: number): string {
   return bucketFor(daysPastDue).label;
 }
 
-function flashOf(request: FastifyRequest): { message: string; error?: boolean } | null {
+/** The flash cookie's value; entered values are dropped when they would make it too big for a cookie. */
+function flashCookieValue(flash: Flash): string {
+  const encoded = encodeURIComponent(JSON.stringify(flash));
+  if (encoded.length <= 3_500 || !flash.form?.values) return encoded;
+  const { values: _values, ...form } = flash.form;
+  return encodeURIComponent(JSON.stringify({ ...flash, form }));
+}
+
+const stringRecord = (value: unknown): Record<string, string> | undefined =>
+  value !== null && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : undefined;
+
+/** The flash message set by the previous response (cleared by this one), with its form state if any. */
+export function flashOf(request: FastifyRequest): Flash | null {
   const raw = /(?:^|;\s*)arrears_flash=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
   if (!raw) return null;
   try {
-    const value = JSON.parse(decodeURIComponent(raw)) as { message?: unknown; error?: unknown };
-    return typeof value.message === 'string' ? { message: value.message.slice(0, 300), error: value.error === true } : null;
+    const value = JSON.parse(decodeURIComponent(raw)) as { message?: unknown; error?: unknown; form?: { form?: unknown; fields?: unknown; values?: unknown } };
+    if (typeof value.message !== 'string') return null;
+    const fields = stringRecord(value.form?.fields);
+    const values = stringRecord(value.form?.values);
+    const form = typeof value.form?.form === 'string' && fields ? { form: value.form.form, fields, ...(values ? { values } : {}) } : undefined;
+    return { message: value.message.slice(0, 300), error: value.error === true, ...(form ? { form } : {}) };
   } catch {
     return null;
   }

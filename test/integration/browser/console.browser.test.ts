@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a real browser', () => {
     await t?.close();
   });
 
-  it('a collector signs in, finds a customer on the worklist and reads its contact log', async () => {
+  it('a collector signs in, finds a customer on the worklist, reads its contact log and records a promise to pay', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/console/worklist`);
     await expect(page.getByRole('heading', { name: 'Sign in to Arrears' }).count()).resolves.toBe(1);
@@ -66,10 +66,54 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a real browser', () => {
     expect(await page.locator('pre.body').isVisible()).toBe(true);
     await page.screenshot({ path: `${SHOTS}/customer.png`, fullPage: true });
 
+    // A promise to pay through the form; the page comes back with a message and the promise on the timeline.
+    const promisedOn = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const promise = page.getByRole('form', { name: 'Record a promise to pay' });
+    await promise.getByLabel('Amount').fill('1250.00');
+    expect(await promise.getByLabel('Currency').inputValue()).toBe('RON');
+    await promise.getByLabel('Promised date').fill(promisedOn);
+    await promise.getByRole('button', { name: 'Record promise' }).click();
+    await page.waitForURL(`${base}/console/customers/ACME-7`);
+    expect(await page.getByRole('status').textContent()).toContain(`Promise to pay recorded: 1250.00 RON by ${promisedOn}`);
+    expect(await timeline.locator('li.promise').first().textContent()).toContain(`Promise to pay 1250.00 RON by ${promisedOn} (open)`);
+    expect(await page.getByRole('form', { name: 'Place a legal hold' }).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/customer-promise.png`, fullPage: true });
+
     // Keyboard only: the skip link is the first stop and leads to the content.
     await page.goto(`${base}/console/worklist`);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.close();
+  });
+
+  it('a manager places and releases a legal hold, and sees both on the timeline', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/console/customers/ACME-7`);
+    await page.getByLabel('Email').fill('manager@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/console/customers/ACME-7`);
+    const timeline = page.locator('ol.timeline');
+
+    const place = page.getByRole('form', { name: 'Place a legal hold' });
+    await place.getByLabel('Reason').fill('Handed to Lex & Co');
+    await place.getByRole('button', { name: 'Place legal hold' }).click();
+    await page.waitForURL(`${base}/console/customers/ACME-7`);
+    expect(await page.getByRole('status').textContent()).toContain('Legal hold placed');
+    expect(await timeline.textContent()).toContain('Legal hold placed');
+    expect(await page.locator('.tag.bad', { hasText: 'legal hold' }).count()).toBe(1);
+    await page.screenshot({ path: `${SHOTS}/customer-legal-hold.png`, fullPage: true });
+
+    const release = page.getByRole('form', { name: 'Release the legal hold' });
+    await release.getByLabel('Reason').fill('Agency returned the account');
+    await release.getByRole('button', { name: 'Release legal hold' }).click();
+    await page.waitForURL(`${base}/console/customers/ACME-7`);
+    expect(await page.getByRole('status').textContent()).toContain('Legal hold released');
+    const story = await timeline.textContent();
+    expect(story).toContain('Legal hold released');
+    expect(story).toContain('Agency returned the account');
+    expect(story).toContain('Legal hold placed');
+    expect(await page.getByRole('form', { name: 'Place a legal hold' }).count()).toBe(1);
     await page.close();
   });
 });

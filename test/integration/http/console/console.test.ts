@@ -161,4 +161,129 @@ describe('the console', () => {
     expect(missing.headers['content-type']).toContain('text/html');
     expect((await browse(jar, 'GET', '/console/customers/NOPE')).statusCode).toBe(404);
   });
+
+  describe('case-action forms on the customer page', () => {
+    const inFuture = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const formCount = (channel: 'call' | 'note', customer: string) =>
+      t.runtime.prisma.contact.count({ where: { channel, customer: { externalId: customer } } });
+
+    beforeAll(async () => {
+      await seedLedger(t.runtime.prisma, [
+        { externalId: 'FORM-1', name: 'Forms Collector SRL', invoices: [{ number: 'FC-1', amountMinor: 1_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
+        { externalId: 'FORM-2', name: 'Forms Manager SRL', invoices: [{ number: 'FM-1', amountMinor: 2_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
+      ]);
+    });
+
+    it("gives a collector the collector's forms only, and refuses the manager's on the server", async () => {
+      const jar = await signIn('collector');
+      const page = await browse(jar, 'GET', '/console/customers/FORM-1');
+      expect(page.statusCode).toBe(200);
+      for (const form of ['Log a call', 'Record a promise to pay', 'Add a note', 'Open a dispute', 'Pause dunning']) expect(page.body).toContain(form);
+      expect(page.body).toContain('<label for="call-outcome">Outcome</label>');
+      expect(page.body).toContain('<label for="promise-amount">Amount</label>');
+      for (const form of ['Manager actions', 'Place a legal hold', 'Place a credit hold', 'Record a bankruptcy filing', '/case-file']) expect(page.body).not.toContain(form);
+      expect(page.body).not.toMatch(/<script|onclick=/i);
+      const audits = await t.runtime.prisma.auditEvent.count();
+      const refused = await browse(jar, 'POST', '/console/customers/FORM-1/actions/legal-hold', { _csrf: csrfIn(page.body), reason: 'trying' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('manager role');
+      expect((await browse(jar, 'GET', '/console/customers/FORM-1/case-file')).statusCode).toBe(403);
+      expect(await t.runtime.prisma.legalHold.count({ where: { customer: { externalId: 'FORM-1' } } })).toBe(0);
+      expect(await t.runtime.prisma.auditEvent.count()).toBe(audits);
+    });
+
+    it('logs a call, then shows the flash message and the call on the timeline', async () => {
+      const jar = await signIn('collector');
+      const page = await browse(jar, 'GET', '/console/customers/FORM-1');
+      const posted = await browse(jar, 'POST', '/console/customers/FORM-1/actions/call', { _csrf: csrfIn(page.body), outcome: 'voicemail', notes: 'Left a message for accounts' });
+      expect(posted.statusCode, posted.body).toBe(303);
+      expect(posted.headers.location).toBe('/console/customers/FORM-1');
+      const after = await browse(jar, 'GET', '/console/customers/FORM-1');
+      expect(after.body).toContain('Call logged (voicemail).');
+      expect(after.body).toContain('Call — voicemail');
+      expect(after.body).toContain('Left a message for accounts');
+      expect((await browse(jar, 'GET', '/console/customers/FORM-1')).body).not.toContain('Call logged (voicemail).');
+    });
+
+    it("shows a bad input's message next to its field, keeps what was typed, then records the promise", async () => {
+      const jar = await signIn('collector');
+      const page = await browse(jar, 'GET', '/console/customers/FORM-1');
+      const bad = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(page.body), amount: '1250.00', currency: 'RON', promisedOn: '2020-01-01' });
+      expect(bad.statusCode).toBe(303);
+      const shown = await browse(jar, 'GET', '/console/customers/FORM-1');
+      expect(shown.body).toContain('Nothing was recorded');
+      expect(shown.body).toMatch(/id="promise-date" name="promisedOn" type="date"[^>]*value="2020-01-01"[^>]*aria-invalid="true" aria-describedby="promise-date-error"/);
+      expect(shown.body).toMatch(/<p class="field-error" id="promise-date-error">must not be before today/);
+      expect(shown.body).toMatch(/id="promise-amount"[^>]*value="1250.00"/);
+      const badAmount = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(shown.body), amount: '12,50', currency: 'RON', promisedOn: inFuture(3) });
+      expect(badAmount.statusCode).toBe(303);
+      expect((await browse(jar, 'GET', '/console/customers/FORM-1')).body).toMatch(/id="promise-amount-error">&quot;12,50&quot; is not a decimal amount/);
+      expect(await t.runtime.prisma.promiseToPay.count({ where: { customer: { externalId: 'FORM-1' } } })).toBe(0);
+      const good = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(shown.body), amount: '1250.00', currency: 'RON', promisedOn: inFuture(3) });
+      expect(good.statusCode).toBe(303);
+      const after = await browse(jar, 'GET', '/console/customers/FORM-1');
+      expect(after.body).toContain(`Promise to pay recorded: 1250.00 RON by ${inFuture(3)}`);
+      expect(after.body).toContain(`Promise to pay 1250.00 RON by ${inFuture(3)} (open)`);
+      expect(after.body).not.toContain('field-error');
+    });
+
+    it('refuses collector and manager forms without the right CSRF token, writing nothing', async () => {
+      const collector = await signIn('collector');
+      const calls = await formCount('call', 'FORM-1');
+      for (const csrf of [undefined, 'forged']) {
+        const response = await browse(collector, 'POST', '/console/customers/FORM-1/actions/call', { ...(csrf ? { _csrf: csrf } : {}), outcome: 'paid', notes: 'forged' });
+        expect(response.statusCode).toBe(403);
+        expect(response.body).toContain('This form has expired');
+      }
+      expect(await formCount('call', 'FORM-1')).toBe(calls);
+      const manager = await signIn('manager');
+      const forged = await browse(manager, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn((await browse(collector, 'GET', '/console/worklist')).body), reason: 'forged' });
+      expect(forged.statusCode).toBe(403);
+      expect(await t.runtime.prisma.legalHold.count({ where: { customer: { externalId: 'FORM-2' } } })).toBe(0);
+    });
+
+    it('lets a manager place and release a legal hold, both on the timeline, and open the case file', async () => {
+      const jar = await signIn('manager');
+      const page = await browse(jar, 'GET', '/console/customers/FORM-2');
+      expect(page.body).toContain('Manager actions');
+      expect(page.body).toContain('<label for="legal-reason">Reason</label>');
+      const placed = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn(page.body), reason: 'Handed to the agency', agency: '' });
+      expect(placed.statusCode).toBe(303);
+      const held = await browse(jar, 'GET', '/console/customers/FORM-2');
+      expect(held.body).toContain('Legal hold placed: all contact has stopped.');
+      expect(held.body).toContain('<span class="tag bad">legal hold</span>');
+      expect(held.body).toContain('Release the legal hold');
+      expect(held.body).not.toContain('Place a legal hold');
+      const again = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn(held.body), reason: 'twice' });
+      expect(again.statusCode).toBe(303);
+      expect((await browse(jar, 'GET', '/console/customers/FORM-2')).body).toMatch(/class="flash error"[^>]*>legal_hold.place: /);
+      const released = await browse(jar, 'POST', '/console/customers/FORM-2/actions/release-legal-hold', { _csrf: csrfIn(held.body), reason: 'Agency returned it' });
+      expect(released.statusCode).toBe(303);
+      const after = await browse(jar, 'GET', '/console/customers/FORM-2');
+      expect(after.body).toContain('Legal hold released');
+      expect(after.body).toContain('Handed to the agency');
+      expect(after.body).toContain('Agency returned it');
+      const file = await browse(jar, 'GET', '/console/customers/FORM-2/case-file');
+      expect(file.statusCode).toBe(200);
+      expect(file.body).toContain('Case file: Forms Manager SRL');
+      expect(file.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    });
+
+    it("acknowledges an alert from the dashboard (managers only)", async () => {
+      const alert = await t.runtime.prisma.managerAlert.findFirstOrThrow({ where: { customer: { externalId: 'FORM-2' }, kind: 'legal_hold' } });
+      const collector = await signIn('collector');
+      const worklist = await browse(collector, 'GET', '/console/worklist');
+      expect((await browse(collector, 'POST', `/console/alerts/${alert.id}/acknowledge`, { _csrf: csrfIn(worklist.body) })).statusCode).toBe(403);
+      const manager = await signIn('manager');
+      const dashboard = await browse(manager, 'GET', '/console/dashboard');
+      expect(dashboard.body).toContain(`action="/console/alerts/${alert.id}/acknowledge"`);
+      const acked = await browse(manager, 'POST', `/console/alerts/${alert.id}/acknowledge`, { _csrf: csrfIn(dashboard.body) });
+      expect(acked.statusCode).toBe(303);
+      expect(acked.headers.location).toBe('/console/dashboard');
+      const after = await browse(manager, 'GET', '/console/dashboard');
+      expect(after.body).toContain('Alert acknowledged');
+      expect(after.body).not.toContain(`/console/alerts/${alert.id}/acknowledge`);
+      expect((await t.runtime.prisma.managerAlert.findUniqueOrThrow({ where: { id: alert.id } })).acknowledgedBy).toBe(t.users.manager.id);
+    });
+  });
 });

@@ -1,0 +1,261 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import { acknowledgeAlert } from '../../alerts/alert.service.js';
+import { recordBankruptcy } from '../../cases/bankruptcy.service.js';
+import { CALL_OUTCOMES, addNote, logCall } from '../../cases/call-log.service.js';
+import { resolveCustomer, type CaseDependencies } from '../../cases/case-action.js';
+import { exportCaseFile } from '../../cases/case-file.js';
+import { placeCreditHold, releaseCreditHold } from '../../cases/credit-hold.service.js';
+import { openDispute, resolveDispute } from '../../cases/dispute.service.js';
+import { InvalidInput, InvalidTransition, NotFound, PermissionDenied } from '../../cases/errors.js';
+import { placeLegalHold, releaseLegalHold } from '../../cases/legal-hold.service.js';
+import { pauseCase, resumeCase } from '../../cases/pause.service.js';
+import { ACTION_ROLES, mayPerform, type CaseAction } from '../../cases/permissions.js';
+import { recordPromise } from '../../cases/promise.service.js';
+import type { CustomerRow } from '../../db/case-actions.repository.js';
+import { formatMinor, parseMoney } from '../../ingest/money.js';
+import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
+
+// The case-action forms of the customer page (the `actions` partial) and the dashboard's
+// Acknowledge button. Plain POST forms (CSRF checked by the console for every POST), each
+// mounted with its action's least role from the services' own table, so a collector neither
+// sees nor can use a manager's form; the service checks the role again. After each POST the
+// browser is sent back to the customer page with a flash message; a bad input comes back with
+// each field's message next to the field and what was typed.
+
+type Form = Record<string, string | undefined>;
+
+interface CaseForm {
+  /** Path segment and form key: `/console/customers/<id>/actions/<name>`. */
+  name: string;
+  action: CaseAction;
+  /** The form's fields (names as the service's input, except `amount`). */
+  fields: readonly string[];
+  run(deps: CaseDependencies, actor: string, customer: CustomerRow, form: Form): Promise<string>;
+}
+
+const text = (form: Form, key: string) => form[key]?.trim() ?? '';
+/** An optional field: absent when left empty. */
+const optional = (form: Form, key: string) => (text(form, key) === '' ? {} : { [key]: text(form, key) });
+
+/** A form whose only field is the reason. */
+const reasonOnly = (
+  name: string,
+  action: CaseAction,
+  service: (deps: CaseDependencies, actor: string, input: { customer: string; reason: string }) => Promise<unknown>,
+  done: string,
+): CaseForm => ({
+  name, action, fields: ['reason'],
+  run: async (deps, actor, c, f) => {
+    await service(deps, actor, { customer: c.externalId, reason: text(f, 'reason') });
+    return done;
+  },
+});
+
+const FORMS: readonly CaseForm[] = [
+  {
+    name: 'call', action: 'call.log', fields: ['outcome', 'notes'],
+    run: async (deps, actor, c, f) => {
+      await logCall(deps, actor, { customer: c.externalId, outcome: text(f, 'outcome') as 'other', notes: text(f, 'notes') });
+      return `Call logged (${text(f, 'outcome').replaceAll('_', ' ')}).`;
+    },
+  },
+  {
+    name: 'note', action: 'note.log', fields: ['text'],
+    run: async (deps, actor, c, f) => {
+      await addNote(deps, actor, { customer: c.externalId, text: text(f, 'text') });
+      return 'Note added.';
+    },
+  },
+  {
+    name: 'promise', action: 'promise.record', fields: ['amount', 'currency', 'promisedOn'],
+    run: async (deps, actor, c, f) => {
+      const currency = text(f, 'currency').toUpperCase() || c.currency;
+      const amount = text(f, 'amount');
+      const parsed = amount === '' ? { ok: false as const, reason: 'is required' } : parseMoney(amount, currency);
+      if (!parsed.ok) throw new InvalidInput('promise.record', [{ field: 'amount', message: parsed.reason }]);
+      if (parsed.minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidInput('promise.record', [{ field: 'amount', message: 'is too large' }]);
+      const result = await recordPromise(deps, actor, { customer: c.externalId, amountMinor: Number(parsed.minor), currency, promisedOn: text(f, 'promisedOn'), channel: 'call' });
+      return `Promise to pay recorded: ${formatMinor(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
+    },
+  },
+  {
+    name: 'dispute', action: 'dispute.open', fields: ['invoice', 'reasonCode', 'notes'],
+    run: async (deps, actor, c, f) => {
+      await openDispute(deps, actor, { customer: c.externalId, invoice: text(f, 'invoice'), reasonCode: text(f, 'reasonCode'), ...optional(f, 'notes') });
+      return `Dispute opened on ${text(f, 'invoice')}: that invoice leaves dunning.`;
+    },
+  },
+  {
+    name: 'resolve-dispute', action: 'dispute.resolve', fields: ['invoice', 'resolution'],
+    run: async (deps, actor, c, f) => {
+      await resolveDispute(deps, actor, { customer: c.externalId, invoice: text(f, 'invoice'), resolution: text(f, 'resolution') });
+      return `Dispute on ${text(f, 'invoice')} resolved.`;
+    },
+  },
+  {
+    name: 'pause', action: 'case.pause', fields: ['reason', 'until'],
+    run: async (deps, actor, c, f) => {
+      const untilDay = text(f, 'until');
+      let until: string | undefined;
+      if (untilDay !== '') {
+        const day = DateTime.fromISO(untilDay, { zone: c.timeZone });
+        if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(untilDay)) throw new InvalidInput('case.pause', [{ field: 'until', message: 'must be a date YYYY-MM-DD' }]);
+        until = day.startOf('day').toISO()!;
+      }
+      await pauseCase(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...(until ? { until } : {}) });
+      return until ? `Dunning paused until ${untilDay} (${c.timeZone}).` : 'Dunning paused until resumed.';
+    },
+  },
+  reasonOnly('resume', 'case.resume', resumeCase, 'Dunning resumed.'),
+  {
+    name: 'legal-hold', action: 'legal_hold.place', fields: ['reason', 'agency'],
+    run: async (deps, actor, c, f) => {
+      await placeLegalHold(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...optional(f, 'agency') });
+      return 'Legal hold placed: all contact has stopped.';
+    },
+  },
+  reasonOnly('release-legal-hold', 'legal_hold.release', releaseLegalHold, 'Legal hold released: dunning resumes at the current stage.'),
+  reasonOnly('credit-hold', 'credit_hold.place', placeCreditHold, 'Credit hold placed.'),
+  reasonOnly('release-credit-hold', 'credit_hold.release', releaseCreditHold, 'Credit hold released.'),
+  {
+    name: 'bankruptcy', action: 'bankruptcy.record', fields: ['filedOn', 'chapter', 'caseNumber'],
+    run: async (deps, actor, c, f) => {
+      await recordBankruptcy(deps, actor, { customer: c.externalId, filedOn: text(f, 'filedOn'), chapter: text(f, 'chapter'), ...optional(f, 'caseNumber') });
+      return 'Bankruptcy filing recorded: all contact has stopped.';
+    },
+  },
+];
+
+/** Service field names that differ from the form's. */
+const FORM_FIELD: Readonly<Record<string, string>> = { amountMinor: 'amount' };
+const REASON_CODES = ['not_received', 'pricing', 'quality', 'duplicate', 'already_paid', 'other'];
+
+const customerUrl = (externalId: string) => `/console/customers/${encodeURIComponent(externalId)}`;
+const formOf = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' ? (request.body as Form) : {});
+
+/** Answers a refused action: field errors and state conflicts go back to the page as a flash. */
+function refusal(helpers: ConsoleHelpers, request: FastifyRequest, reply: FastifyReply, back: string, error: unknown, form?: CaseForm): FastifyReply {
+  if (error instanceof PermissionDenied) return helpers.errorPage(request, reply, 403, error.message);
+  if (error instanceof NotFound && error.entity === 'customer') return helpers.errorPage(request, reply, 404, `No customer ${error.key}.`);
+  if (error instanceof InvalidInput && form) {
+    const fields = Object.fromEntries(error.fields.map((f) => [FORM_FIELD[f.field] ?? f.field, f.message]));
+    const values = Object.fromEntries(form.fields.map((name) => [name, (formOf(request)[name] ?? '').slice(0, 1_000)]));
+    return helpers.flashRedirect(reply, back, 'Nothing was recorded: please correct the form.', true, { form: form.name, fields, values });
+  }
+  if (error instanceof InvalidInput || error instanceof InvalidTransition || error instanceof NotFound) return helpers.flashRedirect(reply, back, error.message, true);
+  throw error;
+}
+
+/** The console side of the case actions: routes, and the context of the customer page's `actions` partial. */
+export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
+  return {
+    register(app, helpers) {
+      for (const form of FORMS) {
+        app.post<{ Params: { externalId: string } }>(
+          `/customers/:externalId/actions/${form.name}`,
+          { config: { role: ACTION_ROLES[form.action] } },
+          async (request, reply) => {
+            const back = customerUrl(request.params.externalId);
+            try {
+              const customer = await resolveCustomer(deps.prisma, request.params.externalId);
+              const done = await form.run(deps, request.principal!.userId, customer, formOf(request));
+              return helpers.flashRedirect(reply, back, done);
+            } catch (error) {
+              return refusal(helpers, request, reply, back, error, form);
+            }
+          },
+        );
+      }
+
+      app.get<{ Params: { externalId: string }; Querystring: { format?: string } }>(
+        '/customers/:externalId/case-file',
+        { config: { role: ACTION_ROLES['case_file.export'] } },
+        async (request, reply) => {
+          try {
+            const file = await exportCaseFile(deps, request.principal!.userId, { customer: request.params.externalId });
+            if (request.query.format === 'json') {
+              return reply
+                .type('application/json; charset=utf-8')
+                .header('content-disposition', `attachment; filename="case-file-${file.json.customer.externalId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`)
+                .send(`${JSON.stringify(file.json, null, 2)}\n`);
+            }
+            // A standalone document with its own inline stylesheet and nothing else.
+            return reply
+              .type('text/html; charset=utf-8')
+              .header('cache-control', 'no-store')
+              .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+              .send(file.html);
+          } catch (error) {
+            return refusal(helpers, request, reply, customerUrl(request.params.externalId), error);
+          }
+        },
+      );
+
+      app.post<{ Params: { id: string } }>('/alerts/:id/acknowledge', { config: { role: ACTION_ROLES['alert.acknowledge'] } }, async (request, reply) => {
+        try {
+          await acknowledgeAlert(deps, request.principal!.userId, { alertId: request.params.id });
+          return helpers.flashRedirect(reply, '/console/dashboard', 'Alert acknowledged: it will not be raised again while the condition lasts (at most 30 days).');
+        } catch (error) {
+          return refusal(helpers, request, reply, '/console/dashboard', error);
+        }
+      });
+    },
+
+    async formsFor(request, { id, externalId }) {
+      const principal = request.principal;
+      if (principal === null) return null;
+      const customer = await deps.prisma.customer.findUnique({
+        where: { id },
+        select: {
+          currency: true, timeZone: true,
+          collectionCase: { select: { state: true } },
+          legalHolds: { where: { releasedAt: null }, select: { id: true } },
+          creditHolds: { where: { releasedAt: null }, select: { id: true } },
+          bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
+          invoices: {
+            where: { status: 'open' }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
+            select: { number: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
+          },
+        },
+      });
+      if (customer === null) return null;
+      const flash = flashOf(request);
+      const today = DateTime.fromJSDate(deps.clock()).setZone(customer.timeZone).toISODate()!;
+      const defaults: Record<string, Record<string, string>> = { promise: { currency: customer.currency, promisedOn: today } };
+      // Each form's errors (next to its fields), errors of fields it does not show, and its values;
+      // keyed in camelCase (`releaseLegalHold`) for the templates.
+      const f = Object.fromEntries(
+        FORMS.map((form) => {
+          const mine = flash?.form?.form === form.name ? flash.form : undefined;
+          const errors = mine?.fields ?? {};
+          return [form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), {
+            url: `${customerUrl(externalId)}/actions/${form.name}`,
+            errors,
+            other: Object.entries(errors).filter(([field]) => !form.fields.includes(field)).map(([field, message]) => `${field}: ${message}`),
+            values: { ...defaults[form.name], ...(mine?.values ?? {}) },
+          }];
+        }),
+      );
+      const state = customer.collectionCase?.state ?? 'active';
+      const may = (action: CaseAction) => mayPerform(principal.role, action);
+      const option = (value: string) => ({ value, label: value.replaceAll('_', ' ') });
+      return {
+        f,
+        today,
+        timeZone: customer.timeZone,
+        outcomes: CALL_OUTCOMES.map(option),
+        reasonCodes: REASON_CODES.map(option),
+        undisputed: customer.invoices.filter((i) => i.disputes.length === 0).map((i) => ({ value: i.number, label: i.number })),
+        disputed: customer.invoices.filter((i) => i.disputes.length > 0).map((i) => ({ value: i.number, label: i.number })),
+        canPause: state === 'active',
+        canResume: state === 'paused',
+        manager: may('legal_hold.place') || may('credit_hold.place') || may('bankruptcy.record') || may('case_file.export'),
+        legal: may('legal_hold.place') ? { held: customer.legalHolds.length > 0 } : null,
+        credit: may('credit_hold.place') ? { held: customer.creditHolds.length > 0 } : null,
+        bankruptcy: may('bankruptcy.record') ? { open: customer.bankruptcyFilings.length > 0 } : null,
+        caseFileUrl: may('case_file.export') ? `${customerUrl(externalId)}/case-file` : null,
+      };
+    },
+  };
+}
