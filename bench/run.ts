@@ -225,7 +225,8 @@ try {
       if (state === 'failed') throw new Error(`tick failed: ${(await e2eQueues.queue('tick').getJob(tickJob.id!))?.failedReason}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await waitUntilIdle(['step', 'deliver-email', 'deliver-sms'].map((name) => e2eQueues.queue(name as JobName)));
+    const pipeline = ['step', 'deliver-email', 'deliver-sms'].map((name) => e2eQueues.queue(name as JobName));
+    await waitUntilIdle(pipeline, pipeline);
     const seconds = (performance.now() - t0) / 1000;
     const rss = Math.max(...procs.map((p) => peakRssMb(p.pid) ?? 0));
     const workerCpu = procs.reduce((sum, p, i) => sum + (cpuSeconds(p.pid) ?? 0) - cpuBefore[i]!, 0);

@@ -15,6 +15,7 @@ import { createTickProcessor } from './tick.job.js';
 
 const TICK_SCHEDULER_ID = 'tick-scheduler';
 const STATEMENTS_SCHEDULER_ID = 'statements-scheduler';
+const SCHEDULE_REASSERT_MS = 60_000;
 
 export interface WorkerOptions {
   /** Register the tick's job scheduler (the long-lived worker) or not (`arrears tick`, demo). */
@@ -77,21 +78,30 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
   for (const [name, processor, concurrency] of caseProcessors(caseServices)) start(name, processor, concurrency);
 
   if (options.schedule) {
-    await queues.queue('tick').upsertJobScheduler(
-      TICK_SCHEDULER_ID,
-      { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
-      { name: 'tick', data: {}, opts: jobCatalog.tick.options },
-    );
-    if (config.queue.statementsCron) {
-      await queues.queue('statements').upsertJobScheduler(
-        STATEMENTS_SCHEDULER_ID,
-        { pattern: config.queue.statementsCron, tz: config.queue.tickTimeZone },
-        { name: 'statements', data: {}, opts: jobCatalog.statements.options },
+    const schedule = async () => {
+      await queues.queue('tick').upsertJobScheduler(
+        TICK_SCHEDULER_ID,
+        { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
+        { name: 'tick', data: {}, opts: jobCatalog.tick.options },
       );
-    } else {
-      await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
-    }
-    await scheduleCaseJobs(queues, config.queue.tickCron, caseServices);
+      if (config.queue.statementsCron) {
+        await queues.queue('statements').upsertJobScheduler(
+          STATEMENTS_SCHEDULER_ID,
+          { pattern: config.queue.statementsCron, tz: config.queue.tickTimeZone },
+          { name: 'statements', data: {}, opts: jobCatalog.statements.options },
+        );
+      } else {
+        await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
+      }
+      await scheduleCaseJobs(queues, config.queue.tickCron, caseServices);
+    };
+    await schedule();
+    // Schedulers live in Redis: if it is wiped, nothing would tick again until a restart.
+    // Upserting is idempotent, so every worker re-asserts them once a minute.
+    const timer = setInterval(() => {
+      schedule().catch((error: unknown) => logger.warn({ err: error }, 'could not re-assert job schedulers'));
+    }, SCHEDULE_REASSERT_MS);
+    lifecycle.adopt('job schedulers', timer, async (t) => clearInterval(t));
     logger.info({ cron: config.queue.tickCron, tz: config.queue.tickTimeZone }, 'worker started; ticking on schedule');
   }
   return queues;

@@ -58,3 +58,28 @@ describe('arrears worker', () => {
     expect(worker.output()).toMatch(/REDIS_URL: must be a URL starting with redis:\/\//);
   });
 });
+
+describe('arrears tick beside a running worker', () => {
+  it('returns once its own work is done, though the worker keeps a scheduled tick waiting', async () => {
+    const database = await createTestDatabase();
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: testQueuePrefix(),
+      TICK_CRON: '0 0 1 1 *',
+    };
+    const worker = startCli(['worker'], env);
+    try {
+      await worker.waitFor(/worker started/, 60_000);
+      const tick = startCli(['tick', '--as-of', '2026-03-09T09:00:00Z'], env);
+      const timer = setTimeout(() => tick.child.kill('SIGKILL'), 45_000);
+      const { code } = await tick.exit;
+      clearTimeout(timer);
+      expect(code, tick.output()).toBe(0);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exit;
+      await database.drop();
+    }
+  });
+});
