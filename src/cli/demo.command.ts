@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
 import { buildDunningServices } from '../app/services.js';
 import { loadConfig } from '../config/config.js';
-import { runDemo, type DemoSummary } from '../demo/run-demo.js';
+import { DEMO_PASSWORD, DEMO_USERS, runDemo, type DemoSummary } from '../demo/run-demo.js';
 import { startWorkers } from '../jobs/workers.js';
 import type { CommandContext } from './main.js';
 
@@ -46,8 +46,11 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
   out(`SMS:    ${sms.kind === 'capture' ? path.join(sms.dir, 'sms.jsonl') : 'sent through Twilio'}`);
   out(`Ledger: ${summary.ledgerDir} (the CSV files that were imported)`);
   out();
-  out('Read it back:  arrears plan --days 30 --explain   |   arrears report aging');
-  out(`(with ARREARS_DATA_DIR=${config.dataDir}; the demo keeps its own database there)`);
+  out(`The demo keeps its own database; point commands at it with ARREARS_DATA_DIR=${config.dataDir}:`);
+  out(`  ARREARS_DATA_DIR=${config.dataDir} npx arrears serve     # console at http://${config.http.host}:${config.http.port}/console`);
+  out(`    log in as ${DEMO_USERS.map((u) => u.email).join(', ')} — password ${DEMO_PASSWORD}`);
+  out(`  ARREARS_DATA_DIR=${config.dataDir} npx arrears plan --days 30 --explain`);
+  out(`  ARREARS_DATA_DIR=${config.dataDir} npx arrears report aging`);
 }
 
 export function registerDemoCommand(program: Command, context: CommandContext): void {

@@ -8,6 +8,7 @@ import { runImport, type ImportKind, type ImportSummary } from '../ingest/run-im
 import type { Queues } from '../jobs/queues.js';
 import { runTickAndWait } from '../jobs/run-tick.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
+import { addUser } from '../users/user.service.js';
 import { sampleLedger } from './sample-ledger.js';
 
 export interface DemoOptions {
@@ -16,6 +17,23 @@ export interface DemoOptions {
   customers: number;
   /** Called after each simulated tick (for a progress line). */
   onTick?: (at: DateTime, ticks: number) => void;
+}
+
+/** Console logins the demo creates (its database is private and local). */
+export const DEMO_USERS = [
+  { email: 'collector@demo.example', role: 'collector' },
+  { email: 'manager@demo.example', role: 'manager' },
+  { email: 'admin@demo.example', role: 'admin' },
+] as const;
+export const DEMO_PASSWORD = 'arrears-demo-password';
+
+async function addDemoUsers(runtime: Runtime): Promise<void> {
+  for (const user of DEMO_USERS) {
+    const { user: created } = await addUser(runtime.prisma, { ...user, password: DEMO_PASSWORD }, 'demo');
+    if (user.role === 'collector') {
+      await runtime.prisma.customer.updateMany({ data: { assignedCollectorId: created.id } });
+    }
+  }
 }
 
 export interface DemoSummary {
@@ -74,6 +92,7 @@ export async function runDemo(
       await importFile('customers', ledger.customers, options.start),
       await importFile('invoices', ledger.invoices, options.start),
     ];
+    await addDemoUsers(runtime);
 
     const end = options.start.plus({ days: options.days });
     const paymentsAt = DateTime.fromISO(`${ledger.paymentsOn}T12:00:00Z`);
