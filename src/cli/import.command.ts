@@ -6,7 +6,8 @@ import pg from 'pg';
 import { openRuntime } from '../app/runtime.js';
 import { HeaderError } from '../ingest/header.js';
 import { createProgressBar } from '../ingest/progress.js';
-import { IMPORT_KINDS, runImport, type ImportKind, type Rejection } from '../ingest/run-import.js';
+import { REJECTS_HEADER, rejectsLine } from '../ingest/rejects-file.js';
+import { IMPORT_KINDS, runImport, type ImportKind } from '../ingest/run-import.js';
 import { formatSummary, summaryJson } from '../ingest/summary.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import type { CommandContext } from './main.js';
@@ -83,14 +84,6 @@ function positiveInt(value: string): number {
 async function openRejectsFile(path: string): Promise<WriteStream> {
   const stream = createWriteStream(path);
   await once(stream, 'open');
-  stream.write('line,reason,raw\n');
+  stream.write(REJECTS_HEADER);
   return stream;
-}
-
-function rejectsLine(rejection: Rejection): string {
-  return `${rejection.line},${csvField(rejection.reason)},${csvField(rejection.raw)}\n`;
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

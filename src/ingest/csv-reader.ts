@@ -121,7 +121,9 @@ function parseRecord(buffer: string, start: number, eof: boolean): Parsed {
       if (code === -1) {
         return eof ? { kind: 'record', fields, end: length, rawEnd: length } : { kind: 'more' };
       }
-      return { kind: 'broken', reason: 'unexpected text after a closing quote' };
+      // A "closing" quote lines further down was almost always the opening quote of a later
+      // field: the real problem is a quote left open on this line.
+      return { kind: 'broken', reason: value.includes('\n') ? 'unterminated quote' : 'unexpected text after a closing quote' };
     }
     let j = i;
     while (j < length) {

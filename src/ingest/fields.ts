@@ -15,7 +15,8 @@ export function parseIsoDate(text: string): FieldResult<string> {
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  // Year 0 does not exist (Postgres refuses 0000-01-01).
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return fail(`"${text}" is not a calendar date`);
   }
   return ok(match[0]);

@@ -82,6 +82,28 @@ class Problems {
   }
 }
 
+/** Longest text a column takes; other columns (zones, locales, amounts, dates …) take {@link MAX_OTHER}. */
+const MAX_LENGTH: Readonly<Record<string, number>> = {
+  external_id: 200, customer_external_id: 200, name: 300, number: 100, reference: 500, email: 320, policy: 100,
+};
+const MAX_OTHER = 200;
+
+/**
+ * Refuses a row whose fields Postgres cannot store (a NUL character) or that are far longer than
+ * any real value (a 100 KB name would also be echoed in every reason): checked before anything
+ * else reads the fields, so such a row gets one short reason per field and is never written.
+ */
+function screenFields(columns: readonly string[], fields: readonly string[]): RowResult<never> | undefined {
+  const problems = new Problems();
+  columns.forEach((column, index) => {
+    const value = fields[index] ?? '';
+    const max = MAX_LENGTH[column] ?? MAX_OTHER;
+    if (value.includes('\u0000')) problems.add(column, 'contains a NUL character');
+    else if (value.length > max) problems.add(column, `is ${value.length} characters long; at most ${max} are allowed`);
+  });
+  return problems.list.length > 0 ? problems.result(() => undefined as never) : undefined;
+}
+
 function currencyOf(problems: Problems, text: string): string | undefined {
   const code = problems.required('currency', text)?.toUpperCase();
   if (code === undefined) return undefined;
@@ -100,8 +122,14 @@ function moneyOf(problems: Problems, column: string, text: string, currency: str
   if (currency === undefined) return undefined;
   const minor = problems.take(column, toField(parseMoney(text, currency)));
   if (minor === undefined) return undefined;
-  if (minor < 0n || (!allowZero && minor === 0n)) {
+  // "-0.00" is zero, but a minus sign in a ledger export means something went wrong upstream.
+  if (minor < 0n || text.trim().startsWith('-') || (!allowZero && minor === 0n)) {
     problems.add(column, `${text.trim()} must be ${allowZero ? 'zero or more' : 'more than zero'}`);
+    return undefined;
+  }
+  // Amounts are safe integers in minor units (and must fit Postgres' bigint).
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
+    problems.add(column, `${text.trim()} is too large`);
     return undefined;
   }
   return minor;
@@ -112,6 +140,8 @@ function toField(result: ReturnType<typeof parseMoney>): FieldResult<bigint> {
 }
 
 export function parseCustomerRow(fields: readonly string[], knownPolicies: ReadonlySet<string>): RowResult<CustomerRow> {
+  const screened = screenFields(CUSTOMER_COLUMNS, fields);
+  if (screened !== undefined) return screened;
   const [externalId = '', name = '', email = '', phone = '', timeZone = '', locale = '', currency = '', creditLimit = '', sms = '', policy = ''] = fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);
@@ -134,6 +164,8 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
 }
 
 export function parseInvoiceRow(fields: readonly string[]): RowResult<InvoiceRow> {
+  const screened = screenFields(INVOICE_COLUMNS, fields);
+  if (screened !== undefined) return screened;
   const [externalId = '', customerExternalId = '', number = '', currency = '', amount = '', balance = '', issuedOn = '', dueOn = ''] = fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);
@@ -155,6 +187,8 @@ export function parseInvoiceRow(fields: readonly string[]): RowResult<InvoiceRow
 }
 
 export function parsePaymentRow(fields: readonly string[]): RowResult<PaymentRow> {
+  const screened = screenFields(PAYMENT_COLUMNS, fields);
+  if (screened !== undefined) return screened;
   const [externalId = '', customerExternalId = '', amount = '', currency = '', receivedOn = '', reference = ''] = fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UserRole } from '../../db/client.js';
 import { API_SCOPES, roleAtLeast, type ApiScope } from '../../users/scopes.js';
 import type { Principal } from '../../users/user.service.js';
-import { ProblemError, sendProblem, zodProblems } from './problem.js';
+import { ProblemError, fieldPath, sendProblem, zodProblems } from './problem.js';
 
 // One definition per API route gives both its validation (zod, at request time) and its entry
 // in the OpenAPI document (`z.toJSONSchema`): the document cannot drift from what is enforced.
@@ -50,7 +50,31 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(route: 
   return route;
 }
 
+/** Paths of strings holding a NUL character, which no Postgres text column can store. */
+function nulPaths(value: unknown, path: PropertyKey[] = [], found: PropertyKey[][] = []): PropertyKey[][] {
+  if (found.length >= 20) return found;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => nulPaths(item, [...path, index], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) found.push([...path, key]);
+      else nulPaths(item, [...path, key], found);
+    }
+  }
+  return found;
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, root: string): T {
+  // Before any schema: a NUL would otherwise pass validation and fail in Postgres (a 500).
+  const nul = nulPaths(value);
+  if (nul.length > 0) {
+    throw new ProblemError(400, `invalid ${root}`, nul.map((path) => {
+      const index = path[0] === 'items' && typeof path[1] === 'number' ? path[1] : undefined;
+      return { field: fieldPath(path, root === 'body' ? '' : root), ...(index !== undefined ? { index } : {}), message: 'contains a NUL character' };
+    }));
+  }
   if (schema === undefined) return undefined as T;
   const result = schema.safeParse(value);
   if (!result.success) throw new ProblemError(400, `invalid ${root}`, zodProblems(result.error, root === 'body' ? '' : root));
