@@ -72,7 +72,9 @@ export async function deliverContact(
   if (takeOver && contact.channel === 'sms') {
     const found = await deps.sms.findRecent({
       to: contact.recipient ?? '',
-      sentAfter: new Date(contact.createdAt.getTime() - 60_000),
+      // The earlier attempt sent after it claimed the row (`updatedAt`, wall clock); `createdAt` is
+      // the decision's instant, which `tick --as-of` may put ahead of the provider's clock.
+      sentAfter: new Date(Math.min(contact.createdAt.getTime(), contact.updatedAt.getTime()) - 60_000),
       body: contact.bodyText ?? '',
     });
     if (found) {
