@@ -205,6 +205,8 @@ try {
     // would measure the limiter, not the pipeline.
     EMAIL_RATE_PER_SECOND: '1000000',
     SMS_RATE_PER_SECOND: '1000000',
+    // A local sink answers each SMTP command at once; more connections keep it busy.
+    SMTP_MAX_CONNECTIONS: '20',
   };
   const e2eQueues = new Queues(redisConnection(stack.redisUrl, workerEnv.QUEUE_PREFIX), lifecycle);
 

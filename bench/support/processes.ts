@@ -15,8 +15,11 @@ export interface ArrearsProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Extra node flags for the spawned workers, e.g. `ARREARS_WORKER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof"`. */
+const NODE_FLAGS = process.env.ARREARS_WORKER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+
 export function startArrears(args: string[], env: Record<string, string>, keepOutput = 200_000): ArrearsProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], {
     env: { ...process.env, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

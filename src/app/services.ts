@@ -1,5 +1,6 @@
 import { createEmailTransport } from '../channels/email/create-email-transport.js';
 import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
+import { createContactOutbox } from '../db/contacts.repository.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import { checkPolicyTemplates } from '../dunning/policy-templates.js';
@@ -45,6 +46,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
     },
     delivery: {
       prisma,
+      outbox: createContactOutbox(prisma),
       email,
       sms,
       emailFrom: config.email.from,

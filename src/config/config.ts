@@ -78,6 +78,8 @@ export const envSchema = z
   /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
   SMTP_SECURE: flag.default(false),
   SMTP_USER: optionalText,
+  /** Parallel connections to the SMTP relay, per worker process. */
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
   SMTP_PASSWORD: optionalText,
   /** `capture` appends each SMS to a JSON-lines file under SMS_CAPTURE_DIR; `twilio` sends it. */
   SMS_TRANSPORT: z.enum(['capture', 'twilio']).default('capture'),
@@ -93,6 +95,13 @@ export const envSchema = z
   EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
   /** Most SMS handed to Twilio per second, across all worker processes (Twilio queues the rest). */
   SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
+  /**
+   * Email delivery jobs a worker process runs at once. More jobs in flight than SMTP connections
+   * is deliberate: their contact-log reads and writes are coalesced into shared statements.
+   */
+  EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
+  /** SMS delivery jobs a worker process runs at once. */
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   /**
    * A delivery left `sending` this long belongs to a worker that died mid-send; the tick hands it
    * to a new job, which looks the SMS up at the provider (or resends the email under the same
@@ -202,8 +211,8 @@ export interface Config {
     statementsCron: string | null;
     staleSendingMs: number;
   };
-  email: { from: string; transport: EmailTransportSettings; ratePerSecond: number };
-  sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number };
+  email: { from: string; transport: EmailTransportSettings; ratePerSecond: number; concurrency: number };
+  sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number; concurrency: number };
   company: CompanyProfile;
   policiesDir: string | undefined;
   rulesFile: string | undefined;
@@ -265,11 +274,17 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       statementsCron: env.STATEMENTS_CRON === 'off' ? null : env.STATEMENTS_CRON,
       staleSendingMs: env.DELIVERY_STALE_AFTER_SECONDS * 1_000,
     },
-    email: { from: env.EMAIL_FROM, transport: emailTransport(env, dataDir), ratePerSecond: env.EMAIL_RATE_PER_SECOND },
+    email: {
+      from: env.EMAIL_FROM,
+      transport: emailTransport(env, dataDir),
+      ratePerSecond: env.EMAIL_RATE_PER_SECOND,
+      concurrency: env.EMAIL_CONCURRENCY,
+    },
     sms: {
       transport: smsTransport(env, dataDir),
       segmentLimit: env.SMS_SEGMENT_LIMIT,
       ratePerSecond: env.SMS_RATE_PER_SECOND,
+      concurrency: env.SMS_CONCURRENCY,
     },
     company: {
       name: env.COMPANY_NAME,
@@ -316,7 +331,14 @@ function emailTransport(env: Env, dataDir: string): EmailTransportSettings {
     return { kind: 'capture', dir: path.resolve(dataDir, env.EMAIL_CAPTURE_DIR) };
   }
   const auth = env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } : undefined;
-  return { kind: 'smtp', host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, ...(auth && { auth }) };
+  return {
+    kind: 'smtp',
+    host: env.SMTP_HOST,
+    port: env.SMTP_PORT,
+    secure: env.SMTP_SECURE,
+    maxConnections: env.SMTP_MAX_CONNECTIONS,
+    ...(auth && { auth }),
+  };
 }
 
 function smsTransport(env: Env, dataDir: string): SmsTransportSettings {

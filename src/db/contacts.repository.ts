@@ -1,4 +1,5 @@
 import type { PrismaClient } from './client.js';
+import { Coalescer } from './coalescer.js';
 
 /** A contact as the delivery job sees it, with what could stop it at the last moment. */
 export interface DeliverableContact {
@@ -20,8 +21,8 @@ export interface DeliverableContact {
 /** Statuses after which a delivery never runs again. */
 export const FINAL_STATUSES = ['sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled'] as const;
 
-/** Reads a contact and, in the same query, every reason it must not be sent any more. */
-export async function findDeliverableContact(prisma: PrismaClient, id: string): Promise<DeliverableContact | null> {
+/** Reads contacts and, in the same query, every reason each must not be sent any more. */
+async function findDeliverableContacts(prisma: PrismaClient, ids: string[]): Promise<Array<DeliverableContact | null>> {
   const rows = await prisma.$queryRaw<DeliverableContact[]>`
     select c.id, c.customer_id as "customerId", c.channel::text, c.status::text, c.recipient, c.subject,
            c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
@@ -49,21 +50,34 @@ export async function findDeliverableContact(prisma: PrismaClient, id: string): 
       from contacts c
       join customers cu on cu.id = c.customer_id
       left join collection_cases cs on cs.customer_id = c.customer_id
-     where c.id = ${id}::uuid`;
-  return rows[0] ?? null;
+     where c.id = any(${ids}::uuid[])`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
-/**
- * Moves a contact from `queued` to `sending`, or takes over a `sending` one when `takeOver` is
- * true (a retry of the same job, or a row left `sending` by a crashed worker). Only the caller
- * whose update matched may call the provider.
- */
-export async function claimContact(prisma: PrismaClient, id: string, takeOver: boolean, at: Date): Promise<boolean> {
-  const claimed = await prisma.$executeRaw`
-    update contacts set status = 'sending', attempts = attempts + 1, updated_at = ${at}
-     where id = ${id}::uuid and (status = 'queued' or (${takeOver} and status = 'sending'))`;
-  if (claimed === 1) await eventStatement(prisma, id, 'sending', at, null);
-  return claimed === 1;
+async function claimContacts(
+  prisma: PrismaClient,
+  claims: Array<{ id: string; takeOver: boolean; at: Date }>,
+): Promise<boolean[]> {
+  // The same contact twice in one batch (two jobs for it): only the first call may claim it.
+  const first = claims.filter((claim, i) => claims.findIndex((other) => other.id === claim.id) === i);
+  const rows = await prisma.$queryRawUnsafe<Array<{ id: string }>>(
+    `with claimed as (
+       update contacts c set status = 'sending', attempts = c.attempts + 1, updated_at = v.at
+         from unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) as v(id, take_over, at)
+        where c.id = v.id and (c.status = 'queued' or (v.take_over and c.status = 'sending'))
+       returning c.id, v.at
+     ), events as (
+       insert into contact_status_events (contact_id, status, at, actor)
+       select id, 'sending', at, 'system' from claimed
+     )
+     select id::text from claimed`,
+    first.map((claim) => claim.id),
+    first.map((claim) => claim.takeOver),
+    first.map((claim) => claim.at.toISOString()),
+  );
+  const won = new Set(rows.map((row) => row.id));
+  return claims.map((claim) => first.includes(claim) && won.has(claim.id));
 }
 
 export interface ContactOutcome {
@@ -76,32 +90,76 @@ export interface ContactOutcome {
   detail?: Record<string, unknown>;
 }
 
-/** Records what happened to a send: the current status on the row, and an appended event. */
-export async function recordOutcome(prisma: PrismaClient, id: string, outcome: ContactOutcome): Promise<void> {
-  await prisma.$transaction([
-    prisma.$executeRaw`
-      update contacts
-         set status = ${outcome.status}::contact_status,
-             provider_name = coalesce(${outcome.provider ?? null}, provider_name),
-             provider_message_id = coalesce(${outcome.providerMessageId ?? null}, provider_message_id),
-             sent_at = case when ${outcome.status} = 'sent' then ${outcome.at} else sent_at end,
-             failure_reason = ${outcome.failureReason ?? null},
-             failure_kind = ${outcome.failureKind ?? null}::failure_kind,
-             updated_at = ${outcome.at}
-       where id = ${id}::uuid`,
-    eventStatement(prisma, id, outcome.status, outcome.at, {
+/** Records what happened to sends: the current status on each row, and an appended event. */
+async function recordOutcomes(prisma: PrismaClient, outcomes: Array<{ id: string; outcome: ContactOutcome }>): Promise<void[]> {
+  const details = outcomes.map(({ outcome }) => {
+    const detail = {
       ...outcome.detail,
       ...(outcome.failureReason && { reason: outcome.failureReason }),
       ...(outcome.providerMessageId && { providerMessageId: outcome.providerMessageId }),
-    }),
-  ]);
+    };
+    return Object.keys(detail).length > 0 ? JSON.stringify(detail) : null;
+  });
+  await prisma.$executeRawUnsafe(
+    `with v as (
+       select * from unnest($1::uuid[], $2::contact_status[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                            $7::failure_kind[], $8::text[], $9::int[])
+              as v(id, status, at, provider, provider_message_id, failure_reason, failure_kind, detail, ord)
+     ), updated as (
+       -- A contact twice in one batch: its last outcome is the row's state, both are events.
+       update contacts c
+          set status = latest.status,
+              provider_name = coalesce(latest.provider, c.provider_name),
+              provider_message_id = coalesce(latest.provider_message_id, c.provider_message_id),
+              sent_at = case when latest.status = 'sent' then latest.at else c.sent_at end,
+              failure_reason = latest.failure_reason,
+              failure_kind = latest.failure_kind,
+              updated_at = latest.at
+         from (select distinct on (id) * from v order by id, ord desc) latest
+        where c.id = latest.id
+     )
+     insert into contact_status_events (contact_id, status, at, detail, actor)
+     select id, status, at, detail::jsonb, 'system' from v order by ord`,
+    outcomes.map(({ id }) => id),
+    outcomes.map(({ outcome }) => outcome.status),
+    outcomes.map(({ outcome }) => outcome.at.toISOString()),
+    outcomes.map(({ outcome }) => outcome.provider ?? null),
+    outcomes.map(({ outcome }) => outcome.providerMessageId ?? null),
+    outcomes.map(({ outcome }) => outcome.failureReason ?? null),
+    outcomes.map(({ outcome }) => outcome.failureKind ?? null),
+    details,
+    outcomes.map((_, i) => i),
+  );
+  return outcomes.map(() => undefined);
 }
 
-function eventStatement(prisma: PrismaClient, id: string, status: string, at: Date, detail: object | null) {
-  const json = detail && Object.keys(detail).length > 0 ? JSON.stringify(detail) : null;
-  return prisma.$executeRaw`
-    insert into contact_status_events (contact_id, status, at, detail, actor)
-    values (${id}::uuid, ${status}::contact_status, ${at}, ${json}::jsonb, 'system')`;
+/**
+ * The delivery jobs' view of the contact log. Each call is one contact, as a job sees it; calls
+ * made by concurrent jobs are coalesced into one statement, so a busy worker pays a statement per
+ * batch, not per message.
+ */
+export interface ContactOutbox {
+  /** A contact and, in the same read, every reason it must not be sent any more; null if missing. */
+  find(id: string): Promise<DeliverableContact | null>;
+  /**
+   * Moves a contact from `queued` to `sending`, or takes over a `sending` one when `takeOver` is
+   * true (a retry of the same job, or a row left `sending` by a crashed worker). Only the caller
+   * that gets true may call the provider.
+   */
+  claim(id: string, takeOver: boolean, at: Date): Promise<boolean>;
+  /** Records what happened to a send: the current status on the row, and an appended event. */
+  recordOutcome(id: string, outcome: ContactOutcome): Promise<void>;
+}
+
+export function createContactOutbox(prisma: PrismaClient): ContactOutbox {
+  const finder = new Coalescer((ids: string[]) => findDeliverableContacts(prisma, ids));
+  const claimer = new Coalescer((claims: Array<{ id: string; takeOver: boolean; at: Date }>) => claimContacts(prisma, claims));
+  const recorder = new Coalescer((outcomes: Array<{ id: string; outcome: ContactOutcome }>) => recordOutcomes(prisma, outcomes));
+  return {
+    find: (id) => finder.run(id),
+    claim: (id, takeOver, at) => claimer.run({ id, takeOver, at }),
+    recordOutcome: (id, outcome) => recorder.run({ id, outcome }),
+  };
 }
 
 /** The provider refused the recipient for good: remember it so no channel tries it again. */

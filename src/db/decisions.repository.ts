@@ -5,6 +5,7 @@ import { raiseAlertRow } from './alerts.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
 import { insertLegalHold } from './case-actions.repository.js';
 import type { PrismaClient, PrismaTransaction } from './client.js';
+import { prismaSql, type Sql } from './sql.js';
 
 /** A contact row written as `queued`, for the caller to hand to a delivery job. */
 export interface QueuedContact {
@@ -24,103 +25,219 @@ export interface DecisionToRecord {
 }
 
 /**
- * Writes a decision and its effects in one transaction, before anything is sent: a dunning
- * action per planned action (unique idempotency key: a repeated decision is a no-op), the
- * queued contact rows with their rendered content, call tasks, holds, alerts, audit events, and
- * the case's next-look time.
+ * Writes a batch of decisions and their effects in one transaction, before anything is sent: a
+ * dunning action per planned action (unique idempotency key: a repeated decision is a no-op),
+ * the queued contact rows with their rendered content, call tasks, holds, alerts, audit events,
+ * and each case's next-look time. The hot part (cases, actions, contacts and their links) is a
+ * handful of set-based statements for the whole batch, so a reminder costs a share of a
+ * transaction rather than one of its own.
  *
- * Returns null when the case changed since it was read (its version moved: a payment, dispute or
- * another worker got there first); nothing is written then and the next tick decides again.
+ * Returns, per record in order, its queued contacts, or null when the case changed since it was
+ * read (its version moved: a payment, dispute or another worker got there first); nothing is
+ * written for that case then and the next tick decides again.
  */
-export async function recordDecision(
+export async function recordDecisions(
   prisma: PrismaClient,
-  record: DecisionToRecord,
-): Promise<QueuedContact[] | null> {
-  return prisma.$transaction(async (tx) => {
-    const { snapshot, decision, now } = record;
-    const updated = await tx.$executeRaw`
-      update collection_cases
-         set version = version + 1,
-             next_look_at = ${decision.nextLookAt.toJSDate()},
-             last_evaluated_at = ${now.toJSDate()},
-             current_stage = coalesce(${record.stage}, current_stage),
-             updated_at = now()
-       where id = ${snapshot.caseId}::uuid and version = ${snapshot.version}`;
-    if (updated === 0) return null;
+  records: readonly DecisionToRecord[],
+): Promise<Array<QueuedContact[] | null>> {
+  if (records.length === 0) return [];
+  return prisma.$transaction(
+    async (tx) => {
+      const sql = prismaSql(tx);
+      const current = await advanceCases(sql, records);
+      const results = records.map((record) => (current.has(record.snapshot.caseId) ? ([] as QueuedContact[]) : null));
+      const planned = records.flatMap((record, index) =>
+        results[index] ? record.decision.actions.map((action) => ({ record, index, action })) : [],
+      );
+      const actionIds = await insertActions(sql, planned);
+      const recorded = planned.filter(({ action }) => actionIds.has(action.idempotencyKey));
+      await linkActionInvoices(sql, recorded, actionIds);
 
-    const queued: QueuedContact[] = [];
-    for (const action of decision.actions) {
-      const contact = await recordAction(tx, snapshot, action, record.drafts.get(action.idempotencyKey), now);
-      if (contact) queued.push(contact);
-    }
-    return queued;
-  });
+      const messages = recorded.filter(
+        (item): item is typeof item & { action: PlannedAction & { type: 'email' | 'sms' } } =>
+          isMessage(item.action) && item.record.drafts.has(item.action.idempotencyKey),
+      );
+      const contactIds = await insertQueuedContacts(sql, messages);
+      for (const { index, action } of messages) {
+        results[index]!.push({ id: contactIds.get(action.idempotencyKey)!, channel: action.type, idempotencyKey: action.idempotencyKey });
+      }
+      // Holds, tasks and alerts are rare next to reminders: one at a time, in the same transaction.
+      for (const { record, action } of recorded) {
+        if (!isMessage(action)) await recordOtherAction(tx, record.snapshot, action, record.now);
+      }
+      return results;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
 }
 
-async function recordAction(
+type PlannedItem = { record: DecisionToRecord; index: number; action: PlannedAction };
+
+/**
+ * Moves each unchanged case to its next-look time and returns the ids of those that were
+ * unchanged. The rows are locked in id order first, so two batches sharing a case cannot deadlock.
+ */
+async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Promise<Set<string>> {
+  const ids = records.map((r) => r.snapshot.caseId);
+  await sql.query(`select id from collection_cases where id = any($1::uuid[]) order by id for update`, [ids]);
+  const rows = await sql.query<{ id: string }>(
+    `update collection_cases c
+        set version = c.version + 1,
+            next_look_at = v.next_look_at,
+            last_evaluated_at = v.evaluated_at,
+            current_stage = coalesce(v.stage, c.current_stage),
+            updated_at = now()
+       from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[])
+            as v(id, version, next_look_at, evaluated_at, stage)
+      where c.id = v.id and c.version = v.version
+      returning c.id::text`,
+    [
+      ids,
+      records.map((r) => r.snapshot.version),
+      records.map((r) => r.decision.nextLookAt.toUTC().toISO()),
+      records.map((r) => r.now.toUTC().toISO()),
+      records.map((r) => r.stage),
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Inserts the actions; returns the ids of those not recorded before, by idempotency key. */
+async function insertActions(sql: Sql, planned: readonly PlannedItem[]): Promise<Map<string, string>> {
+  if (planned.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; key: string }>(
+    `insert into dunning_actions (customer_id, type, policy_id, step_id, template_id, alert_kind, decided_at, idempotency_key)
+     select * from unnest($1::uuid[], $2::dunning_action_type[], $3::text[], $4::text[], $5::text[],
+                          $6::alert_kind[], $7::timestamptz[], $8::text[])
+     on conflict (idempotency_key) do nothing
+     returning id::text, idempotency_key as key`,
+    [
+      planned.map((p) => p.record.snapshot.input.customer.id),
+      planned.map((p) => p.action.type),
+      planned.map((p) => p.action.policyId),
+      planned.map((p) => p.action.stepId),
+      planned.map((p) => p.action.template),
+      planned.map((p) => p.action.alertKind),
+      planned.map((p) => p.record.now.toUTC().toISO()),
+      planned.map((p) => p.action.idempotencyKey),
+    ],
+  );
+  return new Map(rows.map((row) => [row.key, row.id]));
+}
+
+async function linkActionInvoices(sql: Sql, recorded: readonly PlannedItem[], actionIds: ReadonlyMap<string, string>) {
+  const links = recorded.flatMap(({ action }) =>
+    action.invoices.map((invoice) => ({ actionId: actionIds.get(action.idempotencyKey)!, ...invoice })),
+  );
+  if (links.length === 0) return;
+  await sql.query(
+    `insert into dunning_action_invoices (action_id, invoice_id, cycle, step_id, instalment_id)
+     select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[])`,
+    [
+      links.map((l) => l.actionId),
+      links.map((l) => l.invoiceId),
+      links.map((l) => l.cycle),
+      links.map((l) => l.stepId),
+      links.map((l) => l.instalmentId ?? null),
+    ],
+  );
+}
+
+/**
+ * The outbox rows: each message as a `queued` contact with its rendered content, linked to its
+ * action and invoices (with the balances it quoted) and opened with a `queued` status event.
+ */
+async function insertQueuedContacts(
+  sql: Sql,
+  messages: ReadonlyArray<PlannedItem & { action: PlannedAction & { type: 'email' | 'sms' } }>,
+): Promise<Map<string, string>> {
+  if (messages.length === 0) return new Map();
+  const drafts = messages.map(({ record, action }) => record.drafts.get(action.idempotencyKey)!);
+  const rows = await sql.query<{ id: string; key: string }>(
+    `with inserted as (
+       insert into contacts (customer_id, case_id, channel, policy_id, step_id, template_id, template_locale,
+                             recipient, subject, body_text, body_html, status, idempotency_key, created_at, updated_at)
+       select v.customer_id, v.case_id, v.channel, v.policy_id, v.step_id, v.template_id, v.locale, v.recipient,
+              v.subject, v.body_text, v.body_html, 'queued', v.key, v.at, now()
+         from unnest($1::uuid[], $2::uuid[], $3::contact_channel[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+              as v(customer_id, case_id, channel, policy_id, step_id, template_id, locale, recipient, subject,
+                   body_text, body_html, key, at)
+       returning id, idempotency_key, created_at
+     ), linked as (
+       update dunning_actions a set contact_id = i.id from inserted i where a.idempotency_key = i.idempotency_key
+     ), events as (
+       insert into contact_status_events (contact_id, status, at, actor)
+       select id, 'queued', created_at, 'system' from inserted
+     )
+     select id::text, idempotency_key as key from inserted`,
+    [
+      messages.map((m) => m.record.snapshot.input.customer.id),
+      messages.map((m) => m.record.snapshot.caseId),
+      messages.map((m) => m.action.type),
+      messages.map((m) => m.action.policyId),
+      messages.map((m) => m.action.stepId),
+      drafts.map((d) => d.templateId),
+      drafts.map((d) => d.locale),
+      drafts.map((d) => d.recipient),
+      drafts.map((d) => d.subject),
+      drafts.map((d) => d.text),
+      drafts.map((d) => d.html),
+      messages.map((m) => m.action.idempotencyKey),
+      messages.map((m) => m.record.now.toUTC().toISO()),
+    ],
+  );
+  const ids = new Map(rows.map((row) => [row.key, row.id]));
+  const links = messages.flatMap(({ action }) =>
+    action.invoices.map((invoice) => ({ contactId: ids.get(action.idempotencyKey)!, invoiceId: invoice.invoiceId })),
+  );
+  if (links.length > 0) {
+    await sql.query(
+      `insert into contact_invoices (contact_id, invoice_id, open_balance_minor)
+       select v.contact_id, i.id, i.open_balance_minor
+         from unnest($1::uuid[], $2::uuid[]) as v(contact_id, invoice_id)
+         join invoices i on i.id = v.invoice_id`,
+      [links.map((l) => l.contactId), links.map((l) => l.invoiceId)],
+    );
+  }
+  return ids;
+}
+
+function isMessage(action: PlannedAction): action is PlannedAction & { type: 'email' | 'sms' } {
+  return action.type === 'email' || action.type === 'sms';
+}
+
+async function recordOtherAction(
   tx: PrismaTransaction,
   snapshot: CaseSnapshot,
   action: PlannedAction,
-  draft: MessageDraft | undefined,
   now: DateTime,
-): Promise<QueuedContact | null> {
+): Promise<void> {
   const customerId = snapshot.input.customer.id;
   const at = now.toJSDate();
-  const inserted = await tx.$queryRaw<Array<{ id: string }>>`
-    insert into dunning_actions (customer_id, type, policy_id, step_id, template_id, alert_kind, decided_at, idempotency_key)
-    values (${customerId}::uuid, ${action.type}::dunning_action_type, ${action.policyId}, ${action.stepId},
-            ${action.template}, ${action.alertKind}::alert_kind, ${at}, ${action.idempotencyKey})
-    on conflict (idempotency_key) do nothing
-    returning id`;
-  const actionId = inserted[0]?.id;
-  if (!actionId) return null; // decided and recorded before: never act twice
-  for (const invoice of action.invoices) {
-    await tx.$executeRaw`
-      insert into dunning_action_invoices (action_id, invoice_id, cycle, step_id, instalment_id)
-      values (${actionId}::uuid, ${invoice.invoiceId}::uuid, ${invoice.cycle}, ${invoice.stepId},
-              ${invoice.instalmentId ?? null}::uuid)`;
-  }
   const reason = `policy ${action.policyId}, step ${action.stepId}`;
-
   switch (action.type) {
     case 'email':
-    case 'sms': {
-      if (!draft) return null;
-      const [contact] = await tx.$queryRaw<Array<{ id: string }>>`
-        insert into contacts (customer_id, case_id, channel, policy_id, step_id, template_id, template_locale,
-                              recipient, subject, body_text, body_html, status, idempotency_key, created_at, updated_at)
-        values (${customerId}::uuid, ${snapshot.caseId}::uuid, ${action.type}::contact_channel, ${action.policyId},
-                ${action.stepId}, ${draft.templateId}, ${draft.locale}, ${draft.recipient}, ${draft.subject},
-                ${draft.text}, ${draft.html}, 'queued', ${action.idempotencyKey}, ${at}, now())
-        returning id`;
-      const contactId = contact!.id;
-      await tx.$executeRaw`update dunning_actions set contact_id = ${contactId}::uuid where id = ${actionId}::uuid`;
-      await tx.$executeRaw`
-        insert into contact_invoices (contact_id, invoice_id, open_balance_minor)
-        select ${contactId}::uuid, i.id, i.open_balance_minor from invoices i
-         where i.id = any(${action.invoices.map((i) => i.invoiceId)}::uuid[])`;
-      await tx.$executeRaw`
-        insert into contact_status_events (contact_id, status, at, actor) values (${contactId}::uuid, 'queued', ${at}, 'system')`;
-      return { id: contactId, channel: action.type, idempotencyKey: action.idempotencyKey };
-    }
+    case 'sms':
+      return;
     case 'call_task':
       await tx.$executeRaw`
         insert into call_tasks (customer_id, case_id, assigned_to_id, due_at, step_id, idempotency_key, updated_at)
         values (${customerId}::uuid, ${snapshot.caseId}::uuid, ${action.assigneeId}::uuid, ${at}, ${action.stepId},
                 ${action.idempotencyKey}, now())
         on conflict (idempotency_key) do nothing`;
-      return null;
+      return;
     case 'credit_hold':
       await tx.$executeRaw`
         insert into credit_holds (customer_id, placed_at, reason, placed_by)
         select ${customerId}::uuid, ${at}, ${reason}, 'system'
          where not exists (select 1 from credit_holds where customer_id = ${customerId}::uuid and released_at is null)`;
       await audit(tx, customerId, 'credit_hold.placed', reason, at);
-      return null;
+      return;
     case 'legal_hold':
       await insertLegalHold(tx, { customerId, at, reason, placedBy: 'system' });
       await audit(tx, customerId, 'legal_hold.placed', reason, at);
-      return null;
+      return;
     case 'manager_alert': {
       const kind = action.alertKind ?? 'other';
       const message =
@@ -133,7 +250,7 @@ async function recordAction(
           update promises_to_pay set status = 'broken', evaluated_at = ${at}, updated_at = now()
            where id = ${action.promiseId}::uuid and status = 'open'`;
       }
-      return null;
+      return;
     }
   }
 }

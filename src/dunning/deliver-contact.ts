@@ -6,16 +6,15 @@ import { TWILIO_OPTED_OUT } from '../channels/sms/twilio-errors.js';
 import type { PrismaClient } from '../db/client.js';
 import {
   FINAL_STATUSES,
-  claimContact,
-  findDeliverableContact,
   markRecipientUnreachable,
-  recordOutcome,
+  type ContactOutbox,
   type DeliverableContact,
 } from '../db/contacts.repository.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface DeliveryDependencies {
   prisma: PrismaClient;
+  outbox: ContactOutbox;
   email: EmailTransport;
   sms: SmsTransport;
   emailFrom: string;
@@ -55,19 +54,19 @@ export async function deliverContact(
   contactId: string,
   isRetry: boolean,
 ): Promise<DeliveryResult> {
-  const contact = await findDeliverableContact(deps.prisma, contactId);
+  const contact = await deps.outbox.find(contactId);
   if (!contact) return { outcome: 'already-final', status: 'missing' };
   if ((FINAL_STATUSES as readonly string[]).includes(contact.status)) {
     return { outcome: 'already-final', status: contact.status };
   }
   const now = deps.clock();
   if (contact.blockedBy) {
-    await recordOutcome(deps.prisma, contact.id, { status: 'cancelled', at: now, failureReason: contact.blockedBy });
+    await deps.outbox.recordOutcome(contact.id, { status: 'cancelled', at: now, failureReason: contact.blockedBy });
     return { outcome: 'cancelled', reason: contact.blockedBy };
   }
   const stale = now.getTime() - contact.updatedAt.getTime() > deps.staleSendingMs;
   const takeOver = contact.status === 'sending' && (isRetry || stale);
-  if (!(await claimContact(deps.prisma, contact.id, takeOver, now))) return { outcome: 'in-flight-elsewhere' };
+  if (!(await deps.outbox.claim(contact.id, takeOver, now))) return { outcome: 'in-flight-elsewhere' };
 
   if (takeOver && contact.channel === 'sms') {
     const found = await deps.sms.findRecent({
@@ -78,7 +77,7 @@ export async function deliverContact(
       body: contact.bodyText ?? '',
     });
     if (found) {
-      await recordOutcome(deps.prisma, contact.id, {
+      await deps.outbox.recordOutcome(contact.id, {
         status: 'sent',
         at: deps.clock(),
         provider: found.provider,
@@ -91,7 +90,7 @@ export async function deliverContact(
 
   try {
     const sent = await send(deps, contact);
-    await recordOutcome(deps.prisma, contact.id, { status: 'sent', at: deps.clock(), ...sent });
+    await deps.outbox.recordOutcome(contact.id, { status: 'sent', at: deps.clock(), ...sent });
     return { outcome: 'sent', providerMessageId: sent.providerMessageId, recovered: false };
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
@@ -135,7 +134,7 @@ async function handleFailure(
   const at = deps.clock();
   const detail = { provider: error.provider, code: error.providerCode ?? null };
   if (error.kind === 'permanent') {
-    await recordOutcome(deps.prisma, contact.id, {
+    await deps.outbox.recordOutcome(contact.id, {
       status: 'failed',
       at,
       failureReason: error.reason,
@@ -151,7 +150,7 @@ async function handleFailure(
   // Transient: when the provider may have accepted it, the row stays `sending` so the retry
   // checks before resending; otherwise it goes back to `queued`.
   if (!error.maybeSent) {
-    await recordOutcome(deps.prisma, contact.id, {
+    await deps.outbox.recordOutcome(contact.id, {
       status: 'queued',
       at,
       failureReason: error.reason,

@@ -4,7 +4,7 @@ import type { Decision, PlannedAction } from '../core/decision.js';
 import type { DunningRules } from '../core/rules.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import type { PrismaClient } from '../db/client.js';
-import { recordDecision, type QueuedContact } from '../db/decisions.repository.js';
+import { recordDecisions, type DecisionToRecord, type QueuedContact } from '../db/decisions.repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
 import { composeMessage, type ComposeSettings, type MessageDraft } from './compose-message.js';
@@ -38,16 +38,16 @@ export function decideCase(deps: Pick<EvaluationDependencies, 'policies' | 'rule
 }
 
 /**
- * The step: reads the cases, asks the decision core, renders the messages and records
- * everything in one transaction per case. Nothing leaves the building here; the caller enqueues
- * deliveries for the returned contacts.
+ * The step: reads the cases, asks the decision core, renders the messages and records the whole
+ * batch in one transaction. Nothing leaves the building here; the caller enqueues deliveries for
+ * the returned contacts.
  */
 export async function evaluateCases(
   deps: EvaluationDependencies,
   caseIds: readonly string[],
   now: DateTime,
 ): Promise<EvaluationResult> {
-  const result: EvaluationResult = { decided: 0, stale: 0, queued: [] };
+  const records: DecisionToRecord[] = [];
   for (const snapshot of await loadCaseSnapshots(deps.prisma, caseIds, now)) {
     let decision: Decision;
     try {
@@ -62,16 +62,48 @@ export async function evaluateCases(
       const draft = composeMessage(snapshot, action, deps.compose);
       if (draft) drafts.set(action.idempotencyKey, draft);
     }
-    const stage = decision.actions[0]?.stepId ?? null;
-    const queued = await recordDecision(deps.prisma, { snapshot, decision, drafts, stage, now });
-    if (queued === null) {
-      result.stale += 1;
-      continue;
+    records.push({ snapshot, decision, drafts, stage: decision.actions[0]?.stepId ?? null, now });
+  }
+  const outcomes = await recordBatchOrEach(deps, records);
+  const result: EvaluationResult = { decided: 0, stale: 0, queued: [] };
+  for (const queued of outcomes) {
+    if (queued === null) result.stale += 1;
+    else {
+      result.decided += 1;
+      result.queued.push(...queued);
     }
-    result.decided += 1;
-    result.queued.push(...queued);
   }
   return result;
+}
+
+/**
+ * One transaction for the batch; if it fails, each case in its own, so a case whose effects the
+ * database refuses holds back only itself (it stays due and is logged) and not its neighbours.
+ */
+async function recordBatchOrEach(
+  deps: EvaluationDependencies,
+  records: readonly DecisionToRecord[],
+): Promise<Array<QueuedContact[] | null>> {
+  try {
+    return await recordDecisions(deps.prisma, records);
+  } catch (error) {
+    if (records.length === 1) throw error;
+    deps.logger.warn({ err: error, cases: records.length }, 'batch could not be recorded; recording case by case');
+  }
+  const outcomes: Array<QueuedContact[] | null> = [];
+  let lastError: unknown = null;
+  for (const record of records) {
+    try {
+      outcomes.push((await recordDecisions(deps.prisma, [record]))[0]!);
+    } catch (error) {
+      lastError = error;
+      deps.logger.error({ err: error, caseId: record.snapshot.caseId }, 'decision could not be recorded; the case stays due');
+      outcomes.push(null);
+    }
+  }
+  // Nothing recorded at all looks like the database, not the data: let the job retry.
+  if (lastError && outcomes.every((outcome) => outcome === null)) throw lastError;
+  return outcomes;
 }
 
 function isMessage(action: PlannedAction): action is PlannedAction & { type: 'email' | 'sms' } {

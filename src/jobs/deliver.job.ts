@@ -1,5 +1,4 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { recordOutcome } from '../db/contacts.repository.js';
 import { RetryLater, deliverContact, type DeliveryDependencies, type DeliveryResult } from '../dunning/deliver-contact.js';
 import { parsePayload } from './catalog.js';
 
@@ -12,7 +11,7 @@ export function createDeliverProcessor(deps: DeliveryDependencies, name: 'delive
     } catch (error) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (error instanceof RetryLater && lastAttempt) {
-        await recordOutcome(deps.prisma, contactId, {
+        await deps.outbox.recordOutcome(contactId, {
           status: 'failed',
           at: deps.clock(),
           failureKind: 'transient',

@@ -72,8 +72,8 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
     }),
     1,
   );
-  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), 20, config.email.ratePerSecond);
-  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), 10, config.sms.ratePerSecond);
+  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), config.email.concurrency, config.email.ratePerSecond);
+  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), config.sms.concurrency, config.sms.ratePerSecond);
   const caseServices = buildCaseServices(runtime, services, queueCaseEffects(queues));
   for (const [name, processor, concurrency] of caseProcessors(caseServices)) start(name, processor, concurrency);
 

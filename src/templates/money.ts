@@ -10,9 +10,16 @@ function currencyFormatter(locale: string, currency: string): Intl.NumberFormat 
   return formatter;
 }
 
+const exponents = new Map<string, number>();
+
 /** Decimal places of a currency as Intl knows them (JPY 0, USD 2, BHD 3). */
 export function currencyExponent(currency: string): number {
-  return currencyFormatter('en', currency).resolvedOptions().maximumFractionDigits ?? 2;
+  let exponent = exponents.get(currency);
+  if (exponent === undefined) {
+    exponent = currencyFormatter('en', currency).resolvedOptions().maximumFractionDigits ?? 2;
+    exponents.set(currency, exponent);
+  }
+  return exponent;
 }
 
 /** Integer minor units as an exact decimal string: `(-123456, 2)` → `"-1234.56"`. */

@@ -7,7 +7,19 @@ export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other
  * so templates list forms and never encode a language's rules.
  */
 export function pluralPhrase(count: number, locale: string, forms: PluralForms): string {
-  const category = new Intl.PluralRules(locale).select(count);
-  const phrase = forms[category] ?? forms.other;
-  return phrase.replace(/#/g, new Intl.NumberFormat(locale).format(count));
+  const { rules, numbers } = intlFor(locale);
+  const phrase = forms[rules.select(count)] ?? forms.other;
+  return phrase.replace(/#/g, numbers.format(count));
+}
+
+// Building Intl objects costs far more than using them, and every reminder needs them.
+const byLocale = new Map<string, { rules: Intl.PluralRules; numbers: Intl.NumberFormat }>();
+
+function intlFor(locale: string) {
+  let intl = byLocale.get(locale);
+  if (!intl) {
+    intl = { rules: new Intl.PluralRules(locale), numbers: new Intl.NumberFormat(locale) };
+    byLocale.set(locale, intl);
+  }
+  return intl;
 }
