@@ -6,36 +6,67 @@ export type IsoDate = string;
 /** A local wall-clock time `HH:mm`. */
 export type LocalTime = string;
 
-function utcMidnight(date: IsoDate): DateTime {
+// Calendar-date arithmetic runs for every invoice of every case on every tick, so plain `YYYY-MM-DD`
+// dates are counted as days since 1970-01-01 (the proleptic Gregorian calendar, no zone: DST
+// cannot touch it); anything else goes through luxon as before.
+const DAY_MS = 86_400_000;
+const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function epochDay(date: IsoDate): number {
+  const match = PLAIN_DATE.exec(date);
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const at = new Date(Date.UTC(year, month - 1, day));
+    if (year >= 1000 && at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day) {
+      return at.getTime() / DAY_MS;
+    }
+  }
   const parsed = DateTime.fromISO(date, { zone: 'utc' });
   if (!parsed.isValid) throw new Error(`invalid ISO date "${date}"`);
-  return parsed;
+  return Math.floor(parsed.toMillis() / DAY_MS);
 }
 
-function toIsoDate(at: DateTime): IsoDate {
-  const date = at.toISODate();
-  if (date === null) throw new Error(`invalid DateTime: ${at.invalidExplanation ?? 'unknown'}`);
-  return date;
+function fromEpochDay(day: number): IsoDate {
+  const at = new Date(day * DAY_MS);
+  const year = at.getUTCFullYear();
+  if (year < 1000 || year > 9999) return DateTime.fromMillis(day * DAY_MS, { zone: 'utc' }).toISODate()!;
+  return at.toISOString().slice(0, 10);
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date an instant falls on in `zone`. */
 export function localDateOf(at: DateTime, zone: string): IsoDate {
-  return toIsoDate(at.setZone(zone));
+  let format = dayFormats.get(zone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      // Not an IANA name Intl knows (luxon also reads fixed offsets such as "UTC+3").
+      const date = at.setZone(zone).toISODate();
+      if (date === null) throw new Error(`invalid DateTime: unsupported zone "${zone}"`);
+      return date;
+    }
+    dayFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(at.toMillis());
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier); DST cannot affect it. */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
-  return Math.round(utcMidnight(to).diff(utcMidnight(from), 'days').days);
+  return epochDay(to) - epochDay(from);
 }
 
 /** `date` moved by `days` calendar days. */
 export function addDays(date: IsoDate, days: number): IsoDate {
-  return toIsoDate(utcMidnight(date).plus({ days }));
+  return fromEpochDay(epochDay(date) + days);
 }
 
 /** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: IsoDate): number {
-  return utcMidnight(date).weekday;
+  return ((((epochDay(date) + 3) % 7) + 7) % 7) + 1; // 1970-01-01 was a Thursday
 }
 
 /**
@@ -44,10 +75,19 @@ export function weekdayOf(date: IsoDate): number {
  * two occurrences, so a daily moment is never skipped and never doubled.
  */
 export function localInstant(date: IsoDate, time: LocalTime, zone: string): DateTime {
-  const at = DateTime.fromISO(`${date}T${time}`, { zone });
-  if (!at.isValid) throw new Error(`invalid local time ${date}T${time} in zone "${zone}"`);
+  const key = `${date}T${time} ${zone}`;
+  let at = localInstants.get(key);
+  if (!at) {
+    at = DateTime.fromISO(`${date}T${time}`, { zone });
+    if (!at.isValid) throw new Error(`invalid local time ${date}T${time} in zone "${zone}"`);
+    // Cases in one zone share their send-window instants; a DateTime is immutable, so reuse it.
+    if (localInstants.size >= 10_000) localInstants.clear();
+    localInstants.set(key, at);
+  }
   return at;
 }
+
+const localInstants = new Map<string, DateTime>();
 
 /** The first instant of `date` in `zone`. */
 export function startOfLocalDay(date: IsoDate, zone: string): DateTime {

@@ -21,7 +21,9 @@ export function parseInZone(iso: string, timeZone: string, locale: string): Date
 
 /** A date in words for a locale: `March 14, 2025`, `2025年3月14日`, `14 martie 2025`. */
 export function formatDate(iso: string, locale: string, timeZone: string, style: DateStyle = 'long'): string {
-  return parseInZone(iso, timeZone, locale).toLocaleString(DATE_STYLES[style]);
+  return remembered(`d ${iso} ${locale} ${timeZone} ${style}`, () =>
+    parseInZone(iso, timeZone, locale).toLocaleString(DATE_STYLES[style]),
+  );
 }
 
 /** An instant with time and zone name, for logs shown to people (`Mar 14, 2025, 9:30 AM EET`). */
@@ -34,8 +36,24 @@ export function formatDateTime(iso: string, locale: string, timeZone: string): s
  * customer's zone so that an evening send does not say "tomorrow" about today.
  */
 export function relativeDays(iso: string, nowIso: string, locale: string, timeZone: string): string {
-  const base = parseInZone(nowIso, timeZone, locale);
-  const relative = parseInZone(iso, timeZone, locale).toRelativeCalendar({ base, unit: 'days' });
-  if (relative === null) throw new RangeError(`cannot compare "${iso}" with "${nowIso}"`);
-  return relative;
+  return remembered(`r ${iso} ${nowIso} ${locale} ${timeZone}`, () => {
+    const base = parseInZone(nowIso, timeZone, locale);
+    const relative = parseInZone(iso, timeZone, locale).toRelativeCalendar({ base, unit: 'days' });
+    if (relative === null) throw new RangeError(`cannot compare "${iso}" with "${nowIso}"`);
+    return relative;
+  });
+}
+
+// Reminders in one batch quote the same due dates in the same few locales and zones, and each
+// formatting costs several Intl calls: the words are remembered (a bounded cache; errors are not).
+const formatted = new Map<string, string>();
+
+function remembered(key: string, format: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format();
+    if (formatted.size >= 20_000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
