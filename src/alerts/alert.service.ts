@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prismaSql } from '../db/sql.js';
 import { acknowledgeAlertRow, findAlert, listAlertRows, raiseAlertRow, type AlertKindName, type AlertRow } from '../db/alerts.repository.js';
 import { appendAudit } from '../db/case-actions.repository.js';
 import { resolveActor, runCaseAction, type CaseDependencies } from '../cases/case-action.js';
@@ -16,7 +17,7 @@ export async function raiseSystemAlert(
 ): Promise<{ id: string; created: boolean }> {
   const at = deps.clock();
   const raised = await deps.prisma.$transaction(async (tx) => {
-    const result = await raiseAlertRow(tx, { ...alert, at });
+    const result = await raiseAlertRow(prismaSql(tx), { ...alert, at });
     if (result.created) {
       await appendAudit(tx, { entityType: 'manager_alert', entityId: result.id, action: 'alert.raised', actor: 'system', reason: alert.message, after: { kind: alert.kind, customerId: alert.customerId }, at });
     }

@@ -39,6 +39,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
   return {
     evaluation: {
       prisma,
+      db: runtime.db,
       policies,
       rules,
       compose: { catalog, company, unsubscribeUrl },
@@ -46,7 +47,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
     },
     delivery: {
       prisma,
-      outbox: createContactOutbox(prisma),
+      outbox: createContactOutbox(runtime.db),
       email,
       sms,
       emailFrom: config.email.from,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prismaSql } from '../db/sql.js';
 import { raiseAlertRow, type AlertKindName } from '../db/alerts.repository.js';
 import {
   appendAudit,
@@ -116,7 +117,7 @@ export async function runCaseAction<S extends z.ZodType, R>(
         audit: (entry) => appendAudit(tx, { ...entry, reason: entry.reason ?? null, actor: actor.id, at }),
         review: (customerId) => requestReview(tx, [customerId], at),
         raiseAlert: async (kind, customerId, message) => {
-          const raised = await raiseAlertRow(tx, { kind, customerId, message, at });
+          const raised = await raiseAlertRow(prismaSql(tx), { kind, customerId, message, at });
           if (raised.created) {
             alerts.push({ id: raised.id, round: 0 });
             await appendAudit(tx, { entityType: 'manager_alert', entityId: raised.id, action: 'alert.raised', actor: actor.id, reason: message, after: { kind, customerId }, at });

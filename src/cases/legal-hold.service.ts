@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prismaSql } from '../db/sql.js';
 import { findActiveLegalHold, insertLegalHold, lockCase, releaseLegalHoldRow, setCaseState } from '../db/case-actions.repository.js';
 import { customerField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
@@ -18,7 +19,7 @@ export function placeLegalHold(deps: CaseDependencies, actor: string, input: z.i
   return runCaseAction(deps, actor, 'legal_hold.place', placeLegalHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const before = await lockCase(ctx.tx, customer.id);
-    const holdId = await insertLegalHold(ctx.tx, {
+    const holdId = await insertLegalHold(prismaSql(ctx.tx), {
       customerId: customer.id,
       at: ctx.at,
       reason: ctx.input.reason,

@@ -98,7 +98,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         if (options.customer && caseIds.length === 0) throw new Error(`no customer with external id "${options.customer}"`);
         const lines: PlanLine[] = [];
         for (let i = 0; i < caseIds.length; i += SNAPSHOT_BATCH) {
-          const snapshots = await loadCaseSnapshots(runtime.prisma, caseIds.slice(i, i + SNAPSHOT_BATCH), asOf);
+          const snapshots = await loadCaseSnapshots(runtime.db, caseIds.slice(i, i + SNAPSHOT_BATCH), asOf);
           const predictions = await loadPaymentPredictions(runtime.prisma, {
             asOf: asOf.toISODate()!,
             customerIds: snapshots.map((s) => s.input.customer.id),

@@ -1,4 +1,5 @@
 import type { PrismaClient, PrismaTransaction } from './client.js';
+import type { Sql } from './sql.js';
 
 /** Manager alerts: raising (one open alert per customer and kind), delivery markers, re-raise, detection. */
 
@@ -26,19 +27,22 @@ export interface AlertToRaise {
  * customer; the schema cannot express that uniqueness, so concurrent raisers serialise on a
  * transaction-scoped advisory lock keyed by customer and kind. `created` is false for a duplicate.
  */
-export async function raiseAlertRow(tx: PrismaTransaction, alert: AlertToRaise): Promise<{ id: string; created: boolean }> {
+export async function raiseAlertRow(tx: Sql, alert: AlertToRaise): Promise<{ id: string; created: boolean }> {
   const key = `manager_alert:${alert.customerId ?? '-'}:${alert.kind}`;
-  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
-  const [open] = await tx.$queryRaw<Array<{ id: string }>>`
-    select id::text from manager_alerts
-     where customer_id is not distinct from ${alert.customerId}::uuid and kind = ${alert.kind}::alert_kind
-       and acknowledged_at is null
-     limit 1`;
+  await tx.query(`select 1 from pg_advisory_xact_lock(hashtext($1))`, [key]);
+  const [open] = await tx.query<{ id: string }>(
+    `select id::text from manager_alerts
+      where customer_id is not distinct from $1::uuid and kind = $2::alert_kind and acknowledged_at is null
+      limit 1`,
+    [alert.customerId, alert.kind],
+  );
   if (open) return { id: open.id, created: false };
-  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-    insert into manager_alerts (kind, customer_id, message, raised_at, last_raised_at)
-    values (${alert.kind}::alert_kind, ${alert.customerId}::uuid, ${alert.message}, ${alert.at}, ${alert.at})
-    returning id::text`;
+  const [row] = await tx.query<{ id: string }>(
+    `insert into manager_alerts (kind, customer_id, message, raised_at, last_raised_at)
+     values ($1::alert_kind, $2::uuid, $3, $4::timestamptz, $4::timestamptz)
+     returning id::text`,
+    [alert.kind, alert.customerId, alert.message, alert.at.toISOString()],
+  );
   return { id: row!.id, created: true };
 }
 

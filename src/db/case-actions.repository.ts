@@ -1,4 +1,5 @@
 import type { PrismaClient, PrismaTransaction } from './client.js';
+import type { Sql } from './sql.js';
 
 /**
  * The writes behind the case actions (src/cases): holds, bankruptcy, disputes, promises, payment
@@ -183,13 +184,17 @@ export interface LegalHoldToPlace {
  * Places a legal hold unless one is active, and moves the case to `legal_hold`. Used by the
  * policy step and by the manual action alike. Returns the hold placed, or null when one was active.
  */
-export async function insertLegalHold(tx: PrismaTransaction, hold: LegalHoldToPlace): Promise<string | null> {
-  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-    insert into legal_holds (customer_id, placed_at, reason, placed_by, agency, notes)
-    select ${hold.customerId}::uuid, ${hold.at}, ${hold.reason}, ${hold.placedBy}, ${hold.agency ?? null}, ${hold.notes ?? null}
-     where not exists (select 1 from legal_holds where customer_id = ${hold.customerId}::uuid and released_at is null)
-    returning id::text`;
-  await tx.$executeRaw`update collection_cases set state = 'legal_hold', updated_at = now() where customer_id = ${hold.customerId}::uuid`;
+export async function insertLegalHold(tx: Sql, hold: LegalHoldToPlace): Promise<string | null> {
+  const [row] = await tx.query<{ id: string }>(
+    `insert into legal_holds (customer_id, placed_at, reason, placed_by, agency, notes)
+     select $1::uuid, $2::timestamptz, $3, $4, $5, $6
+      where not exists (select 1 from legal_holds where customer_id = $1::uuid and released_at is null)
+     returning id::text`,
+    [hold.customerId, hold.at.toISOString(), hold.reason, hold.placedBy, hold.agency ?? null, hold.notes ?? null],
+  );
+  await tx.query(`update collection_cases set state = 'legal_hold', updated_at = now() where customer_id = $1::uuid`, [
+    hold.customerId,
+  ]);
   return row?.id ?? null;
 }
 

@@ -1,9 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CaseInput, ContactRecord, ContactStatus, OpenInvoice } from '../core/domain.js';
-import type { PrismaClient, PrismaTransaction } from './client.js';
-import { prismaSql } from './sql.js';
-
-type Db = PrismaClient | PrismaTransaction;
+import type { Sql } from './sql.js';
 
 /** How far back the core needs contact history: a full dunning cycle plus its caps. */
 const HISTORY_DAYS = 400;
@@ -135,13 +132,13 @@ const SNAPSHOT_QUERY = `
 
 /** Reads, in one statement, everything the decision core needs for these cases. */
 export async function loadCaseSnapshots(
-  db: Db,
+  sql: Sql,
   caseIds: readonly string[],
   now: DateTime,
 ): Promise<CaseSnapshot[]> {
   if (caseIds.length === 0) return [];
   const historySince = now.minus({ days: HISTORY_DAYS }).toUTC().toISO();
-  const rows = await prismaSql(db).query<CaseRow>(SNAPSHOT_QUERY, [[...caseIds], historySince]);
+  const rows = await sql.query<CaseRow>(SNAPSHOT_QUERY, [[...caseIds], historySince]);
   return rows.map((row) => toSnapshot(row, JSON.parse(row.customer) as CustomerJson, now));
 }
 

@@ -1,5 +1,6 @@
 import type { PrismaClient } from './client.js';
 import { Coalescer } from './coalescer.js';
+import type { Sql } from './sql.js';
 
 /** A contact as the delivery job sees it, with what could stop it at the last moment. */
 export interface DeliverableContact {
@@ -22,8 +23,8 @@ export interface DeliverableContact {
 export const FINAL_STATUSES = ['sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled'] as const;
 
 /** Reads contacts and, in the same query, every reason each must not be sent any more. */
-async function findDeliverableContacts(prisma: PrismaClient, ids: string[]): Promise<Array<DeliverableContact | null>> {
-  const rows = await prisma.$queryRaw<DeliverableContact[]>`
+async function findDeliverableContacts(sql: Sql, ids: string[]): Promise<Array<DeliverableContact | null>> {
+  const rows = await sql.query<DeliverableContact>(`
     select c.id, c.customer_id as "customerId", c.channel::text, c.status::text, c.recipient, c.subject,
            c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
            c.created_at as "createdAt", c.updated_at as "updatedAt",
@@ -50,18 +51,20 @@ async function findDeliverableContacts(prisma: PrismaClient, ids: string[]): Pro
       from contacts c
       join customers cu on cu.id = c.customer_id
       left join collection_cases cs on cs.customer_id = c.customer_id
-     where c.id = any(${ids}::uuid[])`;
+     where c.id = any($1::uuid[])`,
+    [ids],
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
 async function claimContacts(
-  prisma: PrismaClient,
+  sql: Sql,
   claims: Array<{ id: string; takeOver: boolean; at: Date }>,
 ): Promise<boolean[]> {
   // The same contact twice in one batch (two jobs for it): only the first call may claim it.
   const first = claims.filter((claim, i) => claims.findIndex((other) => other.id === claim.id) === i);
-  const rows = await prisma.$queryRawUnsafe<Array<{ id: string }>>(
+  const rows = await sql.query<{ id: string }>(
     `with claimed as (
        update contacts c set status = 'sending', attempts = c.attempts + 1, updated_at = v.at
          from unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) as v(id, take_over, at)
@@ -72,9 +75,7 @@ async function claimContacts(
        select id, 'sending', at, 'system' from claimed
      )
      select id::text from claimed`,
-    first.map((claim) => claim.id),
-    first.map((claim) => claim.takeOver),
-    first.map((claim) => claim.at.toISOString()),
+    [first.map((claim) => claim.id), first.map((claim) => claim.takeOver), first.map((claim) => claim.at.toISOString())],
   );
   const won = new Set(rows.map((row) => row.id));
   return claims.map((claim) => first.includes(claim) && won.has(claim.id));
@@ -91,7 +92,7 @@ export interface ContactOutcome {
 }
 
 /** Records what happened to sends: the current status on each row, and an appended event. */
-async function recordOutcomes(prisma: PrismaClient, outcomes: Array<{ id: string; outcome: ContactOutcome }>): Promise<void[]> {
+async function recordOutcomes(sql: Sql, outcomes: Array<{ id: string; outcome: ContactOutcome }>): Promise<void[]> {
   const details = outcomes.map(({ outcome }) => {
     const detail = {
       ...outcome.detail,
@@ -100,7 +101,7 @@ async function recordOutcomes(prisma: PrismaClient, outcomes: Array<{ id: string
     };
     return Object.keys(detail).length > 0 ? JSON.stringify(detail) : null;
   });
-  await prisma.$executeRawUnsafe(
+  await sql.query(
     `with v as (
        select * from unnest($1::uuid[], $2::contact_status[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
                             $7::failure_kind[], $8::text[], $9::int[])
@@ -120,15 +121,17 @@ async function recordOutcomes(prisma: PrismaClient, outcomes: Array<{ id: string
      )
      insert into contact_status_events (contact_id, status, at, detail, actor)
      select id, status, at, detail::jsonb, 'system' from v order by ord`,
-    outcomes.map(({ id }) => id),
-    outcomes.map(({ outcome }) => outcome.status),
-    outcomes.map(({ outcome }) => outcome.at.toISOString()),
-    outcomes.map(({ outcome }) => outcome.provider ?? null),
-    outcomes.map(({ outcome }) => outcome.providerMessageId ?? null),
-    outcomes.map(({ outcome }) => outcome.failureReason ?? null),
-    outcomes.map(({ outcome }) => outcome.failureKind ?? null),
-    details,
-    outcomes.map((_, i) => i),
+    [
+      outcomes.map(({ id }) => id),
+      outcomes.map(({ outcome }) => outcome.status),
+      outcomes.map(({ outcome }) => outcome.at.toISOString()),
+      outcomes.map(({ outcome }) => outcome.provider ?? null),
+      outcomes.map(({ outcome }) => outcome.providerMessageId ?? null),
+      outcomes.map(({ outcome }) => outcome.failureReason ?? null),
+      outcomes.map(({ outcome }) => outcome.failureKind ?? null),
+      details,
+      outcomes.map((_, i) => i),
+    ],
   );
   return outcomes.map(() => undefined);
 }
@@ -151,10 +154,10 @@ export interface ContactOutbox {
   recordOutcome(id: string, outcome: ContactOutcome): Promise<void>;
 }
 
-export function createContactOutbox(prisma: PrismaClient): ContactOutbox {
-  const finder = new Coalescer((ids: string[]) => findDeliverableContacts(prisma, ids));
-  const claimer = new Coalescer((claims: Array<{ id: string; takeOver: boolean; at: Date }>) => claimContacts(prisma, claims));
-  const recorder = new Coalescer((outcomes: Array<{ id: string; outcome: ContactOutcome }>) => recordOutcomes(prisma, outcomes));
+export function createContactOutbox(sql: Sql): ContactOutbox {
+  const finder = new Coalescer((ids: string[]) => findDeliverableContacts(sql, ids));
+  const claimer = new Coalescer((claims: Array<{ id: string; takeOver: boolean; at: Date }>) => claimContacts(sql, claims));
+  const recorder = new Coalescer((outcomes: Array<{ id: string; outcome: ContactOutcome }>) => recordOutcomes(sql, outcomes));
   return {
     find: (id) => finder.run(id),
     claim: (id, takeOver, at) => claimer.run({ id, takeOver, at }),

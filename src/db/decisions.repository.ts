@@ -4,8 +4,7 @@ import type { MessageDraft } from '../dunning/compose-message.js';
 import { raiseAlertRow } from './alerts.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
 import { insertLegalHold } from './case-actions.repository.js';
-import type { PrismaClient, PrismaTransaction } from './client.js';
-import { prismaSql, type Sql } from './sql.js';
+import type { Sql, SqlDatabase } from './sql.js';
 
 /** A contact row written as `queued`, for the caller to hand to a delivery job. */
 export interface QueuedContact {
@@ -37,38 +36,34 @@ export interface DecisionToRecord {
  * written for that case then and the next tick decides again.
  */
 export async function recordDecisions(
-  prisma: PrismaClient,
+  db: SqlDatabase,
   records: readonly DecisionToRecord[],
 ): Promise<Array<QueuedContact[] | null>> {
   if (records.length === 0) return [];
-  return prisma.$transaction(
-    async (tx) => {
-      const sql = prismaSql(tx);
-      const current = await advanceCases(sql, records);
-      const results = records.map((record) => (current.has(record.snapshot.caseId) ? ([] as QueuedContact[]) : null));
-      const planned = records.flatMap((record, index) =>
-        results[index] ? record.decision.actions.map((action) => ({ record, index, action })) : [],
-      );
-      const actionIds = await insertActions(sql, planned);
-      const recorded = planned.filter(({ action }) => actionIds.has(action.idempotencyKey));
-      await linkActionInvoices(sql, recorded, actionIds);
+  return db.transaction(async (sql) => {
+    const current = await advanceCases(sql, records);
+    const results = records.map((record) => (current.has(record.snapshot.caseId) ? ([] as QueuedContact[]) : null));
+    const planned = records.flatMap((record, index) =>
+      results[index] ? record.decision.actions.map((action) => ({ record, index, action })) : [],
+    );
+    const actionIds = await insertActions(sql, planned);
+    const recorded = planned.filter(({ action }) => actionIds.has(action.idempotencyKey));
+    await linkActionInvoices(sql, recorded, actionIds);
 
-      const messages = recorded.filter(
-        (item): item is typeof item & { action: PlannedAction & { type: 'email' | 'sms' } } =>
-          isMessage(item.action) && item.record.drafts.has(item.action.idempotencyKey),
-      );
-      const contactIds = await insertQueuedContacts(sql, messages);
-      for (const { index, action } of messages) {
-        results[index]!.push({ id: contactIds.get(action.idempotencyKey)!, channel: action.type, idempotencyKey: action.idempotencyKey });
-      }
-      // Holds, tasks and alerts are rare next to reminders: one at a time, in the same transaction.
-      for (const { record, action } of recorded) {
-        if (!isMessage(action)) await recordOtherAction(tx, record.snapshot, action, record.now);
-      }
-      return results;
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+    const messages = recorded.filter(
+      (item): item is typeof item & { action: PlannedAction & { type: 'email' | 'sms' } } =>
+        isMessage(item.action) && item.record.drafts.has(item.action.idempotencyKey),
+    );
+    const contactIds = await insertQueuedContacts(sql, messages);
+    for (const { index, action } of messages) {
+      results[index]!.push({ id: contactIds.get(action.idempotencyKey)!, channel: action.type, idempotencyKey: action.idempotencyKey });
+    }
+    // Holds, tasks and alerts are rare next to reminders: one at a time, in the same transaction.
+    for (const { record, action } of recorded) {
+      if (!isMessage(action)) await recordOtherAction(sql, record.snapshot, action, record.now);
+    }
+    return results;
+  });
 }
 
 type PlannedItem = { record: DecisionToRecord; index: number; action: PlannedAction };
@@ -207,12 +202,7 @@ function isMessage(action: PlannedAction): action is PlannedAction & { type: 'em
   return action.type === 'email' || action.type === 'sms';
 }
 
-async function recordOtherAction(
-  tx: PrismaTransaction,
-  snapshot: CaseSnapshot,
-  action: PlannedAction,
-  now: DateTime,
-): Promise<void> {
+async function recordOtherAction(sql: Sql, snapshot: CaseSnapshot, action: PlannedAction, now: DateTime): Promise<void> {
   const customerId = snapshot.input.customer.id;
   const at = now.toJSDate();
   const reason = `policy ${action.policyId}, step ${action.stepId}`;
@@ -221,22 +211,25 @@ async function recordOtherAction(
     case 'sms':
       return;
     case 'call_task':
-      await tx.$executeRaw`
-        insert into call_tasks (customer_id, case_id, assigned_to_id, due_at, step_id, idempotency_key, updated_at)
-        values (${customerId}::uuid, ${snapshot.caseId}::uuid, ${action.assigneeId}::uuid, ${at}, ${action.stepId},
-                ${action.idempotencyKey}, now())
-        on conflict (idempotency_key) do nothing`;
+      await sql.query(
+        `insert into call_tasks (customer_id, case_id, assigned_to_id, due_at, step_id, idempotency_key, updated_at)
+         values ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5, $6, now())
+         on conflict (idempotency_key) do nothing`,
+        [customerId, snapshot.caseId, action.assigneeId, at.toISOString(), action.stepId, action.idempotencyKey],
+      );
       return;
     case 'credit_hold':
-      await tx.$executeRaw`
-        insert into credit_holds (customer_id, placed_at, reason, placed_by)
-        select ${customerId}::uuid, ${at}, ${reason}, 'system'
-         where not exists (select 1 from credit_holds where customer_id = ${customerId}::uuid and released_at is null)`;
-      await audit(tx, customerId, 'credit_hold.placed', reason, at);
+      await sql.query(
+        `insert into credit_holds (customer_id, placed_at, reason, placed_by)
+         select $1::uuid, $2::timestamptz, $3, 'system'
+          where not exists (select 1 from credit_holds where customer_id = $1::uuid and released_at is null)`,
+        [customerId, at.toISOString(), reason],
+      );
+      await audit(sql, customerId, 'credit_hold.placed', reason, at);
       return;
     case 'legal_hold':
-      await insertLegalHold(tx, { customerId, at, reason, placedBy: 'system' });
-      await audit(tx, customerId, 'legal_hold.placed', reason, at);
+      await insertLegalHold(sql, { customerId, at, reason, placedBy: 'system' });
+      await audit(sql, customerId, 'legal_hold.placed', reason, at);
       return;
     case 'manager_alert': {
       const kind = action.alertKind ?? 'other';
@@ -244,19 +237,23 @@ async function recordOtherAction(
         kind === 'broken_promise'
           ? `${snapshot.customerName}: a promise to pay was broken`
           : `${snapshot.customerName}: ${kind.replace(/_/g, ' ')} (${reason})`;
-      await raiseAlertRow(tx, { kind, customerId, message, at });
+      await raiseAlertRow(sql, { kind, customerId, message, at });
       if (action.promiseId) {
-        await tx.$executeRaw`
-          update promises_to_pay set status = 'broken', evaluated_at = ${at}, updated_at = now()
-           where id = ${action.promiseId}::uuid and status = 'open'`;
+        await sql.query(
+          `update promises_to_pay set status = 'broken', evaluated_at = $2::timestamptz, updated_at = now()
+            where id = $1::uuid and status = 'open'`,
+          [action.promiseId, at.toISOString()],
+        );
       }
       return;
     }
   }
 }
 
-async function audit(tx: PrismaTransaction, customerId: string, action: string, reason: string, at: Date) {
-  await tx.$executeRaw`
-    insert into audit_events (entity_type, entity_id, action, actor, reason, at)
-    values ('customer', ${customerId}, ${action}, 'system', ${reason}, ${at})`;
+async function audit(sql: Sql, customerId: string, action: string, reason: string, at: Date) {
+  await sql.query(
+    `insert into audit_events (entity_type, entity_id, action, actor, reason, at)
+     values ('customer', $1, $2, 'system', $3, $4::timestamptz)`,
+    [customerId, action, reason, at.toISOString()],
+  );
 }

@@ -31,3 +31,35 @@ export function prismaSql(tx: PrismaTransaction): Sql {
     },
   };
 }
+
+/** `Sql` that can also run a unit of work in one transaction. */
+export interface SqlDatabase extends Sql {
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+/**
+ * `SqlDatabase` over a `pg` pool. The hot paths (the step's batch of decisions, the delivery
+ * jobs' contact-log statements) use it directly: through Prisma each statement costs its client
+ * several times what Postgres spends on it.
+ */
+export function pgDatabase(pool: pg.Pool): SqlDatabase {
+  const sql = pgSql(pool);
+  return {
+    query: sql.query,
+    async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('begin');
+        const result = await work(pgSql(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => (broken = true));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}

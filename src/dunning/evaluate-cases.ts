@@ -4,6 +4,7 @@ import type { Decision, PlannedAction } from '../core/decision.js';
 import type { DunningRules } from '../core/rules.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import type { PrismaClient } from '../db/client.js';
+import type { SqlDatabase } from '../db/sql.js';
 import { recordDecisions, type DecisionToRecord, type QueuedContact } from '../db/decisions.repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
@@ -11,6 +12,8 @@ import { composeMessage, type ComposeSettings, type MessageDraft } from './compo
 
 export interface EvaluationDependencies {
   prisma: PrismaClient;
+  /** The step's reads and its batch transaction go straight to `pg`. */
+  db: SqlDatabase;
   policies: PolicyCatalog;
   rules: DunningRules;
   compose: ComposeSettings;
@@ -48,7 +51,7 @@ export async function evaluateCases(
   now: DateTime,
 ): Promise<EvaluationResult> {
   const records: DecisionToRecord[] = [];
-  for (const snapshot of await loadCaseSnapshots(deps.prisma, caseIds, now)) {
+  for (const snapshot of await loadCaseSnapshots(deps.db, caseIds, now)) {
     let decision: Decision;
     try {
       decision = decideCase(deps, snapshot);
@@ -85,7 +88,7 @@ async function recordBatchOrEach(
   records: readonly DecisionToRecord[],
 ): Promise<Array<QueuedContact[] | null>> {
   try {
-    return await recordDecisions(deps.prisma, records);
+    return await recordDecisions(deps.db, records);
   } catch (error) {
     if (records.length === 1) throw error;
     deps.logger.warn({ err: error, cases: records.length }, 'batch could not be recorded; recording case by case');
@@ -94,7 +97,7 @@ async function recordBatchOrEach(
   let lastError: unknown = null;
   for (const record of records) {
     try {
-      outcomes.push((await recordDecisions(deps.prisma, [record]))[0]!);
+      outcomes.push((await recordDecisions(deps.db, [record]))[0]!);
     } catch (error) {
       lastError = error;
       deps.logger.error({ err: error, caseId: record.snapshot.caseId }, 'decision could not be recorded; the case stays due');

@@ -10,11 +10,30 @@ const LANGUAGE_DEFAULT: Readonly<Record<string, string>> = { zh: 'zh-CN' };
 
 /** Canonical BCP 47 form of a tag (`zh_tw` → `zh-TW`), or undefined when it is not a tag. */
 export function canonicalLocale(tag: string): string | undefined {
+  if (canonical.has(tag)) return canonical.get(tag);
+  let result: string | undefined;
   try {
-    return Intl.getCanonicalLocales(tag.trim().replace(/_/g, '-'))[0];
+    result = Intl.getCanonicalLocales(tag.trim().replace(/_/g, '-'))[0];
   } catch {
-    return undefined;
+    result = undefined;
   }
+  // Every reminder asks again for one of a handful of tags; Intl answers slowly.
+  if (canonical.size >= 1_000) canonical.clear();
+  canonical.set(tag, result);
+  return result;
+}
+
+const canonical = new Map<string, string | undefined>();
+const languages = new Map<string, string>();
+
+function languageOf(tag: string): string {
+  let language = languages.get(tag);
+  if (language === undefined) {
+    language = new Intl.Locale(tag).language;
+    if (languages.size >= 1_000) languages.clear();
+    languages.set(tag, language);
+  }
+  return language;
 }
 
 /**
@@ -24,7 +43,7 @@ export function canonicalLocale(tag: string): string | undefined {
  */
 export function pickLocale(requested: string, available: readonly string[]): string {
   const tag = canonicalLocale(requested);
-  const language = tag ? new Intl.Locale(tag).language : undefined;
+  const language = tag ? languageOf(tag) : undefined;
   const chain = [tag, language, language && LANGUAGE_DEFAULT[language], BASE_LOCALE];
   const found = chain.find((candidate) => candidate !== undefined && available.includes(candidate));
   return found ?? BASE_LOCALE;
@@ -37,6 +56,6 @@ export function pickLocale(requested: string, available: readonly string[]): str
  */
 export function formattingLocale(requested: string, templateLocale: string): string {
   const tag = canonicalLocale(requested);
-  if (tag && new Intl.Locale(tag).language === new Intl.Locale(templateLocale).language) return tag;
+  if (tag && languageOf(tag) === languageOf(templateLocale)) return tag;
   return templateLocale;
 }
