@@ -8,6 +8,7 @@ import {
   FINAL_STATUSES,
   markRecipientUnreachable,
   type ContactOutbox,
+  type ContactOutcome,
   type DeliverableContact,
 } from '../db/contacts.repository.js';
 import type { Logger } from '../logging/logger.js';
@@ -77,7 +78,7 @@ export async function deliverContact(
       body: contact.bodyText ?? '',
     });
     if (found) {
-      await deps.outbox.recordOutcome(contact.id, {
+      await recordAccepted(deps, contact.id, {
         status: 'sent',
         at: deps.clock(),
         provider: found.provider,
@@ -90,11 +91,31 @@ export async function deliverContact(
 
   try {
     const sent = await send(deps, contact);
-    await deps.outbox.recordOutcome(contact.id, { status: 'sent', at: deps.clock(), ...sent });
+    await recordAccepted(deps, contact.id, { status: 'sent', at: deps.clock(), ...sent });
     return { outcome: 'sent', providerMessageId: sent.providerMessageId, recovered: false };
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
     return handleFailure(deps, contact, error);
+  }
+}
+
+const RECORD_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000, 8_000, 8_000];
+
+/**
+ * The provider has the message. If recording that failed (a database restart), the job's retry
+ * would find the row `sending` and send again, so keep trying here for about a minute first.
+ */
+async function recordAccepted(deps: DeliveryDependencies, contactId: string, outcome: ContactOutcome): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await deps.outbox.recordOutcome(contactId, outcome);
+      return;
+    } catch (error) {
+      const delay = RECORD_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      deps.logger.warn({ contactId, err: error, attempt: attempt + 1 }, 'sent, but could not record it yet; trying again');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -131,6 +131,31 @@ describe('pipeline under faults', () => {
     expect((await prisma.contact.findUniqueOrThrow({ where: { id: email.id } })).status).toBe('sent');
   });
 
+  it('keeps trying to record a send the provider accepted rather than sending it again', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    await seedLedger(arrears.runtime.prisma, customers(1));
+    // The database refuses the first two attempts to record `sent` (as during a restart).
+    const outbox = arrears.services.delivery.outbox;
+    let refusals = 2;
+    arrears.services.delivery.outbox = {
+      ...outbox,
+      recordOutcome: async (id, outcome) => {
+        if (outcome.status === 'sent' && refusals > 0) {
+          refusals -= 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return outbox.recordOutcome(id, outcome);
+      },
+    };
+
+    await arrears.tick(DAY_8);
+
+    expect(refusals).toBe(0);
+    expect(sink.messages).toHaveLength(1);
+    const contact = await arrears.runtime.prisma.contact.findFirstOrThrow();
+    expect(contact).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
   it('leaves a recent `sending` row to the worker that claimed it', async () => {
     arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, { DELIVERY_STALE_AFTER_SECONDS: '600' }));
     const prisma = arrears.runtime.prisma;
