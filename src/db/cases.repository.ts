@@ -38,7 +38,9 @@ export async function requestReview(db: Db, customerIds: readonly string[], at: 
 /** `requestReview` on a plain SQL connection, inside the caller's transaction (bulk import). */
 export async function requestReviewIn(sql: Sql, customerIds: readonly string[], at: Date): Promise<void> {
   if (customerIds.length === 0) return;
-  await sql.query(REVIEW, [[...customerIds], at]);
+  // In id order, so two import batches touching the same cases queue behind each other instead
+  // of deadlocking.
+  await sql.query(REVIEW, [[...customerIds].sort(), at]);
 }
 
 /** Every case id, or the one case of a customer (by ERP external id). */

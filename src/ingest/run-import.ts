@@ -1,6 +1,7 @@
 // The import pipeline: bytes → CSV records → validated rows → batches written in one transaction
-// each. The next batch is read and validated while the previous one is in Postgres, so the two
-// cores a small server has both work; at most two batches are in memory.
+// each. The next batch is read and validated while earlier ones are in Postgres; customers and
+// invoices keep two batches in Postgres at once (one backend each), payments one, since cash
+// application must see the payments before it. At most three batches are in memory.
 
 import type pg from 'pg';
 import type { AppliedPayment } from '../cash/cash-application.js';
@@ -68,12 +69,16 @@ interface Kind<Row> {
   columns: readonly string[];
   parse(fields: string[], options: ImportOptions): RowResult<Row>;
   write: BatchWriter<Row, BatchOutcome & { applied?: AppliedPayment[] }>;
+  /** Batches written at once. Batches sharing an external id are always written in file order. */
+  writers: number;
 }
 
 const kinds: { [K in ImportKind]: Kind<unknown> } = {
-  customers: { columns: CUSTOMER_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'] },
-  invoices: { columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'] },
-  payments: { columns: PAYMENT_COLUMNS, parse: (f) => parsePaymentRow(f), write: writePayments as Kind<unknown>['write'] },
+  customers: {
+    columns: CUSTOMER_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'], writers: 2,
+  },
+  invoices: { columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'], writers: 2 },
+  payments: { columns: PAYMENT_COLUMNS, parse: (f) => parsePaymentRow(f), write: writePayments as Kind<unknown>['write'], writers: 1 },
 };
 
 interface Batch {
@@ -105,49 +110,64 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const order = mapHeader(header.value.fields, kind.columns);
 
   let batch = newBatch();
-  let inFlight: Promise<void> | undefined;
-  const flush = async (full: Batch) => {
-    const outcome = await writeBatch(kind, full, options);
+  // Batches being written; each is done once its outcome has been reported, in file order.
+  const writing = new Set<{ keys: ReadonlyMap<string, number>; done: Promise<void> }>();
+  let reported: Promise<void> = Promise.resolve();
+  const report = (full: Batch, outcome: Awaited<ReturnType<typeof writeBatch>>) => {
     summary.created += outcome.created;
     summary.updated += outcome.updated;
     summary.unchanged += outcome.unchanged;
     const rejects = [...full.rejects, ...outcome.rejected].sort((a, b) => a.line - b.line);
     summary.rejected += rejects.length;
-    for (const rejection of rejects) await options.onReject?.(rejection);
     if (outcome.applied !== undefined) cash.add(outcome.applied);
+    return rejects;
   };
   const startFlush = async () => {
-    await inFlight;
     const full = batch;
     batch = newBatch();
-    inFlight = flush(full);
-    // Surfaced by the next `await inFlight`; this only stops an unhandled-rejection warning meanwhile.
-    inFlight.catch(() => undefined);
+    // A record in two batches: the later line must win, so its batch waits for the earlier one.
+    const clashes = (other: { keys: ReadonlyMap<string, number> }) => [...full.lineOf.keys()].some((key) => other.keys.has(key));
+    while (writing.size >= kind.writers || [...writing].some(clashes)) await Promise.race([...writing].map((w) => w.done));
+    const written = writeBatch(kind, full, options);
+    written.catch(() => undefined); // surfaced through `done`
+    const done = reported.then(async () => {
+      for (const rejection of report(full, await written)) await options.onReject?.(rejection);
+    });
+    reported = done;
+    const entry = { keys: full.lineOf, done };
+    writing.add(entry);
+    // A failed batch stays in `writing`, so the next wait rethrows its error.
+    done.then(() => writing.delete(entry), () => undefined);
   };
 
-  for await (const record of records) {
-    summary.rows += 1;
-    if (summary.rows % 2000 === 0) options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
-    const reject = (reason: string) => batch.rejects.push({ line: record.line, raw: record.raw, reason });
-    if (record.error !== undefined) reject(record.error);
-    else if (record.fields.length !== kind.columns.length) {
-      reject(`expected ${kind.columns.length} columns, found ${record.fields.length}`);
-    } else {
-      const parsed = kind.parse(order.map((index) => record.fields[index] ?? ''), options);
-      if (!parsed.ok) reject(parsed.reason);
-      else {
-        const earlier = batch.lineOf.get(parsed.row.externalId);
-        if (earlier !== undefined) reject(`external_id: ${parsed.row.externalId} already appears on line ${earlier}`);
+  try {
+    for await (const record of records) {
+      summary.rows += 1;
+      if (summary.rows % 2000 === 0) options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
+      const reject = (reason: string) => batch.rejects.push({ line: record.line, raw: record.raw, reason });
+      if (record.error !== undefined) reject(record.error);
+      else if (record.fields.length !== kind.columns.length) {
+        reject(`expected ${kind.columns.length} columns, found ${record.fields.length}`);
+      } else {
+        const parsed = kind.parse(order.map((index) => record.fields[index] ?? ''), options);
+        if (!parsed.ok) reject(parsed.reason);
         else {
-          batch.lineOf.set(parsed.row.externalId, record.line);
-          batch.candidates.push({ line: record.line, raw: record.raw, row: parsed.row });
+          const earlier = batch.lineOf.get(parsed.row.externalId);
+          if (earlier !== undefined) reject(`external_id: ${parsed.row.externalId} already appears on line ${earlier}`);
+          else {
+            batch.lineOf.set(parsed.row.externalId, record.line);
+            batch.candidates.push({ line: record.line, raw: record.raw, row: parsed.row });
+          }
         }
       }
+      if (batch.candidates.length + batch.rejects.length >= batchSize) await startFlush();
     }
-    if (batch.candidates.length + batch.rejects.length >= batchSize) await startFlush();
+    await startFlush();
+    await reported;
+  } finally {
+    // On a failure, let the other batches finish before the error leaves (their connections too).
+    await Promise.allSettled([...writing].map((w) => w.done));
   }
-  await startFlush();
-  await inFlight;
   options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
   if (options.kind === 'payments') summary.cash = cash.summary();
   return summary;

@@ -179,6 +179,21 @@ describe('arrears import (library)', () => {
     const again = await importCsv(deps(), 'invoices', text, { batchSize: 7 });
     expect(again.summary).toMatchObject({ rows: 25, unchanged: 25 });
   });
+
+  it('writes batches two at a time yet keeps file order: the later row wins, rejections come in line order', async () => {
+    const header = 'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on';
+    const rows = Array.from({ length: 40 }, (_, i) => `W-${i},CN-2002,MD-W${i},CNY,${i + 1}.00,,2026-03-01,2026-03-31`);
+    // W-5 comes again three batches later with a new amount; every seventh line is malformed.
+    rows.splice(16, 0, 'W-5,CN-2002,MD-W5,CNY,555.00,,2026-03-01,2026-03-31');
+    for (let line = 7; line < rows.length; line += 7) rows.splice(line, 0, `BAD-${line},CN-2002,MD-X${line},CNY,not-money,,2026-03-01,2026-03-31`);
+    const { summary, rejections } = await importCsv(deps(), 'invoices', [header, ...rows].join('\n'), { batchSize: 5 });
+
+    expect(summary).toMatchObject({ rows: rows.length, created: 40, updated: 1, rejected: rejections.length });
+    expect(rejections.length).toBeGreaterThan(4);
+    expect(rejections.map((r) => r.line)).toEqual([...rejections.map((r) => r.line)].sort((a, b) => a - b));
+    const { rows: [w5] } = await pool.query<{ amount_minor: string }>(`select amount_minor::text from invoices where external_id = 'W-5'`);
+    expect(w5?.amount_minor).toBe('55500');
+  });
 });
 
 describe('arrears import (command line)', () => {
