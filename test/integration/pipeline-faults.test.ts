@@ -156,6 +156,36 @@ describe('pipeline under faults', () => {
     expect(contact).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
+  it('records a batch of decisions except the case that changed while it was decided, which stays due', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    const prisma = arrears.runtime.prisma;
+    await seedLedger(prisma, customers(3));
+    const cases = await prisma.collectionCase.findMany({ select: { id: true, customerId: true }, orderBy: { id: 'asc' } });
+    const changed = cases[1]!;
+    // A payment lands between the step's read and its write.
+    const db = arrears.runtime.db;
+    const deps = {
+      ...arrears.services.evaluation,
+      db: {
+        query: db.query,
+        transaction: async <T>(work: Parameters<typeof db.transaction<T>>[0]) => {
+          await prisma.collectionCase.update({ where: { id: changed.id }, data: { version: { increment: 1 } } });
+          return db.transaction(work);
+        },
+      },
+    };
+
+    const result = await evaluateCases(deps, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+
+    expect(result).toMatchObject({ decided: 2, stale: 1 });
+    const contacts = await prisma.contact.findMany({ select: { customerId: true } });
+    expect(contacts.map((c) => c.customerId).sort()).toEqual([cases[0]!.customerId, cases[2]!.customerId].sort());
+    expect(await prisma.dunningAction.count({ where: { customerId: changed.customerId } })).toBe(0);
+    const again = await evaluateCases(arrears.services.evaluation, [changed.id], DateTime.fromISO(DAY_8));
+    expect(again).toMatchObject({ decided: 1, stale: 0 });
+    expect(await prisma.contact.count()).toBe(3);
+  });
+
   it('leaves a recent `sending` row to the worker that claimed it', async () => {
     arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, { DELIVERY_STALE_AFTER_SECONDS: '600' }));
     const prisma = arrears.runtime.prisma;
