@@ -9,7 +9,8 @@ export class Coalescer<In, Out> {
   private scheduled = false;
 
   /**
-   * @param runBatch one result per input, in the same order; a throw rejects every call in the batch
+   * @param runBatch one result per input, in the same order, all or nothing (one statement): when
+   *   it throws, each input of the batch is tried again alone and only the failing ones reject
    * @param maxBatch most inputs per batch
    * @param maxRunning batches in flight at once (each holds a database connection)
    */
@@ -36,6 +37,14 @@ export class Coalescer<In, Out> {
     });
   }
 
+  private async runAlone(call: { input: In; resolve: (out: Out) => void; reject: (error: unknown) => void }) {
+    try {
+      call.resolve((await this.runBatch([call.input]))[0]!);
+    } catch (error) {
+      call.reject(error);
+    }
+  }
+
   private async flush(): Promise<void> {
     if (this.running >= this.maxRunning || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.maxBatch);
@@ -44,7 +53,9 @@ export class Coalescer<In, Out> {
       const outputs = await this.runBatch(batch.map((call) => call.input));
       batch.forEach((call, i) => call.resolve(outputs[i]!));
     } catch (error) {
-      for (const call of batch) call.reject(error);
+      if (batch.length === 1) batch[0]!.reject(error);
+      // One input the database refuses must not fail its neighbours: each goes again alone.
+      else for (const call of batch) await this.runAlone(call);
     } finally {
       this.running -= 1;
       this.schedule();

@@ -93,13 +93,16 @@ export interface ContactOutcome {
 
 /** Records what happened to sends: the current status on each row, and an appended event. */
 async function recordOutcomes(sql: Sql, outcomes: Array<{ id: string; outcome: ContactOutcome }>): Promise<void[]> {
-  const details = outcomes.map(({ outcome }) => {
+  // A provider's error text is outside input, and Postgres text and jsonb cannot hold NUL.
+  const reasons = outcomes.map(({ outcome }) => outcome.failureReason?.replace(/\u0000/g, '') ?? null);
+  const details = outcomes.map(({ outcome }, i) => {
     const detail = {
       ...outcome.detail,
-      ...(outcome.failureReason && { reason: outcome.failureReason }),
+      ...(reasons[i] && { reason: reasons[i] }),
       ...(outcome.providerMessageId && { providerMessageId: outcome.providerMessageId }),
     };
-    return Object.keys(detail).length > 0 ? JSON.stringify(detail) : null;
+    const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' ? value.replace(/\u0000/g, '') : value);
+    return Object.keys(detail).length > 0 ? JSON.stringify(detail, withoutNul) : null;
   });
   await sql.query(
     `with v as (
@@ -127,7 +130,7 @@ async function recordOutcomes(sql: Sql, outcomes: Array<{ id: string; outcome: C
       outcomes.map(({ outcome }) => outcome.at.toISOString()),
       outcomes.map(({ outcome }) => outcome.provider ?? null),
       outcomes.map(({ outcome }) => outcome.providerMessageId ?? null),
-      outcomes.map(({ outcome }) => outcome.failureReason ?? null),
+      reasons,
       outcomes.map(({ outcome }) => outcome.failureKind ?? null),
       details,
       outcomes.map((_, i) => i),

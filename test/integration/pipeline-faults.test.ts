@@ -186,6 +186,22 @@ describe('pipeline under faults', () => {
     expect(await prisma.contact.count()).toBe(3);
   });
 
+  it('records a provider refusal whose text holds a NUL byte, without failing the messages beside it', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    await seedLedger(arrears.runtime.prisma, customers(2, true));
+    twilio.faults.set({ status: 400, code: 21999, message: "The 'To' number is not valid\u0000" }, 1);
+
+    await arrears.tick(DAY_8);
+
+    const contacts = await arrears.runtime.prisma.contact.findMany({ orderBy: { channel: 'asc' } });
+    const failed = contacts.filter((c) => c.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ channel: 'sms', failureKind: 'permanent' });
+    expect(failed[0]!.failureReason).toContain('is not valid');
+    expect(failed[0]!.failureReason).not.toContain('\u0000');
+    expect(contacts.filter((c) => c.status === 'sent')).toHaveLength(3);
+  });
+
   it('leaves a recent `sending` row to the worker that claimed it', async () => {
     arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, { DELIVERY_STALE_AFTER_SECONDS: '600' }));
     const prisma = arrears.runtime.prisma;

@@ -34,17 +34,16 @@ describe('Coalescer', () => {
     expect(sizes).toEqual([3, 3, 1]);
   });
 
-  it('rejects every call of a failed batch and keeps serving the next ones', async () => {
-    let fail = true;
+  it('tries each input of a failed batch alone, so only the one that fails rejects', async () => {
+    const batches: string[][] = [];
     const coalescer = new Coalescer(async (inputs: string[]) => {
-      if (fail) {
-        fail = false;
-        throw new Error('connection lost');
-      }
+      batches.push(inputs);
+      if (inputs.includes('poison')) throw new Error('invalid byte sequence');
       return inputs.map((s) => s.toUpperCase());
     });
-    const failed = await Promise.allSettled([coalescer.run('a'), coalescer.run('b')]);
-    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const results = await Promise.allSettled(['a', 'poison', 'b'].map((s) => coalescer.run(s)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual(['A', 'rejected', 'B']);
+    expect(batches).toEqual([['a', 'poison', 'b'], ['a'], ['poison'], ['b']]);
     expect(await coalescer.run('c')).toBe('C');
   });
 });
