@@ -16,7 +16,7 @@ export async function findDueCaseIds(db: Db, now: Date, limit: number): Promise<
 
 // Creates the case if the customer has none; a case already due earlier keeps its earlier time.
 // The version bump makes a decision taken on the ledger as it was before this change fail to
-// commit (see `recordDecision`), so it is taken again on the new ledger.
+// commit (see `recordDecisions`), so it is taken again on the new ledger.
 const REVIEW = `
   insert into collection_cases (customer_id, next_look_at, updated_at)
   select unnest($1::uuid[]), $2::timestamptz, now()
