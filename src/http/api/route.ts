@@ -4,6 +4,7 @@ import type { UserRole } from '../../db/client.js';
 import { API_SCOPES, roleAtLeast, type ApiScope } from '../../users/scopes.js';
 import type { Principal } from '../../users/user.service.js';
 import { ProblemError, fieldPath, sendProblem, zodProblems } from './problem.js';
+import { nulPaths } from '../nul-characters.js';
 
 // One definition per API route gives both its validation (zod, at request time) and its entry
 // in the OpenAPI document (`z.toJSONSchema`): the document cannot drift from what is enforced.
@@ -48,22 +49,6 @@ export interface ApiRoute<P = unknown, Q = unknown, B = unknown> {
 /** Keeps the types of a definition's schemas and handler together. */
 export function defineRoute<P = undefined, Q = undefined, B = undefined>(route: ApiRoute<P, Q, B>): ApiRoute<P, Q, B> {
   return route;
-}
-
-/** Paths of strings holding a NUL character, which no Postgres text column can store. */
-function nulPaths(value: unknown, path: PropertyKey[] = [], found: PropertyKey[][] = []): PropertyKey[][] {
-  if (found.length >= 20) return found;
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) found.push(path);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => nulPaths(item, [...path, index], found));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) found.push([...path, key]);
-      else nulPaths(item, [...path, key], found);
-    }
-  }
-  return found;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, root: string): T {

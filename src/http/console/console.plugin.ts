@@ -20,6 +20,7 @@ import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCook
 import type { QueueInspector } from '../metrics.js';
 import { barChart, lineChart } from './charts.js';
 import { createViews, type LayoutContext } from './views.js';
+import { nulPaths } from '../nul-characters.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -158,6 +159,11 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     }
     if (request.method === 'POST' && (request.session === null || !sameToken(form(request)._csrf, request.session.csrf))) {
       return helpers.errorPage(request, reply, 403, 'This form has expired or did not come from this site. Reload the page and try again.');
+    }
+    const nul = [...nulPaths(request.params), ...nulPaths(request.query), ...nulPaths(request.body)];
+    if (nul.length > 0) {
+      const fields = nul.map((path) => String(path.at(-1) ?? 'address')).join(', ');
+      return helpers.errorPage(request, reply, 400, `Nothing was saved: ${fields} contains a NUL character, which cannot be stored.`);
     }
     return undefined;
   });

@@ -13,16 +13,23 @@ export interface TwilioRoutesOptions {
   publicBaseUrl: string;
 }
 
+// Twilio never sends NUL in an identifier; in a customer's text it is dropped, not refused,
+// because a refused inbound message would be retried by Twilio and never recorded.
+const identifier = z.string().min(1).refine((value) => !value.includes('\u0000'), 'contains a NUL character');
+
 const statusCallback = z.object({
-  MessageSid: z.string().min(1),
-  MessageStatus: z.string().min(1),
+  MessageSid: identifier,
+  MessageStatus: identifier,
   ErrorCode: z.coerce.number().int().optional(),
 });
 
 const inboundMessage = z.object({
-  MessageSid: z.string().min(1),
-  From: z.string().min(1),
-  Body: z.string().default(''),
+  MessageSid: identifier,
+  From: identifier,
+  Body: z
+    .string()
+    .default('')
+    .transform((body) => body.replace(/\u0000/g, '')),
 });
 
 /** TwiML answering an inbound SMS with `text`, or with nothing (`<Response/>`). */

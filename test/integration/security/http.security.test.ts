@@ -253,6 +253,35 @@ describe(`HTTP security (seed ${DEFAULT_SEED})`, () => {
     });
   });
 
+  describe('NUL characters in the console', () => {
+    it('answers every console POST, the sign-in and a page address holding NUL with 400, writing nothing', async () => {
+      const session = sessions.admin!;
+      const before = await databaseFingerprint(pool);
+      const posts = routes.filter((r) => r.method === 'POST' && guardOf(r.method, r.url)?.kind === 'console' && !r.url.startsWith('/console/queues/board'));
+      expect(posts.length).toBeGreaterThan(0);
+      for (const { url } of posts) {
+        const response = await t.app.inject({
+          method: 'POST', url: concrete(url), headers: { cookie: session.jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: session.csrf, reason: 'paid\u0000', notes: 'x', amount: '10.00' }).toString(),
+        });
+        expect(response.statusCode, url).toBe(400);
+        expect(response.body, url).toContain('NUL character');
+      }
+      const page = await t.app.inject({ method: 'GET', url: '/console/login' });
+      const jar = new Jar();
+      jar.take(page.headers['set-cookie']);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      const login = await t.app.inject({
+        method: 'POST', url: '/console/login', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrf, email: 'admin@example.com\u0000', password: PASSWORD }).toString(),
+      });
+      expect(login.statusCode).toBe(400);
+      const customer = await t.app.inject({ method: 'GET', url: '/console/customers/SEC%00-1', headers: { cookie: session.jar.header() } });
+      expect(customer.statusCode).toBe(400);
+      expect(await databaseFingerprint(pool)).toEqual(before);
+    });
+  });
+
   describe('generated malformed API bodies', () => {
     const rng = new Rng(DEFAULT_SEED + 1);
     interface BodyCase { url: string; label: string; payload: unknown; raw?: string; field?: string; index?: number; status?: number }
@@ -435,6 +464,19 @@ describe(`HTTP security (seed ${DEFAULT_SEED})`, () => {
       // The genuine signature is accepted (so the refusals above are about the signature).
       const genuine = await post('/webhooks/twilio/status', status, twilioSignature(TWILIO_TOKEN, `${BASE}/webhooks/twilio/status`, status));
       expect(genuine.statusCode).toBe(200);
+    });
+
+    it('keeps an inbound SMS whose text holds a NUL byte (without it), and refuses NUL in identifiers', async () => {
+      const signed = (path: string, params: Record<string, string>) => post(path, params, twilioSignature(TWILIO_TOKEN, `${BASE}${path}`, params));
+      const inbound = { AccountSid: 'AC1', From: '+40721000999', To: '+15005550006', Body: 'Will pay\u0000 Friday', MessageSid: 'SMnul1', NumMedia: '0' };
+      expect((await signed('/webhooks/twilio/inbound', inbound)).statusCode).toBe(200);
+      const { rows } = await pool.query<{ body_text: string }>(`select body_text from contacts where direction = 'inbound' and provider_message_id = 'SMnul1'`);
+      expect(rows.map((r) => r.body_text)).toEqual(['Will pay Friday']);
+
+      const before = await databaseFingerprint(pool);
+      expect((await signed('/webhooks/twilio/inbound', { ...inbound, MessageSid: 'SM\u0000x' })).statusCode).toBe(400);
+      expect((await signed('/webhooks/twilio/status', { MessageSid: 'SM\u0000y', MessageStatus: 'delivered' })).statusCode).toBe(400);
+      expect(await databaseFingerprint(pool)).toEqual(before);
     });
 
     it('refuses bounce reports with a missing or wrong HMAC; nothing changes', async () => {
