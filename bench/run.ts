@@ -37,7 +37,7 @@ import { createTickProcessor } from '../src/jobs/tick.job.js';
 import { createLogger } from '../src/logging/logger.js';
 import { measureImportVsCopy } from './support/import-vs-copy.js';
 import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
-import { cpuSeconds, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
+import { cpuSeconds, localProvidersEnv, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
 import { RecordingSmtpSink } from './support/recording-smtp-sink.js';
 
 const { values: flags } = parseArgs({
@@ -195,14 +195,7 @@ try {
     QUEUE_PREFIX: '{benche2e}',
     LOG_LEVEL: 'info',
     TICK_CRON: '0 0 1 1 *',
-    EMAIL_TRANSPORT: 'smtp',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(sink.port),
-    SMS_TRANSPORT: 'twilio',
-    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-    TWILIO_AUTH_TOKEN: TWILIO.authToken,
-    TWILIO_FROM: '+15005550006',
-    TWILIO_API_BASE_URL: twilio.baseUrl,
+    ...localProvidersEnv(sink.port, { ...TWILIO, baseUrl: twilio.baseUrl }),
     // The shipped limits (50 email/s, 10 SMS/s across all workers) protect a real relay; here they
     // would measure the limiter, not the pipeline.
     EMAIL_RATE_PER_SECOND: '1000000',

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DateTime } from 'luxon';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { random } from '../../src/demo/random.js';
 
 /** Zones whose local time at the benchmark's instants (Tuesday 09:00–10:00 UTC) is inside the send window. */
 const OPEN_ZONES = [
@@ -46,18 +47,6 @@ export interface GeneratedSet {
   /** Customers expected to get an SMS (due sets). */
   smsCustomerIds: Set<string>;
   invoices: number;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function copy(client: pg.PoolClient, statement: string, rows: Iterable<string>): Promise<void> {

@@ -79,3 +79,17 @@ export async function stopArrears(proc: ArrearsProcess, graceMs = 15_000): Promi
   await proc.exited;
   clearTimeout(timer);
 }
+
+/** Worker environment that sends email to a local SMTP server and SMS to a local Twilio-API endpoint. */
+export function localProvidersEnv(smtpPort: number, twilio: { baseUrl: string; accountSid: string; authToken: string }): Record<string, string> {
+  return {
+    EMAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtpPort),
+    SMS_TRANSPORT: 'twilio',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_BASE_URL: twilio.baseUrl,
+  };
+}

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { random } from './random.js';
 
 /** A market the sample ledger draws customers from. */
 interface Market {
@@ -49,18 +50,6 @@ const MARKETS: Market[] = [
     suffix: 'Ticaret A.Ş.',
   },
 ];
-
-/** Deterministic pseudo-random numbers (mulberry32), so every demo run loads the same ledger. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const csvField = (value: string | number) => {
   const text = String(value);

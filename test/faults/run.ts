@@ -28,7 +28,7 @@ import { DateTime } from 'luxon';
 import pg from 'pg';
 import { RecordingSmtpSink } from '../../bench/support/recording-smtp-sink.js';
 import { generateLedger, makeDue, type GeneratedSet } from '../../bench/support/ledger.js';
-import { startArrears, type ArrearsProcess } from '../../bench/support/processes.js';
+import { localProvidersEnv, startArrears, type ArrearsProcess } from '../../bench/support/processes.js';
 import { Lifecycle } from '../../src/app/lifecycle.js';
 import { emailMessageId } from '../../src/channels/email/email-transport.js';
 import { LocalTwilioServer } from '../../src/channels/sms/local-twilio-server.js';
@@ -119,14 +119,7 @@ try {
     // contacts: queued ones, and `sending` ones older than DELIVERY_STALE_AFTER_SECONDS.
     TICK_CRON: '*/5 * * * * *',
     DELIVERY_STALE_AFTER_SECONDS: '5',
-    EMAIL_TRANSPORT: 'smtp',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(sink.port),
-    SMS_TRANSPORT: 'twilio',
-    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-    TWILIO_AUTH_TOKEN: TWILIO.authToken,
-    TWILIO_FROM: '+15005550006',
-    TWILIO_API_BASE_URL: twilio.baseUrl,
+    ...localProvidersEnv(sink.port, { ...TWILIO, baseUrl: twilio.baseUrl }),
     EMAIL_RATE_PER_SECOND: '400',
     SMS_RATE_PER_SECOND: '200',
   };

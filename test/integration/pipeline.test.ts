@@ -2,11 +2,11 @@ import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { emailMessageId } from '../../src/channels/email/email-transport.js';
 import { requestReview } from '../../src/db/cases.repository.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import type { TestDatabase } from '../support/databases.js';
+import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { seedLedger } from '../support/ledger.js';
 import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 // 2026-03-09 is a Monday; 09:00Z is 11:00 in Bucharest, inside the default send window.
 const DAY_8 = '2026-03-09T09:00:00Z';
@@ -19,10 +19,7 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
   let ids: Map<string, string>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
-    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    ({ database, sink, twilio, arrears } = await startTestPipeline());
     ids = await seedLedger(arrears.runtime.prisma, [
       {
         externalId: 'RO-1',
@@ -49,10 +46,7 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
   });
 
   afterAll(async () => {
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
-    await database?.drop();
+    await closeTestPipeline({ database, sink, twilio, arrears });
   });
 
   it('sends the step due today once per channel, and the contact log matches what arrived', async () => {
@@ -112,10 +106,8 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
 
 describe('payment-plan reminders', () => {
   it('remind of the upcoming instalment with its amount and date, once', async () => {
-    const database = await createTestDatabase();
-    const sink = await SmtpSink.start();
-    const twilio = await startFakeTwilio();
-    const arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    const pipeline = await startTestPipeline();
+    const { sink, arrears } = pipeline;
     try {
       const prisma = arrears.runtime.prisma;
       const ids = await seedLedger(prisma, [
@@ -151,25 +143,18 @@ describe('payment-plan reminders', () => {
       expect(text).toContain('April 12, 2026');
       expect(text).toMatch(/1 of 3|1\/3/);
     } finally {
-      await arrears.close();
-      await sink.close();
-      await twilio.close();
-      await database.drop();
+      await closeTestPipeline(pipeline);
     }
   });
 });
 
 describe('one-click unsubscribe headers', () => {
   it('carry the signed https link and RFC 8058 List-Unsubscribe-Post when PUBLIC_BASE_URL is https', async () => {
-    const database = await createTestDatabase();
-    const sink = await SmtpSink.start();
-    const twilio = await startFakeTwilio();
-    const arrears = await startTestArrears(
-      testEnvironment(database.url, sink, twilio, {
-        PUBLIC_BASE_URL: 'https://ar.example.com',
-        UNSUBSCRIBE_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
-      }),
-    );
+    const pipeline = await startTestPipeline({
+      PUBLIC_BASE_URL: 'https://ar.example.com',
+      UNSUBSCRIBE_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
+    });
+    const { sink, arrears } = pipeline;
     try {
       await seedLedger(arrears.runtime.prisma, [
         { externalId: 'U-1', invoices: [{ number: 'F-1', amountMinor: 1000, issuedOn: '2026-02-01', dueOn: '2026-03-01' }] },
@@ -183,10 +168,7 @@ describe('one-click unsubscribe headers', () => {
       expect(parsed.text).toContain('F-1');
       expect(parsed.html).toContain('F-1');
     } finally {
-      await arrears.close();
-      await sink.close();
-      await twilio.close();
-      await database.drop();
+      await closeTestPipeline(pipeline);
     }
   });
 });

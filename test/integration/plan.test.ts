@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanLine } from '../../src/cli/plan.command.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import type { TestDatabase } from '../support/databases.js';
+import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { runImport } from '../../src/ingest/run-import.js';
 import type { CustomerSeed } from '../support/ledger.js';
 import { startCli } from '../support/processes.js';
 import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 // Tuesday 2026-03-10 07:30Z: 09:30 in Bucharest and Istanbul, 15:30 in Shanghai, 20:30 in
 // Auckland (window closed), 00:30 in Los Angeles (window closed).
@@ -46,10 +46,7 @@ describe('arrears plan', () => {
   let arrears: TestArrears;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
-    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    ({ database, sink, twilio, arrears } = await startTestPipeline());
     // Loaded through the product's own CSV import, as a business would.
     const customers = ledger.map((c) =>
       [c.externalId, `${c.externalId} SRL`, `${c.externalId.toLowerCase()}@example.com`, c.mobile ?? '', c.timeZone, 'ro', 'RON', '', c.smsConsent ? 'true' : 'false', 'default'].join(','),
@@ -78,10 +75,7 @@ describe('arrears plan', () => {
   });
 
   afterAll(async () => {
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
-    await database?.drop();
+    await closeTestPipeline({ database, sink, twilio, arrears });
   });
 
   it('lists exactly what the worker then does at that instant', async () => {

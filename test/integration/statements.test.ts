@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAtAndWait } from '../../src/jobs/run-tick.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
+import type { TestDatabase } from '../support/databases.js';
+import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { seedLedger } from '../support/ledger.js';
 import { SmtpSink } from '../support/smtp-sink.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../support/arrears.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 const statementsAt = (arrears: TestArrears, iso: string) => runAtAndWait(arrears.queues, 'statements', DateTime.fromISO(iso));
 
@@ -16,10 +16,7 @@ describe('statements of account', () => {
   let arrears: TestArrears;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
-    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    ({ database, sink, twilio, arrears } = await startTestPipeline());
     const invoices = [
       { number: 'S-1', amountMinor: 150000, issuedOn: '2026-01-10', dueOn: '2026-02-09' },
       { number: 'S-2', amountMinor: 20000, issuedOn: '2026-02-20', dueOn: '2026-03-22' },
@@ -36,10 +33,7 @@ describe('statements of account', () => {
   });
 
   afterAll(async () => {
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
-    await database?.drop();
+    await closeTestPipeline({ database, sink, twilio, arrears });
   });
 
   it('sends each scheduled customer who owes something one statement per period, inside their window', async () => {

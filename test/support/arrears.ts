@@ -7,9 +7,9 @@ import type { Queues } from '../../src/jobs/queues.js';
 import { runTickAndWait } from '../../src/jobs/run-tick.js';
 import { startWorkers } from '../../src/jobs/workers.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { testQueuePrefix } from './databases.js';
-import { FAKE_TWILIO_CREDENTIALS, type LocalTwilioServer } from './fake-twilio.js';
-import type { SmtpSink } from './smtp-sink.js';
+import { createTestDatabase, testQueuePrefix, type TestDatabase } from './databases.js';
+import { FAKE_TWILIO_CREDENTIALS, startFakeTwilio, type LocalTwilioServer } from './fake-twilio.js';
+import { SmtpSink } from './smtp-sink.js';
 
 /** An in-process Arrears (workers, no scheduler) wired to a test database, Redis, SMTP sink and fake Twilio. */
 export interface TestArrears {
@@ -52,4 +52,29 @@ export async function startTestArrears(env: Record<string, string>): Promise<Tes
     tick: (asOf) => runTickAndWait(queues, DateTime.fromISO(asOf, { setZone: true })),
     close: () => runtime.lifecycle.close(),
   };
+}
+
+/** A fresh database, an SMTP sink, a fake Twilio endpoint and an in-process Arrears wired to them. */
+export interface TestPipeline {
+  database: TestDatabase;
+  sink: SmtpSink;
+  twilio: LocalTwilioServer;
+  arrears: TestArrears;
+}
+
+/** Starts a {@link TestPipeline}; `extra` adds to (or overrides) its environment. */
+export async function startTestPipeline(extra: Record<string, string> = {}): Promise<TestPipeline> {
+  const database = await createTestDatabase();
+  const sink = await SmtpSink.start();
+  const twilio = await startFakeTwilio();
+  const arrears = await startTestArrears(testEnvironment(database.url, sink, twilio, extra));
+  return { database, sink, twilio, arrears };
+}
+
+/** Closes what a {@link TestPipeline} started, Arrears first; parts that never started are skipped. */
+export async function closeTestPipeline(parts: Partial<TestPipeline>): Promise<void> {
+  await parts.arrears?.close();
+  await parts.sink?.close();
+  await parts.twilio?.close();
+  await parts.database?.drop();
 }

@@ -5,11 +5,11 @@ import { verifySignature } from '../../../src/alerts/webhook.js';
 import type { CaseServices } from '../../../src/cases/case-services.js';
 import { PermissionDenied } from '../../../src/cases/errors.js';
 import { runCaseSweep } from '../../../src/cases/sweep.js';
-import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
-import { startFakeTwilio, type LocalTwilioServer } from '../../support/fake-twilio.js';
+import type { TestDatabase } from '../../support/databases.js';
+import type { LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../../support/arrears.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
 import { Receiver, caseServicesOf, drain, seedUsers } from '../cases/case-support.js';
 
 const ALERT_SECRET = 'alert-secret-0123456789';
@@ -25,13 +25,12 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
   let ids: Map<string, string>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
     hook = await Receiver.start();
-    arrears = await startTestArrears(
-      testEnvironment(database.url, sink, twilio, { ALERT_WEBHOOK_URL: hook.url('/alerts'), ALERT_WEBHOOK_SECRET: ALERT_SECRET, ALERT_RERAISE_HOURS: '4' }),
-    );
+    ({ database, sink, twilio, arrears } = await startTestPipeline({
+      ALERT_WEBHOOK_URL: hook.url('/alerts'),
+      ALERT_WEBHOOK_SECRET: ALERT_SECRET,
+      ALERT_RERAISE_HOURS: '4',
+    }));
     services = caseServicesOf(arrears);
     users = await seedUsers(arrears);
     await arrears.runtime.prisma.user.create({ data: { email: 'max@example.com', name: 'Max Manager', role: 'manager' } });
@@ -42,11 +41,8 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
   });
 
   afterAll(async () => {
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
+    await closeTestPipeline({ database, sink, twilio, arrears });
     await hook?.close();
-    await database?.drop();
   });
 
   const prisma = () => arrears.runtime.prisma;

@@ -13,11 +13,11 @@ import { pauseCase, resumeCase } from '../../../src/cases/pause.service.js';
 import { recordBankruptcy, recordBankruptcyDischarge, recordBankruptcyDismissal } from '../../../src/cases/bankruptcy.service.js';
 import { cancelPromise, markKeptPromises, recordPromise } from '../../../src/cases/promise.service.js';
 import { evaluateCases } from '../../../src/dunning/evaluate-cases.js';
-import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
-import { startFakeTwilio, type LocalTwilioServer } from '../../support/fake-twilio.js';
+import type { TestDatabase } from '../../support/databases.js';
+import type { LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../../support/arrears.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
 import { Receiver, caseServicesOf, drain, seedUsers } from './case-support.js';
 
 // Monday 9 March 2026, 11:00 in Bucharest: inside the send window; invoices are 8 days overdue.
@@ -35,13 +35,11 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   let ids: Map<string, string>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
     erp = await Receiver.start();
-    arrears = await startTestArrears(
-      testEnvironment(database.url, sink, twilio, { CREDIT_HOLD_WEBHOOK_URL: erp.url('/erp/credit-holds'), CREDIT_HOLD_WEBHOOK_SECRET: ERP_SECRET }),
-    );
+    ({ database, sink, twilio, arrears } = await startTestPipeline({
+      CREDIT_HOLD_WEBHOOK_URL: erp.url('/erp/credit-holds'),
+      CREDIT_HOLD_WEBHOOK_SECRET: ERP_SECRET,
+    }));
     cases = caseServicesOf(arrears);
     users = await seedUsers(arrears);
     const invoices = [
@@ -56,11 +54,8 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   });
 
   afterAll(async () => {
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
+    await closeTestPipeline({ database, sink, twilio, arrears });
     await erp?.close();
-    await database?.drop();
   });
 
   const prisma = () => arrears.runtime.prisma;

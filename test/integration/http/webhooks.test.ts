@@ -4,9 +4,9 @@ import { twilioSignature } from '../../../src/channels/sms/local-twilio-server.j
 import { findFreePort } from '../../../src/dev/free-port.js';
 import { buildHttpServer, httpDependencies } from '../../../src/http/server.js';
 import { arrearsSignature } from '../../../src/http/webhooks/email-bounce.routes.js';
-import { startTestArrears, testEnvironment, type TestArrears } from '../../support/arrears.js';
-import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
-import { FAKE_TWILIO_CREDENTIALS, startFakeTwilio, type LocalTwilioServer } from '../../support/fake-twilio.js';
+import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
+import type { TestDatabase } from '../../support/databases.js';
+import { FAKE_TWILIO_CREDENTIALS, type LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
 
@@ -55,21 +55,16 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sink = await SmtpSink.start();
-    twilio = await startFakeTwilio();
     const port = await findFreePort();
     base = `http://127.0.0.1:${port}`;
-    arrears = await startTestArrears(
-      testEnvironment(database.url, sink, twilio, {
-        PUBLIC_BASE_URL: base,
-        UNSUBSCRIBE_SECRET: 'unsubscribe-secret-'.padEnd(40, 'x'),
-        EMAIL_WEBHOOK_SECRET: BOUNCE_SECRET,
-        COMPANY_NAME: 'Acme Trading SRL',
-        COMPANY_SUPPORT_PHONE: '+40 21 000 0000',
-        COMPANY_SUPPORT_EMAIL: 'incasari@acme.example',
-      }),
-    );
+    ({ database, sink, twilio, arrears } = await startTestPipeline({
+      PUBLIC_BASE_URL: base,
+      UNSUBSCRIBE_SECRET: 'unsubscribe-secret-'.padEnd(40, 'x'),
+      EMAIL_WEBHOOK_SECRET: BOUNCE_SECRET,
+      COMPANY_NAME: 'Acme Trading SRL',
+      COMPANY_SUPPORT_PHONE: '+40 21 000 0000',
+      COMPANY_SUPPORT_EMAIL: 'incasari@acme.example',
+    }));
     app = await buildHttpServer(await httpDependencies(arrears.runtime));
     await app.listen({ host: '127.0.0.1', port });
     ids = await seedLedger(prisma(), [
@@ -82,10 +77,7 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
 
   afterAll(async () => {
     await app?.close();
-    await arrears?.close();
-    await sink?.close();
-    await twilio?.close();
-    await database?.drop();
+    await closeTestPipeline({ database, sink, twilio, arrears });
   });
 
   it('answers /healthz', async () => {
