@@ -46,20 +46,41 @@ export function pgDatabase(pool: pg.Pool): SqlDatabase {
   const sql = pgSql(pool);
   return {
     query: sql.query,
-    async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      try {
+    transaction: <T>(work: (sql: Sql) => Promise<T>) =>
+      withPgClient(pool, async (client, discard) => {
         await client.query('begin');
-        const result = await work(pgSql(client));
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => (broken = true));
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    },
+        try {
+          const result = await work(pgSql(client));
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch(discard);
+          throw error;
+        }
+      }),
   };
+}
+
+/**
+ * Checks a client out of the pool for `work` and gives it back; `discard` (or a lost connection)
+ * closes it instead. A checked-out client whose connection drops between two statements emits
+ * 'error' with no pool listening, which would end the process (a Postgres restart did, in the
+ * fault suite): here it only fails the work.
+ */
+export async function withPgClient<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, discard: () => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client, onError);
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
 }

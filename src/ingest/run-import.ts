@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { AppliedPayment } from '../cash/cash-application.js';
 import { requestReviewIn } from '../db/cases.repository.js';
-import { pgSql } from '../db/sql.js';
+import { pgSql, withPgClient } from '../db/sql.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from './batch.js';
 import { readCsvRecords } from './csv-reader.js';
 import { writeCustomers } from './customers.writer.js';
@@ -179,22 +179,24 @@ async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOpt
       applied?: AppliedPayment[];
     };
   }
-  const client = await options.pool.connect();
-  let outcome: BatchOutcome & { applied?: AppliedPayment[] };
-  try {
+  return withPgClient(options.pool, async (client, discard) => {
     await client.query('begin');
-    const sql = pgSql(client);
-    outcome = await kind.write(sql, batch.candidates as unknown as Candidate<Row>[], options.now);
-    // In the same transaction: a change is never committed without its review request.
-    await requestReviewIn(sql, outcome.changedCustomerIds, options.now);
-    await client.query(options.dryRun === true ? 'rollback' : 'commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-  return outcome;
+    try {
+      const sql = pgSql(client);
+      const outcome: BatchOutcome & { applied?: AppliedPayment[] } = await kind.write(
+        sql,
+        batch.candidates as unknown as Candidate<Row>[],
+        options.now,
+      );
+      // In the same transaction: a change is never committed without its review request.
+      await requestReviewIn(sql, outcome.changedCustomerIds, options.now);
+      await client.query(options.dryRun === true ? 'rollback' : 'commit');
+      return outcome;
+    } catch (error) {
+      await client.query('rollback').catch(discard);
+      throw error;
+    }
+  });
 }
 
 async function* decode(input: AsyncIterable<Uint8Array | string>, counter: { bytes: number }): AsyncGenerator<string> {
