@@ -57,6 +57,9 @@ export class RecordingSmtpSink {
 
   static async start(): Promise<RecordingSmtpSink> {
     const sink = new RecordingSmtpSink();
+    // A worker killed mid-conversation resets its connection (ECONNRESET); smtp-server reports it
+    // as a server 'error', which unheard would end the run. It is the fault being injected.
+    sink.server.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       sink.server.once('error', reject);
       sink.server.listen(0, '127.0.0.1', () => resolve());
