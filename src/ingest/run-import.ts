@@ -14,7 +14,7 @@ import { HeaderError, mapHeader } from './header.js';
 import { writeInvoices } from './invoices.writer.js';
 import { writePayments, type PaymentBatchOutcome } from './payments.writer.js';
 import {
-  CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type RowResult,
+  CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type InvoiceRow, type RowResult,
 } from './rows.js';
 
 export const IMPORT_KINDS = ['customers', 'invoices', 'payments'] as const;
@@ -69,15 +69,21 @@ interface Kind<Row> {
   columns: readonly string[];
   parse(fields: string[], options: ImportOptions): RowResult<Row>;
   write: BatchWriter<Row, BatchOutcome & { applied?: AppliedPayment[] }>;
-  /** Batches written at once. Batches sharing an external id are always written in file order. */
+  /** Batches written at once; two that could touch the same rows are written in file order. */
   writers: number;
+  /** Besides the external id, what a row could collide on with a row of another batch. */
+  otherKeys?(row: Row): string[];
 }
 
 const kinds: { [K in ImportKind]: Kind<unknown> } = {
   customers: {
     columns: CUSTOMER_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'], writers: 2,
   },
-  invoices: { columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'], writers: 2 },
+  invoices: {
+    columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'], writers: 2,
+    // An invoice number is unique per customer: the earlier line must get it, as it would in sequence.
+    otherKeys: (row) => [`number\u0000${(row as InvoiceRow).customerExternalId}\u0000${(row as InvoiceRow).number}`],
+  },
   payments: { columns: PAYMENT_COLUMNS, parse: (f) => parsePaymentRow(f), write: writePayments as Kind<unknown>['write'], writers: 1 },
 };
 
@@ -85,9 +91,11 @@ interface Batch {
   candidates: Candidate<{ externalId: string }>[];
   rejects: Rejection[];
   lineOf: Map<string, number>;
+  /** Everything the batch's rows could collide on with another batch's. */
+  keys: Set<string>;
 }
 
-const newBatch = (): Batch => ({ candidates: [], rejects: [], lineOf: new Map() });
+const newBatch = (): Batch => ({ candidates: [], rejects: [], lineOf: new Map(), keys: new Set() });
 
 /**
  * Imports one CSV file. Throws `HeaderError` before reading any row if the header is not exactly
@@ -111,7 +119,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
 
   let batch = newBatch();
   // Batches being written; each is done once its outcome has been reported, in file order.
-  const writing = new Set<{ keys: ReadonlyMap<string, number>; done: Promise<void> }>();
+  const writing = new Set<{ keys: ReadonlySet<string>; done: Promise<void> }>();
   let reported: Promise<void> = Promise.resolve();
   const report = (full: Batch, outcome: Awaited<ReturnType<typeof writeBatch>>) => {
     summary.created += outcome.created;
@@ -126,7 +134,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     const full = batch;
     batch = newBatch();
     // A record in two batches: the later line must win, so its batch waits for the earlier one.
-    const clashes = (other: { keys: ReadonlyMap<string, number> }) => [...full.lineOf.keys()].some((key) => other.keys.has(key));
+    const clashes = (other: { keys: ReadonlySet<string> }) => [...full.keys].some((key) => other.keys.has(key));
     while (writing.size >= kind.writers || [...writing].some(clashes)) await Promise.race([...writing].map((w) => w.done));
     const written = writeBatch(kind, full, options);
     written.catch(() => undefined); // surfaced through `done`
@@ -134,7 +142,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       for (const rejection of report(full, await written)) await options.onReject?.(rejection);
     });
     reported = done;
-    const entry = { keys: full.lineOf, done };
+    const entry = { keys: full.keys, done };
     writing.add(entry);
     // A failed batch stays in `writing`, so the next wait rethrows its error.
     done.then(() => writing.delete(entry), () => undefined);
@@ -156,6 +164,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
           if (earlier !== undefined) reject(`external_id: ${parsed.row.externalId} already appears on line ${earlier}`);
           else {
             batch.lineOf.set(parsed.row.externalId, record.line);
+            batch.keys.add(parsed.row.externalId);
+            for (const key of kind.otherKeys?.(parsed.row) ?? []) batch.keys.add(key);
             batch.candidates.push({ line: record.line, raw: record.raw, row: parsed.row });
           }
         }
@@ -179,6 +189,20 @@ async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOpt
       applied?: AppliedPayment[];
     };
   }
+  // Batches that could collide are never in Postgres together; should two still deadlock on
+  // something unforeseen, Postgres aborts one, which goes again rather than failing the import.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await writeBatchOnce(kind, batch, options);
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
+    }
+  }
+}
+
+const DEADLOCK_DETECTED = '40P01';
+
+async function writeBatchOnce<Row>(kind: Kind<Row>, batch: Batch, options: ImportOptions) {
   return withPgClient(options.pool, async (client, discard) => {
     await client.query('begin');
     try {

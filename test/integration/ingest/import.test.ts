@@ -180,11 +180,21 @@ describe('arrears import (library)', () => {
     expect(again.summary).toMatchObject({ rows: 25, unchanged: 25 });
   });
 
+  it('gives a contested invoice number to the earlier line although batches are written two at a time', async () => {
+    const header = 'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on';
+    const row = (id: string, number: string) => `${id},CN-2002,${number},CNY,10.00,,2026-03-01,2026-03-31`;
+    // The second batch claims the first batch's two numbers in the opposite order.
+    const text = [header, row('DL-A1', 'DL-N1'), row('DL-A2', 'DL-N2'), row('DL-B1', 'DL-N2'), row('DL-B2', 'DL-N1')].join('\n');
+    const { summary, rejections } = await importCsv(deps(), 'invoices', text, { batchSize: 2 });
+    expect(summary).toMatchObject({ rows: 4, created: 2, rejected: 2 });
+    expect(rejections.map((r) => r.line)).toEqual([4, 5]);
+  });
+
   it('writes batches two at a time yet keeps file order: the later row wins, rejections come in line order', async () => {
     const header = 'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on';
     const rows = Array.from({ length: 40 }, (_, i) => `W-${i},CN-2002,MD-W${i},CNY,${i + 1}.00,,2026-03-01,2026-03-31`);
-    // W-5 comes again three batches later with a new amount; every seventh line is malformed.
-    rows.splice(16, 0, 'W-5,CN-2002,MD-W5,CNY,555.00,,2026-03-01,2026-03-31');
+    // W-5 comes again in the next batch (written alongside) with a new amount; every seventh line is malformed.
+    rows.splice(10, 0, 'W-5,CN-2002,MD-W5,CNY,555.00,,2026-03-01,2026-03-31');
     for (let line = 7; line < rows.length; line += 7) rows.splice(line, 0, `BAD-${line},CN-2002,MD-X${line},CNY,not-money,,2026-03-01,2026-03-31`);
     const { summary, rejections } = await importCsv(deps(), 'invoices', [header, ...rows].join('\n'), { batchSize: 5 });
 
