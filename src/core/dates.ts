@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { BoundedCache } from './bounded-cache.js';
 
 /** A calendar date `YYYY-MM-DD` with no time and no zone (due dates, holidays, promise dates). */
 export type IsoDate = string;
@@ -33,21 +34,21 @@ function fromEpochDay(day: number): IsoDate {
   return at.toISOString().slice(0, 10);
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new BoundedCache<Intl.DateTimeFormat | null>(1_000);
 
 /** The calendar date an instant falls on in `zone`. */
 export function localDateOf(at: DateTime, zone: string): IsoDate {
-  let format = dayFormats.get(zone);
-  if (!format) {
+  const format = dayFormats.get(zone, () => {
     try {
-      format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      return new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
     } catch {
-      // Not an IANA name Intl knows (luxon also reads fixed offsets such as "UTC+3").
-      const date = at.setZone(zone).toISODate();
-      if (date === null) throw new Error(`invalid DateTime: unsupported zone "${zone}"`);
-      return date;
+      return null; // not an IANA name Intl knows; luxon also reads fixed offsets such as "UTC+3"
     }
-    dayFormats.set(zone, format);
+  });
+  if (format === null) {
+    const date = at.setZone(zone).toISODate();
+    if (date === null) throw new Error(`invalid DateTime: unsupported zone "${zone}"`);
+    return date;
   }
   const parts = format.formatToParts(at.toMillis());
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
@@ -75,19 +76,15 @@ export function weekdayOf(date: IsoDate): number {
  * two occurrences, so a daily moment is never skipped and never doubled.
  */
 export function localInstant(date: IsoDate, time: LocalTime, zone: string): DateTime {
-  const key = `${date}T${time} ${zone}`;
-  let at = localInstants.get(key);
-  if (!at) {
-    at = DateTime.fromISO(`${date}T${time}`, { zone });
+  // Cases in one zone share their send-window instants; a DateTime is immutable, so reuse it.
+  return localInstants.get(`${date}T${time} ${zone}`, () => {
+    const at = DateTime.fromISO(`${date}T${time}`, { zone });
     if (!at.isValid) throw new Error(`invalid local time ${date}T${time} in zone "${zone}"`);
-    // Cases in one zone share their send-window instants; a DateTime is immutable, so reuse it.
-    if (localInstants.size >= 10_000) localInstants.clear();
-    localInstants.set(key, at);
-  }
-  return at;
+    return at;
+  });
 }
 
-const localInstants = new Map<string, DateTime>();
+const localInstants = new BoundedCache<DateTime>(10_000);
 
 /** The first instant of `date` in `zone`. */
 export function startOfLocalDay(date: IsoDate, zone: string): DateTime {

@@ -55,6 +55,11 @@ export interface PlannedAction extends ActionSubject {
   promiseId: string | null;
 }
 
+/** An email or SMS action: the kind that becomes a rendered contact-log row and a delivery. */
+export function isMessage(action: PlannedAction): action is PlannedAction & { type: 'email' | 'sms' } {
+  return action.type === 'email' || action.type === 'sms';
+}
+
 /** An action that was due but not taken, with the reason. */
 export interface SkippedAction extends ActionSubject {
   reason: SkipReason;

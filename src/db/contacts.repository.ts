@@ -63,7 +63,9 @@ async function claimContacts(
   claims: Array<{ id: string; takeOver: boolean; at: Date }>,
 ): Promise<boolean[]> {
   // The same contact twice in one batch (two jobs for it): only the first call may claim it.
-  const first = claims.filter((claim, i) => claims.findIndex((other) => other.id === claim.id) === i);
+  const firstById = new Map<string, (typeof claims)[number]>();
+  for (const claim of claims) if (!firstById.has(claim.id)) firstById.set(claim.id, claim);
+  const first = [...firstById.values()];
   const rows = await sql.query<{ id: string }>(
     `with claimed as (
        update contacts c set status = 'sending', attempts = c.attempts + 1, updated_at = v.at
@@ -78,7 +80,7 @@ async function claimContacts(
     [first.map((claim) => claim.id), first.map((claim) => claim.takeOver), first.map((claim) => claim.at.toISOString())],
   );
   const won = new Set(rows.map((row) => row.id));
-  return claims.map((claim) => first.includes(claim) && won.has(claim.id));
+  return claims.map((claim) => firstById.get(claim.id) === claim && won.has(claim.id));
 }
 
 export interface ContactOutcome {

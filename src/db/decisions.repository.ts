@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { Decision, PlannedAction } from '../core/decision.js';
+import { isMessage, type Decision, type PlannedAction } from '../core/decision.js';
 import type { MessageDraft } from '../dunning/compose-message.js';
 import { raiseAlertRow } from './alerts.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
@@ -196,10 +196,6 @@ async function insertQueuedContacts(
     );
   }
   return ids;
-}
-
-function isMessage(action: PlannedAction): action is PlannedAction & { type: 'email' | 'sms' } {
-  return action.type === 'email' || action.type === 'sms';
 }
 
 async function recordOtherAction(sql: Sql, snapshot: CaseSnapshot, action: PlannedAction, now: DateTime): Promise<void> {

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { decide } from '../core/decide.js';
-import type { Decision, PlannedAction } from '../core/decision.js';
+import { isMessage, type Decision } from '../core/decision.js';
 import type { DunningRules } from '../core/rules.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import type { PrismaClient } from '../db/client.js';
@@ -107,8 +107,4 @@ async function recordBatchOrEach(
   // Nothing recorded at all looks like the database, not the data: let the job retry.
   if (lastError && outcomes.every((outcome) => outcome === null)) throw lastError;
   return outcomes;
-}
-
-function isMessage(action: PlannedAction): action is PlannedAction & { type: 'email' | 'sms' } {
-  return action.type === 'email' || action.type === 'sms';
 }

@@ -1,4 +1,5 @@
 import { DateTime, type DateTimeFormatOptions } from 'luxon';
+import { BoundedCache } from '../core/bounded-cache.js';
 
 /** How much of a date to show: `long` in prose, `medium` in tables, `short` where space is tight. */
 export type DateStyle = 'long' | 'medium' | 'short';
@@ -21,7 +22,7 @@ export function parseInZone(iso: string, timeZone: string, locale: string): Date
 
 /** A date in words for a locale: `March 14, 2025`, `2025年3月14日`, `14 martie 2025`. */
 export function formatDate(iso: string, locale: string, timeZone: string, style: DateStyle = 'long'): string {
-  return remembered(`d ${iso} ${locale} ${timeZone} ${style}`, () =>
+  return formatted.get(`d ${iso} ${locale} ${timeZone} ${style}`, () =>
     parseInZone(iso, timeZone, locale).toLocaleString(DATE_STYLES[style]),
   );
 }
@@ -36,7 +37,7 @@ export function formatDateTime(iso: string, locale: string, timeZone: string): s
  * customer's zone so that an evening send does not say "tomorrow" about today.
  */
 export function relativeDays(iso: string, nowIso: string, locale: string, timeZone: string): string {
-  return remembered(`r ${iso} ${nowIso} ${locale} ${timeZone}`, () => {
+  return formatted.get(`r ${iso} ${nowIso} ${locale} ${timeZone}`, () => {
     const base = parseInZone(nowIso, timeZone, locale);
     const relative = parseInZone(iso, timeZone, locale).toRelativeCalendar({ base, unit: 'days' });
     if (relative === null) throw new RangeError(`cannot compare "${iso}" with "${nowIso}"`);
@@ -45,15 +46,5 @@ export function relativeDays(iso: string, nowIso: string, locale: string, timeZo
 }
 
 // Reminders in one batch quote the same due dates in the same few locales and zones, and each
-// formatting costs several Intl calls: the words are remembered (a bounded cache; errors are not).
-const formatted = new Map<string, string>();
-
-function remembered(key: string, format: () => string): string {
-  let text = formatted.get(key);
-  if (text === undefined) {
-    text = format();
-    if (formatted.size >= 20_000) formatted.clear();
-    formatted.set(key, text);
-  }
-  return text;
-}
+// formatting costs several Intl calls: the words are remembered.
+const formatted = new BoundedCache<string>(20_000);

@@ -1,3 +1,5 @@
+import { BoundedCache } from '../core/bounded-cache.js';
+
 /** The locales every customer-facing template ships in. */
 export const SHIPPED_LOCALES = ['en', 'zh-CN', 'ro', 'tr'] as const;
 
@@ -10,31 +12,20 @@ const LANGUAGE_DEFAULT: Readonly<Record<string, string>> = { zh: 'zh-CN' };
 
 /** Canonical BCP 47 form of a tag (`zh_tw` → `zh-TW`), or undefined when it is not a tag. */
 export function canonicalLocale(tag: string): string | undefined {
-  if (canonical.has(tag)) return canonical.get(tag);
-  let result: string | undefined;
-  try {
-    result = Intl.getCanonicalLocales(tag.trim().replace(/_/g, '-'))[0];
-  } catch {
-    result = undefined;
-  }
-  // Every reminder asks again for one of a handful of tags; Intl answers slowly.
-  if (canonical.size >= 1_000) canonical.clear();
-  canonical.set(tag, result);
-  return result;
+  return canonical.get(tag, () => {
+    try {
+      return Intl.getCanonicalLocales(tag.trim().replace(/_/g, '-'))[0];
+    } catch {
+      return undefined;
+    }
+  });
 }
 
-const canonical = new Map<string, string | undefined>();
-const languages = new Map<string, string>();
+// Every reminder asks again about one of a handful of tags; Intl answers slowly.
+const canonical = new BoundedCache<string | undefined>(1_000);
+const languages = new BoundedCache<string>(1_000);
 
-function languageOf(tag: string): string {
-  let language = languages.get(tag);
-  if (language === undefined) {
-    language = new Intl.Locale(tag).language;
-    if (languages.size >= 1_000) languages.clear();
-    languages.set(tag, language);
-  }
-  return language;
-}
+const languageOf = (tag: string): string => languages.get(tag, () => new Intl.Locale(tag).language);
 
 /**
  * The one place the template locale is chosen: the exact tag, then its language, then the

@@ -1,25 +1,16 @@
-const formatters = new Map<string, Intl.NumberFormat>();
+import { BoundedCache } from '../core/bounded-cache.js';
+
+const formatters = new BoundedCache<Intl.NumberFormat>(1_000);
 
 function currencyFormatter(locale: string, currency: string): Intl.NumberFormat {
-  const key = `${locale}|${currency}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    formatters.set(key, formatter);
-  }
-  return formatter;
+  return formatters.get(`${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency }));
 }
 
-const exponents = new Map<string, number>();
+const exponents = new BoundedCache<number>(1_000);
 
 /** Decimal places of a currency as Intl knows them (JPY 0, USD 2, BHD 3). */
 export function currencyExponent(currency: string): number {
-  let exponent = exponents.get(currency);
-  if (exponent === undefined) {
-    exponent = currencyFormatter('en', currency).resolvedOptions().maximumFractionDigits ?? 2;
-    exponents.set(currency, exponent);
-  }
-  return exponent;
+  return exponents.get(currency, () => currencyFormatter('en', currency).resolvedOptions().maximumFractionDigits ?? 2);
 }
 
 /** Integer minor units as an exact decimal string: `(-123456, 2)` → `"-1234.56"`. */

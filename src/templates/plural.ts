@@ -1,3 +1,5 @@
+import { BoundedCache } from '../core/bounded-cache.js';
+
 /** Phrases per CLDR plural category; `#` stands for the formatted count. `other` is required. */
 export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
@@ -13,13 +15,7 @@ export function pluralPhrase(count: number, locale: string, forms: PluralForms):
 }
 
 // Building Intl objects costs far more than using them, and every reminder needs them.
-const byLocale = new Map<string, { rules: Intl.PluralRules; numbers: Intl.NumberFormat }>();
+const byLocale = new BoundedCache<{ rules: Intl.PluralRules; numbers: Intl.NumberFormat }>(1_000);
 
-function intlFor(locale: string) {
-  let intl = byLocale.get(locale);
-  if (!intl) {
-    intl = { rules: new Intl.PluralRules(locale), numbers: new Intl.NumberFormat(locale) };
-    byLocale.set(locale, intl);
-  }
-  return intl;
-}
+const intlFor = (locale: string) =>
+  byLocale.get(locale, () => ({ rules: new Intl.PluralRules(locale), numbers: new Intl.NumberFormat(locale) }));
