@@ -49,11 +49,37 @@ export interface CustomerProfile {
   timeZone: string;
 }
 
-/** The render context of every dunning step template and of the templates built on it. */
+/** A payment received since the customer's last reminder, in one currency. */
+export interface ReceivedPayment {
+  /** ISO 4217 code. */
+  currency: string;
+  /** Integer minor units. */
+  amountMinor: number;
+}
+
+/**
+ * The render context of every dunning step template and of the templates built on it.
+ *
+ * `upcoming`, `received` and `creditHoldAlreadyPlaced` are optional for contexts built outside
+ * the dunning ladder (statements, case actions); rendering reads an absent one as `[]` / `false`,
+ * so a template may always test them. The worker's `reminderContext` always sets all three.
+ */
 export interface ReminderContext {
   customer: CustomerProfile;
+  /** The invoices the message is about: for an overdue step, every overdue invoice still chased. */
   invoices: InvoiceLine[];
+  /** `invoices`' balances per currency. */
   totals: CurrencyTotal[];
+  /**
+   * The customer's other open invoices not yet due, oldest due date first; overdue-step emails
+   * list them briefly as "coming up". Empty on a pre-due courtesy reminder, whose `invoices` are
+   * already these.
+   */
+  upcoming?: InvoiceLine[];
+  /** Payments received since the last reminder, per currency; the message thanks the customer for them. */
+  received?: ReceivedPayment[];
+  /** The account was already on credit hold before this step: the notice says it remains on hold. */
+  creditHoldAlreadyPlaced?: boolean;
   company: CompanyProfile;
   /** One-click unsubscribe link, where the policy offers one. */
   unsubscribeUrl?: string | null;

@@ -87,8 +87,15 @@ export function renderFile(
     timeZone: context.customer.timeZone,
     now: context.now,
   };
-  // An absent link becomes null, so strict mode lets templates test it with {{#if}}.
-  const view = { ...context, unsubscribeUrl: context.unsubscribeUrl ?? null };
+  // An absent link becomes null and absent lists empty, so strict mode lets templates test and
+  // read them ({{#if}}, {{received.length}}) whoever built the context.
+  const view = {
+    ...context,
+    unsubscribeUrl: context.unsubscribeUrl ?? null,
+    upcoming: context.upcoming ?? [],
+    received: context.received ?? [],
+    creditHoldAlreadyPlaced: context.creditHoldAlreadyPlaced ?? false,
+  };
   const partials = catalog.partials(templateLocale, isHtmlPart(part) ? 'html' : 'text');
   return file.render(view, data, partials);
 }

@@ -5,6 +5,7 @@ import type {
   InvoiceLine,
   ManagerAlertKind,
   PaymentPlanReminderContext,
+  ReceivedPayment,
   ReminderContext,
 } from './context.js';
 
@@ -50,6 +51,8 @@ function reminder(templateId: string, options: SampleOptions): ReminderContext {
     invoice(now, 'INV-2025-0157', 'EUR', 86000, 31000, days > 0 ? Math.max(1, days - 4) : days - 4),
     invoice(now, 'INV-2025-0163', 'USD', 245000, 245000, days),
   ];
+  // A courtesy reminder's invoices are the ones not yet due; any other step also lists one coming up.
+  const upcoming = days > 0 ? [invoice(now, 'INV-2025-0188', 'EUR', 57200, 57200, -11)] : [];
   return {
     customer: { name: 'Northwind & Partners S.R.L.', locale: options.locale ?? 'en', timeZone: SAMPLE_ZONE },
     invoices,
@@ -57,6 +60,9 @@ function reminder(templateId: string, options: SampleOptions): ReminderContext {
       { currency: 'EUR', balanceMinor: 154450 },
       { currency: 'USD', balanceMinor: 245000 },
     ],
+    upcoming,
+    received: [],
+    creditHoldAlreadyPlaced: false,
     company: {
       name: 'Delta Industrial Supply',
       signature: 'Maria Popescu\nAccounts Receivable',
@@ -169,8 +175,19 @@ const ALERT_KINDS: readonly ManagerAlertKind[] = [
 ];
 
 /**
+ * Payments in two currencies since the last reminder: the longest thank-you line a message
+ * carries, so validation measures SMS segments with it.
+ */
+export const SAMPLE_RECEIVED: ReceivedPayment[] = [
+  { currency: 'EUR', amountMinor: 50000 },
+  { currency: 'USD', amountMinor: 120000 },
+];
+
+/**
  * Samples covering every branch a template can take: opt-out with and without a link, no
- * opt-out, each manager-alert kind, and a plan's last instalment. Validation renders all of them.
+ * opt-out, a payment received since the last reminder on an account already on credit hold,
+ * nothing coming up, each manager-alert kind, and a plan's last instalment. Validation renders
+ * all of them.
  */
 export function sampleVariants<Id extends string>(templateId: Id, options: SampleOptions = {}): ContextFor<Id>[] {
   const base = sampleContext(templateId, options);
@@ -178,6 +195,8 @@ export function sampleVariants<Id extends string>(templateId: Id, options: Sampl
     base,
     { ...base, unsubscribeUrl: null },
     { ...base, optOutRequired: false, unsubscribeUrl: null },
+    { ...base, received: SAMPLE_RECEIVED, creditHoldAlreadyPlaced: true },
+    { ...base, upcoming: [] },
   ];
   if (isPaymentPlanReminder(templateId)) {
     const plan = base as PaymentPlanReminderContext;
