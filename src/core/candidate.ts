@@ -12,6 +12,8 @@ export interface Candidate {
   alertKind: ManagerAlertKind | null;
   invoice: CoveredInvoice | null;
   promiseId: string | null;
+  /** The customer's dunning cycle, for a ladder step. */
+  cycle: number | null;
 }
 
 /** A candidate held back, and why. */

@@ -29,6 +29,8 @@ function merge(members: readonly Candidate[]): Consolidated {
     alertKind: winner.alertKind,
     invoices,
     promiseId: winner.promiseId,
+    // A ladder step merged with a plan reminder still fires in its cycle.
+    cycle: members.reduce<number | null>((cycle, m) => (m.cycle !== null && (cycle === null || m.cycle > cycle) ? m.cycle : cycle), null),
   };
 }
 

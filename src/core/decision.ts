@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
-import type { InvoiceStepRef } from './domain.js';
+import type { IsoDate } from './dates.js';
+import type { InvoiceStepRef, Ladder } from './domain.js';
 import type { ActionType, ManagerAlertKind } from './policy.js';
 
 /** Why something due now was not done. */
@@ -8,6 +9,8 @@ export type SkipReason =
   | 'window'
   /** a frequency cap, or the channel already used today */
   | 'cap'
+  /** the customer's last reminder was too recent (`caps.minDaysBetweenReminders`) */
+  | 'spacing'
   /** the invoice has an open dispute */
   | 'dispute'
   /** legal hold or bankruptcy */
@@ -38,6 +41,8 @@ export interface ActionSubject {
   alertKind: ManagerAlertKind | null;
   /** Sorted by invoice id. Empty for a broken-promise alert, which concerns the promise. */
   invoices: CoveredInvoice[];
+  /** The customer's dunning cycle, for a ladder step; `null` for courtesy and plan reminders and alerts. */
+  cycle: number | null;
 }
 
 /** An action to take now. */
@@ -67,10 +72,19 @@ export interface SkippedAction extends ActionSubject {
   detail: string;
 }
 
+/** Where the case stands on the ladder after this decision: the state to record, and what is next. */
+export interface LadderPosition extends Ladder {
+  /** The highest step fired in the open cycle, this decision's actions included; `null` when none. */
+  stepId: string | null;
+  /** The next step the cycle climbs to and the local date it falls due (before spacing and windows). */
+  next: { stepId: string; on: IsoDate } | null;
+}
+
 /** What the core decided for one case at one instant. */
 export interface Decision {
   actions: PlannedAction[];
   skipped: SkippedAction[];
+  ladder: LadderPosition;
   /** The earliest moment something could next be due; never before `now`. */
   nextLookAt: DateTime;
 }

@@ -110,12 +110,28 @@ export interface InvoiceStepRef {
 export interface ContactRecord {
   channel: ActionType;
   at: DateTime;
+  /** The customer's dunning cycle a ladder step fired in; `null` for courtesy and plan reminders and alerts. */
+  cycle: number | null;
   policyId: string;
   /** The step whose template the contact used (the highest stage among the invoices covered). */
   stepId: string;
   invoices: InvoiceStepRef[];
   status: ContactStatus;
 }
+
+/**
+ * Where the customer stands on the dunning ladder, as the last decision left it. A *cycle* runs
+ * from the first overdue invoice still being chased until nothing is; each policy step fires
+ * once per cycle.
+ */
+export interface Ladder {
+  /** The current (or, when closed, the last) cycle; 0 before the first. */
+  cycle: number;
+  /** Whether that cycle is running. */
+  open: boolean;
+}
+
+export const noLadder: Ladder = { cycle: 0, open: false };
 
 /** Everything the core needs to decide one customer's case at `now`. */
 export interface CaseInput {
@@ -125,6 +141,7 @@ export interface CaseInput {
   promises: PromiseToPay[];
   paymentPlan: PaymentPlan | null;
   holds: Holds;
+  ladder: Ladder;
   history: ContactRecord[];
   now: DateTime;
 }

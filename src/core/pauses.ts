@@ -56,6 +56,7 @@ export function brokenPromiseAlert(promise: PromiseToPay, policyId: string): Can
     alertKind: 'broken_promise',
     invoice: null,
     promiseId: promise.id,
+    cycle: null,
   };
 }
 

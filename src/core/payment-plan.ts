@@ -60,6 +60,7 @@ export function planCandidates(
         alertKind: null,
         invoice: { invoiceId: invoice.id, number: invoice.number, cycle: invoice.dunningCycle, stepId, instalmentId: instalment.id },
         promiseId: null,
+        cycle: null,
       };
       if (resolved.ok) candidates.push(candidate);
       else held.push({ candidate, reason: 'consent', detail: resolved.detail });

@@ -28,6 +28,8 @@ export const dunningRulesSchema = z.object({
       emailsPerDay: count.default(1),
       /** Emails and SMS per customer in any rolling 7 days. */
       contactsPer7Days: count.default(4),
+      /** Local calendar days between two reminders to one customer (a step due sooner waits); 0 = off. */
+      minDaysBetweenReminders: count.default(4),
     })
     .prefault({}),
   /** Per ISO 4217 currency: below this total open balance (minor units) nothing is sent. */

@@ -14,12 +14,16 @@ export interface CaseSnapshot {
   input: CaseInput;
   /** The addresses a reminder goes to, or null when the customer has none usable. */
   recipients: { email: string | null; mobile: string | null };
+  /** Payments received since the customer's last reminder, per currency: the next message thanks them. */
+  received: Array<{ currency: string; amountMinor: number }>;
 }
 
 /** One case as `loadCaseSnapshots` reads it: related rows arrive as JSON, money as text. */
 interface CaseRow {
   caseId: string;
   version: number;
+  ladderCycle: number;
+  ladderOpen: boolean;
   state: string;
   pauseReason: string | null;
   customer: string;
@@ -60,9 +64,11 @@ interface CustomerJson {
   legalHold: boolean;
   creditHold: boolean;
   bankruptcy: boolean;
+  received: Array<{ currency: string; amountMinor: string }>;
   history: Array<{
     type: ContactRecord['channel'];
     decidedAt: string;
+    cycle: number | null;
     policyId: string;
     stepId: string;
     contactStatus: string | null;
@@ -73,7 +79,8 @@ interface CustomerJson {
 // One statement for the whole batch: the related rows of each customer are aggregated to JSON
 // by Postgres, so a batch of cases costs one round trip and no per-relation queries.
 const SNAPSHOT_QUERY = `
-  select cs.id::text as "caseId", cs.version, cs.state::text as state, cs.pause_reason::text as "pauseReason",
+  select cs.id::text as "caseId", cs.version, cs.ladder_cycle as "ladderCycle", cs.ladder_open as "ladderOpen",
+         cs.state::text as state, cs.pause_reason::text as "pauseReason",
          json_build_object(
            'id', cu.id, 'externalId', cu.external_id, 'name', cu.name, 'timeZone', cu.time_zone,
            'locale', cu.locale, 'holidayCalendar', cu.holiday_calendar, 'profile', cu.contact_profile,
@@ -113,9 +120,22 @@ const SNAPSHOT_QUERY = `
            'creditHold', exists (select 1 from credit_holds h where h.customer_id = cu.id and h.released_at is null),
            'bankruptcy', exists (select 1 from bankruptcy_filings b where b.customer_id = cu.id
                                    and b.discharged_at is null and b.dismissed_at is null),
+           -- Payments received since the last reminder, which the next one thanks the customer for.
+           'received', coalesce((
+             select json_agg(json_build_object('currency', r.currency, 'amountMinor', r.amount::text) order by r.currency)
+               from (select p.currency, sum(p.amount_minor - p.unapplied_minor) as amount
+                       from payments p
+                      where p.customer_id = cu.id and p.amount_minor > p.unapplied_minor
+                        and p.received_on >= coalesce((
+                              select (max(m.decided_at) at time zone cu.time_zone)::date
+                                from dunning_actions m
+                               where m.customer_id = cu.id and m.type in ('email', 'sms')
+                                 and m.decided_at >= $2::timestamptz), $3::date)
+                      group by p.currency) r), '[]'),
            'history', coalesce((
              select json_agg(json_build_object(
-                      'type', a.type, 'decidedAt', a.decided_at, 'policyId', a.policy_id, 'stepId', a.step_id,
+                      'type', a.type, 'decidedAt', a.decided_at, 'cycle', a.ladder_cycle,
+                      'policyId', a.policy_id, 'stepId', a.step_id,
                       'contactStatus', c.status,
                       'invoices', coalesce((
                         select json_agg(json_build_object('invoiceId', ai.invoice_id, 'cycle', ai.cycle,
@@ -138,7 +158,9 @@ export async function loadCaseSnapshots(
 ): Promise<CaseSnapshot[]> {
   if (caseIds.length === 0) return [];
   const historySince = now.minus({ days: HISTORY_DAYS }).toUTC().toISO();
-  const rows = await sql.query<CaseRow>(SNAPSHOT_QUERY, [[...caseIds], historySince]);
+  // Without an earlier reminder, "received since" means the last week.
+  const receivedFrom = now.minus({ days: 7 }).toISODate();
+  const rows = await sql.query<CaseRow>(SNAPSHOT_QUERY, [[...caseIds], historySince, receivedFrom]);
   return rows.map((row) => toSnapshot(row, JSON.parse(row.customer) as CustomerJson, now));
 }
 
@@ -159,6 +181,7 @@ function toSnapshot(row: CaseRow, customer: CustomerJson, now: DateTime): CaseSn
   const history: ContactRecord[] = customer.history.map((action) => ({
     channel: action.type,
     at: DateTime.fromMillis(Date.parse(action.decidedAt), { zone: 'utc' }),
+    cycle: action.cycle,
     policyId: action.policyId,
     stepId: action.stepId,
     invoices: action.invoices.map((ref) => ({
@@ -216,6 +239,7 @@ function toSnapshot(row: CaseRow, customer: CustomerJson, now: DateTime): CaseSn
       creditHold: customer.creditHold,
       manualPause: row.state === 'paused' && row.pauseReason === 'manual',
     },
+    ladder: { cycle: row.ladderCycle, open: row.ladderOpen },
     history,
     now,
   };
@@ -225,6 +249,7 @@ function toSnapshot(row: CaseRow, customer: CustomerJson, now: DateTime): CaseSn
     customerName: customer.name,
     input,
     recipients: { email: email?.value ?? null, mobile: mobile?.value ?? null },
+    received: customer.received.map((r) => ({ currency: r.currency, amountMinor: Number(r.amountMinor) })),
   };
 }
 

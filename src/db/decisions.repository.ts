@@ -18,8 +18,6 @@ export interface DecisionToRecord {
   decision: Decision;
   /** Rendered messages by action idempotency key (email and SMS actions only). */
   drafts: ReadonlyMap<string, MessageDraft>;
-  /** Current stage label for the case (the highest step acted on), or null to keep it. */
-  stage: string | null;
   now: DateTime;
 }
 
@@ -69,8 +67,8 @@ export async function recordDecisions(
 type PlannedItem = { record: DecisionToRecord; index: number; action: PlannedAction };
 
 /**
- * Moves each unchanged case to its next-look time and returns the ids of those that were
- * unchanged. The rows are locked in id order first, so two batches sharing a case cannot deadlock.
+ * Moves each unchanged case to its next-look time and ladder position and returns the ids of
+ * those that were unchanged. The rows are locked in id order first, so two batches sharing a case cannot deadlock.
  */
 async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Promise<Set<string>> {
   const ids = records.map((r) => r.snapshot.caseId);
@@ -80,10 +78,12 @@ async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Pro
         set version = c.version + 1,
             next_look_at = v.next_look_at,
             last_evaluated_at = v.evaluated_at,
-            current_stage = coalesce(v.stage, c.current_stage),
+            current_stage = v.stage,
+            ladder_cycle = v.ladder_cycle,
+            ladder_open = v.ladder_open,
             updated_at = now()
-       from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[])
-            as v(id, version, next_look_at, evaluated_at, stage)
+       from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int[], $7::boolean[])
+            as v(id, version, next_look_at, evaluated_at, stage, ladder_cycle, ladder_open)
       where c.id = v.id and c.version = v.version
       returning c.id::text`,
     [
@@ -91,7 +91,9 @@ async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Pro
       records.map((r) => r.snapshot.version),
       records.map((r) => r.decision.nextLookAt.toUTC().toISO()),
       records.map((r) => r.now.toUTC().toISO()),
-      records.map((r) => r.stage),
+      records.map((r) => r.decision.ladder.stepId),
+      records.map((r) => r.decision.ladder.cycle),
+      records.map((r) => r.decision.ladder.open),
     ],
   );
   return new Set(rows.map((row) => row.id));
@@ -101,9 +103,10 @@ async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Pro
 async function insertActions(sql: Sql, planned: readonly PlannedItem[]): Promise<Map<string, string>> {
   if (planned.length === 0) return new Map();
   const rows = await sql.query<{ id: string; key: string }>(
-    `insert into dunning_actions (customer_id, type, policy_id, step_id, template_id, alert_kind, decided_at, idempotency_key)
+    `insert into dunning_actions (customer_id, type, policy_id, step_id, template_id, alert_kind, decided_at, idempotency_key,
+                                  ladder_cycle)
      select * from unnest($1::uuid[], $2::dunning_action_type[], $3::text[], $4::text[], $5::text[],
-                          $6::alert_kind[], $7::timestamptz[], $8::text[])
+                          $6::alert_kind[], $7::timestamptz[], $8::text[], $9::int[])
      on conflict (idempotency_key) do nothing
      returning id::text, idempotency_key as key`,
     [
@@ -115,6 +118,7 @@ async function insertActions(sql: Sql, planned: readonly PlannedItem[]): Promise
       planned.map((p) => p.action.alertKind),
       planned.map((p) => p.record.now.toUTC().toISO()),
       planned.map((p) => p.action.idempotencyKey),
+      planned.map((p) => p.action.cycle),
     ],
   );
   return new Map(rows.map((row) => [row.key, row.id]));
@@ -214,15 +218,18 @@ async function recordOtherAction(sql: Sql, snapshot: CaseSnapshot, action: Plann
         [customerId, snapshot.caseId, action.assigneeId, at.toISOString(), action.stepId, action.idempotencyKey],
       );
       return;
-    case 'credit_hold':
-      await sql.query(
+    case 'credit_hold': {
+      // A hold is a state: one already in force is neither placed nor announced again.
+      const placed = await sql.query(
         `insert into credit_holds (customer_id, placed_at, reason, placed_by)
          select $1::uuid, $2::timestamptz, $3, 'system'
-          where not exists (select 1 from credit_holds where customer_id = $1::uuid and released_at is null)`,
+          where not exists (select 1 from credit_holds where customer_id = $1::uuid and released_at is null)
+         returning id`,
         [customerId, at.toISOString(), reason],
       );
-      await audit(sql, customerId, 'credit_hold.placed', reason, at);
+      if (placed.length > 0) await audit(sql, customerId, 'credit_hold.placed', reason, at);
       return;
+    }
     case 'legal_hold':
       await insertLegalHold(sql, { customerId, at, reason, placedBy: 'system' });
       await audit(sql, customerId, 'legal_hold.placed', reason, at);

@@ -65,7 +65,7 @@ export async function evaluateCases(
       const draft = composeMessage(snapshot, action, deps.compose);
       if (draft) drafts.set(action.idempotencyKey, draft);
     }
-    records.push({ snapshot, decision, drafts, stage: decision.actions[0]?.stepId ?? null, now });
+    records.push({ snapshot, decision, drafts, now });
   }
   const outcomes = await recordBatchOrEach(deps, records);
   const result: EvaluationResult = { decided: 0, stale: 0, queued: [] };

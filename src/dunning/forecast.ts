@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { Decision, PlannedAction, SkippedAction } from '../core/decision.js';
+import type { Decision, LadderPosition, PlannedAction, SkippedAction } from '../core/decision.js';
 import type { CaseInput, ContactRecord } from '../core/domain.js';
 
 /** One decision point of a forecast: what the core would do for a case at `at`. */
@@ -7,6 +7,7 @@ export interface ForecastEntry {
   at: DateTime;
   actions: PlannedAction[];
   skipped: SkippedAction[];
+  ladder: LadderPosition;
 }
 
 /**
@@ -25,18 +26,20 @@ export function forecastCase(
   for (let i = 0; i < maxDecisions && state.now <= until; i += 1) {
     const decision = decide(state);
     if (decision.actions.length > 0 || decision.skipped.length > 0) {
-      entries.push({ at: state.now, actions: decision.actions, skipped: decision.skipped });
+      entries.push({ at: state.now, actions: decision.actions, skipped: decision.skipped, ladder: decision.ladder });
     }
     if (decision.nextLookAt <= state.now) break; // the core promises progress; never loop on a bug
-    state = afterActions(state, decision.actions, decision.nextLookAt);
+    state = afterActions(state, decision, decision.nextLookAt);
   }
   return entries;
 }
 
-function afterActions(input: CaseInput, actions: PlannedAction[], next: DateTime): CaseInput {
+function afterActions(input: CaseInput, decision: Decision, next: DateTime): CaseInput {
+  const { actions } = decision;
   const recorded: ContactRecord[] = actions.map((action) => ({
     channel: action.type,
     at: input.now,
+    cycle: action.cycle,
     policyId: action.policyId,
     stepId: action.stepId,
     invoices: action.invoices.map(({ invoiceId, cycle, stepId, instalmentId }) => ({ invoiceId, cycle, stepId, instalmentId })),
@@ -46,6 +49,7 @@ function afterActions(input: CaseInput, actions: PlannedAction[], next: DateTime
   return {
     ...input,
     history: [...input.history, ...recorded],
+    ladder: { cycle: decision.ladder.cycle, open: decision.ladder.open },
     holds: {
       ...input.holds,
       legalHold: input.holds.legalHold || has('legal_hold'),

@@ -13,6 +13,7 @@ import type {
   PaymentPlan,
   PromiseToPay,
 } from '../../src/core/domain.js';
+import { noLadder } from '../../src/core/domain.js';
 import type { ActionType } from '../../src/core/policy.js';
 
 // Fixture builders for the decision core. Every date is derived from an explicit `now` (a
@@ -110,10 +111,13 @@ export function aContact(options: {
   invoices: readonly OpenInvoice[];
   policyId?: string;
   status?: ContactRecord['status'];
+  /** The customer's ladder cycle the step fired in; omit for a courtesy or plan reminder. */
+  cycle?: number | null;
 }): ContactRecord {
   return {
     channel: options.channel ?? 'email',
     at: options.at,
+    cycle: options.cycle ?? null,
     policyId: options.policyId ?? 'default',
     stepId: options.stepId,
     invoices: options.invoices.map((i) => ({ invoiceId: i.id, cycle: i.dunningCycle, stepId: options.stepId })),
@@ -126,6 +130,7 @@ export function recordOf(action: PlannedAction, when: DateTime): ContactRecord {
   return {
     channel: action.type,
     at: when,
+    cycle: action.cycle,
     policyId: action.policyId,
     stepId: action.stepId,
     invoices: action.invoices.map(({ invoiceId, cycle, stepId, instalmentId }) => ({ invoiceId, cycle, stepId, instalmentId })),
@@ -143,6 +148,7 @@ export function aCase(overrides: Partial<CaseInput> = {}): CaseInput {
     promises: [],
     paymentPlan: null,
     holds: noHolds(),
+    ladder: noLadder,
     history: [],
     ...overrides,
     now,

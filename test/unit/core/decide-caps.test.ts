@@ -11,28 +11,31 @@ const summary = (d: Decision) => d.actions.map((a) => `${a.type}:${a.stepId}`);
 const skippedAs = (d: Decision) => d.skipped.filter((s) => s.reason !== 'superseded').map((s) => `${s.type}:${s.reason}`);
 
 describe('frequency caps', () => {
+  // Caps on their own: spacing between reminders is off here (it has its own tests).
+  const noSpacing = dunningRulesSchema.parse({ caps: { minDaysBetweenReminders: 0 } });
   const invoice = anInvoice({ daysPastDue: 7 });
-  const other = anInvoice({ daysPastDue: 20 });
-  const otherCalled = aContact({ channel: 'call_task', at: NOW.minus({ days: 6 }), stepId: 'overdue-14', invoices: [other] });
+  const ladder = { cycle: 1, open: true };
+  const earlierStep = (options: { channel?: 'email' | 'sms'; at: typeof NOW; status?: 'failed' | 'bounced' | 'cancelled' | 'delivered' }) =>
+    aContact({ stepId: 'overdue-1', invoices: [invoice], cycle: 1, ...options });
 
   it('one email a day: a second email waits for tomorrow’s window, SMS still goes', () => {
-    const history = [otherCalled, aContact({ at: NOW.minus({ hours: 1 }), stepId: 'overdue-14', invoices: [other] })];
-    const decision = decide(aCase({ invoices: [invoice, other], history }), defaultPolicy);
+    const history = [earlierStep({ at: NOW.minus({ hours: 1 }) })];
+    const decision = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing);
     expect(summary(decision)).toEqual(['sms:overdue-7']);
     expect(skippedAs(decision)).toEqual(['email:cap']);
     expect(decision.nextLookAt.toISO()).toBe('2026-03-11T08:00:00.000+02:00');
   });
 
   it('one SMS a day: a second SMS waits, the email still goes', () => {
-    const history = [otherCalled, aContact({ channel: 'sms', at: NOW.minus({ hours: 1 }), stepId: 'overdue-14', invoices: [other] })];
-    const decision = decide(aCase({ invoices: [invoice, other], history }), defaultPolicy);
-    expect(summary(decision)).toEqual(['email:overdue-14']);
+    const history = [earlierStep({ channel: 'sms', at: NOW.minus({ hours: 1 }) })];
+    const decision = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing);
+    expect(summary(decision)).toEqual(['email:overdue-7']);
     expect(skippedAs(decision)).toEqual(['sms:cap']);
   });
 
   it('yesterday’s email in the customer’s zone does not count for today', () => {
-    const history = [otherCalled, aContact({ at: NOW.startOf('day').minus({ minutes: 1 }), stepId: 'overdue-14', invoices: [other] })];
-    expect(summary(decide(aCase({ invoices: [invoice, other], history }), defaultPolicy))).toEqual(['email:overdue-7', 'sms:overdue-7']);
+    const history = [earlierStep({ at: NOW.startOf('day').minus({ minutes: 1 }) })];
+    expect(summary(decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing))).toEqual(['email:overdue-7', 'sms:overdue-7']);
   });
 
   it.each([
@@ -40,13 +43,13 @@ describe('frequency caps', () => {
     { limit: 3, earlier: 2, sent: ['email:overdue-7'], capped: ['sms:cap'] },
     { limit: 4, earlier: 2, sent: ['email:overdue-7', 'sms:overdue-7'], capped: [] },
   ])('rolling 7 days, limit $limit with $earlier recent contacts', ({ limit, sent, capped }) => {
-    const rules = dunningRulesSchema.parse({ caps: { contactsPer7Days: limit } });
+    const rules = dunningRulesSchema.parse({ caps: { contactsPer7Days: limit, minDaysBetweenReminders: 0 } });
     const history = [
       aContact({ at: NOW.minus({ days: 5, hours: 1 }), stepId: 'courtesy', invoices: [invoice] }),
-      aContact({ channel: 'sms', at: NOW.minus({ days: 3 }), stepId: 'courtesy', invoices: [other] }),
-      aContact({ at: NOW.minus({ days: 7 }), stepId: 'overdue-1', invoices: [invoice] }),
+      aContact({ channel: 'sms', at: NOW.minus({ days: 3 }), stepId: 'courtesy', invoices: [anInvoice()] }),
+      earlierStep({ at: NOW.minus({ days: 7 }) }),
     ];
-    const decision = decide(aCase({ invoices: [invoice], history }), defaultPolicy, rules);
+    const decision = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, rules);
     expect(summary(decision)).toEqual(sent);
     expect(skippedAs(decision)).toEqual(capped);
     if (capped.length > 0) expect(decision.nextLookAt.toISO()).toBe('2026-03-12T09:00:00.000+02:00');
@@ -58,8 +61,8 @@ describe('frequency caps', () => {
     { status: 'cancelled' as const, counts: false },
     { status: 'delivered' as const, counts: true },
   ])('a $status email today counts against the cap: $counts', ({ status, counts }) => {
-    const history = [otherCalled, aContact({ at: NOW.minus({ hours: 1 }), stepId: 'overdue-14', invoices: [other], status })];
-    const decision = decide(aCase({ invoices: [invoice, other], history }), defaultPolicy);
+    const history = [earlierStep({ at: NOW.minus({ hours: 1 }), status })];
+    const decision = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing);
     expect(decision.actions.some((a) => a.type === 'email')).toBe(!counts);
   });
 
@@ -118,8 +121,8 @@ describe('channel rules', () => {
 
   it('a fallback email counts as the step’s email: it is not sent again the next day', () => {
     const customer = aCustomer({ consent: { smsConsent: false } });
-    const sentEmail = aContact({ at: NOW.minus({ days: 1 }), stepId: 'nudge', policyId: 'sms-first', invoices: [invoice] });
-    const decision = decide(aCase({ customer, invoices: [invoice], history: [sentEmail] }), smsFirst);
+    const sentEmail = aContact({ at: NOW.minus({ days: 1 }), stepId: 'nudge', policyId: 'sms-first', invoices: [invoice], cycle: 1 });
+    const decision = decide(aCase({ customer, invoices: [invoice], history: [sentEmail], ladder: { cycle: 1, open: true } }), smsFirst);
     expect(decision.actions).toEqual([]);
   });
 

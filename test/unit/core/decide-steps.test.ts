@@ -41,41 +41,76 @@ describe('the step matching today', () => {
   });
 });
 
-describe('each step fires once per invoice per dunning cycle', () => {
+describe('each ladder step fires once per customer cycle', () => {
   const invoice = anInvoice({ daysPastDue: 8 });
   const earlier = NOW.minus({ days: 1 });
+  const inCycle = { cycle: 1, open: true };
   const fired = [
-    aContact({ channel: 'email', at: earlier, stepId: 'overdue-7', invoices: [invoice] }),
-    aContact({ channel: 'sms', at: earlier, stepId: 'overdue-7', invoices: [invoice] }),
+    aContact({ channel: 'email', at: earlier, stepId: 'overdue-7', invoices: [invoice], cycle: 1 }),
+    aContact({ channel: 'sms', at: earlier, stepId: 'overdue-7', invoices: [invoice], cycle: 1 }),
   ];
 
   it('does not fire a step again in the same cycle', () => {
-    expect(decide(aCase({ invoices: [invoice], history: fired }), defaultPolicy).actions).toEqual([]);
+    const decision = decide(aCase({ invoices: [invoice], history: fired, ladder: inCycle }), defaultPolicy);
+    expect(decision.actions).toEqual([]);
+    expect(decision.ladder).toMatchObject({ cycle: 1, open: true, stepId: 'overdue-7', next: { stepId: 'overdue-14' } });
   });
 
-  it('fires again in a new cycle (the invoice was re-opened)', () => {
-    const reopened = { ...invoice, dunningCycle: 2 };
-    const decision = decide(aCase({ invoices: [reopened], history: fired }), defaultPolicy);
+  it('opens a new cycle when the last one had closed, at the step matching the age', () => {
+    const lastWeek = fired.map((record) => ({ ...record, at: NOW.minus({ days: 7 }) }));
+    const decision = decide(aCase({ invoices: [invoice], history: lastWeek, ladder: { cycle: 1, open: false } }), defaultPolicy);
     expect(summary(decision)).toEqual(['email:overdue-7', 'sms:overdue-7']);
-    expect(decision.actions[0]?.invoices).toEqual([{ invoiceId: invoice.id, number: invoice.number, cycle: 2, stepId: 'overdue-7' }]);
+    expect(decision.actions.map((a) => a.cycle)).toEqual([2, 2]);
+    expect(decision.ladder).toMatchObject({ cycle: 2, open: true, stepId: 'overdue-7' });
   });
 
   it('sends only the actions of a step that have not gone yet', () => {
-    const decision = decide(aCase({ invoices: [invoice], history: fired.slice(0, 1) }), defaultPolicy);
+    const decision = decide(aCase({ invoices: [invoice], history: fired.slice(0, 1), ladder: inCycle }), defaultPolicy);
     expect(summary(decision)).toEqual(['sms:overdue-7']);
   });
 
   it('ignores contacts that were cancelled before leaving', () => {
     const cancelled = fired.map((record) => ({ ...record, status: 'cancelled' as const }));
-    expect(summary(decide(aCase({ invoices: [invoice], history: cancelled }), defaultPolicy))).toEqual([
+    expect(summary(decide(aCase({ invoices: [invoice], history: cancelled, ladder: inCycle }), defaultPolicy))).toEqual([
       'email:overdue-7',
       'sms:overdue-7',
     ]);
   });
 
-  it('never steps back to an earlier step once a later one went out', () => {
-    const later = [aContact({ at: earlier, stepId: 'overdue-14', invoices: [invoice] })];
-    expect(decide(aCase({ invoices: [invoice], history: later }), defaultPolicy).actions).toEqual([]);
+  it('a younger invoice falling due mid-cycle joins the next message instead of starting its own sequence', () => {
+    const young = anInvoice({ id: 'young', daysPastDue: 1 });
+    const decision = decide(aCase({ invoices: [invoice, young], history: fired, ladder: inCycle }), defaultPolicy);
+    expect(decision.actions).toEqual([]);
+    const atNextStep = decide(
+      aCase({ now: NOW.plus({ days: 6 }), invoices: [invoice, young], history: fired, ladder: inCycle }),
+      defaultPolicy,
+    );
+    expect(summary(atNextStep)).toEqual(['email:overdue-14', 'call_task:overdue-14']);
+    expect(atNextStep.actions[0]?.invoices.map((i) => i.invoiceId).sort()).toEqual([invoice.id, 'young'].sort());
+  });
+
+  it('a payment that leaves only a younger invoice starts a new cycle at its lower step', () => {
+    const young = anInvoice({ id: 'young', daysPastDue: 2 });
+    const history = [aContact({ at: NOW.minus({ days: 4 }), stepId: 'overdue-14', invoices: [invoice, young], cycle: 1 })];
+    const decision = decide(aCase({ invoices: [young], history, ladder: inCycle }), defaultPolicy);
+    expect(summary(decision)).toEqual(['email:overdue-1']);
+    expect(decision.ladder).toMatchObject({ cycle: 2, open: true, stepId: 'overdue-1' });
+  });
+
+  it('nothing overdue closes the cycle; courtesy reminders go again only then', () => {
+    const upcoming = anInvoice({ id: 'up', daysPastDue: -3 });
+    const overdue = anInvoice({ id: 'late', daysPastDue: 3 });
+    const history = [aContact({ at: NOW.minus({ days: 2 }), stepId: 'overdue-1', invoices: [overdue], cycle: 1 })];
+    const inside = decide(aCase({ invoices: [overdue, upcoming], history, ladder: inCycle }), defaultPolicy);
+    expect(inside.actions).toEqual([]);
+    const paid = decide(aCase({ invoices: [upcoming], history, ladder: inCycle }), defaultPolicy);
+    expect(paid.actions).toEqual([]);
+    expect(paid.skipped).toMatchObject([{ type: 'email', stepId: 'courtesy', reason: 'spacing' }]);
+    expect(paid.nextLookAt.toISO()).toBe('2026-03-12T08:00:00.000+02:00');
+    const spaced = decide(aCase({ now: paid.nextLookAt, invoices: [upcoming], history, ladder: paid.ladder }), defaultPolicy);
+    expect(summary(spaced)).toEqual(['email:courtesy']);
+    expect(spaced.actions[0]?.cycle).toBeNull();
+    expect(paid.ladder).toMatchObject({ cycle: 1, open: false, stepId: null });
   });
 });
 
@@ -83,82 +118,75 @@ describe('no replay of missed steps', () => {
   const invoice = anInvoice({ daysPastDue: 42 });
   const history = [
     aContact({ at: NOW.minus({ days: 42 + 3 }), stepId: 'courtesy', invoices: [invoice] }),
-    aContact({ at: NOW.minus({ days: 41 }), stepId: 'overdue-1', invoices: [invoice] }),
+    aContact({ at: NOW.minus({ days: 41 }), stepId: 'overdue-1', invoices: [invoice], cycle: 1 }),
   ];
+  const ladder = { cycle: 1, open: true };
 
   it('after a 40-day pause only today’s step goes; the missed ones are superseded', () => {
-    const decision = decide(aCase({ invoices: [invoice], history }), defaultPolicy);
+    const decision = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy);
     expect(summary(decision)).toEqual(['email:firm-30', 'sms:firm-30']);
     const superseded = decision.skipped.filter((s) => s.reason === 'superseded').map((s) => `${s.type}:${s.stepId}`);
     expect(superseded).toEqual(['email:overdue-7', 'sms:overdue-7', 'email:overdue-14', 'call_task:overdue-14']);
   });
 
   it('and the superseded steps never come back on the following days', () => {
-    const first = decide(aCase({ invoices: [invoice], history }), defaultPolicy);
+    const first = decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy);
     const recorded = [...history, ...first.actions.map((a) => recordOf(a, NOW))];
     for (const day of [1, 2]) {
-      const later = decide(aCase({ now: NOW.plus({ days: day }), invoices: [invoice], history: recorded }), defaultPolicy);
+      const later = decide(aCase({ now: NOW.plus({ days: day }), invoices: [invoice], history: recorded, ladder }), defaultPolicy);
       expect(later.actions).toEqual([]);
       expect(later.skipped).toEqual([]);
     }
-    const atCreditHold = decide(aCase({ now: NOW.plus({ days: 3 }), invoices: [invoice], history: recorded }), defaultPolicy);
-    expect(atCreditHold.actions.map((a) => a.stepId)).toEqual(['credit-hold-45', 'credit-hold-45']);
-    expect(atCreditHold.skipped).toEqual([]);
+    // Three days after firm-30 the credit hold is due, but reminders go at least four days apart.
+    const atCreditHold = decide(aCase({ now: NOW.plus({ days: 3 }), invoices: [invoice], history: recorded, ladder }), defaultPolicy);
+    expect(atCreditHold.actions).toEqual([]);
+    expect(atCreditHold.skipped.map((s) => `${s.reason}:${s.type}`)).toEqual(['spacing:credit_hold', 'spacing:email']);
+    expect(atCreditHold.nextLookAt.toISO()).toBe('2026-03-16T08:00:00.000+02:00');
+    const spaced = decide(aCase({ now: NOW.plus({ days: 6 }), invoices: [invoice], history: recorded, ladder }), defaultPolicy);
+    expect(spaced.actions.map((a) => a.stepId)).toEqual(['credit-hold-45', 'credit-hold-45']);
   });
 
   it('while paused nothing fires, and the pause is explained', () => {
-    const paused = decide(aCase({ invoices: [invoice], history, holds: noHolds({ manualPause: true }) }), defaultPolicy);
+    const paused = decide(aCase({ invoices: [invoice], history, ladder, holds: noHolds({ manualPause: true }) }), defaultPolicy);
     expect(paused.actions).toEqual([]);
     expect(paused.skipped.map((s) => `${s.reason}:${s.type}:${s.stepId}`)).toContain('paused:email:firm-30');
   });
 });
 
-describe('one consolidated notice per channel per day, highest stage wins', () => {
+describe('one message names every overdue invoice, at the oldest one’s step', () => {
   const a = anInvoice({ id: 'a', daysPastDue: 7 });
   const b = anInvoice({ id: 'b', daysPastDue: 14 });
   const c = anInvoice({ id: 'c', daysPastDue: -3 });
   const decision = decide(aCase({ invoices: [c, b, a] }), defaultPolicy);
 
-  it('merges every invoice due for a channel into one action', () => {
-    expect(summary(decision)).toEqual(['email:overdue-14', 'sms:overdue-7', 'call_task:overdue-14']);
+  it('the oldest overdue invoice sets the step; upcoming ones get no courtesy reminder inside a cycle', () => {
+    expect(summary(decision)).toEqual(['email:overdue-14', 'call_task:overdue-14']);
   });
 
-  it('uses the highest stage’s template and lists each invoice at its own step', () => {
-    const email = decision.actions[0];
-    expect(email?.template).toBe('default/overdue-14');
-    expect(email?.invoices.map((i) => `${i.invoiceId}@${i.stepId}`)).toEqual(['a@overdue-7', 'b@overdue-14', 'c@courtesy']);
-    expect(decision.actions[1]?.invoices.map((i) => i.invoiceId)).toEqual(['a']);
+  it('covers every overdue invoice at the ladder step', () => {
+    expect(decision.actions[0]?.invoices.map((i) => `${i.invoiceId}@${i.stepId}`)).toEqual(['a@overdue-14', 'b@overdue-14']);
   });
 
-  it('keys the day’s notices by customer, channel and local date', () => {
+  it('keys the step’s actions by customer, cycle and step', () => {
     expect(decision.actions.map((x) => x.idempotencyKey)).toEqual([
-      'cus-1/email/2026-03-10',
-      'cus-1/sms/2026-03-10',
-      'cus-1/call_task/2026-03-10',
+      'cus-1/email/default/cycle-1/overdue-14',
+      'cus-1/call_task/default/cycle-1/overdue-14',
     ]);
   });
 
-  it('does not contact again the next day for steps the notice covered', () => {
+  it('does not contact again the next day', () => {
     const history = decision.actions.map((x) => recordOf(x, NOW));
-    const next = decide(aCase({ now: NOW.plus({ days: 1 }), invoices: [a, b, c], history }), defaultPolicy);
+    const next = decide(aCase({ now: NOW.plus({ days: 1 }), invoices: [a, b, c], history, ladder: decision.ladder }), defaultPolicy);
     expect(next.actions).toEqual([]);
-  });
-
-  it('sends a second invoice reaching a step the same day no second email', () => {
-    const history = decision.actions.map((x) => recordOf(x, NOW));
-    const d = anInvoice({ id: 'd', daysPastDue: 1 });
-    const later = decide(aCase({ now: NOW.plus({ hours: 2 }), invoices: [a, b, c, d], history }), defaultPolicy);
-    expect(later.actions).toEqual([]);
-    expect(later.skipped.filter((x) => x.reason === 'cap')).toMatchObject([{ type: 'email', invoices: [{ invoiceId: 'd' }] }]);
-    expect(later.nextLookAt.toISO()).toBe('2026-03-11T08:00:00.000+02:00');
   });
 });
 
 describe('idempotency keys', () => {
   it.each([
-    { customerId: 'cus:42', daysPastDue: 45, type: 'credit_hold', key: 'cus%3A42/credit_hold/default/credit-hold-45/inv%3A7-c3' },
-    { customerId: 'cus:42', daysPastDue: 90, type: 'manager_alert', key: 'cus%3A42/manager_alert/legal_hold/default/legal-hold-90/inv%3A7-c3' },
-    { customerId: 'cus:42', daysPastDue: 90, type: 'email', key: 'cus%3A42/email/2026-03-10' },
+    { customerId: 'cus:42', daysPastDue: 45, type: 'credit_hold', key: 'cus%3A42/credit_hold/default/cycle-1/credit-hold-45' },
+    { customerId: 'cus:42', daysPastDue: 90, type: 'manager_alert', key: 'cus%3A42/manager_alert/legal_hold/default/cycle-1/legal-hold-90' },
+    { customerId: 'cus:42', daysPastDue: 90, type: 'email', key: 'cus%3A42/email/default/cycle-1/legal-hold-90' },
+    { customerId: 'cus:42', daysPastDue: -3, type: 'email', key: 'cus%3A42/email/2026-03-10' },
   ])('$type: $key', ({ customerId, daysPastDue, type, key }) => {
     const input = aCase({ customer: aCustomer({ id: customerId }), invoices: [anInvoice({ id: 'inv:7', daysPastDue, dunningCycle: 3 })] });
     const first = decide(input, defaultPolicy).actions.find((x) => x.type === type);
@@ -167,10 +195,10 @@ describe('idempotency keys', () => {
     expect(decide(input, defaultPolicy).actions.find((x) => x.type === type)?.idempotencyKey).toBe(key);
   });
 
-  it('the same notice on another local day gets another key', () => {
+  it('the same courtesy notice on another local day gets another key', () => {
     const tomorrow = at('2026-03-11T10:00', 'Europe/Bucharest');
     const keys = [NOW, tomorrow].map(
-      (now) => decide(aCase({ now, invoices: [anInvoice({ now, daysPastDue: 1, id: 'x' })] }), defaultPolicy).actions[0]?.idempotencyKey,
+      (now) => decide(aCase({ now, invoices: [anInvoice({ now, daysPastDue: -3, id: 'x' })] }), defaultPolicy).actions[0]?.idempotencyKey,
     );
     expect(keys).toEqual(['cus-1/email/2026-03-10', 'cus-1/email/2026-03-11']);
   });

@@ -6,20 +6,23 @@ import { defaultPolicy } from '../../../src/workflows/policies/default.policy.js
 import { aCase, aContact, aCustomer, anInvoice, at } from '../../support/builders.js';
 import { describeSent, simulate } from './simulate.js';
 
+/** One invoice; `firedSteps` went out the day before (ladder steps in cycle 1, which is then open). */
 function caseIn(zone: string, now: DateTime, dueOn: string, firedSteps: readonly string[] = []) {
   const invoice = anInvoice({ id: 'inv-1', dueOn });
-  const history = firedSteps.flatMap((stepId) =>
-    defaultPolicy.steps
-      .find((s) => s.id === stepId)!
-      .actions.map((a) => aContact({ channel: a.type, at: now.minus({ days: 1 }), stepId, invoices: [invoice] })),
+  const steps = firedSteps.map((stepId) => defaultPolicy.steps.find((s) => s.id === stepId)!);
+  const history = steps.flatMap((step) =>
+    step.actions.map((a) =>
+      aContact({ channel: a.type, at: now.minus({ days: 1 }), stepId: step.id, invoices: [invoice], cycle: step.offsetDays > 0 ? 1 : null }),
+    ),
   );
-  return aCase({ now, customer: aCustomer({ timeZone: zone, holidayCalendar: 'RO' }), invoices: [invoice], history });
+  const ladder = { cycle: steps.some((step) => step.offsetDays > 0) ? 1 : 0, open: steps.some((step) => step.offsetDays > 0) };
+  return aCase({ now, customer: aCustomer({ timeZone: zone, holidayCalendar: 'RO' }), invoices: [invoice], history, ladder });
 }
 
 describe('time zones east and west of UTC, when the local date is not the UTC date', () => {
   it.each([
-    { zone: 'Pacific/Auckland', utc: '2026-03-10T20:00:00Z', dueOn: '2026-03-04', step: 'overdue-7', key: 'cus-1/email/2026-03-11' },
-    { zone: 'America/Los_Angeles', utc: '2026-03-11T02:00:00Z', dueOn: '2026-03-04', step: 'overdue-1', key: 'cus-1/email/2026-03-10' },
+    { zone: 'Pacific/Auckland', utc: '2026-03-10T20:00:00Z', dueOn: '2026-03-04', step: 'overdue-7', key: 'cus-1/email/default/cycle-1/overdue-7' },
+    { zone: 'America/Los_Angeles', utc: '2026-03-11T02:00:00Z', dueOn: '2026-03-04', step: 'overdue-1', key: 'cus-1/email/default/cycle-1/overdue-1' },
     { zone: 'Asia/Shanghai', utc: '2026-03-10T17:00:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+08:00' },
     { zone: 'Europe/Istanbul', utc: '2026-03-10T22:30:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+03:00' },
     { zone: 'Europe/Bucharest', utc: '2026-03-10T22:30:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+02:00' },
@@ -49,7 +52,8 @@ describe('month ends and leap days', () => {
   });
 });
 
-const EVERY_DAY = dunningRulesSchema.parse({ sendWindow: { days: [1, 2, 3, 4, 5, 6, 7] } });
+// Steps two days apart on purpose: spacing is off so only the calendar is under test.
+const EVERY_DAY = dunningRulesSchema.parse({ sendWindow: { days: [1, 2, 3, 4, 5, 6, 7] }, caps: { minDaysBetweenReminders: 0 } });
 
 describe('DST days never skip or double a step', () => {
   it.each([
@@ -62,7 +66,7 @@ describe('DST days never skip or double a step', () => {
     { zone: 'Europe/Bucharest', dueOn: '2026-03-22', start: '03:30', overdue1: '2026-03-27T03:30+02:00', overdue7: '2026-03-29T04:30+03:00' },
     { zone: 'Europe/Bucharest', dueOn: '2026-10-18', start: '03:30', overdue1: '2026-10-23T03:30+03:00', overdue7: '2026-10-25T03:30+02:00' },
   ])('$zone, step on the DST day, window from $start', ({ zone, dueOn, start, overdue1, overdue7 }) => {
-    const rules = dunningRulesSchema.parse({ sendWindow: { ...EVERY_DAY.sendWindow, start } });
+    const rules = dunningRulesSchema.parse({ sendWindow: { ...EVERY_DAY.sendWindow, start }, caps: EVERY_DAY.caps });
     const from = at(`${dueOn}T00:00`, zone).plus({ days: 5 });
     const input = aCase({ now: from, customer: aCustomer({ timeZone: zone }), invoices: [anInvoice({ dueOn })] });
     const until = from.plus({ days: 5 });

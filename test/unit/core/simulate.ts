@@ -26,9 +26,11 @@ export function simulate(
 ): Sent[] {
   const sent: Sent[] = [];
   let history = [...input.history];
+  let ladder = input.ladder;
   let now = input.now;
   while (now.toMillis() < until.toMillis()) {
-    const decision = decide({ ...input, history, now }, policy, rules);
+    const decision = decide({ ...input, history, ladder, now }, policy, rules);
+    ladder = { cycle: decision.ladder.cycle, open: decision.ladder.open };
     for (const action of decision.actions) sent.push({ at: now, action });
     history = [...history, ...decision.actions.map((action) => recordOf(action, now))];
     const next = every === undefined ? decision.nextLookAt : now.plus(every);
