@@ -1,5 +1,6 @@
 import { daysPastDue } from '../core/aging.js';
 import type { PlannedAction } from '../core/decision.js';
+import type { OpenInvoice } from '../core/domain.js';
 import type { CaseSnapshot } from '../db/case-snapshot.repository.js';
 import {
   renderMessage,
@@ -30,29 +31,44 @@ export interface ComposeSettings {
   unsubscribeUrl: (customerId: string) => string | null;
 }
 
-/** The render context of a reminder: the invoices it covers as the customer should see them. */
+/** What a reminder is about: the part of a planned action its render context is built from. */
+export type ReminderSubject = Pick<PlannedAction, 'policyId' | 'stepId' | 'template' | 'invoices' | 'requiresOptOutLine'>;
+
+/**
+ * The render context of a reminder: the invoices it covers as the customer should see them, the
+ * customer's other invoices not yet due (not disputed), the payments received since the last
+ * reminder, and whether a credit hold was already in place before this decision.
+ */
 export function reminderContext(
   snapshot: CaseSnapshot,
-  action: PlannedAction,
+  action: ReminderSubject,
   settings: ComposeSettings,
 ): ReminderContext | PaymentPlanReminderContext {
-  const { customer, invoices: open, now, paymentPlan } = snapshot.input;
+  const { customer, invoices: open, now, paymentPlan, disputes, holds } = snapshot.input;
   const covered = new Set(action.invoices.map((ref) => ref.invoiceId));
-  const invoices: InvoiceLine[] = open
-    .filter((invoice) => covered.has(invoice.id))
-    .map((invoice) => ({
-      number: invoice.number,
-      currency: invoice.currency,
-      amountMinor: invoice.amountMinor,
-      balanceMinor: invoice.balanceMinor,
-      issuedOn: invoice.issuedOn,
-      dueOn: invoice.dueOn,
-      daysPastDue: daysPastDue(invoice.dueOn, now, customer.timeZone),
-    }));
+  const disputed = new Set(disputes.filter((dispute) => dispute.status === 'open').map((dispute) => dispute.invoiceId));
+  const line = (invoice: OpenInvoice): InvoiceLine => ({
+    number: invoice.number,
+    currency: invoice.currency,
+    amountMinor: invoice.amountMinor,
+    balanceMinor: invoice.balanceMinor,
+    issuedOn: invoice.issuedOn,
+    dueOn: invoice.dueOn,
+    daysPastDue: daysPastDue(invoice.dueOn, now, customer.timeZone),
+  });
+  const invoices = open.filter((invoice) => covered.has(invoice.id)).map(line);
+  const upcoming = open
+    .filter((invoice) => !covered.has(invoice.id) && !disputed.has(invoice.id))
+    .map(line)
+    .filter((invoice) => invoice.daysPastDue <= 0);
   const base: ReminderContext = {
     customer: { name: snapshot.customerName, locale: customer.locale, timeZone: customer.timeZone },
     invoices,
     totals: totalsByCurrency(invoices),
+    upcoming,
+    received: snapshot.received.map(({ currency, amountMinor }) => ({ currency, amountMinor })),
+    // Read before this decision: the step that places the hold sees false and announces it.
+    creditHoldAlreadyPlaced: holds.creditHold,
     company: settings.company,
     unsubscribeUrl: settings.unsubscribeUrl(customer.id),
     optOutRequired: action.requiresOptOutLine,
@@ -90,7 +106,7 @@ function totalsByCurrency(invoices: InvoiceLine[]): CurrencyTotal[] {
  */
 export function composeMessage(
   snapshot: CaseSnapshot,
-  action: PlannedAction & { type: 'email' | 'sms' },
+  action: ReminderSubject & { type: 'email' | 'sms' },
   settings: ComposeSettings,
 ): MessageDraft | null {
   const recipient = action.type === 'email' ? snapshot.recipients.email : snapshot.recipients.mobile;
