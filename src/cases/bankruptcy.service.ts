@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { closeBankruptcy, findOpenBankruptcy, insertBankruptcy, lockCase } from '../db/case-actions.repository.js';
+import {
+  closeBankruptcy,
+  findOpenBankruptcy,
+  insertBankruptcy,
+  lockCase,
+  lockInvoicesToWriteOff,
+  setDoNotContact,
+} from '../db/case-actions.repository.js';
 import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
+import { writeOffOpenInvoices, type WriteOffResult } from './write-off.service.js';
 
 export const recordBankruptcyInput = z.object({
   customer: customerField,
@@ -42,9 +50,16 @@ export function recordBankruptcy(deps: CaseDependencies, actor: string, input: z
 
 export const closeBankruptcyInput = z.object({ customer: customerField, reason: reasonField });
 
+/** The write-off reason of a discharge. */
+export const DISCHARGE_WRITE_OFF_REASON = 'bankruptcy discharge';
+
 function close(outcome: 'discharged' | 'dismissed') {
   const action = outcome === 'discharged' ? 'bankruptcy.discharge' : 'bankruptcy.dismiss';
-  return (deps: CaseDependencies, actor: string, input: z.input<typeof closeBankruptcyInput>): Promise<{ filingId: string }> =>
+  return (
+    deps: CaseDependencies,
+    actor: string,
+    input: z.input<typeof closeBankruptcyInput>,
+  ): Promise<{ filingId: string; writtenOff?: WriteOffResult }> =>
     runCaseAction(deps, actor, action, closeBankruptcyInput, input, async (ctx) => {
       const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
       await lockCase(ctx.tx, customer.id);
@@ -59,12 +74,30 @@ function close(outcome: 'discharged' | 'dismissed') {
         before: { filingId: filing.id, open: true },
         after: { filingId: filing.id, outcome },
       });
+      if (outcome === 'dismissed') {
+        await ctx.review(customer.id);
+        return { filingId: filing.id };
+      }
+      // A discharge extinguishes the debt: what is open is written off, and the customer may
+      // never be chased for it again, so automated contact stops for good (do-not-contact).
+      const invoices = await lockInvoicesToWriteOff(ctx.tx, customer.id, null);
+      const writtenOff = await writeOffOpenInvoices(ctx, customer, invoices, DISCHARGE_WRITE_OFF_REASON);
+      if (!(await setDoNotContact(ctx.tx, customer.id, true))) {
+        await ctx.audit({
+          entityType: 'customer',
+          entityId: customer.id,
+          action: 'customer.do_not_contact',
+          reason: DISCHARGE_WRITE_OFF_REASON,
+          before: { doNotContact: false },
+          after: { doNotContact: true },
+        });
+      }
       await ctx.review(customer.id);
-      return { filingId: filing.id };
+      return { filingId: filing.id, writtenOff };
     });
 }
 
-/** Records the discharge of the open filing (manager). */
+/** Records the discharge of the open filing (manager): the open balance is written off and contact stops for good. */
 export const recordBankruptcyDischarge = close('discharged');
 /** Records the dismissal of the open filing (manager); contact may resume. */
 export const recordBankruptcyDismissal = close('dismissed');

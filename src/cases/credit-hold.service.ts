@@ -76,22 +76,25 @@ async function release(ctx: ActionContext<unknown>, customerId: string, external
 export const PAID_RELEASE_REASON = 'overdue balance paid';
 
 /**
- * Releases the customer's credit hold when nothing is overdue any more (actor `system`). For the
- * cash application to call after applying payments; the sweep also calls it for every held
- * customer. Returns the released hold, or null when none was released.
+ * Releases the customer's credit hold when nothing is overdue any more (actor `system`), if the
+ * system placed it (a policy step). A hold a person placed was a decision about the account, not
+ * only about what is overdue: only a person releases it. For the cash application to call after
+ * applying payments; the sweep also calls it for every held customer. Returns the released hold,
+ * or null when none was released.
  */
 export async function releaseCreditHoldsIfPaid(deps: CaseDependencies, customerId: string): Promise<string | null> {
   const customer = await findCustomerById(deps.prisma, customerId);
   if (!customer) return null;
   return runCaseAction(deps, SYSTEM_ACTOR.id, 'credit_hold.release', z.object({}), {}, async (ctx) => {
-    if (!(await findActiveCreditHold(ctx.tx, customerId))) return null;
+    const hold = await findActiveCreditHold(ctx.tx, customerId);
+    if (!hold || hold.placedBy !== SYSTEM_ACTOR.id) return null;
     const overdue = await overdueBalance(ctx.tx, customerId, ctx.at);
     if (overdue.some((row) => row.minor > 0n)) return null;
     return release(ctx, customerId, customer.externalId, PAID_RELEASE_REASON);
   });
 }
 
-/** `releaseCreditHoldsIfPaid` for every customer on credit hold with nothing overdue. */
+/** `releaseCreditHoldsIfPaid` for every customer on a credit hold the system placed, with nothing overdue. */
 export async function releasePaidCreditHolds(deps: CaseDependencies): Promise<number> {
   let released = 0;
   for (const hold of await findPaidCreditHolds(deps.prisma, deps.clock())) {

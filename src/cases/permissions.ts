@@ -33,6 +33,8 @@ export const ACTION_ROLES = {
   'bankruptcy.record': 'manager',
   'bankruptcy.discharge': 'manager',
   'bankruptcy.dismiss': 'manager',
+  'invoice.write_off': 'manager',
+  'customer.update': 'manager',
   'allocation.reverse': 'manager',
   'alert.acknowledge': 'manager',
   'alert.list': 'collector',

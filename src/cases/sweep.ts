@@ -32,10 +32,11 @@ export interface SweepResult {
 /**
  * The case lifecycle's own tick (actor `system`, on the tick's schedule): ends manual pauses
  * whose time is up, marks promises kept and plans paid / broken from payments, releases credit
- * holds of customers with nothing overdue, detects alert conditions (credit limit crossed,
- * balance over threshold 60/90 days past due, all channels failing), re-raises unacknowledged
- * alerts, and hands out every alert delivery and ERP credit-hold event not yet done — including
- * those recorded by the policy step. Everything it enqueues is derived from Postgres.
+ * holds a policy step placed once nothing is overdue (a hold a person placed waits for a person),
+ * detects alert conditions (credit limit crossed, balance over threshold 60/90 days past due, all
+ * channels failing), re-raises unacknowledged alerts, and hands out every alert delivery and ERP
+ * credit-hold event not yet done — including those recorded by the policy step. Everything it
+ * enqueues is derived from Postgres.
  */
 export async function runCaseSweep(deps: CaseDependencies, settings: SweepSettings): Promise<SweepResult> {
   const now = deps.clock();

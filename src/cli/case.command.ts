@@ -15,6 +15,7 @@ import { cancelPaymentPlan, createPaymentPlan } from '../cases/payment-plan.serv
 import { pauseCase, resumeCase } from '../cases/pause.service.js';
 import { recordBankruptcy, recordBankruptcyDischarge, recordBankruptcyDismissal } from '../cases/bankruptcy.service.js';
 import { cancelPromise, recordPromise } from '../cases/promise.service.js';
+import { writeOff } from '../cases/write-off.service.js';
 import type { CommandContext } from './main.js';
 
 type Options = Record<string, string | undefined>;
@@ -52,6 +53,8 @@ export const CASE_CLI_ACTIONS: CaseCliAction[] = [
     run: (d, a, customer, o) => recordBankruptcyDischarge(d, a, { customer, reason: o.reason ?? '' }) },
   { name: 'dismiss-bankruptcy', description: 'record the dismissal of the open filing (manager)', options: [REASON],
     run: (d, a, customer, o) => recordBankruptcyDismissal(d, a, { customer, reason: o.reason ?? '' }) },
+  { name: 'write-off', description: 'write off an invoice, or the whole open balance with --all (manager)', options: [['--invoice <number>', 'invoice number'], ['--all', 'every open invoice of the customer'], REASON],
+    run: (d, a, customer, o) => writeOff(d, a, { customer, reason: o.reason ?? '', ...(o.invoice !== undefined && { invoice: o.invoice }), ...((o.all as unknown) === true && { all: true as const }) }) },
   { name: 'credit-hold', description: 'place a credit hold (manager)', options: [REASON],
     run: (d, a, customer, o) => placeCreditHold(d, a, { customer, reason: o.reason ?? '' }) },
   { name: 'release-credit-hold', description: 'release the credit hold (manager)', options: [REASON],
@@ -106,7 +109,7 @@ async function writeCaseFile(file: CaseFile, out: string | undefined): Promise<v
 export function registerCaseCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('case')
-    .description('Case actions: holds, bankruptcy, disputes, promises, plans, calls, notes, pauses, the case file.');
+    .description('Case actions: holds, bankruptcy, write-offs, disputes, promises, plans, calls, notes, pauses, the case file.');
   for (const action of CASE_CLI_ACTIONS) {
     const sub = command
       .command(action.name)

@@ -222,12 +222,15 @@ export async function releaseCreditHoldRow(tx: PrismaTransaction, id: string, by
   return tx.creditHold.update({ where: { id }, data: { releasedAt: at, releasedBy: by, releaseReason: reason } });
 }
 
-/** Customers with an active credit hold and nothing overdue any more (open balance due before their local today). */
+/**
+ * Customers with an active credit hold placed by the system (a policy step) and nothing overdue
+ * any more (open balance due before their local today). Holds people placed are not listed.
+ */
 export async function findPaidCreditHolds(db: Db, now: Date): Promise<Array<{ id: string; customerId: string }>> {
   return db.$queryRaw`
     select h.id::text, h.customer_id::text as "customerId"
       from credit_holds h join customers cu on cu.id = h.customer_id
-     where h.released_at is null
+     where h.released_at is null and h.placed_by = 'system'
        and not exists (select 1 from invoices i
                         where i.customer_id = h.customer_id and i.status = 'open' and i.open_balance_minor > 0
                           and i.due_date < (${now}::timestamptz at time zone cu.time_zone)::date)`;
@@ -596,3 +599,57 @@ export async function loadCaseFileRows(db: Db, customerId: string) {
 }
 
 export type CaseFileRows = NonNullable<Awaited<ReturnType<typeof loadCaseFileRows>>>;
+
+// ───────────────────────────────────────── write-offs ────────────────────────────────────────
+
+export interface InvoiceToWriteOff {
+  id: string;
+  number: string;
+  currency: string;
+  status: 'open' | 'paid' | 'void' | 'written_off';
+  openBalanceMinor: bigint;
+}
+
+/**
+ * A customer's invoices for a write-off, locked: the one numbered `number`, or (null) every
+ * open invoice with a balance. Oldest due first.
+ */
+export async function lockInvoicesToWriteOff(tx: PrismaTransaction, customerId: string, number: string | null): Promise<InvoiceToWriteOff[]> {
+  const rows = await tx.$queryRaw<Array<Omit<InvoiceToWriteOff, 'openBalanceMinor'> & { openBalanceMinor: string }>>`
+    select id::text, number, currency::text, status::text, open_balance_minor::text as "openBalanceMinor"
+      from invoices
+     where customer_id = ${customerId}::uuid
+       and (${number}::text is null and status = 'open' and open_balance_minor > 0 or number = ${number}::text)
+     order by due_date, number
+       for update`;
+  return rows.map((row) => ({ ...row, openBalanceMinor: BigInt(row.openBalanceMinor) }));
+}
+
+/** Writes off these invoices' open balances: status `written_off`, balance 0, the amount and why kept. */
+export async function writeOffInvoiceRows(tx: PrismaTransaction, ids: readonly string[], by: string, reason: string, at: Date): Promise<void> {
+  await tx.$executeRaw`
+    update invoices
+       set status = 'written_off', written_off_minor = open_balance_minor, open_balance_minor = 0,
+           written_off_at = ${at}, written_off_by = ${by}, write_off_reason = ${reason}, updated_at = ${at}
+     where id = any(${ids as string[]}::uuid[]) and status = 'open'`;
+}
+
+/** Whether the customer still owes anything on an open invoice. */
+export async function hasOpenBalance(db: Db, customerId: string): Promise<boolean> {
+  const found = await db.invoice.findFirst({ where: { customerId, status: 'open', openBalanceMinor: { gt: 0n } }, select: { id: true } });
+  return found !== null;
+}
+
+/** Cancels the customer's open promises to pay; returns their ids. */
+export async function cancelOpenPromises(tx: PrismaTransaction, customerId: string, at: Date): Promise<string[]> {
+  const open = await tx.promiseToPay.findMany({ where: { customerId, status: 'open' }, select: { id: true } });
+  if (open.length > 0) await tx.promiseToPay.updateMany({ where: { id: { in: open.map((p) => p.id) } }, data: { status: 'cancelled', evaluatedAt: at } });
+  return open.map((p) => p.id);
+}
+
+/** Sets `customers.do_not_contact`; returns the value it had. */
+export async function setDoNotContact(tx: PrismaTransaction, customerId: string, value: boolean): Promise<boolean> {
+  const before = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { doNotContact: true } });
+  if (before.doNotContact !== value) await tx.customer.update({ where: { id: customerId }, data: { doNotContact: value } });
+  return before.doNotContact;
+}

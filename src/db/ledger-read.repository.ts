@@ -73,7 +73,8 @@ export async function findCase(prisma: PrismaClient, customerExternalId: string)
 
 const INVOICE_SELECT = {
   id: true, externalId: true, number: true, currency: true, amountMinor: true, openBalanceMinor: true, issueDate: true,
-  dueDate: true, status: true, dunningCycle: true, paidAt: true, customer: { select: { externalId: true } },
+  dueDate: true, status: true, dunningCycle: true, paidAt: true, writtenOffAt: true, writtenOffMinor: true, writeOffReason: true,
+  customer: { select: { externalId: true } },
   disputes: { where: { resolvedAt: null }, select: { id: true } },
 } satisfies Prisma.InvoiceSelect;
 
@@ -90,6 +91,7 @@ function invoiceView(row: Prisma.InvoiceGetPayload<{ select: typeof INVOICE_SELE
     status: row.status,
     dunning_cycle: row.dunningCycle,
     paid_at: row.paidAt?.toISOString() ?? null,
+    written_off: row.writtenOffAt ? { at: row.writtenOffAt.toISOString(), amount_minor: (row.writtenOffMinor ?? 0n).toString(), reason: row.writeOffReason ?? '' } : null,
     disputed: row.disputes.length > 0,
   };
 }

@@ -33,13 +33,16 @@ interface InvoiceRow {
   timeZone: string;
   knownOn: string;
   settlements: Array<{ on: string; amountMinor: string; reversedOn: string | null }>;
+  writtenOffOn: string | null;
+  writtenOffMinor: string | null;
 }
 
 /**
- * Receivables (invoices neither void nor written off) issued on or before `until` that may have
- * been owed at some point after `since`: issued after it, still open, or with a payment,
- * reversal or balance change after it. An invoice settled by `since` with nothing since cannot
- * owe anything later, so it is not read.
+ * Receivables (invoices not void) issued on or before `until` that may have been owed at some
+ * point after `since`: issued after it, still open, or with a payment, reversal, write-off or
+ * balance change after it. An invoice settled by `since` with nothing since cannot owe anything
+ * later, so it is not read. A write-off settles what it wrote off on its local date: the invoice
+ * counts as owed before that day and not from it, so a past as-of date stays right.
  */
 export async function loadLedgerInvoices(
   db: Db,
@@ -50,10 +53,12 @@ export async function loadLedgerInvoices(
            i.amount_minor::text as "amountMinor", i.open_balance_minor::text as "openBalanceMinor",
            to_char(i.issue_date, 'YYYY-MM-DD') as "issuedOn", to_char(i.due_date, 'YYYY-MM-DD') as "dueOn",
            c.time_zone as "timeZone", to_char(k.known_on, 'YYYY-MM-DD') as "knownOn",
-           coalesce(s.settlements, '[]'::json) as settlements
+           coalesce(s.settlements, '[]'::json) as settlements,
+           to_char(w.written_off_on, 'YYYY-MM-DD') as "writtenOffOn", i.written_off_minor::text as "writtenOffMinor"
       from invoices i
       join customers c on c.id = i.customer_id
       cross join lateral (select (coalesce(i.paid_at, i.created_at) at time zone c.time_zone)::date as known_on) k
+      cross join lateral (select (i.written_off_at at time zone c.time_zone)::date as written_off_on) w
       left join lateral (
         select json_agg(json_build_object(
                  'on', to_char(p.received_on, 'YYYY-MM-DD'),
@@ -65,12 +70,13 @@ export async function loadLedgerInvoices(
           join payments p on p.id = a.payment_id
          where a.invoice_id = i.id
       ) s on true
-     where i.status not in ('void', 'written_off')
+     where i.status <> 'void'
        and i.issue_date <= ${window.until}::date
        ${customerFilter('i.customer_id', window.customerIds)}
        and (i.issue_date > ${window.since}::date
             or i.open_balance_minor <> 0
             or s.last_event_on > ${window.since}::date
+            or w.written_off_on > ${window.since}::date
             or (i.amount_minor - i.open_balance_minor - coalesce(s.applied_minor, 0) <> 0 and k.known_on > ${window.since}::date))`;
   return rows.map((row) =>
     withRecordedBalance(
@@ -83,7 +89,12 @@ export async function loadLedgerInvoices(
         issuedOn: row.issuedOn,
         dueOn: row.dueOn,
         timeZone: row.timeZone,
-        settlements: row.settlements.map((s) => ({ on: s.on, amountMinor: minor(s.amountMinor, 'allocation'), reversedOn: s.reversedOn })),
+        settlements: [
+          ...row.settlements.map((s) => ({ on: s.on, amountMinor: minor(s.amountMinor, 'allocation'), reversedOn: s.reversedOn })),
+          ...(row.writtenOffOn !== null && row.writtenOffMinor !== null
+            ? [{ on: row.writtenOffOn, amountMinor: minor(row.writtenOffMinor, 'write-off'), reversedOn: null }]
+            : []),
+        ],
       },
       minor(row.openBalanceMinor, 'open balance'),
       row.knownOn,

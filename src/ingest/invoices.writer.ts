@@ -8,7 +8,8 @@ import type { InvoiceRow } from './rows.js';
  * applied in Arrears; the stored open balance is that minus the allocations Arrears made, so
  * re-importing an unchanged export does not undo cash application. An invoice whose open balance
  * is zero is `paid`; one that was paid and owes again re-opens in a new dunning cycle; void and
- * written-off invoices keep their status.
+ * written-off invoices keep their status, and a written-off one its zero balance (what the ERP
+ * still shows was written off here).
  */
 export const writeInvoices: BatchWriter<InvoiceRow> = async (sql, batch, now): Promise<BatchOutcome> => {
   const { resolved, rejected: unresolved } = await resolveCustomers(sql, batch);
@@ -121,7 +122,7 @@ function merge(sql: Sql, accepted: readonly Accepted[], now: Date) {
         set number = excluded.number,
             currency = excluded.currency,
             amount_minor = excluded.amount_minor,
-            open_balance_minor = excluded.open_balance_minor,
+            open_balance_minor = case when i.status = 'written_off' then i.open_balance_minor else excluded.open_balance_minor end,
             issue_date = excluded.issue_date,
             due_date = excluded.due_date,
             status = case when i.status in ('void', 'written_off') then i.status else excluded.status end,
@@ -132,7 +133,9 @@ function merge(sql: Sql, accepted: readonly Accepted[], now: Date) {
             updated_at = excluded.updated_at
       where (i.number, i.currency, i.amount_minor, i.open_balance_minor, i.issue_date, i.due_date)
             is distinct from
-            (excluded.number, excluded.currency, excluded.amount_minor, excluded.open_balance_minor, excluded.issue_date, excluded.due_date)
+            (excluded.number, excluded.currency, excluded.amount_minor,
+             case when i.status = 'written_off' then i.open_balance_minor else excluded.open_balance_minor end,
+             excluded.issue_date, excluded.due_date)
      returning i.customer_id, (xmax = 0) as inserted`,
     [
       accepted.map((a) => a.row.externalId),

@@ -5,16 +5,19 @@ import { startOfLocalDay, type IsoDate } from '../core/dates.js';
 // instant (a reversal) has already been turned into the customer's local date by the source,
 // the same way the decision core counts days past due in the customer's zone.
 
-/** Money applied to an invoice: counted from `on` until the day it was reversed, if ever. */
+/**
+ * Money applied to an invoice, or its balance written off: counted from `on` until the day it
+ * was reversed, if ever.
+ */
 export interface Settlement {
-  /** The day the cash arrived (the payment's `received_on`), not the day it was keyed in. */
+  /** The day the cash arrived (the payment's `received_on`), not the day it was keyed in; for a write-off, its local date. */
   on: IsoDate;
   amountMinor: number;
   /** Local date of the reversal; the settlement no longer counts from that day on. */
   reversedOn: IsoDate | null;
 }
 
-/** A receivable: an invoice that is neither void nor written off, with its settlements. */
+/** A receivable: an invoice that is not void, with its settlements (a write-off is one). */
 export interface LedgerInvoice {
   id: string;
   customerId: string;

@@ -12,6 +12,7 @@ import { cancelPaymentPlan, cancelPlanInput, createPaymentPlan, createPlanInput 
 import { pauseCase, pauseInput, resumeCase, resumeInput } from '../../cases/pause.service.js';
 import { ACTION_ROLES, type CaseAction } from '../../cases/permissions.js';
 import { cancelPromise, cancelPromiseInput, recordPromise, recordPromiseInput } from '../../cases/promise.service.js';
+import { writeOff, writeOffInput } from '../../cases/write-off.service.js';
 import { ProblemError } from './problem.js';
 import { defineRoute, type ApiRoute, type ApiResponse } from './route.js';
 
@@ -48,7 +49,7 @@ const customerParams = z.strictObject({ customer: z.string().min(1).describe('cu
 const anyObject = z.record(z.string(), z.unknown());
 const ERRORS: Record<number, ApiResponse> = {
   404: { description: 'No such customer (or invoice, promise, alert)' },
-  409: { description: 'The action does not apply to the current state (e.g. releasing a hold that is not placed)' },
+  409: { description: 'The action does not apply to the current state (e.g. releasing a hold that is not placed, nothing open to write off)' },
 };
 
 type Service = (deps: CaseDependencies, actor: string, input: any) => Promise<unknown>;
@@ -67,8 +68,9 @@ const ACTIONS: CaseActionSpec[] = [
   { url: '/legal-hold', operationId: 'placeLegalHold', summary: 'Place a legal hold: all contact stops at once', action: 'legal_hold.place', schema: placeLegalHoldInput, run: placeLegalHold },
   { url: '/legal-hold/release', operationId: 'releaseLegalHold', summary: 'Release the legal hold; dunning resumes at the current stage', action: 'legal_hold.release', schema: releaseLegalHoldInput, run: releaseLegalHold },
   { url: '/bankruptcy', operationId: 'recordBankruptcy', summary: 'Record a bankruptcy filing: all contact stops', action: 'bankruptcy.record', schema: recordBankruptcyInput, run: recordBankruptcy },
-  { url: '/bankruptcy/discharge', operationId: 'dischargeBankruptcy', summary: 'Record the discharge of the open filing', action: 'bankruptcy.discharge', schema: closeBankruptcyInput, run: recordBankruptcyDischarge },
+  { url: '/bankruptcy/discharge', operationId: 'dischargeBankruptcy', summary: 'Record the discharge of the open filing: the open balance is written off and contact stops for good', action: 'bankruptcy.discharge', schema: closeBankruptcyInput, run: recordBankruptcyDischarge },
   { url: '/bankruptcy/dismiss', operationId: 'dismissBankruptcy', summary: 'Record the dismissal of the open filing', action: 'bankruptcy.dismiss', schema: closeBankruptcyInput, run: recordBankruptcyDismissal },
+  { url: '/write-off', operationId: 'writeOff', summary: 'Write off an invoice (`invoice`) or the whole open balance (`all: true`): it leaves dunning, balances and reports', action: 'invoice.write_off', schema: writeOffInput, run: writeOff },
   { url: '/credit-hold', operationId: 'placeCreditHold', summary: 'Place a credit hold (ERP event, email to the sales contact)', action: 'credit_hold.place', schema: placeCreditHoldInput, run: placeCreditHold },
   { url: '/credit-hold/release', operationId: 'releaseCreditHold', summary: 'Release the credit hold', action: 'credit_hold.release', schema: releaseCreditHoldInput, run: releaseCreditHold },
   { url: '/disputes', operationId: 'openDispute', summary: 'Open a dispute on an invoice: it leaves dunning, the others continue', action: 'dispute.open', schema: openDisputeInput, run: openDispute },

@@ -141,9 +141,9 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     expect(erp.requests[1]!.headers['x-arrears-delivery']).toBe(`${holdId}:released`);
   });
 
-  it('releases a credit hold by payment once nothing is overdue', async () => {
+  it('releases a credit hold the system placed by payment once nothing is overdue', async () => {
     const customerId = ids.get('ACT-1')!;
-    await placeCreditHold(cases.cases, users.admin.email, { customer: 'ACT-1', reason: 'policy' });
+    await placeCreditHold(cases.cases, 'system', { customer: 'ACT-1', reason: 'policy' });
     await prisma().invoice.updateMany({ where: { customerId }, data: { openBalanceMinor: 0n, status: 'paid' } });
     const released = await releaseCreditHoldsIfPaid(cases.cases, customerId);
     expect(released).not.toBeNull();

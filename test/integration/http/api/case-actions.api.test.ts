@@ -62,6 +62,12 @@ const ACTIONS: ActionCase[] = [
     check: async (t, id) => expect(await t.runtime.prisma.creditHold.count({ where: { customerId: id, releasedAt: null } })).toBe(0),
   },
   {
+    name: 'write-off', path: '/write-off', role: 'manager', body: { invoice: 'INV-1', reason: 'customer ceased trading' },
+    // Neither an invoice nor `all`: the service's own refinement names the field.
+    invalid: { body: { reason: 'uncollectable' }, field: 'invoice' },
+    check: async (t, id) => expect(await t.runtime.prisma.invoice.findFirstOrThrow({ where: { customerId: id } })).toMatchObject({ status: 'written_off', writtenOffMinor: 2_000_00n }),
+  },
+  {
     name: 'dispute', path: '/disputes', role: 'collector', body: { invoice: 'INV-1', reasonCode: 'not_received', notes: 'never arrived' },
     invalid: { body: { invoice: 'INV-1', reasonCode: 'Not Received' }, field: 'reasonCode' },
     check: async (t, id) => expect((await t.runtime.prisma.dispute.findFirstOrThrow({ where: { customerId: id } })).reasonCode).toBe('not_received'),
@@ -193,6 +199,10 @@ describe('REST API: case actions and alerts', () => {
     expect(notHeld.headers['content-type']).toContain('application/problem+json');
     const noInvoice = await call('POST', '/api/v1/cases/FILE-1/disputes', tokens.collector, { invoice: 'NOPE', reasonCode: 'pricing' });
     expect(noInvoice.statusCode).toBe(404);
+    const writtenOff = ACTIONS.findIndex((a) => a.path === '/write-off');
+    const nothingOpen = await call('POST', `/api/v1/cases/${customerOf(writtenOff)}/write-off`, tokens.manager, { all: true, reason: 'again' });
+    expect(nothingOpen.statusCode, nothingOpen.body).toBe(409);
+    expect(nothingOpen.json().detail).toContain('no open balance to write off');
   });
 
   it('exports the case file as JSON and as HTML, for managers only', async () => {

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { findUser, lockCase } from '../db/case-actions.repository.js';
+import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
+import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { InvalidInput } from './errors.js';
+
+const email = z.string().trim().max(320).pipe(z.email('must be an email address'));
+
+export const updateCustomerInput = z.object({
+  customer: customerField,
+  /** Email of the user who works the account; null = unassigned. */
+  collector: email.nullable().optional(),
+  /** `consumer` applies the stricter consumer rules (hours, call tasks, opt-out line). */
+  profile: z.enum(CONTACT_PROFILES).optional(),
+  /** A holiday calendar code of the dunning rules (`DE`, `US-NY`); null = none. */
+  holidayCalendar: z
+    .string()
+    .trim()
+    .max(50)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be a calendar code such as DE or US-NY')
+    .nullable()
+    .optional(),
+  /** Blocks every automated contact on every channel. */
+  doNotContact: z.boolean().optional(),
+  statementSchedule: z.enum(STATEMENT_SCHEDULES).optional(),
+  /** Told when a credit hold is placed or released; null = nobody. */
+  salesContactEmail: email.nullable().optional(),
+  reason: z.string().trim().max(2_000).optional(),
+});
+
+type Settings = {
+  collector: string | null;
+  profile: string;
+  holidayCalendar: string | null;
+  doNotContact: boolean;
+  statementSchedule: string;
+  salesContactEmail: string | null;
+};
+
+/**
+ * Changes the customer fields the business owns outside the ledger (manager): assigned
+ * collector, contact profile, holiday calendar, do-not-contact, statement schedule and sales
+ * contact. Fields left out stay as they are; what changed is audited (before/after) and the case
+ * is decided again at the next tick. Returns the names of the fields changed (none is no error).
+ */
+export function updateCustomerSettings(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof updateCustomerInput>,
+): Promise<{ changed: string[] }> {
+  return runCaseAction(deps, actor, 'customer.update', updateCustomerInput, input, async (ctx) => {
+    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+    await lockCase(ctx.tx, customer.id);
+    const stored = await ctx.tx.customer.findUniqueOrThrow({
+      where: { id: customer.id },
+      select: {
+        assignedCollector: { select: { email: true } }, contactProfile: true, holidayCalendar: true, doNotContact: true,
+        statementSchedule: true, salesContactEmail: true,
+      },
+    });
+    const before: Settings = {
+      collector: stored.assignedCollector?.email ?? null,
+      profile: stored.contactProfile,
+      holidayCalendar: stored.holidayCalendar,
+      doNotContact: stored.doNotContact,
+      statementSchedule: stored.statementSchedule,
+      salesContactEmail: stored.salesContactEmail,
+    };
+    const collector = ctx.input.collector ? await findUser(ctx.tx, ctx.input.collector) : null;
+    if (ctx.input.collector && (!collector || !collector.active)) {
+      const message = collector ? `${collector.email} is not an active user` : `no user has the email ${ctx.input.collector}`;
+      throw new InvalidInput('customer.update', [{ field: 'collector', message }]);
+    }
+    const wanted: Partial<Settings> = {
+      ...(ctx.input.collector !== undefined && { collector: collector?.email ?? null }),
+      ...(ctx.input.profile !== undefined && { profile: ctx.input.profile }),
+      ...(ctx.input.holidayCalendar !== undefined && { holidayCalendar: ctx.input.holidayCalendar }),
+      ...(ctx.input.doNotContact !== undefined && { doNotContact: ctx.input.doNotContact }),
+      ...(ctx.input.statementSchedule !== undefined && { statementSchedule: ctx.input.statementSchedule }),
+      ...(ctx.input.salesContactEmail !== undefined && { salesContactEmail: ctx.input.salesContactEmail }),
+    };
+    const changed = (Object.keys(wanted) as Array<keyof Settings>).filter((key) => wanted[key] !== before[key]);
+    if (changed.length === 0) return { changed };
+    await ctx.tx.customer.update({
+      where: { id: customer.id },
+      data: {
+        ...(changed.includes('collector') && { assignedCollectorId: collector?.id ?? null }),
+        ...(changed.includes('profile') && { contactProfile: wanted.profile as (typeof CONTACT_PROFILES)[number] }),
+        ...(changed.includes('holidayCalendar') && { holidayCalendar: wanted.holidayCalendar ?? null }),
+        ...(changed.includes('doNotContact') && { doNotContact: wanted.doNotContact! }),
+        ...(changed.includes('statementSchedule') && { statementSchedule: wanted.statementSchedule as (typeof STATEMENT_SCHEDULES)[number] }),
+        ...(changed.includes('salesContactEmail') && { salesContactEmail: wanted.salesContactEmail ?? null }),
+      },
+    });
+    await ctx.audit({
+      entityType: 'customer',
+      entityId: customer.id,
+      action: 'customer.updated',
+      reason: ctx.input.reason || `changed ${changed.join(', ')}`,
+      before: Object.fromEntries(changed.map((key) => [key, before[key]])),
+      after: Object.fromEntries(changed.map((key) => [key, wanted[key]])),
+    });
+    await ctx.review(customer.id);
+    return { changed };
+  });
+}
