@@ -19,7 +19,7 @@ describe('loadDunningRules', () => {
   it('overrides only the keys the file sets', async () => {
     const rules = await loadDunningRules(await rulesFile('{"sendWindow":{"start":"09:00"},"caps":{"contactsPer7Days":2}}'));
     expect(rules.sendWindow).toEqual({ start: '09:00', end: '20:00', days: [1, 2, 3, 4, 5] });
-    expect(rules.caps).toEqual({ emailsPerDay: 1, contactsPer7Days: 2 });
+    expect(rules.caps).toEqual({ emailsPerDay: 1, contactsPer7Days: 2, minDaysBetweenReminders: 4 });
     expect(rules.promiseGraceDays).toBe(defaultDunningRules.promiseGraceDays);
   });
 
