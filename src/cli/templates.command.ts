@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { DateTime } from 'luxon';
+import { openRuntime } from '../app/runtime.js';
 import type { Config } from '../config/config.js';
+import { loadCaseSnapshots } from '../db/case-snapshot.repository.js';
+import { listCaseIds } from '../db/cases.repository.js';
+import { reminderContext } from '../dunning/compose-message.js';
+import { NothingToPreviewError, previewSubject } from '../dunning/preview-reminder.js';
+import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import {
   availableLocales,
   CHANNEL_PARTS,
@@ -12,32 +19,42 @@ import {
   SHIPPED_TEMPLATES,
   TemplateError,
   TemplateValidationError,
+  usesSampleDetails,
   validateCatalog,
+  withSampleDetails,
   type Channel,
   type RenderedMessage,
+  type ReminderContext,
   type TemplateCatalog,
 } from '../templates/index.js';
+import { loadDunningRules } from '../workflows/load-rules.js';
+import { loadPolicies } from '../workflows/load-policies.js';
 import type { CommandContext } from './main.js';
-
+import { parseInstant } from './tick.command.js';
 
 const CHANNELS = Object.keys(CHANNEL_PARTS) as Channel[];
-
-/** The configured business as templates see it; the same sign-off as `src/app/services.ts` sends. */
 
 /** Shipped templates plus the configured overrides; a misplaced or unparsable file throws. */
 function loadCatalog(config: Config): TemplateCatalog {
   return createTemplateCatalog(config.templatesDir ? { overrideDir: config.templatesDir } : {});
 }
 
-/** Template problems are the operator's to fix: print them plainly and fail, no stack trace. */
-function reportingTemplateErrors<A extends unknown[]>(action: (...args: A) => void): (...args: A) => void {
-  return (...args) => {
+/** A preview asked for something that is not there (a customer, an option): exit 2. */
+class PreviewUsageError extends Error {}
+
+/**
+ * Template problems are the operator's to fix: print them plainly and fail (exit 1), no stack
+ * trace; a preview of something that is not there exits 2.
+ */
+function reportingTemplateErrors<A extends unknown[]>(action: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
     try {
-      action(...args);
+      await action(...args);
     } catch (error) {
-      if (!(error instanceof TemplateError || error instanceof TemplateValidationError)) throw error;
+      const usage = error instanceof PreviewUsageError || error instanceof NothingToPreviewError;
+      if (!(usage || error instanceof TemplateError || error instanceof TemplateValidationError)) throw error;
       process.stderr.write(`${error.message}\n`);
-      process.exitCode = 1;
+      process.exitCode = usage ? 2 : 1;
     }
   };
 }
@@ -58,23 +75,71 @@ function describe(message: RenderedMessage, templateId: string, requestedLocale:
 }
 
 interface PreviewOptions {
-  locale: string;
+  locale?: string;
   channel?: Channel;
   out?: string;
+  customer?: string;
+  asOf?: DateTime;
 }
 
-function preview(config: Config, templateId: string, options: PreviewOptions): void {
-  const catalog = loadCatalog(config);
-  const context = { ...sampleContext(templateId, { locale: options.locale }), company: config.company };
-  const { message } = previewTemplate(catalog, { templateId, locale: options.locale, context, ...(options.channel && { channel: options.channel }) });
-  const printed = describe(message, templateId, options.locale, config.sms.segmentLimit);
+function print(config: Config, message: RenderedMessage, templateId: string, locale: string, out: string | undefined, note = ''): void {
+  const printed = note + describe(message, templateId, locale, config.sms.segmentLimit);
   process.stdout.write(printed);
-  if (options.out) {
-    const file = resolve(options.out);
+  if (out) {
+    const file = resolve(out);
     writeFileSync(file, message.channel === 'email' ? `${message.html}\n` : printed);
     process.stdout.write(`\n(${message.channel === 'email' ? 'HTML part' : 'preview'} written to ${file})\n`);
   } else if (message.channel === 'email') {
     process.stdout.write('\n(HTML part not shown; --out <file> writes it)\n');
+  }
+}
+
+async function preview(context: CommandContext, templateId: string, options: PreviewOptions): Promise<void> {
+  const config = context.config();
+  if (options.customer) return previewForCustomer(context, templateId, options.customer, options);
+  if (!options.locale) throw new PreviewUsageError('error: --locale <locale> is required unless --customer is given');
+  if (options.asOf) throw new PreviewUsageError('error: --as-of goes with --customer (sample data has its own date)');
+  const catalog = loadCatalog(config);
+  const sample = { ...sampleContext(templateId, { locale: options.locale }), company: config.company };
+  const { message } = previewTemplate(catalog, { templateId, locale: options.locale, context: sample, ...(options.channel && { channel: options.channel }) });
+  print(config, message, templateId, options.locale, options.out);
+}
+
+/**
+ * The customer's real open invoices, locale and amounts, read the way the step job reads them and
+ * rendered through the worker's own `reminderContext`, so the preview is what would be sent.
+ */
+async function previewForCustomer(context: CommandContext, templateId: string, externalId: string, options: PreviewOptions): Promise<void> {
+  const config = context.config();
+  const catalog = loadCatalog(config);
+  const runtime = await openRuntime(config, context.logger(), { redis: false });
+  try {
+    const [caseId] = await listCaseIds(runtime.prisma, externalId);
+    if (!caseId) throw new PreviewUsageError(`no customer with external id "${externalId}"`);
+    const now = options.asOf ?? DateTime.utc();
+    const [snapshot] = await loadCaseSnapshots(runtime.db, [caseId], now);
+    if (!snapshot) throw new PreviewUsageError(`no customer with external id "${externalId}"`);
+    const [policies, rules] = await Promise.all([loadPolicies(config.policiesDir), loadDunningRules(config.rulesFile)]);
+    const { publicBaseUrl } = config.http;
+    const unsubscribeUrl = unsubscribeUrlBuilder(
+      publicBaseUrl,
+      publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
+    );
+    const subject = previewSubject(snapshot, templateId, policies, rules);
+    const real: ReminderContext = reminderContext(snapshot, subject, { catalog, company: config.company, unsubscribeUrl });
+    const locale = options.locale ?? snapshot.input.customer.locale;
+    const { message } = previewTemplate(catalog, {
+      templateId,
+      locale,
+      context: withSampleDetails(templateId, real),
+      ...(options.channel && { channel: options.channel }),
+    });
+    const zoned = now.setZone(snapshot.input.customer.timeZone).toISO();
+    const sample = usesSampleDetails(templateId) ? '; the alert, task, promise or legal-hold details are sample data' : '';
+    const note = `# customer ${externalId} (${snapshot.customerName}) as of ${zoned}: ${subject.invoices.length} invoice(s) covered${sample}\n`;
+    print(config, message, templateId, locale, options.out, note);
+  } finally {
+    await runtime.lifecycle.close();
   }
 }
 
@@ -111,7 +176,10 @@ function list(config: Config): void {
   }
 }
 
-/** `arrears templates preview|check|list`: config and template files only, no database or Redis. */
+/**
+ * `arrears templates preview|check|list`: config and template files only, no database or Redis,
+ * except `preview --customer`, which reads that customer from the database.
+ */
 export function registerTemplatesCommand(program: Command, context: CommandContext): void {
   const templates = program
     .command('templates')
@@ -120,14 +188,17 @@ export function registerTemplatesCommand(program: Command, context: CommandConte
   templates
     .command('preview')
     .description(
-      'Render a template with sample invoices and your configured company details and overrides ' +
-        '(TEMPLATES_DIR), to review its wording before enabling a policy.',
+      'Render a template with sample invoices (or, with --customer, that customer\'s real open invoices, locale and ' +
+        'amounts from the database) and your configured company details and overrides (TEMPLATES_DIR), to review its ' +
+        'wording before enabling a policy.',
     )
     .argument('<templateId>', 'e.g. default/overdue-7 (see `arrears templates list`)')
-    .requiredOption('--locale <locale>', "the customer's locale, e.g. ro or zh-TW (falls back like a real send)")
+    .option('--locale <locale>', "the customer's locale, e.g. ro or zh-TW (falls back like a real send); required without --customer")
+    .option('--customer <externalId>', "render with this customer's open invoices, locale and payments, as the worker would")
+    .option('--as-of <instant>', 'with --customer: ISO 8601 instant with offset to age the invoices at (default: now)', parseInstant)
     .addOption(new Option('--channel <channel>', 'default: email when the template has it').choices(CHANNELS))
     .option('--out <file>', 'write the HTML part of an email (or the printed SMS/task) to this file')
-    .action(reportingTemplateErrors((templateId: string, options: PreviewOptions) => preview(context.config(), templateId, options)));
+    .action(reportingTemplateErrors((templateId: string, options: PreviewOptions) => preview(context, templateId, options)));
 
   templates
     .command('check')

@@ -161,9 +161,22 @@ function hasExtras(templateId: string): templateId is keyof ExtendedContexts {
  * (one part-paid) and one USD invoice, aged for the step named by the id.
  */
 export function sampleContext<Id extends string>(templateId: Id, options: SampleOptions = {}): ContextFor<Id> {
-  const base = reminder(templateId, options);
-  const extended = hasExtras(templateId) ? EXTRAS[templateId](base) : base;
-  return extended as ContextFor<Id>;
+  return withSampleDetails(templateId, reminder(templateId, options));
+}
+
+/**
+ * A real reminder context completed with the sample's details for a template that needs more
+ * (an alert, a call task, a promise, a legal-hold file); other contexts are returned as they are.
+ * Payment-plan reminders are left alone: a real context already carries its instalment.
+ */
+export function withSampleDetails<Id extends string>(templateId: Id, base: ReminderContext): ContextFor<Id> {
+  if (!hasExtras(templateId) || (isPaymentPlanReminder(templateId) && 'instalment' in base)) return base as ContextFor<Id>;
+  return EXTRAS[templateId](base) as ContextFor<Id>;
+}
+
+/** Whether `withSampleDetails` fills in sample details for this template. */
+export function usesSampleDetails(templateId: string): boolean {
+  return hasExtras(templateId) && !isPaymentPlanReminder(templateId);
 }
 
 const ALERT_KINDS: readonly ManagerAlertKind[] = [

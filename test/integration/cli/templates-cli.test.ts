@@ -52,6 +52,12 @@ describe('arrears templates', () => {
     expect(output).toContain('no sms template "default/overdue-14"');
   });
 
+  it('asks for a locale when there is no customer to take it from', async () => {
+    const { code, output } = await run(['preview', 'default/overdue-7']);
+    expect(code).toBe(2);
+    expect(output).toContain('--locale <locale> is required unless --customer is given');
+  });
+
   it('checks the shipped catalog', async () => {
     const { code, output } = await run(['check']);
     expect(code, output).toBe(0);
