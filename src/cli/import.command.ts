@@ -34,8 +34,10 @@ export function registerImportCommand(program: Command, context: CommandContext)
     .option('--batch-size <rows>', 'rows per transaction', (value) => positiveInt(value), 2000)
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
       const totalBytes = file === '-' ? undefined : (await stat(file)).size; // fails early on a missing file
-      const knownPolicies = new Set((await loadPolicies()).keys());
-      const runtime = await openRuntime(context.config(), context.logger());
+      const config = context.config();
+      // The same catalog the worker decides with: built-in policies plus POLICIES_DIR.
+      const knownPolicies = new Set((await loadPolicies(config.policiesDir)).keys());
+      const runtime = await openRuntime(config, context.logger());
       const pool = runtime.lifecycle.adopt(
         'import pool',
         new pg.Pool({ connectionString: runtime.stack.databaseUrl, max: 2 }),

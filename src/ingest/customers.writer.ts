@@ -1,3 +1,4 @@
+import type { Sql } from '../db/sql.js';
 import type { BatchOutcome, BatchWriter, Candidate } from './batch.js';
 import type { CustomerRow } from './rows.js';
 
@@ -8,7 +9,26 @@ interface ExistingCustomer {
   credit_limit_minor: string | null;
   sms_consent: boolean;
   dunning_policy_id: string;
+  assigned_collector_id: string | null;
+  contact_profile: 'business' | 'consumer';
+  holiday_calendar: string | null;
+  do_not_contact: boolean;
+  statement_schedule: 'monthly' | 'weekly' | 'none';
+  sales_contact_email: string | null;
   has_ledger: boolean;
+}
+
+/** What an accepted row writes: the file's values, else the stored ones, else the defaults. */
+interface Settled {
+  creditLimit: string | null;
+  smsConsent: boolean;
+  policyId: string;
+  collectorId: string | null;
+  profile: string;
+  holidayCalendar: string | null;
+  doNotContact: boolean;
+  statementSchedule: string;
+  salesContactEmail: string | null;
 }
 
 interface PrimaryContact {
@@ -30,7 +50,7 @@ interface ContactPoint {
  * Empty optional columns keep what an existing customer has. A new email or phone replaces the
  * previous *primary* one of that kind; contact points a collector added with another role stay.
  * A customer with invoices or payments cannot change currency (its ledger would no longer add
- * up).
+ * up). The collector is named by a user's email; an unknown or inactive user rejects the row.
  */
 export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now): Promise<BatchOutcome> => {
   const rejected: BatchOutcome['rejected'] = [];
@@ -38,6 +58,8 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
     (
       await sql.query<ExistingCustomer>(
         `select c.id, c.external_id, c.currency, c.credit_limit_minor::text, c.sms_consent, c.dunning_policy_id,
+                c.assigned_collector_id::text, c.contact_profile::text, c.holiday_calendar, c.do_not_contact,
+                c.statement_schedule::text, c.sales_contact_email,
                 exists (select 1 from invoices i where i.customer_id = c.id)
                   or exists (select 1 from payments p where p.customer_id = c.id) as has_ledger
            from customers c
@@ -48,16 +70,23 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
       )
     ).map((row) => [row.external_id, row]),
   );
-  const accepted: Array<Candidate<CustomerRow> & { creditLimit: string | null; smsConsent: boolean; policyId: string }> = [];
+  const collectors = await findCollectors(sql, batch.flatMap((c) => (c.row.collectorEmail === undefined ? [] : [c.row.collectorEmail])));
+  const accepted: Array<Candidate<CustomerRow> & Settled> = [];
   for (const candidate of batch) {
     const { row } = candidate;
     const before = existing.get(row.externalId);
+    const reject = (reason: string) => rejected.push({ line: candidate.line, raw: candidate.raw, reason });
     if (before !== undefined && before.currency !== row.currency && before.has_ledger) {
-      rejected.push({
-        line: candidate.line,
-        raw: candidate.raw,
-        reason: `currency: the customer has invoices or payments in ${before.currency}; it cannot change to ${row.currency}`,
-      });
+      reject(`currency: the customer has invoices or payments in ${before.currency}; it cannot change to ${row.currency}`);
+      continue;
+    }
+    const collector = row.collectorEmail === undefined ? undefined : collectors.get(row.collectorEmail);
+    if (row.collectorEmail !== undefined && collector === undefined) {
+      reject(`collector: no user has the email ${row.collectorEmail}`);
+      continue;
+    }
+    if (collector !== undefined && !collector.active) {
+      reject(`collector: ${row.collectorEmail} is not an active user`);
       continue;
     }
     accepted.push({
@@ -65,6 +94,12 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
       creditLimit: row.creditLimitMinor?.toString() ?? before?.credit_limit_minor ?? null,
       smsConsent: row.smsConsent ?? before?.sms_consent ?? false,
       policyId: row.policyId ?? before?.dunning_policy_id ?? 'default',
+      collectorId: collector?.id ?? before?.assigned_collector_id ?? null,
+      profile: row.contactProfile ?? before?.contact_profile ?? 'business',
+      holidayCalendar: row.holidayCalendar ?? before?.holiday_calendar ?? null,
+      doNotContact: row.doNotContact ?? before?.do_not_contact ?? false,
+      statementSchedule: row.statementSchedule ?? before?.statement_schedule ?? 'monthly',
+      salesContactEmail: row.salesContactEmail ?? before?.sales_contact_email ?? null,
     });
   }
   if (accepted.length === 0) return { created: 0, updated: 0, unchanged: 0, rejected, changedCustomerIds: [] };
@@ -72,11 +107,15 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
   const returned = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
     `insert into customers as c
             (external_id, name, time_zone, locale, currency, credit_limit_minor, dunning_policy_id, sms_consent,
-             sms_consent_at, updated_at)
+             assigned_collector_id, contact_profile, holiday_calendar, do_not_contact, statement_schedule,
+             sales_contact_email, sms_consent_at, updated_at)
      select t.external_id, t.name, t.time_zone, t.locale, t.currency, t.credit_limit, t.policy, t.sms_consent,
-            case when t.sms_consent then $9::timestamptz end, $9::timestamptz
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[])
-            as t(external_id, name, time_zone, locale, currency, credit_limit, policy, sms_consent)
+            t.collector_id, t.profile, t.holiday_calendar, t.do_not_contact, t.statement_schedule, t.sales_contact_email,
+            case when t.sms_consent then $15::timestamptz end, $15::timestamptz
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[],
+                   $9::uuid[], $10::contact_profile[], $11::text[], $12::boolean[], $13::statement_schedule[], $14::text[])
+            as t(external_id, name, time_zone, locale, currency, credit_limit, policy, sms_consent,
+                 collector_id, profile, holiday_calendar, do_not_contact, statement_schedule, sales_contact_email)
      on conflict (external_id) do update
         set name = excluded.name,
             time_zone = excluded.time_zone,
@@ -87,11 +126,20 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
             sms_consent = excluded.sms_consent,
             sms_consent_at = case when excluded.sms_consent and not c.sms_consent then excluded.sms_consent_at
                                   else c.sms_consent_at end,
+            assigned_collector_id = excluded.assigned_collector_id,
+            contact_profile = excluded.contact_profile,
+            holiday_calendar = excluded.holiday_calendar,
+            do_not_contact = excluded.do_not_contact,
+            statement_schedule = excluded.statement_schedule,
+            sales_contact_email = excluded.sales_contact_email,
             updated_at = excluded.updated_at
-      where (c.name, c.time_zone, c.locale, c.currency, c.credit_limit_minor, c.dunning_policy_id, c.sms_consent)
+      where (c.name, c.time_zone, c.locale, c.currency, c.credit_limit_minor, c.dunning_policy_id, c.sms_consent,
+             c.assigned_collector_id, c.contact_profile, c.holiday_calendar, c.do_not_contact, c.statement_schedule,
+             c.sales_contact_email)
             is distinct from
             (excluded.name, excluded.time_zone, excluded.locale, excluded.currency, excluded.credit_limit_minor,
-             excluded.dunning_policy_id, excluded.sms_consent)
+             excluded.dunning_policy_id, excluded.sms_consent, excluded.assigned_collector_id, excluded.contact_profile,
+             excluded.holiday_calendar, excluded.do_not_contact, excluded.statement_schedule, excluded.sales_contact_email)
      returning c.id, c.external_id, (xmax = 0) as inserted`,
     [
       accepted.map((a) => a.row.externalId),
@@ -102,6 +150,12 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
       accepted.map((a) => a.creditLimit),
       accepted.map((a) => a.policyId),
       accepted.map((a) => a.smsConsent),
+      accepted.map((a) => a.collectorId),
+      accepted.map((a) => a.profile),
+      accepted.map((a) => a.holidayCalendar),
+      accepted.map((a) => a.doNotContact),
+      accepted.map((a) => a.statementSchedule),
+      accepted.map((a) => a.salesContactEmail),
       now.toISOString(),
     ],
   );
@@ -127,6 +181,16 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
     changedCustomerIds: [...updatedIds],
   };
 };
+
+/** Users by lower-cased email, for the `collector` column. */
+async function findCollectors(sql: Sql, emails: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
+  if (emails.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; email: string; active: boolean }>(
+    `select id::text, lower(email) as email, active from users where lower(email) = any($1::text[])`,
+    [[...new Set(emails)]],
+  );
+  return new Map(rows.map((row) => [row.email, { id: row.id, active: row.active }]));
+}
 
 function desiredContacts(row: CustomerRow): ContactPoint[] {
   const points: ContactPoint[] = [];

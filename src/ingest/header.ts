@@ -7,20 +7,21 @@ export class HeaderError extends Error {
 }
 
 /**
- * Maps each expected column to its index in `header` (names compared trimmed and case-blind, in
- * any order). Throws a `HeaderError` naming missing, unexpected (with the likely intended name)
- * and repeated columns.
+ * Maps each expected column, then each optional one, to its index in `header` (names compared
+ * trimmed and case-blind, in any order); an optional column the header lacks maps to -1. Throws a
+ * `HeaderError` naming missing, unexpected (with the likely intended name) and repeated columns.
  */
-export function mapHeader(header: readonly string[], expected: readonly string[]): number[] {
+export function mapHeader(header: readonly string[], expected: readonly string[], optional: readonly string[] = []): number[] {
   const names = header.map((name) => name.trim().toLowerCase());
   const problems: string[] = [];
   const missing = expected.filter((column) => !names.includes(column));
+  const absentOptional = optional.filter((column) => !names.includes(column));
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) problems.push(`column "${name}" appears twice`);
     seen.add(name);
-    if (expected.includes(name)) continue;
-    const guess = closest(name, missing);
+    if (expected.includes(name) || optional.includes(name)) continue;
+    const guess = closest(name, [...missing, ...absentOptional]);
     problems.push(
       name === ''
         ? 'a column has no name'
@@ -30,9 +31,10 @@ export function mapHeader(header: readonly string[], expected: readonly string[]
   if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   if (problems.length > 0) {
     problems.push(`expected: ${expected.join(',')}`);
+    if (optional.length > 0) problems.push(`optional: ${optional.join(',')}`);
     throw new HeaderError(problems);
   }
-  return expected.map((column) => names.indexOf(column));
+  return [...expected, ...optional].map((column) => names.indexOf(column));
 }
 
 /** The missing column `name` was most likely meant as: close in spelling, or the same start. */

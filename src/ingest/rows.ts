@@ -11,6 +11,12 @@ export type RowResult<T> = { ok: true; row: T } | { ok: false; reason: string };
 export const CUSTOMER_COLUMNS = [
   'external_id', 'name', 'email', 'phone', 'timezone', 'locale', 'currency', 'credit_limit', 'sms_consent', 'policy',
 ] as const;
+/** Customer columns a file may leave out; absent or empty means the default for a new customer, unchanged for an existing one. */
+export const CUSTOMER_OPTIONAL_COLUMNS = [
+  'collector', 'profile', 'holiday_calendar', 'do_not_contact', 'statement_schedule', 'sales_contact_email',
+] as const;
+export const CONTACT_PROFILES = ['business', 'consumer'] as const;
+export const STATEMENT_SCHEDULES = ['monthly', 'weekly', 'none'] as const;
 export const INVOICE_COLUMNS = [
   'external_id', 'customer_external_id', 'number', 'currency', 'amount', 'balance', 'issued_on', 'due_on',
 ] as const;
@@ -34,6 +40,13 @@ export interface CustomerRow {
   creditLimitMinor: bigint | undefined;
   smsConsent: boolean | undefined;
   policyId: string | undefined;
+  /** Email of the assigned collector (a user); the writer resolves it. */
+  collectorEmail: string | undefined;
+  contactProfile: (typeof CONTACT_PROFILES)[number] | undefined;
+  holidayCalendar: string | undefined;
+  doNotContact: boolean | undefined;
+  statementSchedule: (typeof STATEMENT_SCHEDULES)[number] | undefined;
+  salesContactEmail: string | undefined;
 }
 
 export interface InvoiceRow {
@@ -85,6 +98,7 @@ class Problems {
 /** Longest text a column takes; other columns (zones, locales, amounts, dates …) take {@link MAX_OTHER}. */
 const MAX_LENGTH: Readonly<Record<string, number>> = {
   external_id: 200, customer_external_id: 200, name: 300, number: 100, reference: 500, email: 320, policy: 100,
+  collector: 320, sales_contact_email: 320, holiday_calendar: 50,
 };
 const MAX_OTHER = 200;
 
@@ -139,10 +153,28 @@ function toField(result: ReturnType<typeof parseMoney>): FieldResult<bigint> {
   return result.ok ? { ok: true, value: result.minor } : result;
 }
 
+/** A holiday calendar code: a key of the rules' `holidays` (e.g. `DE`, `US-NY`). */
+const CALENDAR_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function oneOf<T extends string>(p: Problems, column: string, text: string, allowed: readonly T[]): T | undefined {
+  const value = text.trim().toLowerCase();
+  if (value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  p.add(column, `"${text}" is not one of ${allowed.join(', ')}`);
+  return undefined;
+}
+
+/**
+ * A customer row: `fields` in the order of {@link CUSTOMER_COLUMNS} then
+ * {@link CUSTOMER_OPTIONAL_COLUMNS} (optional ones may be missing or empty).
+ */
 export function parseCustomerRow(fields: readonly string[], knownPolicies: ReadonlySet<string>): RowResult<CustomerRow> {
-  const screened = screenFields(CUSTOMER_COLUMNS, fields);
+  const screened = screenFields([...CUSTOMER_COLUMNS, ...CUSTOMER_OPTIONAL_COLUMNS], fields);
   if (screened !== undefined) return screened;
-  const [externalId = '', name = '', email = '', phone = '', timeZone = '', locale = '', currency = '', creditLimit = '', sms = '', policy = ''] = fields;
+  const [
+    externalId = '', name = '', email = '', phone = '', timeZone = '', locale = '', currency = '', creditLimit = '', sms = '', policy = '',
+    collector = '', profile = '', holidayCalendar = '', doNotContact = '', statementSchedule = '', salesContact = '',
+  ] = fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);
   const fullName = p.required('name', name);
@@ -157,9 +189,17 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
   if (policyId !== undefined && !knownPolicies.has(policyId)) {
     p.add('policy', `"${policyId}" is not a known policy (known: ${[...knownPolicies].join(', ')})`);
   }
+  const collectorEmail = collector.trim() === '' ? undefined : p.take('collector', parseEmail(collector))?.toLowerCase();
+  const contactProfile = oneOf(p, 'profile', profile, CONTACT_PROFILES);
+  const calendar = holidayCalendar.trim() === '' ? undefined : holidayCalendar.trim();
+  if (calendar !== undefined && !CALENDAR_CODE.test(calendar)) p.add('holiday_calendar', `"${holidayCalendar}" is not a calendar code such as DE or US-NY`);
+  const noContact = p.take('do_not_contact', parseOptionalBoolean(doNotContact));
+  const schedule = oneOf(p, 'statement_schedule', statementSchedule, STATEMENT_SCHEDULES);
+  const sales = salesContact.trim() === '' ? undefined : p.take('sales_contact_email', parseEmail(salesContact));
   return p.result(() => ({
     externalId: id!, name: fullName!, email: address, phone: number, timeZone: zone!, locale: tag!,
     currency: code!, creditLimitMinor: limit, smsConsent: consent, policyId,
+    collectorEmail, contactProfile, holidayCalendar: calendar, doNotContact: noContact, statementSchedule: schedule, salesContactEmail: sales,
   }));
 }
 

@@ -14,7 +14,7 @@ import { HeaderError, mapHeader } from './header.js';
 import { writeInvoices } from './invoices.writer.js';
 import { writePayments, type PaymentBatchOutcome } from './payments.writer.js';
 import {
-  CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type InvoiceRow, type RowResult,
+  CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type InvoiceRow, type RowResult,
 } from './rows.js';
 
 export const IMPORT_KINDS = ['customers', 'invoices', 'payments'] as const;
@@ -67,6 +67,8 @@ export interface ImportSummary {
 
 interface Kind<Row> {
   columns: readonly string[];
+  /** Columns a file may leave out; `parse` gets them after `columns`, empty when absent. */
+  optional?: readonly string[];
   parse(fields: string[], options: ImportOptions): RowResult<Row>;
   write: BatchWriter<Row, BatchOutcome & { applied?: AppliedPayment[] }>;
   /** Batches written at once; two that could touch the same rows are written in file order. */
@@ -77,7 +79,7 @@ interface Kind<Row> {
 
 const kinds: { [K in ImportKind]: Kind<unknown> } = {
   customers: {
-    columns: CUSTOMER_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'], writers: 2,
+    columns: CUSTOMER_COLUMNS, optional: CUSTOMER_OPTIONAL_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'], writers: 2,
   },
   invoices: {
     columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'], writers: 2,
@@ -99,7 +101,7 @@ const newBatch = (): Batch => ({ candidates: [], rejects: [], lineOf: new Map(),
 
 /**
  * Imports one CSV file. Throws `HeaderError` before reading any row if the header is not exactly
- * the kind's columns; otherwise every bad row is reported through `onReject` and the good rows
+ * the kind's columns (and any of its optional ones); otherwise every bad row is reported through `onReject` and the good rows
  * load. Within a batch a repeated external id is rejected; across batches the later row wins.
  */
 export async function runImport(options: ImportOptions): Promise<ImportSummary> {
@@ -115,7 +117,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const header = await records.next();
   if (header.done === true) throw new HeaderError(['the file is empty', `expected: ${kind.columns.join(',')}`]);
   if (header.value.error !== undefined) throw new HeaderError([`line 1: ${header.value.error}`]);
-  const order = mapHeader(header.value.fields, kind.columns);
+  const order = mapHeader(header.value.fields, kind.columns, kind.optional);
+  const width = header.value.fields.length;
 
   let batch = newBatch();
   // Batches being written; each is done once its outcome has been reported, in file order.
@@ -154,10 +157,10 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       if (summary.rows % 2000 === 0) options.onProgress?.({ rows: summary.rows, bytes: counter.bytes });
       const reject = (reason: string) => batch.rejects.push({ line: record.line, raw: record.raw, reason });
       if (record.error !== undefined) reject(record.error);
-      else if (record.fields.length !== kind.columns.length) {
-        reject(`expected ${kind.columns.length} columns, found ${record.fields.length}`);
+      else if (record.fields.length !== width) {
+        reject(`expected ${width} columns, found ${record.fields.length}`);
       } else {
-        const parsed = kind.parse(order.map((index) => record.fields[index] ?? ''), options);
+        const parsed = kind.parse(order.map((index) => (index < 0 ? '' : (record.fields[index] ?? ''))), options);
         if (!parsed.ok) reject(parsed.reason);
         else {
           const earlier = batch.lineOf.get(parsed.row.externalId);

@@ -9,7 +9,7 @@ import { parseEmail } from '../../ingest/fields.js';
 import { writeInvoices } from '../../ingest/invoices.writer.js';
 import { writePayments } from '../../ingest/payments.writer.js';
 import { parsePhone, regionOfLocale } from '../../ingest/phone.js';
-import { parseCustomerRow, parseInvoiceRow, parsePaymentRow, type RowResult } from '../../ingest/rows.js';
+import { CONTACT_PROFILES, STATEMENT_SCHEDULES, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type RowResult } from '../../ingest/rows.js';
 import { ProblemError, type FieldProblem } from './problem.js';
 import { defineRoute, type ApiRoute } from './route.js';
 
@@ -32,6 +32,12 @@ const customerItem = z.strictObject({
   external_id: text, name: text, email: optional, phone: optional.describe('E.164, or national with the locale region; "(landline)" suffix for a landline'),
   timezone: text.describe('IANA zone'), locale: text.describe('BCP 47 tag'), currency: text.describe('ISO 4217'),
   credit_limit: amount.nullish(), sms_consent: z.boolean().nullish(), policy: optional.describe('dunning policy id'),
+  collector: optional.describe('email of the assigned collector (a user)'),
+  profile: z.enum(CONTACT_PROFILES).nullish().describe('contact profile; consumer applies the stricter consumer rules'),
+  holiday_calendar: optional.describe('holiday calendar code of the dunning rules, e.g. DE or US-NY'),
+  do_not_contact: z.boolean().nullish().describe('blocks every automated contact'),
+  statement_schedule: z.enum(STATEMENT_SCHEDULES).nullish().describe('how often a statement of account is emailed'),
+  sales_contact_email: optional.describe('told when a credit hold is placed or released'),
 });
 const invoiceItem = z.strictObject({
   external_id: text, customer_external_id: text, number: text, currency: text, amount,
@@ -142,7 +148,10 @@ export function ledgerRoutes(deps: LedgerRouteDependencies): ApiRoute<any, any, 
   const customers = upsertRoute(deps, {
     path: '/customers', operationId: 'upsertCustomers', noun: 'customers', item: customerItem, write: writeCustomers,
     parse: (i) => parseCustomerRow(
-      [i.external_id, i.name, str(i.email), str(i.phone), i.timezone, i.locale, i.currency, str(i.credit_limit), str(i.sms_consent), str(i.policy)],
+      [
+        i.external_id, i.name, str(i.email), str(i.phone), i.timezone, i.locale, i.currency, str(i.credit_limit), str(i.sms_consent), str(i.policy),
+        str(i.collector), str(i.profile), str(i.holiday_calendar), str(i.do_not_contact), str(i.statement_schedule), str(i.sales_contact_email),
+      ],
       deps.knownPolicies,
     ),
   });
