@@ -198,8 +198,8 @@ export const SAMPLE_RECEIVED: ReceivedPayment[] = [
 
 /**
  * Samples covering every branch a template can take: opt-out with and without a link, no
- * opt-out, a payment received since the last reminder on an account already on credit hold,
- * nothing coming up, each manager-alert kind, and a plan's last instalment. Validation renders
+ * opt-out, a payment received since the last reminder (with and without a credit hold already
+ * in place), nothing coming up, each manager-alert kind, and a plan's last instalment. Validation renders
  * all of them.
  */
 export function sampleVariants<Id extends string>(templateId: Id, options: SampleOptions = {}): ContextFor<Id>[] {
@@ -208,6 +208,7 @@ export function sampleVariants<Id extends string>(templateId: Id, options: Sampl
     base,
     { ...base, unsubscribeUrl: null },
     { ...base, optOutRequired: false, unsubscribeUrl: null },
+    { ...base, received: SAMPLE_RECEIVED },
     { ...base, received: SAMPLE_RECEIVED, creditHoldAlreadyPlaced: true },
     { ...base, upcoming: [] },
   ];

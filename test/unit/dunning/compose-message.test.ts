@@ -102,6 +102,9 @@ const WORDING = {
     remainsBody: 'your account remains on credit hold.',
     smsThanks: 'Thank you for your payment of €500.00.',
     smsCount: '3 invoices, €1,250.50 + $1,234.50 overdue',
+    firmHeld: 'Your account remains on credit hold: new orders and deliveries stay suspended',
+    firmWarning: 'we will place your account on credit hold',
+    finalHold: 'and the credit hold on your account',
   },
   ro: {
     thanks: 'Vă mulțumim pentru plata de 500,00 EUR. Soldul de mai jos rămâne restant.',
@@ -111,6 +114,9 @@ const WORDING = {
     remainsBody: 'creditul comercial al contului dumneavoastră rămâne suspendat.',
     smsThanks: 'Va multumim pentru plata de 500,00 EUR.',
     smsCount: '3 facturi restante, total 1.250,50 EUR + 1.234,50 USD',
+    firmHeld: 'Creditul comercial al contului dumneavoastră rămâne suspendat: comenzile și livrările noi rămân oprite',
+    firmWarning: 'vom suspenda creditul comercial acordat contului dumneavoastră',
+    finalHold: 'și a suspendării creditului comercial',
   },
   'zh-CN': {
     thanks: '感谢贵公司支付的€500.00。以下余额仍逾期未付。',
@@ -120,6 +126,9 @@ const WORDING = {
     remainsBody: '贵公司账户仍处于信用冻结状态。',
     smsThanks: '感谢您支付€500.00。',
     smsCount: '3张发票逾期未付，共€1,250.50 + US$1,234.50',
+    firmHeld: '贵公司账户仍处于信用冻结状态，新订单及发货将继续暂停',
+    firmWarning: '我们将对贵公司账户实施信用冻结',
+    finalHold: '并已对账户实施信用冻结',
   },
   tr: {
     thanks: '€500,00 tutarındaki ödemeniz için teşekkür ederiz. Aşağıdaki bakiyenin vadesi geçmiş olup hâlâ ödenmemiştir.',
@@ -130,6 +139,9 @@ const WORDING = {
     // Turkish SMS leave the amount out to stay within three UCS-2 parts; the email names it.
     smsThanks: 'Ödemeniz için teşekkürler.',
     smsCount: '3 fatura gecikmede: €1.250,50 + $1.234,50',
+    firmHeld: 'Hesabınızdaki kredi blokesi devam etmektedir: bakiye kapatılana kadar',
+    firmWarning: 'hesabınıza kredi blokesi koyacağız',
+    finalHold: 've hesabınıza konulan kredi blokesine',
   },
 } as const;
 
@@ -177,6 +189,17 @@ describe.each(LOCALES)('messages in %s', (locale) => {
     const placed = email('default/credit-hold-45', { locale });
     expect(placed.subject).toContain(words.placedSubject);
     expect(placed.text).not.toContain(words.remainsBody);
+  });
+
+  it('do not threaten a credit hold that is already in place, nor mention one that is not', () => {
+    const held = email('default/firm-30', { locale, creditHold: true });
+    expect(held.text).toContain(words.firmHeld);
+    expect(held.text).not.toContain(words.firmWarning);
+    const warned = email('default/firm-30', { locale });
+    expect(warned.text).toContain(words.firmWarning);
+    expect(warned.text).not.toContain(words.firmHeld);
+    expect(email('default/final-notice-60', { locale, creditHold: true }).text).toContain(words.finalHold);
+    expect(email('default/final-notice-60', { locale }).text).not.toContain(words.finalHold);
   });
 
   it.each(['default/overdue-7', 'default/firm-30', 'default/final-notice-60'])('name the count and the total in the %s SMS', (template) => {
