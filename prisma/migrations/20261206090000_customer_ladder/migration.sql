@@ -6,7 +6,7 @@ ALTER TABLE "dunning_actions" ADD COLUMN     "ladder_cycle" INTEGER;
 
 -- Cases already being chased continue in cycle 1: the steps their open invoices already got
 -- count as fired in it, so upgrading sends nothing twice. (Courtesy steps are the ones at or
--- before the due date; the shipped policies call them "courtesy".)
+-- before the due date, which the shipped policies call "courtesy".)
 UPDATE "dunning_actions" a SET "ladder_cycle" = 1
  WHERE a."policy_id" <> 'payment-plan' AND a."step_id" NOT IN ('courtesy', 'broken-promise')
    AND EXISTS (SELECT 1 FROM "dunning_action_invoices" ai JOIN "invoices" i ON i."id" = ai."invoice_id"
