@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { acknowledgeAlert } from '../../alerts/alert.service.js';
-import { recordBankruptcy } from '../../cases/bankruptcy.service.js';
+import { recordBankruptcy, recordBankruptcyDischarge, recordBankruptcyDismissal } from '../../cases/bankruptcy.service.js';
 import { CALL_OUTCOMES, addNote, logCall } from '../../cases/call-log.service.js';
 import { resolveCustomer, type CaseDependencies } from '../../cases/case-action.js';
 import { exportCaseFile } from '../../cases/case-file.js';
+import { updateCustomerSettings } from '../../cases/customer-settings.service.js';
 import { placeCreditHold, releaseCreditHold } from '../../cases/credit-hold.service.js';
 import { openDispute, resolveDispute } from '../../cases/dispute.service.js';
 import { InvalidInput, InvalidTransition, NotFound, PermissionDenied } from '../../cases/errors.js';
@@ -12,8 +13,11 @@ import { placeLegalHold, releaseLegalHold } from '../../cases/legal-hold.service
 import { pauseCase, resumeCase } from '../../cases/pause.service.js';
 import { ACTION_ROLES, mayPerform, type CaseAction } from '../../cases/permissions.js';
 import { recordPromise } from '../../cases/promise.service.js';
+import { writeOff } from '../../cases/write-off.service.js';
 import type { CustomerRow } from '../../db/case-actions.repository.js';
+import { listUsers } from '../../db/users.repository.js';
 import { formatMinor, parseMoney } from '../../ingest/money.js';
+import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
 
 // The case-action forms of the customer page (the `actions` partial) and the dashboard's
@@ -125,7 +129,44 @@ const FORMS: readonly CaseForm[] = [
       return 'Bankruptcy filing recorded: all contact has stopped.';
     },
   },
+  reasonOnly('discharge-bankruptcy', 'bankruptcy.discharge', recordBankruptcyDischarge, 'Discharge recorded: the open balance is written off and contact has stopped for good.'),
+  reasonOnly('dismiss-bankruptcy', 'bankruptcy.dismiss', recordBankruptcyDismissal, 'Dismissal recorded: dunning resumes.'),
+  {
+    name: 'write-off', action: 'invoice.write_off', fields: ['invoice', 'reason'],
+    run: async (deps, actor, c, f) => {
+      const all = text(f, 'invoice') === ALL_INVOICES;
+      const result = await writeOff(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...(all ? { all: true as const } : { invoice: text(f, 'invoice') }) });
+      const amounts = result.totals.map((t) => `${formatMinor(BigInt(t.writtenOffMinor), t.currency)} ${t.currency}`).join(' + ');
+      return `Written off: ${amounts} (${result.invoices.map((i) => i.number).join(', ')}).`;
+    },
+  },
+  {
+    name: 'settings', action: 'customer.update',
+    fields: ['collector', 'profile', 'holidayCalendar', 'doNotContact', 'statementSchedule', 'salesContactEmail', 'reason'],
+    run: async (deps, actor, c, f) => {
+      const orNull = (key: string) => (text(f, key) === '' ? null : text(f, key));
+      const { changed } = await updateCustomerSettings(deps, actor, {
+        customer: c.externalId,
+        collector: text(f, 'collector') === UNASSIGNED ? null : text(f, 'collector'),
+        profile: text(f, 'profile') as 'business',
+        holidayCalendar: orNull('holidayCalendar'),
+        doNotContact: text(f, 'doNotContact') === 'yes',
+        statementSchedule: text(f, 'statementSchedule') as 'monthly',
+        salesContactEmail: orNull('salesContactEmail'),
+        ...optional(f, 'reason'),
+      });
+      return changed.length === 0 ? 'Nothing changed.' : `Customer settings saved (${changed.map((key) => SETTING_LABELS[key] ?? key).join(', ')}).`;
+    },
+  },
 ];
+
+/** The write-off form's choice for the whole open balance, and the settings form's for no collector. */
+const ALL_INVOICES = '*all';
+const UNASSIGNED = '*none';
+const SETTING_LABELS: Readonly<Record<string, string>> = {
+  collector: 'collector', profile: 'contact profile', holidayCalendar: 'holiday calendar', doNotContact: 'do not contact',
+  statementSchedule: 'statement schedule', salesContactEmail: 'sales contact',
+};
 
 /** Service field names that differ from the form's. */
 const FORM_FIELD: Readonly<Record<string, string>> = { amountMinor: 'amount' };
@@ -209,20 +250,33 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         where: { id },
         select: {
           currency: true, timeZone: true,
+          assignedCollector: { select: { email: true } }, contactProfile: true, holidayCalendar: true, doNotContact: true,
+          statementSchedule: true, salesContactEmail: true,
           collectionCase: { select: { state: true } },
           legalHolds: { where: { releasedAt: null }, select: { id: true } },
           creditHolds: { where: { releasedAt: null }, select: { id: true } },
           bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
           invoices: {
             where: { status: 'open' }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
-            select: { number: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
+            select: { number: true, currency: true, openBalanceMinor: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
           },
         },
       });
       if (customer === null) return null;
       const flash = flashOf(request);
       const today = DateTime.fromJSDate(deps.clock()).setZone(customer.timeZone).toISODate()!;
-      const defaults: Record<string, Record<string, string>> = { promise: { currency: customer.currency, promisedOn: today } };
+      const defaults: Record<string, Record<string, string>> = {
+        promise: { currency: customer.currency, promisedOn: today },
+        writeOff: { invoice: ALL_INVOICES },
+        settings: {
+          collector: customer.assignedCollector?.email ?? UNASSIGNED,
+          profile: customer.contactProfile,
+          holidayCalendar: customer.holidayCalendar ?? '',
+          doNotContact: customer.doNotContact ? 'yes' : 'no',
+          statementSchedule: customer.statementSchedule,
+          salesContactEmail: customer.salesContactEmail ?? '',
+        },
+      };
       // Each form's errors (next to its fields), errors of fields it does not show, and its values;
       // keyed in camelCase (`releaseLegalHold`) for the templates.
       const f = Object.fromEntries(
@@ -233,13 +287,15 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
             url: `${customerUrl(externalId)}/actions/${form.name}`,
             errors,
             other: Object.entries(errors).filter(([field]) => !form.fields.includes(field)).map(([field, message]) => `${field}: ${message}`),
-            values: { ...defaults[form.name], ...(mine?.values ?? {}) },
+            values: { ...defaults[form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())], ...(mine?.values ?? {}) },
           }];
         }),
       );
       const state = customer.collectionCase?.state ?? 'active';
       const may = (action: CaseAction) => mayPerform(principal.role, action);
       const option = (value: string) => ({ value, label: value.replaceAll('_', ' ') });
+      const owing = customer.invoices.filter((i) => i.openBalanceMinor > 0n);
+      const users = may('customer.update') ? await listUsers(deps.prisma) : [];
       return {
         f,
         today,
@@ -250,7 +306,23 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         disputed: customer.invoices.filter((i) => i.disputes.length > 0).map((i) => ({ value: i.number, label: i.number })),
         canPause: state === 'active',
         canResume: state === 'paused',
-        manager: may('legal_hold.place') || may('credit_hold.place') || may('bankruptcy.record') || may('case_file.export'),
+        manager: may('legal_hold.place') || may('credit_hold.place') || may('bankruptcy.record') || may('case_file.export') || may('customer.update'),
+        writeOff: may('invoice.write_off') && owing.length > 0
+          ? {
+              invoices: [
+                { value: ALL_INVOICES, label: 'Whole open balance' },
+                ...owing.map((i) => ({ value: i.number, label: `${i.number} (${formatMinor(i.openBalanceMinor, i.currency)} ${i.currency})` })),
+              ],
+            }
+          : null,
+        settings: may('customer.update')
+          ? {
+              collectors: [{ value: UNASSIGNED, label: 'Unassigned' }, ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` }))],
+              profiles: CONTACT_PROFILES.map(option),
+              schedules: STATEMENT_SCHEDULES.map(option),
+              yesNo: [{ value: 'no', label: 'no' }, { value: 'yes', label: 'yes: no automated contact at all' }],
+            }
+          : null,
         legal: may('legal_hold.place') ? { held: customer.legalHolds.length > 0 } : null,
         credit: may('credit_hold.place') ? { held: customer.creditHolds.length > 0 } : null,
         bankruptcy: may('bankruptcy.record') ? { open: customer.bankruptcyFilings.length > 0 } : null,

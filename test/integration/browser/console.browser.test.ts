@@ -116,4 +116,30 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a real browser', () => {
     expect(await page.getByRole('form', { name: 'Place a legal hold' }).count()).toBe(1);
     await page.close();
   });
+
+  it('a manager writes off the whole open balance of a customer and assigns its collector', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/console/customers/BETA-2`);
+    await page.getByLabel('Email').fill('manager@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/console/customers/BETA-2`);
+
+    const settings = page.getByRole('form', { name: 'Customer settings' });
+    await settings.getByLabel('Assigned collector').selectOption({ label: 'Ana collector (collector@example.com)' });
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForURL(`${base}/console/customers/BETA-2`);
+    expect(await page.getByRole('status').textContent()).toContain('Customer settings saved (collector)');
+
+    const form = page.getByRole('form', { name: 'Write off' });
+    expect(await form.getByLabel('What').inputValue()).toBe('*all');
+    await form.getByLabel('Reason').fill('Customer ceased trading');
+    await form.getByRole('button', { name: 'Write off' }).click();
+    await page.waitForURL(`${base}/console/customers/BETA-2`);
+    expect(await page.getByRole('status').textContent()).toContain('Written off: 99.00 RON (B-77).');
+    expect(await page.getByRole('table', { name: 'Open invoices' }).textContent()).toContain('No open invoices.');
+    expect(await page.getByRole('form', { name: 'Write off' }).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/customer-written-off.png`, fullPage: true });
+    await page.close();
+  });
 });

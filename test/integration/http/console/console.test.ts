@@ -269,6 +269,51 @@ describe('the console', () => {
       expect(file.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
     });
 
+    it("gives a manager (not a collector) the write-off and customer-settings forms; both write through the services", async () => {
+      await seedLedger(t.runtime.prisma, [
+        { externalId: 'FORM-3', name: 'Forms Lifecycle SRL', invoices: [
+          { number: 'FL-1', amountMinor: 300_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
+          { number: 'FL-2', amountMinor: 700_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
+        ] },
+      ]);
+      const collector = await signIn('collector');
+      const seen = await browse(collector, 'GET', '/console/customers/FORM-3');
+      expect(seen.body).not.toContain('Write off');
+      expect(seen.body).not.toContain('Customer settings');
+      expect((await browse(collector, 'POST', '/console/customers/FORM-3/actions/write-off', { _csrf: csrfIn(seen.body), invoice: 'FL-1', reason: 'x' })).statusCode).toBe(403);
+      expect((await browse(collector, 'POST', '/console/customers/FORM-3/actions/settings', { _csrf: csrfIn(seen.body), doNotContact: 'yes' })).statusCode).toBe(403);
+
+      const jar = await signIn('manager');
+      const page = await browse(jar, 'GET', '/console/customers/FORM-3');
+      expect(page.body).toContain('<option value="*all" selected>Whole open balance</option>');
+      expect(page.body).toContain('<option value="FL-1">FL-1 (300.00 RON)</option>');
+      expect(page.body).toMatch(/id="settings-collector"[\s\S]*?<option value="\*none" selected>Unassigned<\/option>/);
+      const wrote = await browse(jar, 'POST', '/console/customers/FORM-3/actions/write-off', { _csrf: csrfIn(page.body), invoice: 'FL-1', reason: 'Small balance, not worth chasing' });
+      expect(wrote.statusCode).toBe(303);
+      const after = await browse(jar, 'GET', '/console/customers/FORM-3');
+      expect(after.body).toContain('Written off: 300.00 RON (FL-1).');
+      expect(after.body).not.toContain('<td>FL-1</td>');
+      expect(after.body).toContain('Small balance, not worth chasing');
+
+      const bad = await browse(jar, 'POST', '/console/customers/FORM-3/actions/settings', {
+        _csrf: csrfIn(after.body), collector: 'collector@example.com', profile: 'consumer', holidayCalendar: 'RO', doNotContact: 'yes', statementSchedule: 'weekly', salesContactEmail: 'not an email',
+      });
+      expect(bad.statusCode).toBe(303);
+      const shown = await browse(jar, 'GET', '/console/customers/FORM-3');
+      expect(shown.body).toMatch(/id="settings-sales-error">must be an email address/);
+      const saved = await browse(jar, 'POST', '/console/customers/FORM-3/actions/settings', {
+        _csrf: csrfIn(shown.body), collector: 'collector@example.com', profile: 'consumer', holidayCalendar: 'RO', doNotContact: 'yes', statementSchedule: 'weekly', salesContactEmail: 'sales@forms.example',
+      });
+      expect(saved.statusCode).toBe(303);
+      const done = await browse(jar, 'GET', '/console/customers/FORM-3');
+      expect(done.body).toContain('Customer settings saved (collector, contact profile, holiday calendar, do not contact, statement schedule, sales contact).');
+      expect(done.body).toContain('<span class="tag bad">do not contact</span>');
+      expect(done.body).toContain('collector: Ana collector');
+      expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FORM-3' } })).toMatchObject({
+        assignedCollectorId: t.users.collector.id, contactProfile: 'consumer', holidayCalendar: 'RO', doNotContact: true, statementSchedule: 'weekly', salesContactEmail: 'sales@forms.example',
+      });
+    });
+
     it("acknowledges an alert from the dashboard (managers only)", async () => {
       const alert = await t.runtime.prisma.managerAlert.findFirstOrThrow({ where: { customer: { externalId: 'FORM-2' }, kind: 'legal_hold' } });
       const collector = await signIn('collector');
