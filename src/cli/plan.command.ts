@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
-import type { PlannedAction, SkippedAction } from '../core/decision.js';
+import type { Decision, PlannedAction, SkippedAction } from '../core/decision.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import { listCaseIds } from '../db/cases.repository.js';
 import { decideCase } from '../dunning/evaluate-cases.js';
@@ -33,7 +33,51 @@ export interface PlanLine {
   skipped?: { reason: string; detail: string };
 }
 
+/** With `--explain`: where a customer stands on the ladder at the instant, and what waits. */
+export interface StandingLine {
+  customer: string;
+  ladder: {
+    cycle: number;
+    open: boolean;
+    /** The highest step fired in the open cycle. */
+    step: string | null;
+    next: { step: string; on: string } | null;
+    /** Steps due now that wait, and why. */
+    waiting: Array<{ step: string; type: string; reason: string; detail: string }>;
+  };
+}
+
 const SNAPSHOT_BATCH = 500;
+
+function standing(snapshot: CaseSnapshot, decision: Decision): StandingLine {
+  const { ladder } = decision;
+  return {
+    customer: snapshot.input.customer.externalId,
+    ladder: {
+      cycle: ladder.cycle,
+      open: ladder.open,
+      step: ladder.stepId,
+      next: ladder.next && { step: ladder.next.stepId, on: ladder.next.on },
+      waiting: decision.skipped
+        .filter((skip) => skip.reason !== 'superseded')
+        .map((skip) => ({ step: skip.stepId, type: skip.type, reason: skip.reason, detail: skip.detail })),
+    },
+  };
+}
+
+function printStanding(standings: StandingLine[]): void {
+  for (const { customer, ladder } of standings) {
+    const where = ladder.open
+      ? `cycle ${ladder.cycle}, ${ladder.step ? `at step ${ladder.step}` : 'no step fired yet'}`
+      : `not in a dunning cycle (nothing overdue is being chased${ladder.cycle > 0 ? `; last cycle ${ladder.cycle}` : ''})`;
+    const next = ladder.next ? `; next ${ladder.next.step} on ${ladder.next.on}` : '; no further step';
+    process.stdout.write(`${customer.padEnd(14)} ${where}${next}\n`);
+    for (const wait of ladder.waiting) {
+      process.stdout.write(`${''.padEnd(14)}   waiting: ${wait.step} ${wait.type} (${wait.reason}: ${wait.detail})\n`);
+    }
+  }
+  if (standings.length > 0) process.stdout.write('\n');
+}
 
 function line(
   snapshot: CaseSnapshot,
@@ -97,6 +141,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         const caseIds = await listCaseIds(runtime.prisma, options.customer);
         if (options.customer && caseIds.length === 0) throw new Error(`no customer with external id "${options.customer}"`);
         const lines: PlanLine[] = [];
+        const standings: StandingLine[] = [];
         for (let i = 0; i < caseIds.length; i += SNAPSHOT_BATCH) {
           const snapshots = await loadCaseSnapshots(runtime.db, caseIds.slice(i, i + SNAPSHOT_BATCH), asOf);
           const predictions = await loadPaymentPredictions(runtime.prisma, {
@@ -106,6 +151,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
           const expected = new Map(predictions.flatMap((p) => p.invoices.map((inv) => [inv.invoiceId, inv.expectedOn] as const)));
           for (const snapshot of snapshots) {
             const decide = (input: CaseSnapshot['input']) => decideCase(deps, { ...snapshot, input });
+            if (options.explain) standings.push(standing(snapshot, decide(snapshot.input)));
             const entries = options.days
               ? forecastCase(snapshot.input, until, decide)
               : [{ at: asOf, ...decide(snapshot.input) }];
@@ -116,8 +162,11 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
           }
         }
         lines.sort((a, b) => a.at.localeCompare(b.at) || a.customer.localeCompare(b.customer));
-        if (options.json) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-        else printTable(lines);
+        if (options.json) for (const l of [...standings, ...lines]) process.stdout.write(`${JSON.stringify(l)}\n`);
+        else {
+          printStanding(standings);
+          printTable(lines);
+        }
       } finally {
         await runtime.lifecycle.close();
       }

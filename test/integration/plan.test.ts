@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlanLine } from '../../src/cli/plan.command.js';
+import type { PlanLine, StandingLine } from '../../src/cli/plan.command.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { Readable } from 'node:stream';
@@ -27,8 +27,8 @@ const ledger: CustomerSeed[] = ZONES.flatMap((timeZone, z) =>
 
 const key = (l: { customer: string; step: string; type: string }) => `${l.customer} ${l.step} ${l.type}`;
 
-/** Runs `arrears plan` with these arguments and returns its JSON lines. */
-async function runPlan(args: string[], env: Record<string, string>): Promise<PlanLine[]> {
+/** Runs `arrears plan` with these arguments and returns its JSON lines (actions; with `--explain`, standings too). */
+async function runPlanLines(args: string[], env: Record<string, string>): Promise<Array<PlanLine | StandingLine>> {
   const plan = startCli(['plan', ...args, '--json'], { LOG_LEVEL: 'warn', ...env });
   const { code } = await plan.exit;
   expect(code, plan.output()).toBe(0);
@@ -36,7 +36,11 @@ async function runPlan(args: string[], env: Record<string, string>): Promise<Pla
     .output()
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as PlanLine);
+    .map((l) => JSON.parse(l) as PlanLine | StandingLine);
+}
+
+async function runPlan(args: string[], env: Record<string, string>): Promise<PlanLine[]> {
+  return (await runPlanLines(args, env)).filter((l): l is PlanLine => !('ladder' in l));
 }
 
 describe('arrears plan', () => {
@@ -115,5 +119,21 @@ describe('arrears plan', () => {
       expect(hour).toBeLessThan(20);
     }
     expect(lines.some((l) => l.skipped?.reason === 'window')).toBe(true);
+  });
+
+  it('explains where each customer stands on the ladder and why a step waits', async () => {
+    const lines = await runPlanLines(['--as-of', AS_OF, '--customer', 'P-3-1', '--explain'], { DATABASE_URL: database.url });
+    const standing = lines.find((l): l is StandingLine => 'ladder' in l);
+    // One day past due at 20:30 in Auckland: a cycle opens, its first step waits for the morning.
+    expect(standing).toEqual({
+      customer: 'P-3-1',
+      ladder: {
+        cycle: 1,
+        open: true,
+        step: null,
+        next: { step: 'overdue-7', on: '2026-03-16' },
+        waiting: [expect.objectContaining({ step: 'overdue-1', type: 'email', reason: 'window' })],
+      },
+    });
   });
 });
