@@ -31,7 +31,7 @@ const PUBLIC: ReadonlyArray<[string, string]> = [
 /** Authenticated by signatures instead (tested below). */
 const WEBHOOKS = ['/webhooks/twilio/status', '/webhooks/twilio/inbound', '/webhooks/email/bounce'];
 
-const MANAGER_CASE_ACTIONS = /(^|-)(legal-hold|bankruptcy|credit-hold|payment-plan|plan)(\/|$)/;
+const MANAGER_CASE_ACTIONS = /(^|-)(legal-hold|bankruptcy|credit-hold|payment-plan|plan|write-off|settings)(\/|$)/;
 
 type Guard =
   | { kind: 'api'; role: Role; scope: string }
