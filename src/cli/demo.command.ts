@@ -78,6 +78,10 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
       `${p['repeated-hold-notice'].count} repeated hold notices (${p['repeated-hold-notice'].customers}), ` +
       `${p['after-legal-hold'].count} sent after a legal hold (${p['after-legal-hold'].customers})`,
   );
+  for (const problem of figures.problemExamples) {
+    const at = (m: ConversationMessage) => `${m.at.toISOString().slice(0, 16)} ${m.channel} ${m.stepId}`;
+    out(`    ${problem.kind}: ${problem.externalId} ${at(problem.message)}${problem.earlier ? ` after ${at(problem.earlier)}` : ''}`);
+  }
   out();
   const email = config.email.transport;
   const sms = config.sms.transport;

@@ -70,12 +70,12 @@ export async function readConversations(
   scope: { customerIds?: readonly string[]; since?: Date } = {},
 ): Promise<Map<string, ConversationMessage[]>> {
   const steps = holdSteps(policies);
-  // `to_jsonb(da) ->> 'cycle'`: the customer's dunning cycle once the engine records it on the
-  // action, null before (the column may not exist yet).
+  // The customer's dunning cycle as the engine records it on the action (`ladder_cycle`), read
+  // through to_jsonb so this also reads a database from before the column existed (null then).
   const rows = await db.query<MessageRow>(
     `select c.id, c.customer_id, c.created_at as at, c.channel::text as channel, c.status::text as status,
             c.policy_id, c.step_id, c.template_id, c.subject, left(c.body_text, 400) as body_text,
-            to_jsonb(da) ->> 'cycle' as cycle,
+            to_jsonb(da) ->> 'ladder_cycle' as cycle,
             (select json_agg(json_build_object('currency', t.currency, 'minor', t.minor::text, 'invoices', t.n))
                from (select i.currency, sum(ci.open_balance_minor) as minor, count(*)::int as n
                        from contact_invoices ci join invoices i on i.id = ci.invoice_id

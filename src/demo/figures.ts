@@ -30,7 +30,8 @@ export interface DemoFigures {
   legalHoldsOpen: number;
   creditHoldsOpen: number;
   problems: Record<ProblemKind, { count: number; customers: number }>;
-  problemExamples: ConversationProblem[];
+  /** The first few problems found, with the customer's external id. */
+  problemExamples: Array<ConversationProblem & { externalId: string }>;
   /** Two or three customers' conversations as they received them, with why each was chosen. */
   conversations: Array<{ externalId: string; name: string; timeZone: string; why: string; messages: ConversationMessage[] }>;
 }
@@ -102,7 +103,7 @@ export async function demoFigures(prisma: PrismaClient, sql: Sql, policies: Poli
     legalHoldsOpen: legal?.n ?? 0,
     creditHoldsOpen: credit?.n ?? 0,
     problems: countProblems(problems),
-    problemExamples: problems.slice(0, 5),
+    problemExamples: problems.slice(0, 5).map((p) => ({ ...p, externalId: customers.find((c) => c.id === p.customerId)?.external_id ?? p.customerId })),
     conversations: await pickConversations(sql, customers, conversations),
   };
 }

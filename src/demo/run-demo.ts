@@ -261,7 +261,8 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
         const today = local.toISODate()!;
         const weekday = local.weekday <= 5;
         const fresh = (conversations.get(actor.id) ?? []).filter((m) => m.at.getTime() > actor.seenUntil);
-        actor.seenUntil = at.toMillis();
+        // Messages decided at this very instant come from the tick that follows: read them next time.
+        actor.seenUntil = at.toMillis() - 1;
         for (const message of fresh) await receive(actor, message, today);
 
         if (actor.resolveDisputeOn && actor.resolveDisputeOn.day <= today && weekday) {
