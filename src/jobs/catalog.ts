@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import { UnrecoverableError, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
 const instant = z.iso.datetime({ offset: true });
@@ -81,9 +81,19 @@ export const jobCatalog = {
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payload']>;
 
-/** Validates a payload against its schema; a bad payload is a bug, never retried. */
+/**
+ * Validates a payload against its schema. A bad payload is a bug, not an outage: it would fail
+ * the same way on every attempt, so it throws BullMQ's `UnrecoverableError` (the job fails at
+ * once, whatever its `attempts`), naming each bad field: `invalid step payload: caseIds.0: …`.
+ */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
-  return jobCatalog[name].payload.parse(data) as JobPayload<N>;
+  const result = jobCatalog[name].payload.safeParse(data);
+  if (!result.success) throw new UnrecoverableError(`invalid ${name} payload: ${describeIssues(result.error.issues)}`);
+  return result.data as JobPayload<N>;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`).join('; ');
 }
 
 /** BullMQ job ids may not contain `:`; idempotency keys never do, this keeps it so for others. */
