@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { prismaSql } from '../db/sql.js';
-import { acknowledgeAlertRow, findAlert, listAlertRows, raiseAlertRow, type AlertKindName, type AlertRow } from '../db/alerts.repository.js';
-import { appendAudit } from '../db/case-actions.repository.js';
+import { acknowledgeAlertRow, findAlert, listAlertRows, raiseAuditedAlert, type AlertKindName, type AlertRow } from '../db/alerts.repository.js';
+import { inTransaction } from '../db/transaction.js';
 import { resolveActor, runCaseAction, type CaseDependencies } from '../cases/case-action.js';
 import { InvalidTransition, NotFound } from '../cases/errors.js';
 import { assertMayPerform } from '../cases/permissions.js';
@@ -16,13 +15,7 @@ export async function raiseSystemAlert(
   alert: { kind: AlertKindName; customerId: string | null; message: string },
 ): Promise<{ id: string; created: boolean }> {
   const at = deps.clock();
-  const raised = await deps.prisma.$transaction(async (tx) => {
-    const result = await raiseAlertRow(prismaSql(tx), { ...alert, at });
-    if (result.created) {
-      await appendAudit(tx, { entityType: 'manager_alert', entityId: result.id, action: 'alert.raised', actor: 'system', reason: alert.message, after: { kind: alert.kind, customerId: alert.customerId }, at });
-    }
-    return result;
-  });
+  const raised = await inTransaction(deps.prisma, ({ sql }) => raiseAuditedAlert(sql, { ...alert, at }, 'system'));
   if (raised.created) {
     await deps.effects.deliverAlerts([{ id: raised.id, round: 0 }]).catch((error: unknown) =>
       deps.logger.warn({ err: error, alertId: raised.id }, 'alert recorded; the sweep will enqueue its delivery'),
@@ -38,7 +31,7 @@ export function acknowledgeAlert(deps: CaseDependencies, actor: string, input: z
   return runCaseAction(deps, actor, 'alert.acknowledge', acknowledgeAlertInput, input, async (ctx) => {
     const alert = await findAlert(ctx.tx, ctx.input.alertId);
     if (!alert) throw new NotFound('alert', ctx.input.alertId);
-    if (!(await acknowledgeAlertRow(ctx.tx, alert.id, ctx.actor.id, ctx.at))) {
+    if (!(await acknowledgeAlertRow(ctx.sql, alert.id, ctx.actor.id, ctx.at))) {
       throw new InvalidTransition('alert.acknowledge', 'the alert is already acknowledged');
     }
     await ctx.audit({

@@ -1,6 +1,9 @@
 import { emailMessageId, type EmailTransport } from '../channels/email/email-transport.js';
 import { findAlert, findManagers, isAlertRoundDelivered, type AlertRow } from '../db/alerts.repository.js';
-import { appendAudit, findCustomerById, findOpenInvoices } from '../db/case-actions.repository.js';
+import { appendAudit } from '../db/audit.repository.js';
+import { findCustomerById } from '../db/customers.repository.js';
+import { findOpenInvoices } from '../db/invoices.repository.js';
+import { autoCommit } from '../db/transaction.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { renderMessage, type CompanyProfile, type ManagerAlertKind, type TemplateCatalog } from '../templates/index.js';
@@ -106,7 +109,7 @@ export async function deliverAlert(deps: AlertDeliveryDependencies, alertId: str
   }
   if (recipients.length === 0) deps.logger.warn({ alertId }, 'no manager to alert: add a manager user or set MANAGER_EMAILS');
   if (deps.webhook) await postSignedJson(deps.webhook, 'manager_alert.raised', `${alert.id}:${round}`, alertEvent(alert));
-  await appendAudit(deps.prisma, {
+  await appendAudit(autoCommit(deps.prisma), {
     entityType: 'manager_alert',
     entityId: alert.id,
     action: 'alert.delivered',

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { emailMessageId } from '../channels/email/email-transport.js';
 import { listAlertRows, type AlertRow } from '../db/alerts.repository.js';
-import { appendAudit } from '../db/case-actions.repository.js';
+import { appendAudit } from '../db/audit.repository.js';
+import { autoCommit } from '../db/transaction.js';
 import { escapeHtml } from '../cases/credit-hold.service.js';
 import { alertRecipients, type AlertDeliveryDependencies } from './deliver-alert.js';
 
@@ -98,7 +99,7 @@ export async function sendDigests(deps: AlertDeliveryDependencies, zone: string)
       messageId: emailMessageId(`alert-digest:${date}:${manager.email}`),
     });
   }
-  await appendAudit(deps.prisma, {
+  await appendAudit(autoCommit(deps.prisma), {
     entityType: 'alert_digest',
     entityId: date,
     action: 'alert.digest_sent',

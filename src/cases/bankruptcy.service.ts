@@ -1,12 +1,8 @@
 import { z } from 'zod';
-import {
-  closeBankruptcy,
-  findOpenBankruptcy,
-  insertBankruptcy,
-  lockCase,
-  lockInvoicesToWriteOff,
-  setDoNotContact,
-} from '../db/case-actions.repository.js';
+import { closeBankruptcy, findOpenBankruptcy, insertBankruptcy } from '../db/bankruptcy.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { setDoNotContact } from '../db/customers.repository.js';
+import { lockInvoicesToWriteOff } from '../db/invoices.repository.js';
 import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
 import { writeOffOpenInvoices, type WriteOffResult } from './write-off.service.js';
@@ -23,11 +19,11 @@ export const recordBankruptcyInput = z.object({
 export function recordBankruptcy(deps: CaseDependencies, actor: string, input: z.input<typeof recordBankruptcyInput>): Promise<{ filingId: string }> {
   return runCaseAction(deps, actor, 'bankruptcy.record', recordBankruptcyInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     if (await findOpenBankruptcy(ctx.tx, customer.id)) {
       throw new InvalidTransition('bankruptcy.record', `customer ${customer.externalId} already has an open filing`);
     }
-    const filing = await insertBankruptcy(ctx.tx, {
+    const filingId = await insertBankruptcy(ctx.sql, {
       customerId: customer.id,
       filedOn: ctx.input.filedOn,
       chapter: ctx.input.chapter,
@@ -40,11 +36,11 @@ export function recordBankruptcy(deps: CaseDependencies, actor: string, input: z
       entityId: customer.id,
       action: 'bankruptcy.recorded',
       reason: `chapter ${ctx.input.chapter} filed on ${ctx.input.filedOn}`,
-      after: { filingId: filing.id, filedOn: ctx.input.filedOn, chapter: ctx.input.chapter, caseNumber: ctx.input.caseNumber ?? null },
+      after: { filingId, filedOn: ctx.input.filedOn, chapter: ctx.input.chapter, caseNumber: ctx.input.caseNumber ?? null },
     });
     await ctx.raiseAlert('bankruptcy', customer.id, `${customer.name} filed for bankruptcy (chapter ${ctx.input.chapter}, ${ctx.input.filedOn})`);
     await ctx.review(customer.id);
-    return { filingId: filing.id };
+    return { filingId };
   });
 }
 
@@ -62,10 +58,10 @@ function close(outcome: 'discharged' | 'dismissed') {
   ): Promise<{ filingId: string; writtenOff?: WriteOffResult }> =>
     runCaseAction(deps, actor, action, closeBankruptcyInput, input, async (ctx) => {
       const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-      await lockCase(ctx.tx, customer.id);
+      await lockCase(ctx.sql, customer.id);
       const filing = await findOpenBankruptcy(ctx.tx, customer.id);
       if (!filing) throw new InvalidTransition(action, `customer ${customer.externalId} has no open bankruptcy filing`);
-      await closeBankruptcy(ctx.tx, filing.id, outcome, ctx.actor.id, ctx.at);
+      await closeBankruptcy(ctx.sql, filing.id, outcome, ctx.actor.id, ctx.at);
       await ctx.audit({
         entityType: 'customer',
         entityId: customer.id,
@@ -80,9 +76,9 @@ function close(outcome: 'discharged' | 'dismissed') {
       }
       // A discharge extinguishes the debt: what is open is written off, and the customer may
       // never be chased for it again, so automated contact stops for good (do-not-contact).
-      const invoices = await lockInvoicesToWriteOff(ctx.tx, customer.id, null);
+      const invoices = await lockInvoicesToWriteOff(ctx.sql, customer.id, null);
       const writtenOff = await writeOffOpenInvoices(ctx, customer, invoices, DISCHARGE_WRITE_OFF_REASON);
-      if (!(await setDoNotContact(ctx.tx, customer.id, true))) {
+      if (!(await setDoNotContact(ctx.sql, customer.id, true))) {
         await ctx.audit({
           entityType: 'customer',
           entityId: customer.id,

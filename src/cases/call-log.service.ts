@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { completeCallTask, findOpenCallTask, insertLoggedContact, lockCase } from '../db/case-actions.repository.js';
+import { completeCallTask, findOpenCallTask } from '../db/call-tasks.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { recordContacts } from '../db/contact-log.repository.js';
+import type { Sql } from '../db/sql.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { NotFound } from './errors.js';
 
@@ -25,10 +28,10 @@ export function logCall(
 ): Promise<{ contactId: string; completedTaskId: string | null }> {
   return runCaseAction(deps, actor, 'call.log', logCallInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const kase = await lockCase(ctx.tx, customer.id);
+    const kase = await lockCase(ctx.sql, customer.id);
     const task = await findOpenCallTask(ctx.tx, customer.id, ctx.input.taskId ?? null);
     if (ctx.input.taskId && !task) throw new NotFound('open call task', ctx.input.taskId);
-    const contactId = await insertLoggedContact(ctx.tx, {
+    const contactId = await logContact(ctx.sql, {
       customerId: customer.id,
       caseId: kase.id,
       channel: 'call',
@@ -40,7 +43,7 @@ export function logCall(
       idempotencyKey: `call:${randomUUID()}`,
       at: ctx.at,
     });
-    if (task) await completeCallTask(ctx.tx, task.id, contactId, ctx.at);
+    if (task) await completeCallTask(ctx.sql, task.id, contactId, ctx.at);
     await ctx.audit({
       entityType: 'contact',
       entityId: contactId,
@@ -59,8 +62,8 @@ export const addNoteInput = z.object({ customer: customerField, text: z.string()
 export function addNote(deps: CaseDependencies, actor: string, input: z.input<typeof addNoteInput>): Promise<{ contactId: string }> {
   return runCaseAction(deps, actor, 'note.log', addNoteInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const kase = await lockCase(ctx.tx, customer.id);
-    const contactId = await insertLoggedContact(ctx.tx, {
+    const kase = await lockCase(ctx.sql, customer.id);
+    const contactId = await logContact(ctx.sql, {
       customerId: customer.id,
       caseId: kase.id,
       channel: 'note',
@@ -75,4 +78,24 @@ export function addNote(deps: CaseDependencies, actor: string, input: z.input<ty
     await ctx.audit({ entityType: 'contact', entityId: contactId, action: 'note.logged', after: { channel: 'note' } });
     return { contactId };
   });
+}
+
+/** A call or note a person logged: a contact with status `logged` and its `logged` event. */
+async function logContact(
+  sql: Sql,
+  contact: {
+    customerId: string;
+    caseId: string;
+    channel: 'call' | 'note';
+    direction: 'outbound' | 'inbound';
+    recipient: string | null;
+    outcome: (typeof CALL_OUTCOMES)[number] | null;
+    notes: string;
+    actor: string;
+    idempotencyKey: string;
+    at: Date;
+  },
+): Promise<string> {
+  const ids = await recordContacts(sql, [{ ...contact, status: 'logged', text: contact.notes }]);
+  return ids.get(contact.idempotencyKey)!;
 }

@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { prismaSql } from '../db/sql.js';
-import { raiseAlertRow, type AlertKindName } from '../db/alerts.repository.js';
-import {
-  appendAudit,
-  findCustomerByExternalId,
-  findCustomerById,
-  findUser,
-  type CustomerRow,
-} from '../db/case-actions.repository.js';
+import { raiseAuditedAlert, type AlertKindName } from '../db/alerts.repository.js';
+import { appendAudit } from '../db/audit.repository.js';
 import { requestReview } from '../db/cases.repository.js';
 import type { PrismaClient, PrismaTransaction } from '../db/client.js';
+import { findCustomerByExternalId, findCustomerById, type CustomerRow } from '../db/customers.repository.js';
 import type { QueuedContact } from '../db/decisions.repository.js';
+import type { Sql } from '../db/sql.js';
+import { inTransaction, type Db } from '../db/transaction.js';
+import { findUser } from '../db/users.repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { CompanyProfile, TemplateCatalog } from '../templates/index.js';
 import { InvalidInput, NotFound, PermissionDenied } from './errors.js';
@@ -47,7 +44,10 @@ export interface CaseDependencies {
 
 /** What an action's body can do inside its transaction; effects run after the commit. */
 export interface ActionContext<I> {
+  /** The transaction, for reads. */
   tx: PrismaTransaction;
+  /** The same transaction, for writes (every repository write takes `Sql`: see src/db/README.md). */
+  sql: Sql;
   actor: Actor;
   input: I;
   at: Date;
@@ -61,7 +61,7 @@ export interface ActionContext<I> {
 }
 
 /** Resolves an actor reference: `system`, a user id or a user email. An inactive user is refused. */
-export async function resolveActor(prisma: PrismaClient | PrismaTransaction, ref: string, action: string): Promise<Actor> {
+export async function resolveActor(prisma: Db, ref: string, action: string): Promise<Actor> {
   if (ref === 'system') return SYSTEM_ACTOR;
   const user = await findUser(prisma, ref);
   if (!user) throw new NotFound('user', ref);
@@ -70,7 +70,7 @@ export async function resolveActor(prisma: PrismaClient | PrismaTransaction, ref
 }
 
 /** A customer named by ERP external id (as the CLI takes it) or by id. */
-export async function resolveCustomer(db: PrismaClient | PrismaTransaction, ref: string): Promise<CustomerRow> {
+export async function resolveCustomer(db: Db, ref: string): Promise<CustomerRow> {
   const byExternal = await findCustomerByExternalId(db, ref);
   if (byExternal) return byExternal;
   if (z.uuid().safeParse(ref).success) {
@@ -107,21 +107,20 @@ export async function runCaseAction<S extends z.ZodType, R>(
   const contacts: QueuedContact[] = [];
   const alerts: Array<{ id: string; round: number }> = [];
   const creditEvents: Array<{ holdId: string; event: 'placed' | 'released' }> = [];
-  const result = await deps.prisma.$transaction(
-    (tx) =>
+  const result = await inTransaction(
+    deps.prisma,
+    ({ db, sql }) =>
       body({
-        tx,
+        tx: db,
+        sql,
         actor,
         input: parsed,
         at,
-        audit: (entry) => appendAudit(tx, { ...entry, reason: entry.reason ?? null, actor: actor.id, at }),
-        review: (customerId) => requestReview(tx, [customerId], at),
+        audit: (entry) => appendAudit(sql, { ...entry, reason: entry.reason ?? null, actor: actor.id, at }),
+        review: (customerId) => requestReview(sql, [customerId], at),
         raiseAlert: async (kind, customerId, message) => {
-          const raised = await raiseAlertRow(prismaSql(tx), { kind, customerId, message, at });
-          if (raised.created) {
-            alerts.push({ id: raised.id, round: 0 });
-            await appendAudit(tx, { entityType: 'manager_alert', entityId: raised.id, action: 'alert.raised', actor: actor.id, reason: message, after: { kind, customerId }, at });
-          }
+          const raised = await raiseAuditedAlert(sql, { kind, customerId, message, at }, actor.id);
+          if (raised.created) alerts.push({ id: raised.id, round: 0 });
         },
         queueContact: (contact) => contacts.push(contact),
         announceCreditHold: (holdId, event) => creditEvents.push({ holdId, event }),

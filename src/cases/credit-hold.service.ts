@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { emailMessageId, type EmailTransport } from '../channels/email/email-transport.js';
-import {
-  appendAudit,
-  findActiveCreditHold,
-  findCreditHold,
-  findCustomerById,
-  findPaidCreditHolds,
-  hasAudit,
-  insertCreditHold,
-  lockCase,
-  overdueBalance,
-  releaseCreditHoldRow,
-} from '../db/case-actions.repository.js';
+import { appendAudit, hasAudit } from '../db/audit.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { findCustomerById } from '../db/customers.repository.js';
+import { findActiveCreditHold, findCreditHold, findPaidCreditHolds, insertCreditHold, markCreditHoldReleased } from '../db/holds.repository.js';
+import { overdueBalance } from '../db/invoices.repository.js';
+import { autoCommit } from '../db/transaction.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { postSignedJson, type WebhookTarget } from '../alerts/webhook.js';
@@ -25,22 +19,22 @@ export const placeCreditHoldInput = z.object({ customer: customerField, reason: 
 export function placeCreditHold(deps: CaseDependencies, actor: string, input: z.input<typeof placeCreditHoldInput>): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'credit_hold.place', placeCreditHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     if (await findActiveCreditHold(ctx.tx, customer.id)) {
       throw new InvalidTransition('credit_hold.place', `customer ${customer.externalId} is already on credit hold`);
     }
-    const hold = await insertCreditHold(ctx.tx, customer.id, ctx.input.reason, ctx.actor.id, ctx.at);
+    const holdId = (await insertCreditHold(ctx.sql, { customerId: customer.id, reason: ctx.input.reason, placedBy: ctx.actor.id, at: ctx.at }))!;
     await ctx.audit({
       entityType: 'customer',
       entityId: customer.id,
       action: 'credit_hold.placed',
       reason: ctx.input.reason,
       before: { creditHold: false },
-      after: { creditHold: true, creditHoldId: hold.id },
+      after: { creditHold: true, creditHoldId: holdId },
     });
-    ctx.announceCreditHold(hold.id, 'placed');
+    ctx.announceCreditHold(holdId, 'placed');
     await ctx.review(customer.id);
-    return { holdId: hold.id };
+    return { holdId };
   });
 }
 
@@ -56,10 +50,10 @@ export function releaseCreditHold(deps: CaseDependencies, actor: string, input: 
 }
 
 async function release(ctx: ActionContext<unknown>, customerId: string, externalId: string, reason: string): Promise<string> {
-  await lockCase(ctx.tx, customerId);
+  await lockCase(ctx.sql, customerId);
   const hold = await findActiveCreditHold(ctx.tx, customerId);
   if (!hold) throw new InvalidTransition('credit_hold.release', `customer ${externalId} is not on credit hold`);
-  await releaseCreditHoldRow(ctx.tx, hold.id, ctx.actor.id, reason, ctx.at);
+  await markCreditHoldReleased(ctx.sql, hold.id, ctx.actor.id, reason, ctx.at);
   await ctx.audit({
     entityType: 'customer',
     entityId: customerId,
@@ -152,7 +146,7 @@ export async function deliverCreditHoldEvent(
   const announced = `credit_hold.${kind}.announced`;
   if (!(await hasAudit(deps.prisma, 'credit_hold', holdId, announced))) {
     const status = deps.webhook ? await postSignedJson(deps.webhook, event.event, `${holdId}:${kind}`, event) : null;
-    await appendAudit(deps.prisma, {
+    await appendAudit(autoCommit(deps.prisma), {
       entityType: 'credit_hold',
       entityId: holdId,
       action: announced,
@@ -183,7 +177,7 @@ export async function deliverCreditHoldEvent(
       html: `<p>${escapeHtml(customer.name)} (${escapeHtml(customer.externalId)}) was ${verb} credit hold on ${event.occurredAt}.</p><p>Reason: ${escapeHtml(event.reason)}</p>`,
       messageId: emailMessageId(`credit-hold:${holdId}:${kind}:sales`),
     });
-    await appendAudit(deps.prisma, {
+    await appendAudit(autoCommit(deps.prisma), {
       entityType: 'credit_hold',
       entityId: holdId,
       action: notified,

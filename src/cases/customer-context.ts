@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { daysPastDue } from '../core/aging.js';
-import type { CustomerRow, OpenInvoiceRow } from '../db/case-actions.repository.js';
+import type { CustomerRow } from '../db/customers.repository.js';
+import type { OpenInvoiceRow } from '../db/invoices.repository.js';
 import type { CompanyProfile, CurrencyTotal, InvoiceLine, ReminderContext } from '../templates/index.js';
 
 /** The render context shared by customer messages and manager alerts: the customer's open invoices as of `at`. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { findUser, lockCase } from '../db/case-actions.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { lockCustomerSettings, updateCustomerSettings as writeCustomerSettings } from '../db/customers.repository.js';
+import { findUser } from '../db/users.repository.js';
 import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidInput } from './errors.js';
@@ -50,22 +52,9 @@ export function updateCustomerSettings(
 ): Promise<{ changed: string[] }> {
   return runCaseAction(deps, actor, 'customer.update', updateCustomerInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
-    const stored = await ctx.tx.customer.findUniqueOrThrow({
-      where: { id: customer.id },
-      select: {
-        assignedCollector: { select: { email: true } }, contactProfile: true, holidayCalendar: true, doNotContact: true,
-        statementSchedule: true, salesContactEmail: true,
-      },
-    });
-    const before: Settings = {
-      collector: stored.assignedCollector?.email ?? null,
-      profile: stored.contactProfile,
-      holidayCalendar: stored.holidayCalendar,
-      doNotContact: stored.doNotContact,
-      statementSchedule: stored.statementSchedule,
-      salesContactEmail: stored.salesContactEmail,
-    };
+    await lockCase(ctx.sql, customer.id);
+    const stored = await lockCustomerSettings(ctx.sql, customer.id);
+    const before: Settings = { ...stored, collector: stored.collector?.email ?? null };
     const collector = ctx.input.collector ? await findUser(ctx.tx, ctx.input.collector) : null;
     if (ctx.input.collector && (!collector || !collector.active)) {
       const message = collector ? `${collector.email} is not an active user` : `no user has the email ${ctx.input.collector}`;
@@ -81,16 +70,13 @@ export function updateCustomerSettings(
     };
     const changed = (Object.keys(wanted) as Array<keyof Settings>).filter((key) => wanted[key] !== before[key]);
     if (changed.length === 0) return { changed };
-    await ctx.tx.customer.update({
-      where: { id: customer.id },
-      data: {
-        ...(changed.includes('collector') && { assignedCollectorId: collector?.id ?? null }),
-        ...(changed.includes('profile') && { contactProfile: wanted.profile as (typeof CONTACT_PROFILES)[number] }),
-        ...(changed.includes('holidayCalendar') && { holidayCalendar: wanted.holidayCalendar ?? null }),
-        ...(changed.includes('doNotContact') && { doNotContact: wanted.doNotContact! }),
-        ...(changed.includes('statementSchedule') && { statementSchedule: wanted.statementSchedule as (typeof STATEMENT_SCHEDULES)[number] }),
-        ...(changed.includes('salesContactEmail') && { salesContactEmail: wanted.salesContactEmail ?? null }),
-      },
+    await writeCustomerSettings(ctx.sql, customer.id, {
+      ...(changed.includes('collector') && { collectorId: collector?.id ?? null }),
+      ...(changed.includes('profile') && { profile: wanted.profile as (typeof CONTACT_PROFILES)[number] }),
+      ...(changed.includes('holidayCalendar') && { holidayCalendar: wanted.holidayCalendar ?? null }),
+      ...(changed.includes('doNotContact') && { doNotContact: wanted.doNotContact! }),
+      ...(changed.includes('statementSchedule') && { statementSchedule: wanted.statementSchedule as (typeof STATEMENT_SCHEDULES)[number] }),
+      ...(changed.includes('salesContactEmail') && { salesContactEmail: wanted.salesContactEmail ?? null }),
     });
     await ctx.audit({
       entityType: 'customer',

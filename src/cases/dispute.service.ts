@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { findInvoiceByNumber, findOpenDispute, insertDispute, lockCase, resolveDisputeRow } from '../db/case-actions.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { findOpenDispute, insertDispute, markDisputeResolved } from '../db/disputes.repository.js';
+import { findInvoiceByNumber } from '../db/invoices.repository.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition, NotFound } from './errors.js';
 
@@ -16,13 +18,13 @@ export const openDisputeInput = z.object({
 export function openDispute(deps: CaseDependencies, actor: string, input: z.input<typeof openDisputeInput>): Promise<{ disputeId: string }> {
   return runCaseAction(deps, actor, 'dispute.open', openDisputeInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     const invoice = await findInvoiceByNumber(ctx.tx, customer.id, ctx.input.invoice);
     if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${ctx.input.invoice}`);
     if (await findOpenDispute(ctx.tx, invoice.id)) {
       throw new InvalidTransition('dispute.open', `invoice ${invoice.number} is already disputed`);
     }
-    const dispute = await insertDispute(ctx.tx, {
+    const disputeId = await insertDispute(ctx.sql, {
       invoiceId: invoice.id,
       customerId: customer.id,
       reasonCode: ctx.input.reasonCode,
@@ -32,13 +34,13 @@ export function openDispute(deps: CaseDependencies, actor: string, input: z.inpu
     });
     await ctx.audit({
       entityType: 'dispute',
-      entityId: dispute.id,
+      entityId: disputeId,
       action: 'dispute.opened',
       reason: ctx.input.reasonCode,
       after: { invoice: invoice.number, reasonCode: ctx.input.reasonCode, notes: ctx.input.notes ?? null },
     });
     await ctx.review(customer.id);
-    return { disputeId: dispute.id };
+    return { disputeId };
   });
 }
 
@@ -52,12 +54,12 @@ export const resolveDisputeInput = z.object({
 export function resolveDispute(deps: CaseDependencies, actor: string, input: z.input<typeof resolveDisputeInput>): Promise<{ disputeId: string }> {
   return runCaseAction(deps, actor, 'dispute.resolve', resolveDisputeInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     const invoice = await findInvoiceByNumber(ctx.tx, customer.id, ctx.input.invoice);
     if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${ctx.input.invoice}`);
     const dispute = await findOpenDispute(ctx.tx, invoice.id);
     if (!dispute) throw new InvalidTransition('dispute.resolve', `invoice ${invoice.number} has no open dispute`);
-    await resolveDisputeRow(ctx.tx, dispute.id, ctx.input.resolution, ctx.actor.id, ctx.at);
+    await markDisputeResolved(ctx.sql, dispute.id, ctx.input.resolution, ctx.actor.id, ctx.at);
     await ctx.audit({
       entityType: 'dispute',
       entityId: dispute.id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { prismaSql } from '../db/sql.js';
-import { findActiveLegalHold, insertLegalHold, lockCase, releaseLegalHoldRow, setCaseState } from '../db/case-actions.repository.js';
+import { lockCase, setCaseState } from '../db/cases.repository.js';
+import { findActiveLegalHold, insertLegalHold, markLegalHoldReleased } from '../db/holds.repository.js';
 import { customerField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
 
@@ -18,8 +18,8 @@ export const placeLegalHoldInput = z.object({
 export function placeLegalHold(deps: CaseDependencies, actor: string, input: z.input<typeof placeLegalHoldInput>): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'legal_hold.place', placeLegalHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.tx, customer.id);
-    const holdId = await insertLegalHold(prismaSql(ctx.tx), {
+    const before = await lockCase(ctx.sql, customer.id);
+    const holdId = await insertLegalHold(ctx.sql, {
       customerId: customer.id,
       at: ctx.at,
       reason: ctx.input.reason,
@@ -48,11 +48,11 @@ export const releaseLegalHoldInput = z.object({ customer: customerField, reason:
 export function releaseLegalHold(deps: CaseDependencies, actor: string, input: z.input<typeof releaseLegalHoldInput>): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'legal_hold.release', releaseLegalHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.tx, customer.id);
+    const before = await lockCase(ctx.sql, customer.id);
     const hold = await findActiveLegalHold(ctx.tx, customer.id);
     if (!hold) throw new InvalidTransition('legal_hold.release', `customer ${customer.externalId} is not on legal hold`);
-    await releaseLegalHoldRow(ctx.tx, hold.id, ctx.actor.id, ctx.input.reason, ctx.at);
-    await setCaseState(ctx.tx, before.id, 'active');
+    await markLegalHoldReleased(ctx.sql, hold.id, ctx.actor.id, ctx.input.reason, ctx.at);
+    await setCaseState(ctx.sql, before.id, 'active');
     await ctx.audit({
       entityType: 'customer',
       entityId: customer.id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findExpiredPauses, lockCase, setCaseState } from '../db/case-actions.repository.js';
+import { findExpiredPauses, lockCase, setCaseState } from '../db/cases.repository.js';
 import { customerField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidInput, InvalidTransition } from './errors.js';
 import { SYSTEM_ACTOR } from './permissions.js';
@@ -17,11 +17,11 @@ export function pauseCase(deps: CaseDependencies, actor: string, input: z.input<
     const until = ctx.input.until ? new Date(ctx.input.until) : null;
     if (until && until <= ctx.at) throw new InvalidInput('case.pause', [{ field: 'until', message: 'must be in the future' }]);
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.tx, customer.id);
+    const before = await lockCase(ctx.sql, customer.id);
     if (before.state !== 'active') {
       throw new InvalidTransition('case.pause', `the case of ${customer.externalId} is ${before.state.replace('_', ' ')}, not active`);
     }
-    await setCaseState(ctx.tx, before.id, 'paused', { reason: 'manual', until });
+    await setCaseState(ctx.sql, before.id, 'paused', { reason: 'manual', until });
     await ctx.audit({
       entityType: 'collection_case',
       entityId: before.id,
@@ -41,9 +41,9 @@ export const resumeInput = z.object({ customer: customerField, reason: reasonFie
 export function resumeCase(deps: CaseDependencies, actor: string, input: z.input<typeof resumeInput>): Promise<{ caseId: string }> {
   return runCaseAction(deps, actor, 'case.resume', resumeInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.tx, customer.id);
+    const before = await lockCase(ctx.sql, customer.id);
     if (before.state !== 'paused') throw new InvalidTransition('case.resume', `the case of ${customer.externalId} is not paused`);
-    await setCaseState(ctx.tx, before.id, 'active');
+    await setCaseState(ctx.sql, before.id, 'active');
     await ctx.audit({
       entityType: 'collection_case',
       entityId: before.id,

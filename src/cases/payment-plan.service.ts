@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { appendAudit } from '../db/audit.repository.js';
+import { lockCase } from '../db/cases.repository.js';
 import {
-  appendAudit,
-  cancelPlanRow,
+  cancelPlan,
   findActivePlan,
   insertPlan,
   loadActivePlanProgress,
-  lockCase,
   setPlanStatus,
   updateInstalment,
   type PlanProgress,
-} from '../db/case-actions.repository.js';
+} from '../db/payment-plans.repository.js';
+import { inTransaction } from '../db/transaction.js';
 import { requestReview } from '../db/cases.repository.js';
 import { addDays } from '../core/dates.js';
 import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
@@ -50,12 +51,12 @@ export const createPlanInput = z
 export function createPaymentPlan(deps: CaseDependencies, actor: string, input: z.input<typeof createPlanInput>): Promise<{ planId: string }> {
   return runCaseAction(deps, actor, 'payment_plan.create', createPlanInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     if (await findActivePlan(ctx.tx, customer.id)) {
       throw new InvalidTransition('payment_plan.create', `customer ${customer.externalId} already has an active payment plan`);
     }
     const currency = ctx.input.currency ?? customer.currency;
-    const plan = await insertPlan(ctx.tx, {
+    const planId = await insertPlan(ctx.sql, {
       customerId: customer.id,
       currency,
       totalMinor: BigInt(ctx.input.totalMinor),
@@ -66,13 +67,13 @@ export function createPaymentPlan(deps: CaseDependencies, actor: string, input: 
     });
     await ctx.audit({
       entityType: 'payment_plan',
-      entityId: plan.id,
+      entityId: planId,
       action: 'payment_plan.created',
       reason: ctx.input.notes ?? null,
       after: { currency, totalMinor: ctx.input.totalMinor, instalments: ctx.input.instalments },
     });
     await ctx.review(customer.id);
-    return { planId: plan.id };
+    return { planId };
   });
 }
 
@@ -82,10 +83,10 @@ export const cancelPlanInput = z.object({ customer: customerField, reason: reaso
 export function cancelPaymentPlan(deps: CaseDependencies, actor: string, input: z.input<typeof cancelPlanInput>): Promise<{ planId: string }> {
   return runCaseAction(deps, actor, 'payment_plan.cancel', cancelPlanInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     const plan = await findActivePlan(ctx.tx, customer.id);
     if (!plan) throw new InvalidTransition('payment_plan.cancel', `customer ${customer.externalId} has no active payment plan`);
-    await cancelPlanRow(ctx.tx, plan.id, ctx.at);
+    await cancelPlan(ctx.sql, plan.id, ctx.at);
     await ctx.audit({
       entityType: 'payment_plan',
       entityId: plan.id,
@@ -135,11 +136,11 @@ export async function evaluatePaymentPlans(deps: CaseDependencies): Promise<{ br
   for (const progress of await loadActivePlanProgress(deps.prisma, at)) {
     const { changes, planStatus } = assessPlan(progress);
     if (changes.length === 0 && planStatus === 'active') continue;
-    await deps.prisma.$transaction(async (tx) => {
-      for (const change of changes) await updateInstalment(tx, change.id, { paidMinor: change.paidMinor, status: change.status });
+    await inTransaction(deps.prisma, async ({ sql }) => {
+      for (const change of changes) await updateInstalment(sql, change.id, { paidMinor: change.paidMinor, status: change.status });
       if (planStatus !== 'active') {
-        await setPlanStatus(tx, progress.planId, planStatus);
-        await appendAudit(tx, {
+        await setPlanStatus(sql, progress.planId, planStatus);
+        await appendAudit(sql, {
           entityType: 'payment_plan',
           entityId: progress.planId,
           action: `payment_plan.${planStatus}`,
@@ -150,7 +151,7 @@ export async function evaluatePaymentPlans(deps: CaseDependencies): Promise<{ br
           at,
         });
       }
-      await requestReview(tx, [progress.customerId], at);
+      await requestReview(sql, [progress.customerId], at);
     });
     if (planStatus === 'broken') outcome.broken.push(progress.planId);
     if (planStatus === 'completed') outcome.completed.push(progress.planId);

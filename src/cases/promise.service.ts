@@ -1,16 +1,12 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import {
-  findCustomerEmail,
-  findKeptPromises,
-  findOpenInvoices,
-  findPromise,
-  insertPromise,
-  insertQueuedEmail,
-  lockCase,
-  setPromiseStatus,
-  appendAudit,
-} from '../db/case-actions.repository.js';
+import { appendAudit } from '../db/audit.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import { recordContacts } from '../db/contact-log.repository.js';
+import { findCustomerEmail } from '../db/customers.repository.js';
+import { findOpenInvoices } from '../db/invoices.repository.js';
+import { closePromises, findKeptPromises, findPromise, insertPromise } from '../db/promises.repository.js';
+import { inTransaction } from '../db/transaction.js';
 import { requestReview } from '../db/cases.repository.js';
 import { renderMessage } from '../templates/index.js';
 import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
@@ -53,8 +49,8 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
       throw new InvalidInput('promise.record', [{ field: 'promisedOn', message: `must not be before today (${today})` }]);
     }
     const currency = ctx.input.currency ?? customer.currency;
-    const kase = await lockCase(ctx.tx, customer.id);
-    const promise = await insertPromise(ctx.tx, {
+    const kase = await lockCase(ctx.sql, customer.id);
+    const promiseId = await insertPromise(ctx.sql, {
       customerId: customer.id,
       caseId: kase.id,
       amountMinor: BigInt(ctx.input.amountMinor),
@@ -67,7 +63,7 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
     });
     await ctx.audit({
       entityType: 'promise_to_pay',
-      entityId: promise.id,
+      entityId: promiseId,
       action: 'promise.recorded',
       reason: `promised ${ctx.input.amountMinor} ${currency} by ${ctx.input.promisedOn} (${ctx.input.channel})`,
       after: { amountMinor: ctx.input.amountMinor, currency, promisedOn: ctx.input.promisedOn, channel: ctx.input.channel },
@@ -84,10 +80,12 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
         locale: customer.locale,
         context: { ...base, promise: { amountMinor: ctx.input.amountMinor, currency, promisedFor: ctx.input.promisedOn } },
       });
-      const idempotencyKey = `promise-confirmation:${promise.id}`;
-      confirmationContactId = await insertQueuedEmail(ctx.tx, {
+      const idempotencyKey = `promise-confirmation:${promiseId}`;
+      const queued = await recordContacts(ctx.sql, [{
         customerId: customer.id,
         caseId: kase.id,
+        channel: 'email',
+        status: 'queued',
         templateId: 'promise-confirmation',
         locale: email.locale,
         recipient,
@@ -98,11 +96,12 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
         actor: ctx.actor.id,
         invoiceIds: invoices.map((invoice) => invoice.id),
         at: ctx.at,
-      });
+      }]);
+      confirmationContactId = queued.get(idempotencyKey) ?? null;
       if (confirmationContactId) ctx.queueContact({ id: confirmationContactId, channel: 'email', idempotencyKey });
     }
     await ctx.review(customer.id);
-    return { promiseId: promise.id, confirmationContactId };
+    return { promiseId, confirmationContactId };
   });
 }
 
@@ -112,11 +111,11 @@ export const cancelPromiseInput = z.object({ customer: customerField, promiseId:
 export function cancelPromise(deps: CaseDependencies, actor: string, input: z.input<typeof cancelPromiseInput>): Promise<{ promiseId: string }> {
   return runCaseAction(deps, actor, 'promise.cancel', cancelPromiseInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     const promise = await findPromise(ctx.tx, ctx.input.promiseId);
     if (!promise || promise.customerId !== customer.id) throw new NotFound('promise', ctx.input.promiseId);
     if (promise.status !== 'open') throw new InvalidTransition('promise.cancel', `the promise is ${promise.status}, not open`);
-    await setPromiseStatus(ctx.tx, promise.id, 'cancelled', ctx.at);
+    await closePromises(ctx.sql, { ids: [promise.id] }, 'cancelled', ctx.at);
     await ctx.audit({
       entityType: 'promise_to_pay',
       entityId: promise.id,
@@ -139,9 +138,9 @@ export async function markKeptPromises(deps: CaseDependencies, customerId: strin
   const kept = await findKeptPromises(deps.prisma, deps.promiseGraceDays, customerId);
   const at = deps.clock();
   for (const promise of kept) {
-    await deps.prisma.$transaction(async (tx) => {
-      await setPromiseStatus(tx, promise.id, 'kept', at);
-      await appendAudit(tx, {
+    await inTransaction(deps.prisma, async ({ sql }) => {
+      await closePromises(sql, { ids: [promise.id] }, 'kept', at);
+      await appendAudit(sql, {
         entityType: 'promise_to_pay',
         entityId: promise.id,
         action: 'promise.kept',
@@ -151,7 +150,7 @@ export async function markKeptPromises(deps: CaseDependencies, customerId: strin
         after: { status: 'kept' },
         at,
       });
-      await requestReview(tx, [promise.customerId], at);
+      await requestReview(sql, [promise.customerId], at);
     });
   }
   return kept.map((promise) => promise.id);

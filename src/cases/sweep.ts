@@ -1,5 +1,5 @@
 import { detectBalanceThreshold, detectChannelsFailing, detectCreditLimitCrossed, findUndeliveredAlerts, reRaiseStaleAlerts } from '../db/alerts.repository.js';
-import { findUnannouncedCreditHolds } from '../db/case-actions.repository.js';
+import { findUnannouncedCreditHolds } from '../db/holds.repository.js';
 import { raiseSystemAlert } from '../alerts/alert.service.js';
 import type { CaseDependencies } from './case-action.js';
 import { releasePaidCreditHolds } from './credit-hold.service.js';

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import {
-  cancelOpenPromises,
-  cancelPlanRow,
-  findActivePlan,
-  hasOpenBalance,
-  lockCase,
-  lockInvoicesToWriteOff,
-  writeOffInvoiceRows,
-  type CustomerRow,
-} from '../db/case-actions.repository.js';
+import { lockCase } from '../db/cases.repository.js';
+import type { CustomerRow } from '../db/customers.repository.js';
+import { hasOpenBalance, lockInvoicesToWriteOff, writeOffInvoices } from '../db/invoices.repository.js';
+import { cancelPlan, findActivePlan } from '../db/payment-plans.repository.js';
+import { closePromises } from '../db/promises.repository.js';
 import { customerField, reasonField, resolveCustomer, runCaseAction, type ActionContext, type CaseDependencies } from './case-action.js';
 import { InvalidTransition, NotFound } from './errors.js';
 
@@ -44,9 +39,9 @@ export interface WriteOffResult {
 export function writeOff(deps: CaseDependencies, actor: string, input: z.input<typeof writeOffInput>): Promise<WriteOffResult> {
   return runCaseAction(deps, actor, 'invoice.write_off', writeOffInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.tx, customer.id);
+    await lockCase(ctx.sql, customer.id);
     const number = ctx.input.invoice ?? null;
-    const invoices = await lockInvoicesToWriteOff(ctx.tx, customer.id, number);
+    const invoices = await lockInvoicesToWriteOff(ctx.sql, customer.id, number);
     if (number !== null) {
       const [invoice] = invoices;
       if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${number}`);
@@ -72,7 +67,7 @@ export async function writeOffOpenInvoices(
 ): Promise<WriteOffResult> {
   const result: WriteOffResult = { invoices: [], totals: [] };
   if (invoices.length === 0) return result;
-  await writeOffInvoiceRows(ctx.tx, invoices.map((i) => i.id), ctx.actor.id, reason, ctx.at);
+  await writeOffInvoices(ctx.sql, invoices.map((i) => i.id), ctx.actor.id, reason, ctx.at);
   const totals = new Map<string, bigint>();
   for (const invoice of invoices) {
     await ctx.audit({
@@ -89,12 +84,12 @@ export async function writeOffOpenInvoices(
   result.totals = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, writtenOffMinor: minor.toString() }));
 
   if (!(await hasOpenBalance(ctx.tx, customer.id))) {
-    for (const promiseId of await cancelOpenPromises(ctx.tx, customer.id, ctx.at)) {
+    for (const promiseId of await closePromises(ctx.sql, { customerId: customer.id }, 'cancelled', ctx.at)) {
       await ctx.audit({ entityType: 'promise_to_pay', entityId: promiseId, action: 'promise.cancelled', reason: 'balance written off', before: { status: 'open' }, after: { status: 'cancelled' } });
     }
     const plan = await findActivePlan(ctx.tx, customer.id);
     if (plan) {
-      await cancelPlanRow(ctx.tx, plan.id, ctx.at);
+      await cancelPlan(ctx.sql, plan.id, ctx.at);
       await ctx.audit({ entityType: 'payment_plan', entityId: plan.id, action: 'payment_plan.cancelled', reason: 'balance written off', before: { status: 'active' }, after: { status: 'cancelled' } });
     }
   }

@@ -1,12 +1,25 @@
 // Cash application: payments to invoices. Every statement runs inside the caller's transaction
-// with the invoices locked (`for update`, in id order so two writers never deadlock), so two
-// imports or an import and the API applying at the same time cannot allocate the same balance
-// twice.
+// with the invoices locked (src/db/cash.repository.ts), so two imports or an import and the API
+// applying at the same time cannot allocate the same balance twice.
 
-import type { PrismaClient } from '../db/client.js';
+import { appendAudit } from '../db/audit.repository.js';
+import {
+  findActiveAllocations,
+  insertAllocations,
+  lockInvoiceStatuses,
+  lockOpenInvoices,
+  lockPayment as lockPaymentRow,
+  lowerInvoiceBalances,
+  reverseAllocations,
+  setUnapplied,
+  type LockedPayment,
+} from '../db/cash.repository.js';
 import { requestReview } from '../db/cases.repository.js';
+import type { PrismaClient } from '../db/client.js';
+import type { Sql } from '../db/sql.js';
+import { inTransaction } from '../db/transaction.js';
+import { findUser } from '../db/users.repository.js';
 import { planAllocation, type Allocation, type OpenItem } from './allocate.js';
-import { prismaSql, type Sql } from '../db/sql.js';
 
 /** A payment with money left to apply, as read (and locked, or just inserted) by the caller. */
 export interface PaymentToApply {
@@ -32,16 +45,6 @@ export interface AppliedPayment {
   paidInvoiceIds: string[];
 }
 
-interface InvoiceRow {
-  id: string;
-  customer_id: string;
-  number: string;
-  currency: string;
-  open_balance_minor: string;
-  due_date: string;
-  issue_date: string;
-}
-
 /**
  * Applies `payments` (oldest received first) to their customers' open invoices: writes one
  * `payment_allocations` row per invoice paid, lowers balances, marks invoices that reach zero
@@ -56,22 +59,11 @@ export async function applyPaymentsInTransaction(
   const pending = payments.filter((payment) => payment.unappliedMinor > 0n);
   if (pending.length === 0) return [];
   const customerIds = [...new Set(pending.map((payment) => payment.customerId))];
-  const rows = await sql.query<InvoiceRow>(
-    `select id, customer_id, number, currency, open_balance_minor::text, due_date::text, issue_date::text
-       from invoices
-      where customer_id = any($1::uuid[]) and status = 'open' and open_balance_minor > 0
-      order by id
-        for update`,
-    [customerIds],
-  );
   const openByCustomer = new Map<string, OpenItem[]>();
-  for (const row of rows) {
-    const items = openByCustomer.get(row.customer_id) ?? [];
-    items.push({
-      id: row.id, number: row.number, currency: row.currency, openBalanceMinor: BigInt(row.open_balance_minor),
-      dueDate: row.due_date, issueDate: row.issue_date,
-    });
-    openByCustomer.set(row.customer_id, items);
+  for (const { customerId, ...item } of await lockOpenInvoices(sql, customerIds)) {
+    const items = openByCustomer.get(customerId) ?? [];
+    items.push(item);
+    openByCustomer.set(customerId, items);
   }
 
   const results: AppliedPayment[] = [];
@@ -96,31 +88,13 @@ export async function applyPaymentsInTransaction(
   }
 
   const allocations = results.flatMap((result) => result.allocations.map((a) => ({ paymentId: result.paymentId, ...a })));
-  if (allocations.length > 0) {
-    await sql.query(
-      `insert into payment_allocations (payment_id, invoice_id, amount_minor, allocated_at)
-       select t.payment_id, t.invoice_id, t.amount_minor, $4::timestamptz
-         from unnest($1::uuid[], $2::uuid[], $3::bigint[]) as t(payment_id, invoice_id, amount_minor)`,
-      [allocations.map((a) => a.paymentId), allocations.map((a) => a.invoiceId), allocations.map((a) => a.amountMinor.toString()), now.toISOString()],
-    );
-    const changes = [...touched.values()];
-    await sql.query(
-      `update invoices i
-          set open_balance_minor = t.balance,
-              status = case when t.balance = 0 then 'paid'::invoice_status else i.status end,
-              paid_at = case when t.balance = 0 then t.paid_on::timestamp at time zone c.time_zone else i.paid_at end,
-              updated_at = $4::timestamptz
-         from unnest($1::uuid[], $2::bigint[], $3::date[]) as t(id, balance, paid_on), customers c
-        where i.id = t.id and c.id = i.customer_id`,
-      [changes.map((c) => c.item.id), changes.map((c) => c.item.openBalanceMinor.toString()), changes.map((c) => c.paidOn), now.toISOString()],
-    );
-  }
-  await sql.query(
-    `update payments p set unapplied_minor = t.unapplied
-       from unnest($1::uuid[], $2::bigint[]) as t(id, unapplied)
-      where p.id = t.id`,
-    [results.map((r) => r.paymentId), results.map((r) => r.unappliedMinor.toString())],
+  await insertAllocations(sql, allocations, now);
+  await lowerInvoiceBalances(
+    sql,
+    [...touched.values()].map(({ item, paidOn }) => ({ id: item.id, balanceMinor: item.openBalanceMinor, paidOn })),
+    now,
   );
+  await setUnapplied(sql, results.map((r) => ({ id: r.paymentId, unappliedMinor: r.unappliedMinor })));
   return results;
 }
 
@@ -140,27 +114,11 @@ export class NotAllowedError extends Error {
   }
 }
 
-interface PaymentRow {
-  id: string;
-  customer_id: string;
-  currency: string;
-  amount_minor: string;
-  unapplied_minor: string;
-  reference: string | null;
-  received_on: string;
-}
-
-const PAYMENT_COLUMNS = 'id, customer_id, currency, amount_minor::text, unapplied_minor::text, reference, received_on::text';
-
-async function lockPayment(sql: Sql, paymentId: string): Promise<PaymentRow> {
-  const [payment] = UUID.test(paymentId)
-    ? await sql.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from payments where id = $1::uuid for update`, [paymentId])
-    : [];
-  if (payment === undefined) throw new PaymentNotFoundError(paymentId);
+async function lockPayment(sql: Sql, paymentId: string): Promise<LockedPayment> {
+  const payment = await lockPaymentRow(sql, paymentId);
+  if (payment === null) throw new PaymentNotFoundError(paymentId);
   return payment;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Applies what is still unapplied of one payment (all of it for a new payment, its credit
@@ -168,19 +126,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * payment with nothing left to apply is left alone, so calling this twice is harmless.
  */
 export async function applyPayment(db: PrismaClient, paymentId: string, now: Date): Promise<AppliedPayment | null> {
-  return db.$transaction(async (tx) => {
-    const sql = prismaSql(tx);
+  return inTransaction(db, async ({ sql }) => {
     const payment = await lockPayment(sql, paymentId);
-    const [result] = await applyPaymentsInTransaction(
-      sql,
-      [{
-        id: payment.id, customerId: payment.customer_id, currency: payment.currency, unappliedMinor: BigInt(payment.unapplied_minor),
-        reference: payment.reference, receivedOn: payment.received_on,
-      }],
-      now,
-    );
+    const [result] = await applyPaymentsInTransaction(sql, [payment], now);
     if (result === undefined) return null;
-    if (result.allocations.length > 0) await requestReview(tx, [payment.customer_id], now);
+    if (result.allocations.length > 0) await requestReview(sql, [payment.customerId], now);
     return result;
   });
 }
@@ -217,63 +167,38 @@ export interface Reversal {
 export async function reversePaymentAllocations(db: PrismaClient, request: ReversalRequest): Promise<Reversal> {
   const { paymentId, actor, reason, now } = request;
   if (reason.trim() === '') throw new Error('a reason is required to reverse a payment');
-  return db.$transaction(async (tx) => {
-    const sql = prismaSql(tx);
-    const [user] = UUID.test(actor)
-      ? await sql.query<{ role: string }>(`select role::text from users where id = $1::uuid and active`, [actor])
-      : [];
-    if (user === undefined || (user.role !== 'manager' && user.role !== 'admin')) {
+  return inTransaction(db, async ({ db: tx, sql }) => {
+    const user = await findUser(tx, actor);
+    if (user === null || user.id !== actor || !user.active || (user.role !== 'manager' && user.role !== 'admin')) {
       throw new NotAllowedError('only an active manager or admin can reverse a payment');
     }
     const payment = await lockPayment(sql, paymentId);
-    const active = await sql.query<{ id: string; invoice_id: string; amount_minor: string }>(
-      `select a.id, a.invoice_id, a.amount_minor::text
-         from payment_allocations a join invoices i on i.id = a.invoice_id
-        where a.payment_id = $1::uuid and a.reversed_at is null
-        order by a.allocated_at, i.due_date, i.issue_date, i.number`,
-      [paymentId],
-    );
-    const reversed = active.map((row) => ({ invoiceId: row.invoice_id, amountMinor: BigInt(row.amount_minor) }));
+    const active = await findActiveAllocations(sql, paymentId);
+    const reversed = active.map((row) => ({ invoiceId: row.invoiceId, amountMinor: row.amountMinor }));
     const restored = new Map<string, bigint>();
     for (const { invoiceId, amountMinor } of reversed) restored.set(invoiceId, (restored.get(invoiceId) ?? 0n) + amountMinor);
-    const invoiceIds = [...restored.keys()];
-    const locked = await sql.query<{ id: string; status: string }>(
-      `select id, status::text from invoices where id = any($1::uuid[]) order by id for update`,
-      [invoiceIds],
-    );
+    const locked = await lockInvoiceStatuses(sql, [...restored.keys()]);
     const reopenedInvoiceIds = locked.filter((row) => row.status === 'paid').map((row) => row.id);
-    if (active.length > 0) {
-      await sql.query(
-        `update payment_allocations set reversed_at = $2::timestamptz, reversed_by = $3 where id = any($1::uuid[])`,
-        [active.map((row) => row.id), now.toISOString(), actor],
-      );
-      await sql.query(
-        `update invoices i
-            set open_balance_minor = i.open_balance_minor + t.restored,
-                status = case when i.status = 'paid' then 'open'::invoice_status else i.status end,
-                paid_at = case when i.status = 'paid' then null else i.paid_at end,
-                dunning_cycle = case when i.status = 'paid' then i.dunning_cycle + 1 else i.dunning_cycle end,
-                updated_at = $3::timestamptz
-           from unnest($1::uuid[], $2::bigint[]) as t(id, restored)
-          where i.id = t.id`,
-        [invoiceIds, invoiceIds.map((id) => restored.get(id)!.toString()), now.toISOString()],
-      );
-    }
-    const before = BigInt(payment.unapplied_minor);
+    await reverseAllocations(sql, active.map((row) => row.id), restored, actor, now);
+    const before = payment.unappliedMinor;
     const total = reversed.reduce((sum, a) => sum + a.amountMinor, 0n);
     const unappliedMinor = request.keepAsCredit === true ? before + total : 0n;
-    await sql.query(`update payments set unapplied_minor = $2::bigint where id = $1::uuid`, [paymentId, unappliedMinor.toString()]);
-    const json = (allocations: Allocation[], unapplied: bigint) =>
-      JSON.stringify({
-        unappliedMinor: unapplied.toString(),
-        allocations: allocations.map((a) => ({ invoiceId: a.invoiceId, amountMinor: a.amountMinor.toString() })),
-      });
-    await sql.query(
-      `insert into audit_events (entity_type, entity_id, action, actor, reason, before, after, at)
-       values ('payment', $1, 'payment.allocations_reversed', $2, $3, $4::jsonb, $5::jsonb, $6::timestamptz)`,
-      [paymentId, actor, reason, json(reversed, before), json([], unappliedMinor), now.toISOString()],
-    );
-    await requestReview(tx, [payment.customer_id], now);
-    return { paymentId, customerId: payment.customer_id, reversed, reopenedInvoiceIds, unappliedMinor };
+    await setUnapplied(sql, [{ id: paymentId, unappliedMinor }]);
+    const snapshot = (allocations: Allocation[], unapplied: bigint) => ({
+      unappliedMinor: unapplied.toString(),
+      allocations: allocations.map((a) => ({ invoiceId: a.invoiceId, amountMinor: a.amountMinor.toString() })),
+    });
+    await appendAudit(sql, {
+      entityType: 'payment',
+      entityId: paymentId,
+      action: 'payment.allocations_reversed',
+      actor,
+      reason,
+      before: snapshot(reversed, before),
+      after: snapshot([], unappliedMinor),
+      at: now,
+    });
+    await requestReview(sql, [payment.customerId], now);
+    return { paymentId, customerId: payment.customerId, reversed, reopenedInvoiceIds, unappliedMinor };
   });
 }

@@ -1,9 +1,9 @@
-import type { PrismaClient, PrismaTransaction } from './client.js';
+import { appendAudit } from './audit.repository.js';
+import type { PrismaClient } from './client.js';
 import type { Sql } from './sql.js';
+import { inTransaction, type Db } from './transaction.js';
 
 /** Manager alerts: raising (one open alert per customer and kind), delivery markers, re-raise, detection. */
-
-type Db = PrismaClient | PrismaTransaction;
 
 export type AlertKindName =
   | 'legal_hold'
@@ -44,6 +44,23 @@ export async function raiseAlertRow(tx: Sql, alert: AlertToRaise): Promise<{ id:
     [alert.kind, alert.customerId, alert.message, alert.at.toISOString()],
   );
   return { id: row!.id, created: true };
+}
+
+/** `raiseAlertRow` by a person or a sweep, with its `alert.raised` audit event when the alert is new. */
+export async function raiseAuditedAlert(sql: Sql, alert: AlertToRaise, actor: string): Promise<{ id: string; created: boolean }> {
+  const raised = await raiseAlertRow(sql, alert);
+  if (raised.created) {
+    await appendAudit(sql, {
+      entityType: 'manager_alert',
+      entityId: raised.id,
+      action: 'alert.raised',
+      actor,
+      reason: alert.message,
+      after: { kind: alert.kind, customerId: alert.customerId },
+      at: alert.at,
+    });
+  }
+  return raised;
 }
 
 export interface AlertRow {
@@ -96,10 +113,14 @@ export async function listAlertRows(
   );
 }
 
-export async function acknowledgeAlertRow(tx: PrismaTransaction, id: string, by: string, at: Date): Promise<boolean> {
-  const changed = await tx.$executeRaw`
-    update manager_alerts set acknowledged_at = ${at}, acknowledged_by = ${by} where id = ${id}::uuid and acknowledged_at is null`;
-  return changed === 1;
+export async function acknowledgeAlertRow(sql: Sql, id: string, by: string, at: Date): Promise<boolean> {
+  const changed = await sql.query(
+    `update manager_alerts set acknowledged_at = $2::timestamptz, acknowledged_by = $3
+      where id = $1::uuid and acknowledged_at is null
+     returning id`,
+    [id, at.toISOString(), by],
+  );
+  return changed.length === 1;
 }
 
 /** Unacknowledged alerts whose current round (`re_raise_count`) has not been delivered yet. */
@@ -123,18 +144,32 @@ export async function isAlertRoundDelivered(db: Db, id: string, round: number): 
 }
 
 /** Bumps every unacknowledged alert last raised at or before `staleBefore`; returns them with their new round. */
-export async function reRaiseStaleAlerts(db: Db, staleBefore: Date, at: Date): Promise<Array<{ id: string; round: number }>> {
-  return db.$queryRaw`
-    with bumped as (
-      update manager_alerts set re_raise_count = re_raise_count + 1, last_raised_at = ${at}
-       where acknowledged_at is null and last_raised_at <= ${staleBefore}
-      returning id, re_raise_count
-    ), audit as (
-      insert into audit_events (entity_type, entity_id, action, actor, reason, after, at)
-      select 'manager_alert', id::text, 'alert.re_raised', 'system', 'not acknowledged in time',
-             jsonb_build_object('round', re_raise_count), ${at} from bumped
-    )
-    select id::text, re_raise_count as round from bumped`;
+export async function reRaiseStaleAlerts(
+  prisma: PrismaClient,
+  staleBefore: Date,
+  at: Date,
+): Promise<Array<{ id: string; round: number }>> {
+  return inTransaction(prisma, async ({ sql }) => {
+    const bumped = await sql.query<{ id: string; round: number }>(
+      `update manager_alerts set re_raise_count = re_raise_count + 1, last_raised_at = $2::timestamptz
+        where acknowledged_at is null and last_raised_at <= $1::timestamptz
+       returning id::text, re_raise_count as round`,
+      [staleBefore.toISOString(), at.toISOString()],
+    );
+    await appendAudit(
+      sql,
+      bumped.map((alert) => ({
+        entityType: 'manager_alert',
+        entityId: alert.id,
+        action: 'alert.re_raised',
+        actor: 'system',
+        reason: 'not acknowledged in time',
+        after: { round: alert.round },
+        at,
+      })),
+    );
+    return bumped;
+  });
 }
 
 /** Who receives alerts: active users with the manager role. */

@@ -1,7 +1,7 @@
-import type { PrismaClient, PrismaTransaction } from './client.js';
 import type { Sql } from './sql.js';
+import type { Db } from './transaction.js';
 
-type Db = PrismaClient | PrismaTransaction;
+/** `collection_cases`: one per customer. The step's decisions move it along the ladder (decisions.repository.ts). */
 
 /** Ids of the collection cases whose next-look time has come, oldest first. */
 export async function findDueCaseIds(db: Db, now: Date, limit: number): Promise<string[]> {
@@ -26,21 +26,16 @@ const REVIEW = `
         updated_at = now()`;
 
 /**
- * Asks for a fresh decision on these customers at the next tick: called whenever their ledger
- * changes (invoice imported or changed, payment applied, dispute opened). `at` is when the change
- * happened (the caller's clock, so a simulated run stays consistent).
+ * Asks for a fresh decision on these customers at the next tick, in the caller's transaction:
+ * called whenever their ledger changes (invoice imported or changed, payment applied, dispute
+ * opened, a case action). `at` is when the change happened (the caller's clock, so a simulated
+ * run stays consistent).
  */
-export async function requestReview(db: Db, customerIds: readonly string[], at: Date): Promise<void> {
+export async function requestReview(sql: Sql, customerIds: readonly string[], at: Date): Promise<void> {
   if (customerIds.length === 0) return;
-  await db.$executeRawUnsafe(REVIEW, [...customerIds], at);
-}
-
-/** `requestReview` on a plain SQL connection, inside the caller's transaction (bulk import). */
-export async function requestReviewIn(sql: Sql, customerIds: readonly string[], at: Date): Promise<void> {
-  if (customerIds.length === 0) return;
-  // In id order, so two import batches touching the same cases queue behind each other instead
-  // of deadlocking.
-  await sql.query(REVIEW, [[...customerIds].sort(), at]);
+  // In id order, so two writers touching the same cases queue behind each other instead of
+  // deadlocking.
+  await sql.query(REVIEW, [[...new Set(customerIds)].sort(), at.toISOString()]);
 }
 
 /** Every case id, or the one case of a customer (by ERP external id). */
@@ -51,4 +46,48 @@ export async function listCaseIds(db: Db, customerExternalId?: string): Promise<
     select: { id: true },
   });
   return rows.map((row) => row.id);
+}
+
+export interface CaseRow {
+  id: string;
+  state: 'active' | 'paused' | 'legal_hold' | 'closed';
+  pauseReason: string | null;
+  pausedUntil: Date | null;
+  currentStage: string | null;
+}
+
+/** The customer's case, created when missing, locked for the rest of the transaction. */
+export async function lockCase(sql: Sql, customerId: string): Promise<CaseRow> {
+  await sql.query(
+    `insert into collection_cases (customer_id, updated_at) values ($1::uuid, now()) on conflict (customer_id) do nothing`,
+    [customerId],
+  );
+  const [row] = await sql.query<CaseRow>(
+    `select id::text, state::text, pause_reason::text as "pauseReason", paused_until as "pausedUntil",
+            current_stage as "currentStage"
+       from collection_cases where customer_id = $1::uuid for update`,
+    [customerId],
+  );
+  return row!;
+}
+
+export async function setCaseState(
+  sql: Sql,
+  caseId: string,
+  state: CaseRow['state'],
+  pause: { reason: 'manual' | null; until: Date | null } = { reason: null, until: null },
+): Promise<void> {
+  await sql.query(
+    `update collection_cases
+        set state = $2::case_state, pause_reason = $3::pause_reason, paused_until = $4::timestamptz, updated_at = now()
+      where id = $1::uuid`,
+    [caseId, state, pause.reason, pause.until?.toISOString() ?? null],
+  );
+}
+
+/** Cases paused by hand whose `paused_until` has passed. */
+export async function findExpiredPauses(db: Db, now: Date): Promise<Array<{ customerId: string }>> {
+  return db.$queryRaw`
+    select customer_id::text as "customerId" from collection_cases
+     where state = 'paused' and pause_reason = 'manual' and paused_until is not null and paused_until <= ${now}`;
 }

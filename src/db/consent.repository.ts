@@ -1,9 +1,12 @@
+import { appendAudit } from './audit.repository.js';
 import type { PrismaClient } from './client.js';
+import { recordContacts } from './contact-log.repository.js';
+import { autoCommit, inTransaction } from './transaction.js';
 
 /**
  * Consent and delivery-status changes that arrive from outside (webhooks, unsubscribe links).
- * Each write is one statement (data-modifying CTEs): the change and its audit event or contact
- * status event commit together, and a repeated request changes nothing.
+ * The change and its audit event or contact status event commit together (one transaction, or
+ * one statement), and a repeated request changes nothing.
  */
 
 /** Who did it and why, for the audit / status-event rows. */
@@ -23,21 +26,28 @@ export async function customersWithPhone(prisma: PrismaClient, phone: string): P
 
 /** Sets `sms_opted_out_at` on every customer with this number not yet opted out; returns those changed. */
 export async function revokeSmsConsentByPhone(prisma: PrismaClient, phone: string, origin: ChangeOrigin): Promise<string[]> {
-  const after = JSON.stringify({ smsOptedOutAt: origin.at.toISOString() });
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    with changed as (
-      update customers c set sms_opted_out_at = ${origin.at}, updated_at = ${origin.at}
-       where c.sms_opted_out_at is null
-         and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = ${phone})
-      returning c.id
-    ), audit as (
-      insert into audit_events (entity_type, entity_id, action, actor, reason, before, after, at)
-      select 'customer', id::text, 'sms_consent.revoked', ${origin.actor}, ${origin.reason},
-             '{"smsOptedOutAt":null}'::jsonb, ${after}::jsonb, ${origin.at}
-        from changed
-    )
-    select id::text as id from changed`;
-  return rows.map((row) => row.id);
+  return inTransaction(prisma, async ({ sql }) => {
+    const rows = await sql.query<{ id: string }>(
+      `update customers c set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
+        where c.sms_opted_out_at is null
+          and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+       returning c.id::text`,
+      [phone, origin.at.toISOString()],
+    );
+    await appendAudit(
+      sql,
+      rows.map((row) => ({
+        ...audit(origin, 'customer', row.id, 'sms_consent.revoked'),
+        before: { smsOptedOutAt: null },
+        after: { smsOptedOutAt: origin.at.toISOString() },
+      })),
+    );
+    return rows.map((row) => row.id);
+  });
+}
+
+function audit(origin: ChangeOrigin, entityType: string, entityId: string, action: string) {
+  return { entityType, entityId, action, actor: origin.actor, reason: origin.reason, at: origin.at };
 }
 
 /**
@@ -45,26 +55,30 @@ export async function revokeSmsConsentByPhone(prisma: PrismaClient, phone: strin
  * or had no consent; returns those changed.
  */
 export async function restoreSmsConsentByPhone(prisma: PrismaClient, phone: string, origin: ChangeOrigin): Promise<string[]> {
-  const after = JSON.stringify({ smsConsent: true, smsOptedOutAt: null });
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    with target as (
-      select c.id, c.sms_consent, c.sms_opted_out_at from customers c
-       where (c.sms_opted_out_at is not null or not c.sms_consent)
-         and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = ${phone})
-         for update
-    ), changed as (
-      update customers c set sms_consent = true, sms_consent_at = ${origin.at}, sms_opted_out_at = null, updated_at = ${origin.at}
-        from target t
-       where c.id = t.id
-      returning c.id, t.sms_consent as before_consent, t.sms_opted_out_at as before_opted_out
-    ), audit as (
-      insert into audit_events (entity_type, entity_id, action, actor, reason, before, after, at)
-      select 'customer', id::text, 'sms_consent.restored', ${origin.actor}, ${origin.reason},
-             jsonb_build_object('smsConsent', before_consent, 'smsOptedOutAt', before_opted_out), ${after}::jsonb, ${origin.at}
-        from changed
-    )
-    select id::text as id from changed`;
-  return rows.map((row) => row.id);
+  return inTransaction(prisma, async ({ sql }) => {
+    const rows = await sql.query<{ id: string; beforeConsent: boolean; beforeOptedOut: Date | null }>(
+      `with target as (
+         select c.id, c.sms_consent, c.sms_opted_out_at from customers c
+          where (c.sms_opted_out_at is not null or not c.sms_consent)
+            and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+            for update
+       )
+       update customers c set sms_consent = true, sms_consent_at = $2::timestamptz, sms_opted_out_at = null, updated_at = $2::timestamptz
+         from target t
+        where c.id = t.id
+       returning c.id::text, t.sms_consent as "beforeConsent", t.sms_opted_out_at as "beforeOptedOut"`,
+      [phone, origin.at.toISOString()],
+    );
+    await appendAudit(
+      sql,
+      rows.map((row) => ({
+        ...audit(origin, 'customer', row.id, 'sms_consent.restored'),
+        before: { smsConsent: row.beforeConsent, smsOptedOutAt: row.beforeOptedOut },
+        after: { smsConsent: true, smsOptedOutAt: null },
+      })),
+    );
+    return rows.map((row) => row.id);
+  });
 }
 
 /** Sets `email_opted_out_at` once. `unknown` when no such customer exists. */
@@ -73,22 +87,25 @@ export async function optOutOfEmailById(
   customerId: string,
   origin: ChangeOrigin,
 ): Promise<'opted-out' | 'already' | 'unknown'> {
-  const after = JSON.stringify({ emailOptedOutAt: origin.at.toISOString() });
-  const [row] = await prisma.$queryRaw<Array<{ found: boolean; changed: boolean }>>`
-    with changed as (
-      update customers set email_opted_out_at = ${origin.at}, updated_at = ${origin.at}
-       where id = ${customerId}::uuid and email_opted_out_at is null
-      returning id
-    ), audit as (
-      insert into audit_events (entity_type, entity_id, action, actor, reason, before, after, at)
-      select 'customer', id::text, 'email.opted_out', ${origin.actor}, ${origin.reason},
-             '{"emailOptedOutAt":null}'::jsonb, ${after}::jsonb, ${origin.at}
-        from changed
-    )
-    select exists (select 1 from customers where id = ${customerId}::uuid) as found,
-           exists (select 1 from changed) as changed`;
-  if (!row?.found) return 'unknown';
-  return row.changed ? 'opted-out' : 'already';
+  return inTransaction(prisma, async ({ sql }) => {
+    const [row] = await sql.query<{ found: boolean; changed: boolean }>(
+      `with changed as (
+         update customers set email_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
+          where id = $1::uuid and email_opted_out_at is null
+         returning id
+       )
+       select exists (select 1 from customers where id = $1::uuid) as found, exists (select 1 from changed) as changed`,
+      [customerId, origin.at.toISOString()],
+    );
+    if (!row?.found) return 'unknown';
+    if (!row.changed) return 'already';
+    await appendAudit(sql, {
+      ...audit(origin, 'customer', customerId, 'email.opted_out'),
+      before: { emailOptedOutAt: null },
+      after: { emailOptedOutAt: origin.at.toISOString() },
+    });
+    return 'opted-out';
+  });
 }
 
 /** Whether the customer has opted out of email; null when there is no such customer. */
@@ -113,22 +130,26 @@ export interface InboundSms {
 export async function logInboundSms(prisma: PrismaClient, message: InboundSms, origin: ChangeOrigin): Promise<number> {
   if (message.customerIds.length === 0) return 0;
   const keyPrefix = `inbound:${message.provider}:${message.providerMessageId}:`;
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    with inserted as (
-      insert into contacts (customer_id, case_id, channel, direction, recipient, body_text, provider_name,
-                            provider_message_id, status, actor, idempotency_key, created_at, updated_at)
-      select cu.id, cs.id, 'sms', 'inbound', ${message.from}, ${message.body}, ${message.provider},
-             ${message.providerMessageId}, 'logged', ${origin.actor}, ${keyPrefix} || cu.id::text, ${origin.at}, ${origin.at}
-        from customers cu left join collection_cases cs on cs.customer_id = cu.id
-       where cu.id = any(${message.customerIds}::uuid[])
-      on conflict (idempotency_key) do nothing
-      returning id
-    ), events as (
-      insert into contact_status_events (contact_id, status, at, actor)
-      select id, 'logged', ${origin.at}, ${origin.actor} from inserted
-    )
-    select id::text as id from inserted`;
-  return rows.length;
+  const ids = await inTransaction(prisma, ({ sql }) =>
+    recordContacts(
+      sql,
+      [...new Set(message.customerIds)].map((customerId) => ({
+        customerId,
+        caseId: null,
+        channel: 'sms' as const,
+        direction: 'inbound' as const,
+        status: 'logged' as const,
+        recipient: message.from,
+        text: message.body,
+        providerName: message.provider,
+        providerMessageId: message.providerMessageId,
+        actor: origin.actor,
+        idempotencyKey: keyPrefix + customerId,
+        at: origin.at,
+      })),
+    ),
+  );
+  return ids.size;
 }
 
 /** Which contact a provider's report is about. */
@@ -218,20 +239,23 @@ export async function recordStatusReport(
  * with an audit event each; returns how many contact points changed.
  */
 export async function markEmailAddressBounced(prisma: PrismaClient, address: string, origin: ChangeOrigin): Promise<number> {
-  const after = JSON.stringify({ bouncedAt: origin.at.toISOString() });
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    with changed as (
-      update customer_contacts set bounced_at = ${origin.at}, updated_at = ${origin.at}
-       where kind = 'email' and lower(value) = lower(${address}) and bounced_at is null
-      returning id, customer_id
-    ), audit as (
-      insert into audit_events (entity_type, entity_id, action, actor, reason, before, after, at)
-      select 'customer_contact', id::text, 'email.bounced', ${origin.actor}, ${origin.reason},
-             '{"bouncedAt":null}'::jsonb, ${after}::jsonb, ${origin.at}
-        from changed
-    )
-    select id::text as id from changed`;
-  return rows.length;
+  return inTransaction(prisma, async ({ sql }) => {
+    const rows = await sql.query<{ id: string }>(
+      `update customer_contacts set bounced_at = $2::timestamptz, updated_at = $2::timestamptz
+        where kind = 'email' and lower(value) = lower($1) and bounced_at is null
+       returning id::text`,
+      [address, origin.at.toISOString()],
+    );
+    await appendAudit(
+      sql,
+      rows.map((row) => ({
+        ...audit(origin, 'customer_contact', row.id, 'email.bounced'),
+        before: { bouncedAt: null },
+        after: { bouncedAt: origin.at.toISOString() },
+      })),
+    );
+    return rows.length;
+  });
 }
 
 /** An audit event on a customer, e.g. after a provider reported the number unreachable. */
@@ -242,10 +266,7 @@ export async function appendCustomerAudit(
   origin: ChangeOrigin,
   after: Record<string, unknown> | null = null,
 ): Promise<void> {
-  await prisma.$executeRaw`
-    insert into audit_events (entity_type, entity_id, action, actor, reason, after, at)
-    values ('customer', ${customerId}, ${action}, ${origin.actor}, ${origin.reason},
-            ${after && JSON.stringify(after)}::jsonb, ${origin.at})`;
+  await appendAudit(autoCommit(prisma), { ...audit(origin, 'customer', customerId, action), after });
 }
 
 /**

@@ -1,9 +1,12 @@
 import type { DateTime } from 'luxon';
 import { isMessage, type Decision, type PlannedAction } from '../core/decision.js';
-import type { MessageDraft } from '../dunning/compose-message.js';
 import { raiseAlertRow } from './alerts.repository.js';
+import { appendAudit } from './audit.repository.js';
+import { insertCallTask } from './call-tasks.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
-import { insertLegalHold } from './case-actions.repository.js';
+import { recordContacts } from './contact-log.repository.js';
+import { insertCreditHold, insertLegalHold } from './holds.repository.js';
+import { closePromises } from './promises.repository.js';
 import type { Sql, SqlDatabase } from './sql.js';
 
 /** A contact row written as `queued`, for the caller to hand to a delivery job. */
@@ -13,11 +16,22 @@ export interface QueuedContact {
   idempotencyKey: string;
 }
 
+/** A message rendered for the outbox (what src/dunning's `composeMessage` returns). */
+export interface RenderedMessage {
+  recipient: string;
+  templateId: string;
+  /** The template locale actually used, after fallback. */
+  locale: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+}
+
 export interface DecisionToRecord {
   snapshot: CaseSnapshot;
   decision: Decision;
   /** Rendered messages by action idempotency key (email and SMS actions only). */
-  drafts: ReadonlyMap<string, MessageDraft>;
+  drafts: ReadonlyMap<string, RenderedMessage>;
   now: DateTime;
 }
 
@@ -54,7 +68,8 @@ export async function recordDecisions(
     );
     const contactIds = await insertQueuedContacts(sql, messages);
     for (const { index, action } of messages) {
-      results[index]!.push({ id: contactIds.get(action.idempotencyKey)!, channel: action.type, idempotencyKey: action.idempotencyKey });
+      const id = contactIds.get(action.idempotencyKey);
+      if (id) results[index]!.push({ id, channel: action.type, idempotencyKey: action.idempotencyKey });
     }
     // Holds, tasks and alerts are rare next to reminders: one at a time, in the same transaction.
     for (const { record, action } of recorded) {
@@ -144,59 +159,43 @@ async function linkActionInvoices(sql: Sql, recorded: readonly PlannedItem[], ac
 
 /**
  * The outbox rows: each message as a `queued` contact with its rendered content, linked to its
- * action and invoices (with the balances it quoted) and opened with a `queued` status event.
+ * invoices (with the balances it quoted) and to its action.
  */
 async function insertQueuedContacts(
   sql: Sql,
   messages: ReadonlyArray<PlannedItem & { action: PlannedAction & { type: 'email' | 'sms' } }>,
 ): Promise<Map<string, string>> {
   if (messages.length === 0) return new Map();
-  const drafts = messages.map(({ record, action }) => record.drafts.get(action.idempotencyKey)!);
-  const rows = await sql.query<{ id: string; key: string }>(
-    `with inserted as (
-       insert into contacts (customer_id, case_id, channel, policy_id, step_id, template_id, template_locale,
-                             recipient, subject, body_text, body_html, status, idempotency_key, created_at, updated_at)
-       select v.customer_id, v.case_id, v.channel, v.policy_id, v.step_id, v.template_id, v.locale, v.recipient,
-              v.subject, v.body_text, v.body_html, 'queued', v.key, v.at, now()
-         from unnest($1::uuid[], $2::uuid[], $3::contact_channel[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
-              as v(customer_id, case_id, channel, policy_id, step_id, template_id, locale, recipient, subject,
-                   body_text, body_html, key, at)
-       returning id, idempotency_key, created_at
-     ), linked as (
-       update dunning_actions a set contact_id = i.id from inserted i where a.idempotency_key = i.idempotency_key
-     ), events as (
-       insert into contact_status_events (contact_id, status, at, actor)
-       select id, 'queued', created_at, 'system' from inserted
-     )
-     select id::text, idempotency_key as key from inserted`,
-    [
-      messages.map((m) => m.record.snapshot.input.customer.id),
-      messages.map((m) => m.record.snapshot.caseId),
-      messages.map((m) => m.action.type),
-      messages.map((m) => m.action.policyId),
-      messages.map((m) => m.action.stepId),
-      drafts.map((d) => d.templateId),
-      drafts.map((d) => d.locale),
-      drafts.map((d) => d.recipient),
-      drafts.map((d) => d.subject),
-      drafts.map((d) => d.text),
-      drafts.map((d) => d.html),
-      messages.map((m) => m.action.idempotencyKey),
-      messages.map((m) => m.record.now.toUTC().toISO()),
-    ],
+  const ids = await recordContacts(
+    sql,
+    messages.map(({ record, action }) => {
+      const draft = record.drafts.get(action.idempotencyKey)!;
+      return {
+        customerId: record.snapshot.input.customer.id,
+        caseId: record.snapshot.caseId,
+        channel: action.type,
+        status: 'queued' as const,
+        policyId: action.policyId,
+        stepId: action.stepId,
+        templateId: draft.templateId,
+        locale: draft.locale,
+        recipient: draft.recipient,
+        subject: draft.subject,
+        text: draft.text,
+        html: draft.html,
+        actor: 'system',
+        idempotencyKey: action.idempotencyKey,
+        at: record.now.toJSDate(),
+        invoiceIds: action.invoices.map((invoice) => invoice.invoiceId),
+      };
+    }),
   );
-  const ids = new Map(rows.map((row) => [row.key, row.id]));
-  const links = messages.flatMap(({ action }) =>
-    action.invoices.map((invoice) => ({ contactId: ids.get(action.idempotencyKey)!, invoiceId: invoice.invoiceId })),
-  );
-  if (links.length > 0) {
+  if (ids.size > 0) {
     await sql.query(
-      `insert into contact_invoices (contact_id, invoice_id, open_balance_minor)
-       select v.contact_id, i.id, i.open_balance_minor
-         from unnest($1::uuid[], $2::uuid[]) as v(contact_id, invoice_id)
-         join invoices i on i.id = v.invoice_id`,
-      [links.map((l) => l.contactId), links.map((l) => l.invoiceId)],
+      `update dunning_actions a set contact_id = v.contact_id
+         from unnest($1::text[], $2::uuid[]) as v(key, contact_id)
+        where a.idempotency_key = v.key`,
+      [[...ids.keys()], [...ids.values()]],
     );
   }
   return ids;
@@ -211,23 +210,19 @@ async function recordOtherAction(sql: Sql, snapshot: CaseSnapshot, action: Plann
     case 'sms':
       return;
     case 'call_task':
-      await sql.query(
-        `insert into call_tasks (customer_id, case_id, assigned_to_id, due_at, step_id, idempotency_key, updated_at)
-         values ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5, $6, now())
-         on conflict (idempotency_key) do nothing`,
-        [customerId, snapshot.caseId, action.assigneeId, at.toISOString(), action.stepId, action.idempotencyKey],
-      );
+      await insertCallTask(sql, {
+        customerId,
+        caseId: snapshot.caseId,
+        assigneeId: action.assigneeId,
+        dueAt: at,
+        stepId: action.stepId,
+        idempotencyKey: action.idempotencyKey,
+      });
       return;
     case 'credit_hold': {
       // A hold is a state: one already in force is neither placed nor announced again.
-      const placed = await sql.query(
-        `insert into credit_holds (customer_id, placed_at, reason, placed_by)
-         select $1::uuid, $2::timestamptz, $3, 'system'
-          where not exists (select 1 from credit_holds where customer_id = $1::uuid and released_at is null)
-         returning id`,
-        [customerId, at.toISOString(), reason],
-      );
-      if (placed.length > 0) await audit(sql, customerId, 'credit_hold.placed', reason, at);
+      const placed = await insertCreditHold(sql, { customerId, reason, placedBy: 'system', at });
+      if (placed) await audit(sql, customerId, 'credit_hold.placed', reason, at);
       return;
     }
     case 'legal_hold':
@@ -241,22 +236,12 @@ async function recordOtherAction(sql: Sql, snapshot: CaseSnapshot, action: Plann
           ? `${snapshot.customerName}: a promise to pay was broken`
           : `${snapshot.customerName}: ${kind.replace(/_/g, ' ')} (${reason})`;
       await raiseAlertRow(sql, { kind, customerId, message, at });
-      if (action.promiseId) {
-        await sql.query(
-          `update promises_to_pay set status = 'broken', evaluated_at = $2::timestamptz, updated_at = now()
-            where id = $1::uuid and status = 'open'`,
-          [action.promiseId, at.toISOString()],
-        );
-      }
+      if (action.promiseId) await closePromises(sql, { ids: [action.promiseId] }, 'broken', at);
       return;
     }
   }
 }
 
-async function audit(sql: Sql, customerId: string, action: string, reason: string, at: Date) {
-  await sql.query(
-    `insert into audit_events (entity_type, entity_id, action, actor, reason, at)
-     values ('customer', $1, $2, 'system', $3, $4::timestamptz)`,
-    [customerId, action, reason, at.toISOString()],
-  );
+function audit(sql: Sql, customerId: string, action: string, reason: string, at: Date): Promise<void> {
+  return appendAudit(sql, { entityType: 'customer', entityId: customerId, action, actor: 'system', reason, at });
 }

@@ -1,4 +1,6 @@
 import type { PrismaClient } from './client.js';
+import { recordContacts } from './contact-log.repository.js';
+import { inTransaction } from './transaction.js';
 
 /** A customer who may be sent a statement now: owes something, can be emailed, not on hold. */
 export interface StatementCandidate {
@@ -52,23 +54,33 @@ export async function recordStatementContact(
   prisma: PrismaClient,
   draft: StatementContactDraft,
 ): Promise<{ id: string; channel: 'email'; idempotencyKey: string } | null> {
-  return prisma.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<Array<{ id: string }>>`
-      insert into contacts (customer_id, case_id, channel, step_id, template_id, template_locale, recipient, subject,
-                            body_text, body_html, status, idempotency_key, created_at, updated_at)
-      select ${draft.customerId}::uuid, cs.id, 'email', 'statement-of-account', 'statement-of-account', ${draft.locale},
-             ${draft.recipient}, ${draft.subject}, ${draft.text}, ${draft.html}, 'queued', ${draft.idempotencyKey}, ${draft.at}, now()
-        from customers c left join collection_cases cs on cs.customer_id = c.id
-       where c.id = ${draft.customerId}::uuid
-      on conflict (idempotency_key) do nothing
-      returning id`;
-    if (!row) return null;
-    await tx.$executeRaw`
-      insert into contact_invoices (contact_id, invoice_id, open_balance_minor)
-      select ${row.id}::uuid, id, open_balance_minor from invoices
-       where customer_id = ${draft.customerId}::uuid and status = 'open' and open_balance_minor > 0`;
-    await tx.$executeRaw`
-      insert into contact_status_events (contact_id, status, at, actor) values (${row.id}::uuid, 'queued', ${draft.at}, 'system')`;
-    return { id: row.id, channel: 'email' as const, idempotencyKey: draft.idempotencyKey };
+  return inTransaction(prisma, async ({ sql }) => {
+    const invoices = await sql.query<{ id: string }>(
+      `select id::text from invoices where customer_id = $1::uuid and status = 'open' and open_balance_minor > 0`,
+      [draft.customerId],
+    );
+    const ids = await recordContacts(sql, [
+      {
+        customerId: draft.customerId,
+        caseId: null,
+        channel: 'email',
+        status: 'queued',
+        stepId: STATEMENT_TEMPLATE,
+        templateId: STATEMENT_TEMPLATE,
+        locale: draft.locale,
+        recipient: draft.recipient,
+        subject: draft.subject,
+        text: draft.text,
+        html: draft.html,
+        actor: 'system',
+        idempotencyKey: draft.idempotencyKey,
+        at: draft.at,
+        invoiceIds: invoices.map((invoice) => invoice.id),
+      },
+    ]);
+    const id = ids.get(draft.idempotencyKey);
+    return id ? { id, channel: 'email' as const, idempotencyKey: draft.idempotencyKey } : null;
   });
 }
+
+const STATEMENT_TEMPLATE = 'statement-of-account';

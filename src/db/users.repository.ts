@@ -1,4 +1,8 @@
 import type { PrismaClient, UserRole } from './client.js';
+import type { Sql } from './sql.js';
+import type { Db } from './transaction.js';
+
+/** `users` and their `api_tokens`. */
 
 export interface UserRecord {
   id: string;
@@ -11,27 +15,41 @@ export interface UserRecord {
 
 const USER_FIELDS = { id: true, email: true, name: true, role: true, active: true, passwordHash: true } as const;
 
-export function findUserByEmail(prisma: PrismaClient, email: string): Promise<UserRecord | null> {
-  return prisma.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: USER_FIELDS });
+/** A user by id (uuid) or by email; emails match whatever their case (`Ann@Example.com` is `ann@example.com`). */
+export function findUser(db: Db, idOrEmail: string): Promise<UserRecord | null> {
+  if (UUID.test(idOrEmail)) return db.user.findUnique({ where: { id: idOrEmail }, select: USER_FIELDS });
+  return db.user.findFirst({ where: { email: { equals: idOrEmail.trim(), mode: 'insensitive' } }, select: USER_FIELDS });
 }
 
-export function findUserById(prisma: PrismaClient, id: string): Promise<UserRecord | null> {
-  if (!UUID.test(id)) return Promise.resolve(null);
-  return prisma.user.findUnique({ where: { id }, select: USER_FIELDS });
+/** A user by id only (a session's user): anything but a uuid finds nobody. */
+export function findUserById(db: Db, id: string): Promise<UserRecord | null> {
+  return UUID.test(id) ? findUser(db, id) : Promise.resolve(null);
 }
 
-/** Creates a user, or updates name / role / password of the one with that email. */
+const USER_COLUMNS = `id::text, email, name, role::text, active, password_hash as "passwordHash"`;
+
+/** Creates a user, or updates name / role / password of the one with that email (any case). */
 export async function upsertUser(
-  prisma: PrismaClient,
+  db: Db,
+  sql: Sql,
   user: { email: string; name: string; role: UserRole; passwordHash: string | null },
 ): Promise<{ user: UserRecord; created: boolean }> {
   const email = user.email.trim().toLowerCase();
-  const existing = await prisma.user.findUnique({ where: { email }, select: { id: true } });
-  const data = { name: user.name, role: user.role, active: true, ...(user.passwordHash ? { passwordHash: user.passwordHash } : {}) };
-  const saved = existing
-    ? await prisma.user.update({ where: { id: existing.id }, data, select: USER_FIELDS })
-    : await prisma.user.create({ data: { email, ...data, passwordHash: user.passwordHash }, select: USER_FIELDS });
-  return { user: saved, created: existing === null };
+  const existing = await findUser(db, email);
+  if (existing) {
+    const [saved] = await sql.query<UserRecord>(
+      `update users set name = $2, role = $3::user_role, active = true, password_hash = coalesce($4, password_hash), updated_at = now()
+        where id = $1::uuid returning ${USER_COLUMNS}`,
+      [existing.id, user.name, user.role, user.passwordHash],
+    );
+    return { user: saved!, created: false };
+  }
+  const [saved] = await sql.query<UserRecord>(
+    `insert into users (email, name, role, active, password_hash, updated_at) values ($1, $2, $3::user_role, true, $4, now())
+     returning ${USER_COLUMNS}`,
+    [email, user.name, user.role, user.passwordHash],
+  );
+  return { user: saved!, created: true };
 }
 
 export function listUsers(prisma: PrismaClient, roles?: readonly UserRole[]) {
@@ -57,11 +75,19 @@ const TOKEN_FIELDS = {
   id: true, userId: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true,
 } as const;
 
-export function insertApiToken(
-  prisma: PrismaClient,
+const TOKEN_COLUMNS = `id::text, user_id::text as "userId", name, prefix, scopes, created_at as "createdAt",
+  last_used_at as "lastUsedAt", revoked_at as "revokedAt"`;
+
+export async function insertApiToken(
+  sql: Sql,
   token: { userId: string; name: string; tokenHash: string; prefix: string; scopes: string[] },
 ): Promise<TokenRecord> {
-  return prisma.apiToken.create({ data: token, select: TOKEN_FIELDS });
+  const [row] = await sql.query<TokenRecord>(
+    `insert into api_tokens (user_id, name, token_hash, prefix, scopes) values ($1::uuid, $2, $3, $4, $5::text[])
+     returning ${TOKEN_COLUMNS}`,
+    [token.userId, token.name, token.tokenHash, token.prefix, token.scopes],
+  );
+  return row!;
 }
 
 /** The live token with this hash and its user (active or not: the caller decides). */
@@ -73,18 +99,23 @@ export function findTokenByHash(prisma: PrismaClient, tokenHash: string) {
 }
 
 /** Records use at most once a minute per token, so reads do not turn into a write each. */
-export async function touchApiToken(prisma: PrismaClient, id: string, at: Date): Promise<void> {
-  await prisma.apiToken.updateMany({
-    where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(at.getTime() - 60_000) } }] },
-    data: { lastUsedAt: at },
-  });
+export async function touchApiToken(sql: Sql, id: string, at: Date): Promise<void> {
+  await sql.query(
+    `update api_tokens set last_used_at = $2::timestamptz
+      where id = $1::uuid and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 minute')`,
+    [id, at.toISOString()],
+  );
 }
 
-/** Revokes by id or by prefix; returns how many live tokens were revoked. */
-export async function revokeApiTokens(prisma: PrismaClient, idOrPrefix: string, at: Date): Promise<number> {
-  const where = UUID.test(idOrPrefix) ? { id: idOrPrefix } : { prefix: idOrPrefix };
-  const result = await prisma.apiToken.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: at } });
-  return result.count;
+/** Revokes by id or by prefix; returns the ids of the live tokens revoked. */
+export async function revokeApiTokens(sql: Sql, idOrPrefix: string, at: Date): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    `update api_tokens set revoked_at = $3::timestamptz
+      where revoked_at is null and (id = $1::uuid or ($1::uuid is null and prefix = $2))
+      returning id::text`,
+    [UUID.test(idOrPrefix) ? idOrPrefix : null, idOrPrefix, at.toISOString()],
+  );
+  return rows.map((row) => row.id);
 }
 
 export function listApiTokens(prisma: PrismaClient, userId?: string): Promise<Array<TokenRecord & { user: { email: string } }>> {
@@ -92,15 +123,6 @@ export function listApiTokens(prisma: PrismaClient, userId?: string): Promise<Ar
     where: userId ? { userId } : {},
     select: { ...TOKEN_FIELDS, user: { select: { email: true } } },
     orderBy: { createdAt: 'asc' },
-  });
-}
-
-export async function appendUserAudit(
-  prisma: PrismaClient,
-  entry: { entityType: string; entityId: string; action: string; actor: string; after?: object },
-): Promise<void> {
-  await prisma.auditEvent.create({
-    data: { entityType: entry.entityType, entityId: entry.entityId, action: entry.action, actor: entry.actor, ...(entry.after ? { after: entry.after } : {}) },
   });
 }
 

@@ -5,7 +5,7 @@
 
 import type pg from 'pg';
 import type { AppliedPayment } from '../cash/cash-application.js';
-import { requestReviewIn } from '../db/cases.repository.js';
+import { requestReview } from '../db/cases.repository.js';
 import { pgSql, withPgClient } from '../db/sql.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from './batch.js';
 import { readCsvRecords } from './csv-reader.js';
@@ -216,7 +216,7 @@ async function writeBatchOnce<Row>(kind: Kind<Row>, batch: Batch, options: Impor
         options.now,
       );
       // In the same transaction: a change is never committed without its review request.
-      await requestReviewIn(sql, outcome.changedCustomerIds, options.now);
+      await requestReview(sql, outcome.changedCustomerIds, options.now);
       await client.query(options.dryRun === true ? 'rollback' : 'commit');
       return outcome;
     } catch (error) {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, UserRole } from '../db/client.js';
+import { appendAudit } from '../db/audit.repository.js';
+import { autoCommit, inTransaction } from '../db/transaction.js';
 import {
-  appendUserAudit, findTokenByHash, findUserByEmail, insertApiToken, revokeApiTokens, touchApiToken, upsertUser,
+  findTokenByHash, findUser, insertApiToken, revokeApiTokens, touchApiToken, upsertUser,
   type TokenRecord, type UserRecord,
 } from '../db/users.repository.js';
 import { DUMMY_HASH, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './password.js';
@@ -37,17 +39,19 @@ export async function addUser(
     throw new UserInputError(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
-  const result = await upsertUser(prisma, { email, name: input.name?.trim() || email.split('@')[0]!, role: input.role as UserRole, passwordHash });
-  await appendUserAudit(prisma, {
-    entityType: 'user', entityId: result.user.id, action: result.created ? 'user.created' : 'user.updated', actor,
-    after: { email, role: input.role, passwordSet: input.password !== null },
+  return inTransaction(prisma, async ({ db, sql }) => {
+    const result = await upsertUser(db, sql, { email, name: input.name?.trim() || email.split('@')[0]!, role: input.role as UserRole, passwordHash });
+    await appendAudit(sql, {
+      entityType: 'user', entityId: result.user.id, action: result.created ? 'user.created' : 'user.updated', actor,
+      after: { email, role: input.role, passwordSet: input.password !== null }, at: new Date(),
+    });
+    return result;
   });
-  return result;
 }
 
 /** The active user with this email and password, or null (in the same time either way). */
 export async function authenticatePassword(prisma: PrismaClient, email: string, password: string): Promise<UserRecord | null> {
-  const user = await findUserByEmail(prisma, email);
+  const user = await findUser(prisma, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   return ok && user !== null && user.active && user.passwordHash !== null ? user : null;
 }
@@ -65,21 +69,26 @@ export async function createApiToken(
   input: { userEmail: string; name: string; scopes: readonly ApiScope[] },
   actor = 'cli',
 ): Promise<{ token: string; record: TokenRecord }> {
-  const user = await findUserByEmail(prisma, input.userEmail);
+  const user = await findUser(prisma, input.userEmail);
   if (user === null || !user.active) throw new UserInputError(`user: no active user ${input.userEmail}`);
   if (input.scopes.length === 0) throw new UserInputError('scopes: name at least one scope');
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const record = await insertApiToken(prisma, {
-    userId: user.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: [...input.scopes],
+  const record = await inTransaction(prisma, async ({ sql }) => {
+    const inserted = await insertApiToken(sql, {
+      userId: user.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: [...input.scopes],
+    });
+    await appendAudit(sql, { entityType: 'api_token', entityId: inserted.id, action: 'token.created', actor, after: { user: user.email, scopes: input.scopes }, at: new Date() });
+    return inserted;
   });
-  await appendUserAudit(prisma, { entityType: 'api_token', entityId: record.id, action: 'token.created', actor, after: { user: user.email, scopes: input.scopes } });
   return { token, record };
 }
 
 export async function revokeApiToken(prisma: PrismaClient, idOrPrefix: string, actor = 'cli', now = new Date()): Promise<number> {
-  const count = await revokeApiTokens(prisma, idOrPrefix, now);
-  if (count > 0) await appendUserAudit(prisma, { entityType: 'api_token', entityId: idOrPrefix, action: 'token.revoked', actor });
-  return count;
+  return inTransaction(prisma, async ({ sql }) => {
+    const revoked = await revokeApiTokens(sql, idOrPrefix, now);
+    if (revoked.length > 0) await appendAudit(sql, { entityType: 'api_token', entityId: idOrPrefix, action: 'token.revoked', actor, at: now });
+    return revoked.length;
+  });
 }
 
 /** The principal of a bearer token, or null for an unknown, revoked or malformed one or an inactive user. */
@@ -87,7 +96,7 @@ export async function authenticateToken(prisma: PrismaClient, plaintext: string,
   if (!TOKEN.test(plaintext)) return null;
   const found = await findTokenByHash(prisma, hashToken(plaintext));
   if (found === null || !found.user.active) return null;
-  await touchApiToken(prisma, found.id, now);
+  await touchApiToken(autoCommit(prisma), found.id, now);
   return {
     userId: found.user.id, email: found.user.email, name: found.user.name, role: found.user.role, via: 'token',
     scopes: found.scopes as ApiScope[],

@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { emailMessageId } from '../../src/channels/email/email-transport.js';
 import { requestReview } from '../../src/db/cases.repository.js';
+import { autoCommit } from '../../src/db/transaction.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { seedLedger } from '../support/ledger.js';
@@ -84,7 +85,7 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
   });
 
   it('sends nothing more when the same instant is ticked again', async () => {
-    await requestReview(arrears.runtime.prisma, [...ids.values()], new Date('2000-01-01T00:00:00Z'));
+    await requestReview(autoCommit(arrears.runtime.prisma), [...ids.values()], new Date('2000-01-01T00:00:00Z'));
     await arrears.tick(DAY_8);
     expect(sink.messages).toHaveLength(2);
     expect(twilio.messages).toHaveLength(1);
@@ -96,7 +97,7 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
       where: { customerId: ids.get('RO-2') },
       data: { openBalanceMinor: 0n, status: 'paid' },
     });
-    await requestReview(prisma, [ids.get('RO-2')!], new Date('2026-03-10T00:00:00Z'));
+    await requestReview(autoCommit(prisma), [ids.get('RO-2')!], new Date('2026-03-10T00:00:00Z'));
     // Day 14 (Sunday 15th is outside the window): Monday 16 March.
     await arrears.tick('2026-03-16T09:00:00Z');
     const recipients = sink.messages.slice(2).map((m) => m.envelope.to).flat();

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client.js';
-import { requestReviewIn } from '../../db/cases.repository.js';
+import { requestReview } from '../../db/cases.repository.js';
 import { findCustomersForContacts, upsertContactPoints, type ContactPointToUpsert } from '../../db/contact-points.repository.js';
-import { prismaSql, type Sql } from '../../db/sql.js';
+import type { Sql } from '../../db/sql.js';
+import { inTransaction } from '../../db/transaction.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from '../../ingest/batch.js';
 import { writeCustomers } from '../../ingest/customers.writer.js';
 import { parseEmail } from '../../ingest/fields.js';
@@ -102,12 +103,12 @@ async function writeAll<Row, Outcome extends BatchOutcome>(
   write: (sql: Sql) => Promise<Outcome>,
   now: Date,
 ): Promise<Outcome> {
-  return prisma.$transaction(
-    async (tx) => {
-      const sql = prismaSql(tx);
+  return inTransaction(
+    prisma,
+    async ({ sql }) => {
       const outcome = await write(sql);
       if (outcome.rejected.length > 0) throw rejectionProblems(outcome.rejected);
-      await requestReviewIn(sql, outcome.changedCustomerIds, now);
+      await requestReview(sql, outcome.changedCustomerIds, now);
       return outcome;
     },
     { timeout: 60_000, maxWait: 10_000 },

@@ -14,7 +14,8 @@ import { pauseCase, resumeCase } from '../../cases/pause.service.js';
 import { ACTION_ROLES, mayPerform, type CaseAction } from '../../cases/permissions.js';
 import { recordPromise } from '../../cases/promise.service.js';
 import { writeOff } from '../../cases/write-off.service.js';
-import type { CustomerRow } from '../../db/case-actions.repository.js';
+import { loadActionFormRows } from '../../db/case-file.repository.js';
+import type { CustomerRow } from '../../db/customers.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { formatMinor, parseMoney } from '../../ingest/money.js';
 import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
@@ -246,22 +247,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
     async formsFor(request, { id, externalId }) {
       const principal = request.principal;
       if (principal === null) return null;
-      const customer = await deps.prisma.customer.findUnique({
-        where: { id },
-        select: {
-          currency: true, timeZone: true,
-          assignedCollector: { select: { email: true } }, contactProfile: true, holidayCalendar: true, doNotContact: true,
-          statementSchedule: true, salesContactEmail: true,
-          collectionCase: { select: { state: true } },
-          legalHolds: { where: { releasedAt: null }, select: { id: true } },
-          creditHolds: { where: { releasedAt: null }, select: { id: true } },
-          bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
-          invoices: {
-            where: { status: 'open' }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
-            select: { number: true, currency: true, openBalanceMinor: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
-          },
-        },
-      });
+      const customer = await loadActionFormRows(deps.prisma, id);
       if (customer === null) return null;
       const flash = flashOf(request);
       const today = DateTime.fromJSDate(deps.clock()).setZone(customer.timeZone).toISODate()!;
