@@ -133,12 +133,12 @@ try {
   const tickQueues = new Queues(redisConnection(stack.redisUrl, '{benchtick}'), lifecycle);
   const tick = createTickProcessor({
     findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
-    findUndelivered: (now) => findUndelivered(prisma, now, config.queue.staleSendingMs, 10_000),
+    findUndelivered: (now) => findUndelivered(prisma, now, config.queue.staleSendingMs, config.worker.tickMaxRedeliveries),
     queues: tickQueues,
-    now: () => DateTime.utc(),
+    clock: { now: () => DateTime.utc() },
     logger: createLogger({ level: 'silent', format: 'json', production: true }),
-    maxCases: 50_000,
-    batchSize: 50,
+    maxCases: config.worker.tickMaxCases,
+    batchSize: config.worker.stepBatchSize,
   });
   const tickSet = await generateLedger(pool, {
     prefix: 'TK', customers: DUE_CASES, invoicesPerCustomer: SMALL_INVOICES_PER_CUSTOMER, asOf: T, kind: 'background', serialStart: 1,

@@ -1,5 +1,7 @@
-import type { Config } from '../config/config.js';
+import { DateTime } from 'luxon';
 import pg from 'pg';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
 import { createPrisma, type PrismaClient } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
 import { pgDatabase, type SqlDatabase } from '../db/sql.js';
@@ -8,10 +10,15 @@ import { redisConnection, type RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
 import { Lifecycle } from './lifecycle.js';
 
-/** What every command shares: the servers, the database client and how to close it all. */
+/** The wall clock: the one `now` of a process that is not simulating time. */
+export const systemClock: Clock = { now: () => DateTime.utc() };
+
+/** What every command shares: the servers, the database client, the clock and how to close it all. */
 export interface Runtime {
   config: Config;
   logger: Logger;
+  /** The process's one clock; everything built from this runtime reads the time from it. */
+  clock: Clock;
   stack: Stack;
   prisma: PrismaClient;
   /** The same database through a plain `pg` pool, for the hot paths' set-based statements. */
@@ -21,15 +28,18 @@ export interface Runtime {
 }
 
 /**
- * The composition root's first half: config → logger (given) → servers (embedded when no URL is
- * configured) → migrations → clients. Commands add their workers or servers to `lifecycle`;
- * `lifecycle.close()` undoes everything in reverse.
+ * The composition root's first stage: config → logger (given) → servers (embedded when no URL is
+ * configured) → migrations → clients, and the clock (the wall clock unless one is given). The
+ * next stages build on it: services (`services.ts`), then workers (`worker.ts`) or HTTP
+ * (`http.ts`); each adds what it opens to `lifecycle`, and `lifecycle.close()` undoes it all in
+ * reverse.
  */
 export async function openRuntime(
   config: Config,
   logger: Logger,
-  needs: { redis: boolean } = { redis: true },
+  options: { redis?: boolean; clock?: Clock } = {},
 ): Promise<Runtime> {
+  const needs = { redis: options.redis ?? true };
   const lifecycle = new Lifecycle(logger);
   try {
     const stack = lifecycle.adopt('stack', await provideStack(config, logger, needs), (s) => s.stop());
@@ -39,7 +49,7 @@ export async function openRuntime(
     // An idle connection the server dropped (a Postgres restart) must not crash the process.
     pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
     const redis = redisConnection(stack.redisUrl, config.queue.prefix);
-    return { config, logger, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
+    return { config, logger, clock: options.clock ?? systemClock, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
   } catch (error) {
     await lifecycle.close();
     throw error;

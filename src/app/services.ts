@@ -1,24 +1,34 @@
+import { buildCaseServices, type CaseServices } from '../cases/case-services.js';
 import { createEmailTransport } from '../channels/email/create-email-transport.js';
 import { createSmsTransport } from '../channels/sms/create-sms-transport.js';
-import { createContactOutbox } from '../db/contacts.repository.js';
+import { dateOf } from '../core/clock.js';
+import { findDueCaseIds } from '../db/cases.repository.js';
+import { createContactOutbox, findUndelivered } from '../db/contacts.repository.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import { checkPolicyTemplates } from '../dunning/policy-templates.js';
+import type { StatementDependencies } from '../dunning/send-statements.js';
 import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
+import { queueCaseEffects } from '../jobs/alert.job.js';
+import { Queues } from '../jobs/queues.js';
+import type { TickReads } from '../jobs/workers.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
 import type { Runtime } from './runtime.js';
 
-/** The dunning services of a process: deciding cases, and delivering what was decided. */
+/** The dunning services of a process: deciding cases, statements, delivering, and the tick's reads. */
 export interface DunningServices {
   evaluation: EvaluationDependencies;
+  statements: StatementDependencies;
   delivery: DeliveryDependencies;
+  tick: TickReads;
 }
 
 /**
- * The composition root's second half: policies and templates (validated: a bad policy or
- * template stops the process here, naming the file), then the transports chosen by config.
+ * The composition root's second stage: policies and templates (validated: a bad policy or
+ * template stops the process here, naming the file), the transports chosen by config, and the
+ * repositories each service reads through, bound to the runtime's clients and clock.
  */
 export async function buildDunningServices(runtime: Runtime): Promise<DunningServices> {
   const { config, prisma, logger, lifecycle } = runtime;
@@ -36,6 +46,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
     publicBaseUrl,
     publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
   );
+  const { staleSendingMs } = config.queue;
   return {
     evaluation: {
       prisma,
@@ -45,6 +56,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       compose: { catalog, company, unsubscribeUrl },
       logger: logger.child({ component: 'step' }),
     },
+    statements: { prisma, catalog, company, rules, unsubscribeUrl },
     delivery: {
       prisma,
       outbox: createContactOutbox(runtime.db),
@@ -54,9 +66,35 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       unsubscribeMailto: `mailto:${config.company.supportEmail}?subject=unsubscribe`,
       unsubscribeUrl,
       smsStatusCallbackUrl: publicBaseUrl ? `${publicBaseUrl}/webhooks/twilio/status` : null,
-      staleSendingMs: config.queue.staleSendingMs,
-      clock: () => new Date(),
+      staleSendingMs,
+      clock: dateOf(runtime.clock),
       logger: logger.child({ component: 'delivery' }),
     },
+    tick: {
+      findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
+      findUndelivered: (now) => findUndelivered(prisma, now, staleSendingMs, config.worker.tickMaxRedeliveries),
+    },
   };
+}
+
+/** The queues of a process, closed with its runtime. */
+export function openQueues(runtime: Runtime): Queues {
+  return new Queues(runtime.redis, runtime.lifecycle);
+}
+
+/**
+ * The case services of a process, handing their follow-up work (deliveries, alerts, ERP events)
+ * to `queues` as jobs.
+ */
+export function caseServicesOn(runtime: Runtime, dunning: DunningServices, queues: Queues): CaseServices {
+  return buildCaseServices(runtime, dunning, queueCaseEffects(queues));
+}
+
+/**
+ * The case services of a process that performs case actions but runs no workers (the CLI,
+ * `arrears serve`): the dunning services (templates for the promise confirmation, transports),
+ * and queues that jobs are handed to; a running worker does them.
+ */
+export async function openCaseServices(runtime: Runtime): Promise<CaseServices> {
+  return caseServicesOn(runtime, await buildDunningServices(runtime), openQueues(runtime));
 }

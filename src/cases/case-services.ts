@@ -1,11 +1,15 @@
-import type { Runtime } from '../app/runtime.js';
-import type { DunningServices } from '../app/services.js';
 import type { AlertDeliveryDependencies } from '../alerts/deliver-alert.js';
+import type { Config } from '../config/config.js';
+import { dateOf, type Clock } from '../core/clock.js';
+import type { PrismaClient } from '../db/client.js';
+import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
+import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
+import type { Logger } from '../logging/logger.js';
 import type { CaseDependencies, CaseEffects } from './case-action.js';
 import type { CreditHoldEventDependencies } from './credit-hold.service.js';
 import type { SweepSettings } from './sweep.js';
 
-/** Everything the case lifecycle needs in a process, built from the runtime and the dunning services. */
+/** Everything the case lifecycle needs in a process: case actions, alert and ERP deliveries, the sweep. */
 export interface CaseServices {
   cases: CaseDependencies;
   alertDelivery: AlertDeliveryDependencies;
@@ -15,9 +19,27 @@ export interface CaseServices {
   digestZone: string;
 }
 
-export function buildCaseServices(runtime: Runtime, services: DunningServices, effects: CaseEffects): CaseServices {
-  const { config, prisma, logger } = runtime;
-  const clock = () => new Date();
+/** What the case services are made of; the composition root's runtime is one. */
+export interface CaseServiceParts {
+  config: Pick<Config, 'email' | 'company' | 'alerts' | 'creditHold' | 'queue'>;
+  prisma: PrismaClient;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** The dunning services the case lifecycle shares: message rendering, the rules, the email transport. */
+export interface SharedDunningServices {
+  evaluation: Pick<EvaluationDependencies, 'compose' | 'rules'>;
+  delivery: Pick<DeliveryDependencies, 'email'>;
+}
+
+/**
+ * The case services, from parts the composition root (`src/app`) built; `effects` says how work
+ * leaves the transaction (jobs on the process's queues).
+ */
+export function buildCaseServices(parts: CaseServiceParts, services: SharedDunningServices, effects: CaseEffects): CaseServices {
+  const { config, prisma, logger } = parts;
+  const clock = dateOf(parts.clock);
   return {
     cases: {
       prisma,

@@ -16,7 +16,7 @@ export function registerAlertsCommand(program: Command, context: CommandContext)
     .option('--json', 'one JSON object per alert')
     .action((options: { actor: string; all?: boolean; days: string; json?: boolean }) =>
       withCaseServices(context, async (services) => {
-        const since = options.all ? new Date(Date.now() - Number(options.days) * 86_400_000) : null;
+        const since = options.all ? new Date(services.cases.clock().getTime() - Number(options.days) * 86_400_000) : null;
         const alerts = await listAlerts(services.cases, options.actor, { mode: options.all ? 'all' : 'open', since });
         for (const alert of alerts) {
           process.stdout.write(

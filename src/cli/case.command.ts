@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openRuntime } from '../app/runtime.js';
-import { openCaseServices } from '../app/case-runtime.js';
+import { openCaseServices } from '../app/services.js';
 import type { CaseDependencies } from '../cases/case-action.js';
 import type { CaseServices } from '../cases/case-services.js';
 import { addNote, logCall } from '../cases/call-log.service.js';

@@ -43,7 +43,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
         new pg.Pool({ connectionString: runtime.stack.databaseUrl, max: 2 }),
         (p) => p.end(),
       );
-      const now = new Date();
+      const now = runtime.clock.now().toJSDate();
       const progress = createProgressBar(process.stderr, kind, totalBytes);
       const rejectsFile = flags.rejects === undefined ? undefined : await openRejectsFile(flags.rejects);
       try {

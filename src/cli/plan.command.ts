@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
 import type { Decision, PlannedAction, SkippedAction } from '../core/decision.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
@@ -136,7 +136,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
       const runtime = await openRuntime(config, context.logger(), { redis: false });
       try {
         const deps = { policies: await loadPolicies(config.policiesDir), rules: await loadDunningRules(config.rulesFile) };
-        const asOf = options.asOf ?? DateTime.utc();
+        const asOf = options.asOf ?? runtime.clock.now();
         const until = asOf.plus({ days: options.days ?? 0 });
         const caseIds = await listCaseIds(runtime.prisma, options.customer);
         if (options.customer && caseIds.length === 0) throw new Error(`no customer with external id "${options.customer}"`);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { closeOnSignals } from '../app/lifecycle.js';
-import { openCaseServices } from '../app/case-runtime.js';
+import { httpDependencies } from '../app/http.js';
 import { openRuntime } from '../app/runtime.js';
-import { buildHttpServer, httpDependencies } from '../http/server.js';
+import { openCaseServices } from '../app/services.js';
+import { buildHttpServer } from '../http/server.js';
 import type { CommandContext } from './main.js';
 
 export function registerServeCommand(program: Command, context: CommandContext): void {

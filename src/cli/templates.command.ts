@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
 import type { Config } from '../config/config.js';
 import { loadCaseSnapshots } from '../db/case-snapshot.repository.js';
@@ -116,7 +116,7 @@ async function previewForCustomer(context: CommandContext, templateId: string, e
   try {
     const [caseId] = await listCaseIds(runtime.prisma, externalId);
     if (!caseId) throw new PreviewUsageError(`no customer with external id "${externalId}"`);
-    const now = options.asOf ?? DateTime.utc();
+    const now = options.asOf ?? runtime.clock.now();
     const [snapshot] = await loadCaseSnapshots(runtime.db, [caseId], now);
     if (!snapshot) throw new PreviewUsageError(`no customer with external id "${externalId}"`);
     const [policies, rules] = await Promise.all([loadPolicies(config.policiesDir), loadDunningRules(config.rulesFile)]);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
-import { buildDunningServices } from '../app/services.js';
+import { startWorker } from '../app/worker.js';
 import { runTickAndWait } from '../jobs/run-tick.js';
-import { startWorkers } from '../jobs/workers.js';
 import type { CommandContext } from './main.js';
 
 /** Parses an ISO 8601 instant with an offset (or Z), the way every `--as-of` reads it. */
@@ -23,8 +22,8 @@ export function registerTickCommand(program: Command, context: CommandContext): 
     .action(async (options: { asOf?: DateTime }) => {
       const runtime = await openRuntime(context.config(), context.logger());
       try {
-        const queues = await startWorkers(runtime, await buildDunningServices(runtime), { schedule: false });
-        await runTickAndWait(queues, options.asOf ?? DateTime.utc());
+        const { queues } = await startWorker(runtime, { schedule: false });
+        await runTickAndWait(queues, options.asOf ?? runtime.clock.now());
       } finally {
         await runtime.lifecycle.close();
       }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { closeOnSignals } from '../app/lifecycle.js';
 import { openRuntime } from '../app/runtime.js';
-import { buildDunningServices } from '../app/services.js';
-import { startWorkers } from '../jobs/workers.js';
+import { startWorker } from '../app/worker.js';
 import type { CommandContext } from './main.js';
 
 export function registerWorkerCommand(program: Command, context: CommandContext): void {
@@ -12,6 +11,6 @@ export function registerWorkerCommand(program: Command, context: CommandContext)
     .action(async () => {
       const runtime = await openRuntime(context.config(), context.logger());
       closeOnSignals(runtime.logger, () => runtime.lifecycle.close());
-      await startWorkers(runtime, await buildDunningServices(runtime), { schedule: true });
+      await startWorker(runtime, { schedule: true });
     });
 }

@@ -102,6 +102,18 @@ export const envSchema = z
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
   /** SMS delivery jobs a worker process runs at once. */
   SMS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Cases decided by one step job (one read, one transaction of set-based writes per batch). */
+  STEP_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Step jobs a worker process runs at once; each holds a database connection while it records. */
+  STEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Most due cases one tick hands to step jobs; the rest wait for the next tick. */
+  TICK_MAX_CASES: z.coerce.number().int().min(1).default(50_000),
+  /** Most undelivered contacts (queued, or stale `sending`) one tick hands to delivery jobs. */
+  TICK_MAX_REDELIVERIES: z.coerce.number().int().min(1).default(10_000),
+  /** Manager-alert deliveries (email to each manager, the alert webhook) a worker process runs at once. */
+  ALERT_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /** Credit-hold events (ERP webhook, sales email) a worker process runs at once. */
+  CREDIT_HOLD_EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   /**
    * A delivery left `sending` this long belongs to a worker that died mid-send; the tick hands it
    * to a new job, which looks the SMS up at the provider (or resends the email under the same
@@ -211,6 +223,8 @@ export interface Config {
     statementsCron: string | null;
     staleSendingMs: number;
   };
+  /** How much work a worker process takes on at once; the defaults suit one process on two cores. */
+  worker: WorkerTuning;
   email: { from: string; transport: EmailTransportSettings; ratePerSecond: number; concurrency: number };
   sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number; concurrency: number };
   company: CompanyProfile;
@@ -243,6 +257,22 @@ export interface Config {
   creditHold: { webhook: { url: string; secret: string } | null };
 }
 
+/**
+ * The worker's tuning knobs. Delivery concurrency and rate limits sit with their channel
+ * (`email`, `sms`); the tick, statements, sweep and digest always run one job at a time.
+ */
+export interface WorkerTuning {
+  /** Cases per step job. */
+  stepBatchSize: number;
+  stepConcurrency: number;
+  /** Most due cases read per tick. */
+  tickMaxCases: number;
+  /** Most undelivered contacts re-enqueued per tick. */
+  tickMaxRedeliveries: number;
+  alertDeliveryConcurrency: number;
+  creditHoldEventConcurrency: number;
+}
+
 /** Thrown when the environment does not parse; the message names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -273,6 +303,14 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       tickTimeZone: env.TICK_TZ,
       statementsCron: env.STATEMENTS_CRON === 'off' ? null : env.STATEMENTS_CRON,
       staleSendingMs: env.DELIVERY_STALE_AFTER_SECONDS * 1_000,
+    },
+    worker: {
+      stepBatchSize: env.STEP_BATCH_SIZE,
+      stepConcurrency: env.STEP_CONCURRENCY,
+      tickMaxCases: env.TICK_MAX_CASES,
+      tickMaxRedeliveries: env.TICK_MAX_REDELIVERIES,
+      alertDeliveryConcurrency: env.ALERT_DELIVERY_CONCURRENCY,
+      creditHoldEventConcurrency: env.CREDIT_HOLD_EVENT_CONCURRENCY,
     },
     email: {
       from: env.EMAIL_FROM,

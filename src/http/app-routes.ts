@@ -2,14 +2,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Runtime } from '../app/runtime.js';
 import type { CaseDependencies } from '../cases/case-action.js';
 import type { PrismaClient } from '../db/client.js';
-import { resolveSecretFile } from '../dunning/unsubscribe-token.js';
 import type { RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
 import { roleAtLeast } from '../users/scopes.js';
-import { loadPolicies } from '../workflows/load-policies.js';
 import { apiPlugin } from './api/api.plugin.js';
 import { caseRoutes } from './api/case.routes.js';
 import type { ApiRoute } from './api/route.js';
@@ -38,19 +35,6 @@ export interface AppHttpOptions {
 export const SESSION_SECRET_FILE = 'session.secret';
 export const BOARD_PATH = '/console/queues/board';
 
-/** The app settings of a runtime's config (creates `session.secret` in the data dir when SESSION_SECRET is unset). */
-export async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
-  const { config } = runtime;
-  const policies = await loadPolicies(config.policiesDir);
-  return {
-    sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
-    secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
-    knownPolicies: new Set(policies.keys()),
-    timeZone: config.queue.tickTimeZone,
-    redis: runtime.redis,
-  };
-}
-
 /** The case actions (issue 6's services) as API routes and console forms. */
 export function caseHttpActions(cases: CaseDependencies): NonNullable<AppHttpOptions['caseActions']> {
   return { api: caseRoutes(cases), console: caseConsoleActions(cases) };
@@ -61,8 +45,12 @@ export async function registerAppRoutes(
   options: AppHttpOptions & { prisma: PrismaClient; logger: Logger; clock: () => Date },
 ): Promise<void> {
   const { prisma, clock } = options;
-  const queues = options.redis ? new QueueInspector(options.redis, options.logger.child({ component: 'http-queues' })) : null;
-  if (queues) app.addHook('onClose', () => queues.close());
+  const queues = options.redis ? new QueueInspector(options.redis) : null;
+  if (queues) {
+    app.addHook('onClose', () =>
+      queues.close().catch((error: unknown) => options.logger.error({ err: error, resource: 'http queues' }, 'failed to close')),
+    );
+  }
   addSecurityHeaders(app);
 
   app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Lifecycle } from '../app/lifecycle.js';
 import type { PrismaClient } from '../db/client.js';
 import { countSendsByChannelAndStatus, pingDatabase } from '../db/metrics.repository.js';
 import type { RedisConnection } from '../jobs/connection.js';
 import { jobCatalog, type JobName } from '../jobs/catalog.js';
 import { Queues } from '../jobs/queues.js';
-import type { Logger } from '../logging/logger.js';
 import { principalFromBearer } from './auth/principal.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -19,12 +17,10 @@ export interface QueueSnapshot {
 
 /** Read-only view of the BullMQ queues, for /metrics, /readyz and the queues page. */
 export class QueueInspector {
-  private readonly lifecycle: Lifecycle;
   private readonly queues: Queues;
 
-  constructor(redis: RedisConnection, logger: Logger) {
-    this.lifecycle = new Lifecycle(logger);
-    this.queues = new Queues(redis, this.lifecycle);
+  constructor(redis: RedisConnection) {
+    this.queues = new Queues(redis);
   }
 
   names(): JobName[] {
@@ -66,7 +62,7 @@ export class QueueInspector {
   }
 
   close(): Promise<void> {
-    return this.lifecycle.close();
+    return this.queues.close();
   }
 }
 

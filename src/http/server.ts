@@ -1,16 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Runtime } from '../app/runtime.js';
-import type { CaseDependencies } from '../cases/case-action.js';
 import type { SmsReplyCompany } from '../consent/consent.service.js';
+import { dateOf, type Clock } from '../core/clock.js';
 import type { PrismaClient } from '../db/client.js';
-import { resolveUnsubscribeSecret } from '../dunning/unsubscribe-token.js';
 import type { Logger } from '../logging/logger.js';
-import { appHttpOptions, caseHttpActions, registerAppRoutes, type AppHttpOptions } from './app-routes.js';
+import { registerAppRoutes, type AppHttpOptions } from './app-routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { emailBounceRoutes } from './webhooks/email-bounce.routes.js';
 import { twilioRoutes } from './webhooks/twilio.routes.js';
 
-/** What the HTTP server needs; {@link httpDependencies} builds it from a runtime. */
+/** What the HTTP server needs; the composition root (`src/app/http.ts`) builds it from config. */
 export interface HttpDependencies {
   prisma: PrismaClient;
   logger: Logger;
@@ -23,7 +21,8 @@ export interface HttpDependencies {
   twilioAuthToken: string | null;
   /** Null: `POST /webhooks/email/bounce` is off. */
   emailWebhookSecret: string | null;
-  clock?: () => Date;
+  /** The process's clock: token and session expiry, consent changes, reports' "today". */
+  clock: Clock;
   /** The console, REST API, /readyz and /metrics; absent = provider-facing routes only. */
   app?: AppHttpOptions;
 }
@@ -61,7 +60,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
   });
-  const consent = { prisma: deps.prisma, clock: deps.clock ?? (() => new Date()) };
+  const consent = { prisma: deps.prisma, clock: dateOf(deps.clock) };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
@@ -96,23 +95,4 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   }
   if (deps.app) await registerAppRoutes(app, { prisma: deps.prisma, logger: deps.logger, clock: consent.clock, ...deps.app });
   return app;
-}
-
-/**
- * The server's dependencies from a runtime's config; creates the unsubscribe secret file if needed.
- * With `cases` (see `openCaseServices`), the API and the console also offer the case actions.
- */
-export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
-  const { config, prisma, logger } = runtime;
-  const { publicBaseUrl } = config.http;
-  return {
-    prisma,
-    logger,
-    company: config.company,
-    publicBaseUrl,
-    unsubscribeSecret: publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
-    twilioAuthToken: config.http.twilioAuthToken,
-    emailWebhookSecret: config.http.emailWebhookSecret,
-    app: { ...(await appHttpOptions(runtime)), ...(options.cases ? { caseActions: caseHttpActions(options.cases) } : {}) },
-  };
 }

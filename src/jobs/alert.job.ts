@@ -3,6 +3,7 @@ import { deliverAlert } from '../alerts/deliver-alert.js';
 import { sendDigests } from '../alerts/digest.js';
 import type { CaseEffects } from '../cases/case-action.js';
 import type { CaseServices } from '../cases/case-services.js';
+import type { WorkerTuning } from '../config/config.js';
 import { deliverCreditHoldEvent } from '../cases/credit-hold.service.js';
 import { runCaseSweep } from '../cases/sweep.js';
 import { jobCatalog, jobId, parsePayload, type JobName } from './catalog.js';
@@ -30,8 +31,11 @@ function clockFor(asOf: string | undefined): (() => Date) | undefined {
   return asOf ? () => new Date(asOf) : undefined;
 }
 
-/** Processors of the case lifecycle's queues, with their concurrency. */
-export function caseProcessors(services: CaseServices): Array<[JobName, Processor, number]> {
+/** Processors of the case lifecycle's queues, with their concurrency (the digest and the sweep: one at a time). */
+export function caseProcessors(
+  services: CaseServices,
+  tuning: Pick<WorkerTuning, 'alertDeliveryConcurrency' | 'creditHoldEventConcurrency'>,
+): Array<[JobName, Processor, number]> {
   return [
     [
       'alert-deliver',
@@ -39,7 +43,7 @@ export function caseProcessors(services: CaseServices): Array<[JobName, Processo
         const { alertId, round } = parsePayload('alert-deliver', job.data);
         return deliverAlert(services.alertDelivery, alertId, round);
       },
-      5,
+      tuning.alertDeliveryConcurrency,
     ],
     [
       'credit-hold-event',
@@ -47,7 +51,7 @@ export function caseProcessors(services: CaseServices): Array<[JobName, Processo
         const { holdId, event } = parsePayload('credit-hold-event', job.data);
         return deliverCreditHoldEvent(services.creditHoldEvents, holdId, event);
       },
-      5,
+      tuning.creditHoldEventConcurrency,
     ],
     [
       'alert-digest',

@@ -1,26 +1,40 @@
 import { Queue } from 'bullmq';
-import type { Lifecycle } from '../app/lifecycle.js';
 import type { QueuedContact } from '../db/decisions.repository.js';
 import type { RedisConnection } from './connection.js';
 import { jobCatalog, jobId, type JobName, type JobPayload } from './catalog.js';
+
+/** Whatever closes a process's resources at shutdown (the composition root's lifecycle). */
+export interface ResourceOwner {
+  adopt<T>(name: string, resource: T, close: (resource: T) => Promise<unknown>): T;
+}
 
 /** The queues a process enqueues into, typed by the job catalog. */
 export class Queues {
   private readonly queues = new Map<JobName, Queue>();
 
+  /** With `owner`, the queues are closed when it closes; otherwise call {@link close}. */
   constructor(
     private readonly redis: RedisConnection,
-    private readonly lifecycle: Lifecycle,
-  ) {}
+    owner?: ResourceOwner,
+  ) {
+    owner?.adopt('queues', this, (queues) => queues.close());
+  }
 
   queue(name: JobName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      const created = new Queue(jobCatalog[name].queue, { connection: this.redis.options, prefix: this.redis.prefix });
-      queue = this.lifecycle.adopt(`${name} queue`, created, (q) => q.close());
+      queue = new Queue(jobCatalog[name].queue, { connection: this.redis.options, prefix: this.redis.prefix });
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** Closes every queue opened so far; the first failure is thrown after all were tried. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Adds jobs in bulk (one Redis round trip per 1000) with catalog options and the given ids. */

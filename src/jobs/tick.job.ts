@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { DateTime } from 'luxon';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logging/logger.js';
 import { jobId, parsePayload } from './catalog.js';
 import type { Queues } from './queues.js';
@@ -7,15 +8,18 @@ import type { Queues } from './queues.js';
 export interface TickDependencies {
   /** Ids of cases due for a decision at `now` (an indexed read: cost grows with what is due). */
   findDueCaseIds(now: Date, limit: number): Promise<string[]>;
-  /** Contacts with no delivery done: `queued`, or `sending` and abandoned by a dead worker. */
+  /**
+   * Contacts with no delivery done: `queued`, or `sending` since before `now` minus the stale
+   * delay (abandoned by a dead worker).
+   */
   findUndelivered(now: Date): Promise<Array<{ id: string; channel: 'email' | 'sms'; idempotencyKey: string }>>;
   queues: Queues;
-  /** The wall clock, used when the job carries no simulated instant. */
-  now(): DateTime;
+  /** The process's clock: the tick's instant when the job carries none, and the stale-send check. */
+  clock: Clock;
   logger: Logger;
-  /** Most cases read per tick; the rest wait for the next tick. */
+  /** Most cases read per tick; the rest wait for the next tick (`TICK_MAX_CASES`). */
   maxCases: number;
-  /** Cases per step job. */
+  /** Cases per step job (`STEP_BATCH_SIZE`). */
   batchSize: number;
 }
 
@@ -34,10 +38,13 @@ export interface TickResult {
 export function createTickProcessor(deps: TickDependencies) {
   return async function tick(job: Job): Promise<TickResult> {
     const { asOf } = parsePayload('tick', job.data);
-    const now = asOf ? DateTime.fromISO(asOf, { setZone: true }) : deps.now();
+    const now = asOf ? DateTime.fromISO(asOf, { setZone: true }) : deps.clock.now();
     const asOfIso = now.toUTC().toISO()!;
 
-    const undelivered = await deps.findUndelivered(new Date());
+    // Staleness is measured on the clock that stamped the `sending` claim (the process's, the
+    // wall clock in production), never on the tick's instant: a tick `--as-of` a past day would
+    // leave a dead worker's sends stuck, one `--as-of` a later day would take over live sends.
+    const undelivered = await deps.findUndelivered(deps.clock.now().toJSDate());
     await deps.queues.enqueueDeliveries(undelivered);
 
     const due = await deps.findDueCaseIds(now.toJSDate(), deps.maxCases);

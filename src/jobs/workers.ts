@@ -1,17 +1,19 @@
 import { Worker, type Processor } from 'bullmq';
-import { DateTime } from 'luxon';
-import type { Runtime } from '../app/runtime.js';
-import type { DunningServices } from '../app/services.js';
-import { findDueCaseIds } from '../db/cases.repository.js';
-import { findUndelivered } from '../db/contacts.repository.js';
-import { jobCatalog, type JobName } from './catalog.js';
-import { buildCaseServices } from '../cases/case-services.js';
+import { buildCaseServices, type CaseServiceParts, type CaseServices } from '../cases/case-services.js';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
+import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
+import type { StatementDependencies } from '../dunning/send-statements.js';
+import type { Logger } from '../logging/logger.js';
 import { caseProcessors, queueCaseEffects, scheduleCaseJobs } from './alert.job.js';
+import { jobCatalog, type JobName } from './catalog.js';
+import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
-import { Queues } from './queues.js';
+import { Queues, type ResourceOwner } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
 import { createStepProcessor } from './step.job.js';
-import { createTickProcessor } from './tick.job.js';
+import { createTickProcessor, type TickDependencies } from './tick.job.js';
 
 const TICK_SCHEDULER_ID = 'tick-scheduler';
 const STATEMENTS_SCHEDULER_ID = 'statements-scheduler';
@@ -22,13 +24,37 @@ export interface WorkerOptions {
   schedule: boolean;
 }
 
+/** The reads the tick makes (repositories bound to the database by the composition root). */
+export type TickReads = Pick<TickDependencies, 'findDueCaseIds' | 'findUndelivered'>;
+
+/** The dunning services the workers run: deciding, statements, delivering, and the tick's reads. */
+export interface WorkerServices {
+  evaluation: EvaluationDependencies;
+  statements: StatementDependencies;
+  delivery: DeliveryDependencies;
+  tick: TickReads;
+}
+
+/** Everything the workers of a process run with; built by the composition root (`src/app/worker.ts`). */
+export interface WorkerDependencies extends WorkerServices {
+  redis: RedisConnection;
+  logger: Logger;
+  /** Closes the workers and the schedulers' timer at shutdown, waiting for in-flight jobs. */
+  lifecycle: ResourceOwner;
+  clock: Clock;
+  /** Where processors hand out follow-up jobs. */
+  queues: Queues;
+  cases: CaseServices;
+  /** Schedules, batch sizes and concurrencies. */
+  settings: Pick<Config, 'worker' | 'queue' | 'email' | 'sms'>;
+}
+
 /**
- * Starts a worker per queue and, when asked, the tick's job scheduler; each is registered with
- * the runtime's lifecycle, whose close waits for in-flight jobs.
+ * Starts a worker per queue and, when asked, the job schedulers; each is registered with
+ * `lifecycle`, whose close waits for in-flight jobs.
  */
-export async function startWorkers(runtime: Runtime, services: DunningServices, options: WorkerOptions): Promise<Queues> {
-  const { redis, prisma, logger, lifecycle, config } = runtime;
-  const queues = new Queues(redis, lifecycle);
+export async function runWorkers(deps: WorkerDependencies, options: WorkerOptions): Promise<void> {
+  const { redis, logger, lifecycle, queues, settings } = deps;
 
   const start = (name: JobName, processor: Processor, concurrency: number, perSecond?: number) => {
     const worker = new Worker(jobCatalog[name].queue, processor, {
@@ -45,55 +71,44 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
     lifecycle.adopt(`${name} worker`, worker, (w) => w.close());
   };
 
+  // The tick, the statements run, the sweep and the digest run one at a time: each reads what
+  // is due and hands it out, and two at once would hand out the same work twice.
   start(
     'tick',
     createTickProcessor({
-      findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
-      findUndelivered: (now) => findUndelivered(prisma, now, services.delivery.staleSendingMs, 10_000),
+      ...deps.tick,
       queues,
-      now: () => DateTime.utc(),
+      clock: deps.clock,
       logger: logger.child({ queue: 'tick' }),
-      maxCases: 50_000,
-      batchSize: 50,
+      maxCases: settings.worker.tickMaxCases,
+      batchSize: settings.worker.stepBatchSize,
     }),
     1,
   );
-  start('step', createStepProcessor({ ...services.evaluation, queues }), 4);
-  start(
-    'statements',
-    createStatementsProcessor({
-      prisma,
-      catalog: services.evaluation.compose.catalog,
-      company: services.evaluation.compose.company,
-      rules: services.evaluation.rules,
-      unsubscribeUrl: services.evaluation.compose.unsubscribeUrl,
-      queues,
-      now: () => DateTime.utc(),
-    }),
-    1,
-  );
-  start('deliver-email', createDeliverProcessor(services.delivery, 'deliver-email'), config.email.concurrency, config.email.ratePerSecond);
-  start('deliver-sms', createDeliverProcessor(services.delivery, 'deliver-sms'), config.sms.concurrency, config.sms.ratePerSecond);
-  const caseServices = buildCaseServices(runtime, services, queueCaseEffects(queues));
-  for (const [name, processor, concurrency] of caseProcessors(caseServices)) start(name, processor, concurrency);
+  start('step', createStepProcessor({ ...deps.evaluation, queues }), settings.worker.stepConcurrency);
+  start('statements', createStatementsProcessor({ ...deps.statements, queues, clock: deps.clock }), 1);
+  start('deliver-email', createDeliverProcessor(deps.delivery, 'deliver-email'), settings.email.concurrency, settings.email.ratePerSecond);
+  start('deliver-sms', createDeliverProcessor(deps.delivery, 'deliver-sms'), settings.sms.concurrency, settings.sms.ratePerSecond);
+  for (const [name, processor, concurrency] of caseProcessors(deps.cases, settings.worker)) start(name, processor, concurrency);
 
   if (options.schedule) {
+    const { tickCron, tickTimeZone, statementsCron } = settings.queue;
     const schedule = async () => {
       await queues.queue('tick').upsertJobScheduler(
         TICK_SCHEDULER_ID,
-        { pattern: config.queue.tickCron, tz: config.queue.tickTimeZone },
+        { pattern: tickCron, tz: tickTimeZone },
         { name: 'tick', data: {}, opts: jobCatalog.tick.options },
       );
-      if (config.queue.statementsCron) {
+      if (statementsCron) {
         await queues.queue('statements').upsertJobScheduler(
           STATEMENTS_SCHEDULER_ID,
-          { pattern: config.queue.statementsCron, tz: config.queue.tickTimeZone },
+          { pattern: statementsCron, tz: tickTimeZone },
           { name: 'statements', data: {}, opts: jobCatalog.statements.options },
         );
       } else {
         await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
       }
-      await scheduleCaseJobs(queues, config.queue.tickCron, caseServices);
+      await scheduleCaseJobs(queues, tickCron, deps.cases);
     };
     await schedule();
     // Schedulers live in Redis: if it is wiped, nothing would tick again until a restart.
@@ -102,7 +117,21 @@ export async function startWorkers(runtime: Runtime, services: DunningServices, 
       schedule().catch((error: unknown) => logger.warn({ err: error }, 'could not re-assert job schedulers'));
     }, SCHEDULE_REASSERT_MS);
     lifecycle.adopt('job schedulers', timer, async (t) => clearInterval(t));
-    logger.info({ cron: config.queue.tickCron, tz: config.queue.tickTimeZone }, 'worker started; ticking on schedule');
+    logger.info({ cron: tickCron, tz: tickTimeZone }, 'worker started; ticking on schedule');
   }
+}
+
+/**
+ * @deprecated The demo's way in (`src/demo/run-demo.ts`) until it asks the composition root
+ * (`startWorker` in `src/app/worker.ts`); nothing else may use it.
+ */
+export async function startWorkers(
+  runtime: CaseServiceParts & { config: WorkerDependencies['settings']; redis: RedisConnection; lifecycle: ResourceOwner },
+  services: WorkerServices,
+  options: WorkerOptions,
+): Promise<Queues> {
+  const queues = new Queues(runtime.redis, runtime.lifecycle);
+  const cases = buildCaseServices(runtime, services, queueCaseEffects(queues));
+  await runWorkers({ ...services, ...runtime, settings: runtime.config, queues, cases }, options);
   return queues;
 }

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { inject } from 'vitest';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
-import { buildDunningServices, type DunningServices } from '../../src/app/services.js';
+import type { DunningServices } from '../../src/app/services.js';
+import { startWorker } from '../../src/app/worker.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Queues } from '../../src/jobs/queues.js';
 import { runTickAndWait } from '../../src/jobs/run-tick.js';
-import { startWorkers } from '../../src/jobs/workers.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './databases.js';
 import { FAKE_TWILIO_CREDENTIALS, startFakeTwilio, type LocalTwilioServer } from './fake-twilio.js';
@@ -43,8 +43,7 @@ export async function startTestArrears(env: Record<string, string>): Promise<Tes
   const config = loadConfig(env, process.cwd());
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent', format: 'json', production: true });
   const runtime = await openRuntime(config, logger);
-  const services = await buildDunningServices(runtime);
-  const queues = await startWorkers(runtime, services, { schedule: false });
+  const { services, queues } = await startWorker(runtime, { schedule: false });
   return {
     runtime,
     services,

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
-import { openCaseServices } from '../../src/app/case-runtime.js';
+import { httpDependencies } from '../../src/app/http.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import { openCaseServices } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/config.js';
-import { buildHttpServer, httpDependencies } from '../../src/http/server.js';
+import { buildHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { parseScopes } from '../../src/users/scopes.js';
 import { addUser, createApiToken } from '../../src/users/user.service.js';

@@ -2,14 +2,14 @@ import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpDependencies } from '../../../src/app/http.js';
 import { openRuntime, type Runtime } from '../../../src/app/runtime.js';
-import { buildDunningServices } from '../../../src/app/services.js';
+import { startWorker } from '../../../src/app/worker.js';
 import { twilioSignature } from '../../../src/channels/sms/local-twilio-server.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { buildHttpServer, httpDependencies } from '../../../src/http/server.js';
+import { buildHttpServer } from '../../../src/http/server.js';
 import { arrearsSignature } from '../../../src/http/webhooks/email-bounce.routes.js';
 import { runTickAndWait } from '../../../src/jobs/run-tick.js';
-import { startWorkers } from '../../../src/jobs/workers.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { parseScopes } from '../../../src/users/scopes.js';
 import { addUser, createApiToken } from '../../../src/users/user.service.js';
@@ -54,8 +54,7 @@ describe('no personal data or secrets in logs', () => {
       },
     });
     runtime = await openRuntime(loadConfig(env, process.cwd()), createLogger({ level: 'debug', format: 'json', production: true }, capture));
-    const services = await buildDunningServices(runtime);
-    const queues = await startWorkers(runtime, services, { schedule: false });
+    const { queues } = await startWorker(runtime, { schedule: false });
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
     await importCsv({ pool, prisma: runtime.prisma }, 'customers', `external_id,name,email,phone,timezone,locale,currency,credit_limit,sms_consent,policy

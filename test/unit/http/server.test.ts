@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
+import { fixedClock } from '../../../src/core/clock.js';
 import type { PrismaClient } from '../../../src/db/client.js';
 import { signUnsubscribeToken } from '../../../src/dunning/unsubscribe-token.js';
 import { buildHttpServer, type HttpDependencies } from '../../../src/http/server.js';
@@ -31,6 +33,7 @@ describe('the HTTP server, before any database access', () => {
     app = await buildHttpServer({
       prisma: noDatabase,
       logger,
+      clock: fixedClock(DateTime.fromISO('2026-03-02T09:00:00Z')),
       company: { name: 'Example Trading Ltd', supportEmail: 'ar@example.com', supportPhone: '+1 555 0100' },
       publicBaseUrl: BASE,
       unsubscribeSecret: 's'.repeat(32),

@@ -1,0 +1,40 @@
+import type { CaseDependencies } from '../cases/case-action.js';
+import { resolveSecretFile, resolveUnsubscribeSecret } from '../dunning/unsubscribe-token.js';
+import { caseHttpActions, SESSION_SECRET_FILE, type AppHttpOptions } from '../http/app-routes.js';
+import type { HttpDependencies } from '../http/server.js';
+import { loadPolicies } from '../workflows/load-policies.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * The composition root's last stage for `arrears serve`: the HTTP server's dependencies from the
+ * runtime's config (creating the unsubscribe and session secret files when they are unset).
+ * With `cases` (see `openCaseServices`), the API and the console also offer the case actions.
+ */
+export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
+  const { config, prisma, logger, clock } = runtime;
+  const { publicBaseUrl } = config.http;
+  return {
+    prisma,
+    logger,
+    clock,
+    company: config.company,
+    publicBaseUrl,
+    unsubscribeSecret: publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
+    twilioAuthToken: config.http.twilioAuthToken,
+    emailWebhookSecret: config.http.emailWebhookSecret,
+    app: { ...(await appHttpOptions(runtime)), ...(options.cases ? { caseActions: caseHttpActions(options.cases) } : {}) },
+  };
+}
+
+/** The console's and API's settings (creates `session.secret` in the data dir when SESSION_SECRET is unset). */
+async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
+  const { config } = runtime;
+  const policies = await loadPolicies(config.policiesDir);
+  return {
+    sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
+    secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
+    knownPolicies: new Set(policies.keys()),
+    timeZone: config.queue.tickTimeZone,
+    redis: runtime.redis,
+  };
+}

@@ -1,0 +1,29 @@
+import type { CaseServices } from '../cases/case-services.js';
+import type { Queues } from '../jobs/queues.js';
+import { runWorkers, type WorkerOptions } from '../jobs/workers.js';
+import type { Runtime } from './runtime.js';
+import { buildDunningServices, caseServicesOn, openQueues, type DunningServices } from './services.js';
+
+/** A running worker process: what it was built from, for commands and tests that drive it. */
+export interface WorkerProcess {
+  services: DunningServices;
+  cases: CaseServices;
+  queues: Queues;
+}
+
+/**
+ * The composition root's last stage for a worker: the dunning and case services, the queues,
+ * then a BullMQ worker per queue (and, with `schedule`, the job schedulers), all closed with the
+ * runtime. `services` replaces the dunning services built from config.
+ */
+export async function startWorker(
+  runtime: Runtime,
+  options: WorkerOptions & { services?: DunningServices },
+): Promise<WorkerProcess> {
+  const services = options.services ?? (await buildDunningServices(runtime));
+  const queues = openQueues(runtime);
+  const cases = caseServicesOn(runtime, services, queues);
+  const { redis, logger, lifecycle, clock, config } = runtime;
+  await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, settings: config }, { schedule: options.schedule });
+  return { services, cases, queues };
+}
