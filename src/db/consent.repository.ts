@@ -26,23 +26,37 @@ export async function customersWithPhone(prisma: PrismaClient, phone: string): P
 
 /** Sets `sms_opted_out_at` on every customer with this number not yet opted out; returns those changed. */
 export async function revokeSmsConsentByPhone(prisma: PrismaClient, phone: string, origin: ChangeOrigin): Promise<string[]> {
+  const rows = await changeAudited(
+    prisma,
+    origin,
+    `update customers c set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
+      where c.sms_opted_out_at is null
+        and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+     returning c.id::text`,
+    phone,
+    { entityType: 'customer', action: 'sms_consent.revoked', before: () => ({ smsOptedOutAt: null }), after: { smsOptedOutAt: origin.at.toISOString() } },
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Runs `update` (parameters: `$1` = `key`, `$2` = the change's instant) and appends an audit
+ * event per row it returns, in one transaction.
+ */
+function changeAudited<Row extends { id: string }>(
+  prisma: PrismaClient,
+  origin: ChangeOrigin,
+  update: string,
+  key: string,
+  event: { entityType: string; action: string; before: (row: Row) => unknown; after: unknown },
+): Promise<Row[]> {
   return inTransaction(prisma, async ({ sql }) => {
-    const rows = await sql.query<{ id: string }>(
-      `update customers c set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
-        where c.sms_opted_out_at is null
-          and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
-       returning c.id::text`,
-      [phone, origin.at.toISOString()],
-    );
+    const rows = await sql.query<Row>(update, [key, origin.at.toISOString()]);
     await appendAudit(
       sql,
-      rows.map((row) => ({
-        ...audit(origin, 'customer', row.id, 'sms_consent.revoked'),
-        before: { smsOptedOutAt: null },
-        after: { smsOptedOutAt: origin.at.toISOString() },
-      })),
+      rows.map((row) => ({ ...audit(origin, event.entityType, row.id, event.action), before: event.before(row), after: event.after })),
     );
-    return rows.map((row) => row.id);
+    return rows;
   });
 }
 
@@ -50,35 +64,34 @@ function audit(origin: ChangeOrigin, entityType: string, entityId: string, actio
   return { entityType, entityId, action, actor: origin.actor, reason: origin.reason, at: origin.at };
 }
 
+
 /**
  * Records consent (and clears an opt-out) on every customer with this number that was opted out
  * or had no consent; returns those changed.
  */
 export async function restoreSmsConsentByPhone(prisma: PrismaClient, phone: string, origin: ChangeOrigin): Promise<string[]> {
-  return inTransaction(prisma, async ({ sql }) => {
-    const rows = await sql.query<{ id: string; beforeConsent: boolean; beforeOptedOut: Date | null }>(
-      `with target as (
-         select c.id, c.sms_consent, c.sms_opted_out_at from customers c
-          where (c.sms_opted_out_at is not null or not c.sms_consent)
-            and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
-            for update
-       )
-       update customers c set sms_consent = true, sms_consent_at = $2::timestamptz, sms_opted_out_at = null, updated_at = $2::timestamptz
-         from target t
-        where c.id = t.id
-       returning c.id::text, t.sms_consent as "beforeConsent", t.sms_opted_out_at as "beforeOptedOut"`,
-      [phone, origin.at.toISOString()],
-    );
-    await appendAudit(
-      sql,
-      rows.map((row) => ({
-        ...audit(origin, 'customer', row.id, 'sms_consent.restored'),
-        before: { smsConsent: row.beforeConsent, smsOptedOutAt: row.beforeOptedOut },
-        after: { smsConsent: true, smsOptedOutAt: null },
-      })),
-    );
-    return rows.map((row) => row.id);
-  });
+  const rows = await changeAudited<{ id: string; beforeConsent: boolean; beforeOptedOut: Date | null }>(
+    prisma,
+    origin,
+    `with target as (
+       select c.id, c.sms_consent, c.sms_opted_out_at from customers c
+        where (c.sms_opted_out_at is not null or not c.sms_consent)
+          and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+          for update
+     )
+     update customers c set sms_consent = true, sms_consent_at = $2::timestamptz, sms_opted_out_at = null, updated_at = $2::timestamptz
+       from target t
+      where c.id = t.id
+     returning c.id::text, t.sms_consent as "beforeConsent", t.sms_opted_out_at as "beforeOptedOut"`,
+    phone,
+    {
+      entityType: 'customer',
+      action: 'sms_consent.restored',
+      before: (row) => ({ smsConsent: row.beforeConsent, smsOptedOutAt: row.beforeOptedOut }),
+      after: { smsConsent: true, smsOptedOutAt: null },
+    },
+  );
+  return rows.map((row) => row.id);
 }
 
 /** Sets `email_opted_out_at` once. `unknown` when no such customer exists. */
@@ -239,23 +252,16 @@ export async function recordStatusReport(
  * with an audit event each; returns how many contact points changed.
  */
 export async function markEmailAddressBounced(prisma: PrismaClient, address: string, origin: ChangeOrigin): Promise<number> {
-  return inTransaction(prisma, async ({ sql }) => {
-    const rows = await sql.query<{ id: string }>(
-      `update customer_contacts set bounced_at = $2::timestamptz, updated_at = $2::timestamptz
-        where kind = 'email' and lower(value) = lower($1) and bounced_at is null
-       returning id::text`,
-      [address, origin.at.toISOString()],
-    );
-    await appendAudit(
-      sql,
-      rows.map((row) => ({
-        ...audit(origin, 'customer_contact', row.id, 'email.bounced'),
-        before: { bouncedAt: null },
-        after: { bouncedAt: origin.at.toISOString() },
-      })),
-    );
-    return rows.length;
-  });
+  const rows = await changeAudited(
+    prisma,
+    origin,
+    `update customer_contacts set bounced_at = $2::timestamptz, updated_at = $2::timestamptz
+      where kind = 'email' and lower(value) = lower($1) and bounced_at is null
+     returning id::text`,
+    address,
+    { entityType: 'customer_contact', action: 'email.bounced', before: () => ({ bouncedAt: null }), after: { bouncedAt: origin.at.toISOString() } },
+  );
+  return rows.length;
 }
 
 /** An audit event on a customer, e.g. after a provider reported the number unreachable. */

@@ -61,20 +61,13 @@ export async function recordStatementContact(
     );
     const ids = await recordContacts(sql, [
       {
-        customerId: draft.customerId,
+        ...draft,
         caseId: null,
         channel: 'email',
         status: 'queued',
         stepId: STATEMENT_TEMPLATE,
         templateId: STATEMENT_TEMPLATE,
-        locale: draft.locale,
-        recipient: draft.recipient,
-        subject: draft.subject,
-        text: draft.text,
-        html: draft.html,
         actor: 'system',
-        idempotencyKey: draft.idempotencyKey,
-        at: draft.at,
         invoiceIds: invoices.map((invoice) => invoice.id),
       },
     ]);

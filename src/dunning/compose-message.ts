@@ -2,6 +2,7 @@ import { daysPastDue } from '../core/aging.js';
 import type { PlannedAction } from '../core/decision.js';
 import type { OpenInvoice } from '../core/domain.js';
 import type { CaseSnapshot } from '../db/case-snapshot.repository.js';
+import type { RenderedMessage } from '../db/decisions.repository.js';
 import {
   renderMessage,
   type CompanyProfile,
@@ -13,15 +14,8 @@ import {
 } from '../templates/index.js';
 
 /** A rendered email or SMS, ready to be written to the contact log and then delivered. */
-export interface MessageDraft {
+export interface MessageDraft extends RenderedMessage {
   channel: 'email' | 'sms';
-  recipient: string;
-  templateId: string;
-  /** The template locale actually used, after fallback. */
-  locale: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
 }
 
 export interface ComposeSettings {
