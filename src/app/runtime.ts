@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { createPrisma, type PrismaClient } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
+import { createPgPool } from '../db/pool.js';
 import { pgDatabase, type SqlDatabase } from '../db/sql.js';
 import { provideStack, type Stack } from '../dev/embedded-stack.js';
 import { redisConnection, type RedisConnection } from '../jobs/connection.js';
@@ -45,9 +45,11 @@ export async function openRuntime(
     const stack = lifecycle.adopt('stack', await provideStack(config, logger, needs), (s) => s.stop());
     await applyMigrations(stack.databaseUrl);
     const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl), (p) => p.$disconnect());
-    const pool = lifecycle.adopt('pg pool', new pg.Pool({ connectionString: stack.databaseUrl, max: 10 }), (p) => p.end());
-    // An idle connection the server dropped (a Postgres restart) must not crash the process.
-    pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+    const pool = lifecycle.adopt(
+      'pg pool',
+      createPgPool(stack.databaseUrl, { max: 10, onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost') }),
+      (p) => p.end(),
+    );
     const redis = redisConnection(stack.redisUrl, config.queue.prefix);
     return { config, logger, clock: options.clock ?? systemClock, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
   } catch (error) {

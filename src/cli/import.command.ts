@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Argument, type Command } from 'commander';
-import pg from 'pg';
 import { openRuntime } from '../app/runtime.js';
+import { createPgPool } from '../db/pool.js';
 import { HeaderError } from '../ingest/header.js';
 import { createProgressBar } from '../ingest/progress.js';
 import { REJECTS_HEADER, rejectsLine } from '../ingest/rejects-file.js';
@@ -40,7 +40,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
       const runtime = await openRuntime(config, context.logger());
       const pool = runtime.lifecycle.adopt(
         'import pool',
-        new pg.Pool({ connectionString: runtime.stack.databaseUrl, max: 2 }),
+        createPgPool(runtime.stack.databaseUrl, { max: 2 }),
         (p) => p.end(),
       );
       const now = runtime.clock.now().toJSDate();
