@@ -6,7 +6,8 @@
 //      API on local servers → `sent` committed) with one real `arrears worker` process;
 //   2. the tick (due-case query + step enqueue) for the same due cases at 10k and at full ledger size;
 //   3. `runImport` invoices rows/s vs raw COPY rows/s into the same table shape;
-//   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one.
+//   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one;
+//   5. every migration applied to an empty database (`applyMigrations`, seconds).
 //
 //   npm run bench                                   # 100k customers, 1M invoices (~6-8 min on 2 cores)
 //   npm run bench -- --quick                        # 10k customers, 100k invoices (~1.5 min)
@@ -113,7 +114,10 @@ try {
   importDb.pathname = '/arrears_bench_import';
   await pool.query('drop database if exists arrears_bench_import with (force)');
   await pool.query('create database arrears_bench_import');
+  const migrateStarted = performance.now();
   await applyMigrations(importDb.toString());
+  const migrateSeconds = (performance.now() - migrateStarted) / 1000;
+  say(`[${elapsed()}] migrations on an empty database: ${migrateSeconds.toFixed(1)} s`);
   const importPool = new pg.Pool({ connectionString: importDb.toString(), max: 2 });
   // `end()` resolves before its clients' sockets close; the drop below may terminate one of them.
   importPool.on('error', () => undefined);
@@ -272,6 +276,7 @@ try {
   say(`import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`);
   say(`two_vs_one      ${twoVsOne.toFixed(2)}  (${fmt(two.perSecond)} vs ${fmt(one.perSecond)} reminders/s)`);
   say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's VmHWM under load)`);
+  say(`migrate_s       ${migrateSeconds.toFixed(1)}  (every migration on an empty database; target < 9, Prisma's idle timers would add ~10)`);
   say(`total           ${elapsed()}`);
   console.log(JSON.stringify({
     e2e_vs_raw: round(e2eVsRaw, 3),
@@ -305,6 +310,7 @@ try {
     reimport_rows_per_s: Math.round(imported.reimportRowsPerSecond),
     copy_rows_per_s: Math.round(imported.copyRowsPerSecond),
     import_rows: IMPORT_ROWS,
+    migrate_s: round(migrateSeconds, 1),
     seconds: Math.round((performance.now() - started) / 1000),
   }));
 

@@ -29,7 +29,12 @@ export const jobCatalog = {
   statements: {
     queue: 'statements',
     payload: z.object({ asOf: instant.optional() }),
-    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 } satisfies JobsOptions,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: 100,
+      removeOnFail: 500,
+    } satisfies JobsOptions,
   },
   /** Decides a batch of cases and records the decisions. */
   step: {
@@ -62,7 +67,12 @@ export const jobCatalog = {
   'alert-digest': {
     queue: 'alert-digest',
     payload: z.object({ asOf: instant.optional() }),
-    options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 } satisfies JobsOptions,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+    } satisfies JobsOptions,
   },
   /** The case lifecycle's sweep: pauses, promises, plans, paid credit holds, alert detection and re-raise. */
   'case-sweep': {

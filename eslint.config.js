@@ -1,0 +1,180 @@
+// ESLint (flat config): a few type-aware rules that catch real bugs, plus the project's layer
+// rules (`arrears/layers`, defined below) and no import cycles. Formatting is Prettier's job
+// (eslint-config-prettier turns off every stylistic rule). Run `npm run lint`.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// Layers. Each import (static, `export … from`, `import type`, or `import('literal')`) is
+// resolved to a repository path (relative specifiers) or a package name, and checked against
+// these rules. Type-only imports count: a type from another layer is still a dependency on it.
+
+/** Files that may build the whole program (and so may import the composition root). */
+const ENTRY_POINTS = ['src/cli/', 'src/app/', 'bin/', 'test/', 'bench/', 'src/demo/run-demo.ts'];
+
+/** Packages that talk to Postgres directly; only the data layer may import them. */
+const DATABASE_PACKAGES = ['pg', 'pg-copy-streams', '@prisma/client', '@prisma/adapter-pg'];
+/** Besides src/db: the embedded server's provisioning, tests, the bench, Prisma's own config. */
+const DATABASE_CLIENT_ALLOWED = ['src/db/', 'src/dev/', 'test/', 'bench/', 'prisma.config.ts'];
+
+/** What the data layer may import from the rest of src (it sits under the services). */
+const DB_MAY_IMPORT = ['src/db/', 'src/core/', 'src/generated/', 'src/logging/', 'src/config/'];
+
+const startsWithAny = (file, prefixes) => prefixes.some((p) => file === p || file.startsWith(p));
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/**
+ * @param {string} file repository-relative path of the importing file
+ * @param {{ spec: string, target?: string, pkg?: string }} imp target: repository-relative path
+ *   of a relative import; pkg: package name of a bare one (`node:` builtins included)
+ * @returns {string | undefined} why the import is not allowed
+ */
+function layerViolation(file, imp) {
+  const { target, pkg } = imp;
+  if (file.startsWith('src/core/')) {
+    const ok = target ? target.startsWith('src/core/') : pkg === 'luxon' || pkg === 'zod';
+    if (!ok) return 'src/core is the pure decision core: it imports only luxon, zod and other src/core files';
+  }
+  if (target?.startsWith('src/app/') && !startsWithAny(file, ENTRY_POINTS)) {
+    return 'src/app is the composition root: only entry points (src/cli, bin, test, bench, the demo runner) import it; take what you need as a parameter';
+  }
+  const isDatabaseClient = target ? target.startsWith('src/generated/') : DATABASE_PACKAGES.includes(pkg);
+  if (isDatabaseClient && !startsWithAny(file, DATABASE_CLIENT_ALLOWED)) {
+    return 'only src/db talks to the database: import a repository (or a type) from src/db instead of pg / the Prisma client';
+  }
+  if (file.startsWith('src/db/') && target?.startsWith('src/') && !startsWithAny(target, DB_MAY_IMPORT)) {
+    return `src/db sits under the services: it may import only ${DB_MAY_IMPORT.join(', ')}; move the shared type or function down`;
+  }
+  return undefined;
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+const layersRule = {
+  meta: { type: 'problem', docs: { description: 'Imports respect the layers of src/' }, schema: [] },
+  create(context) {
+    const file = path.relative(root, context.filename).split(path.sep).join('/');
+    const check = (node, source) => {
+      if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return;
+      const spec = source.value;
+      const imp = spec.startsWith('.')
+        ? { spec, target: path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)) }
+        : { spec, pkg: spec.startsWith('node:') ? spec : packageName(spec) };
+      const why = layerViolation(file, imp);
+      if (why) context.report({ node, message: `'${spec}': ${why}.` });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+      ImportExpression: (node) => check(node, node.source),
+    };
+  },
+};
+
+const arrears = { meta: { name: 'arrears' }, rules: { layers: layersRule } };
+
+// ---------------------------------------------------------------------------------------------
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test-results/', 'scratch/', 'src/generated/'] },
+
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+
+  {
+    languageOptions: { globals: { ...globals.node } },
+    plugins: { arrears, 'import-x': importX },
+    settings: {
+      // no-cycle parses each imported file itself: it needs the TypeScript parser and resolver.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
+    },
+    rules: {
+      'arrears/layers': 'error',
+      // Runtime cycles only (`import type` is ignored): a cycle means half-initialised modules.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      eqeqeq: ['error', 'smart'],
+      'no-constant-binary-expression': 'error',
+      'no-self-compare': 'error',
+      // The code strips NUL and other control characters on purpose.
+      'no-control-regex': 'off',
+      // fastify's generic route types need `any` in a few signatures; not worth a rule.
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      // A focused or committed `.only` silently skips every other test in the file.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name=/^(it|test|describe)$/][property.name='only']",
+          message: 'Do not commit .only: it silently skips the other tests.',
+        },
+      ],
+    },
+  },
+
+  // Type-aware rules: the TypeScript files of the tsconfig project.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: root } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      // Rethrowing a caught `unknown` is fine; throwing a string or an object literal is not.
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, allowDefaultCaseForExhaustiveSwitch: true },
+      ],
+    },
+  },
+
+  // The decision core is pure: time comes in as an argument.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'src/core takes time as an argument (a luxon DateTime), never new Date().',
+        },
+        {
+          selector: "CallExpression[callee.object.name=/^(Date|DateTime)$/][callee.property.name='now']",
+          message: 'src/core takes time as an argument (a luxon DateTime), never Date.now() / DateTime.now().',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'src/core is deterministic: take randomness as an argument.',
+        },
+      ],
+    },
+  },
+
+  // Tests feed deliberately bad input (numbers beyond double precision, for one).
+  {
+    files: ['test/**/*.ts'],
+    rules: { 'no-loss-of-precision': 'off' },
+  },
+
+  prettier,
+);
