@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ageInvoice } from '../core/aging.js';
 import { loadCaseFileRows, type CaseFileRows } from '../db/case-file.repository.js';
-import { formatMoney } from '../templates/index.js';
+import { formatMoney } from '../core/money.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { escapeHtml } from './credit-hold.service.js';
 

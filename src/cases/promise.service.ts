@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { toMajorString } from '../core/money.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { lockCase } from '../db/cases.repository.js';
 import { recordContacts } from '../db/contact-log.repository.js';
@@ -65,7 +66,7 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
       entityType: 'promise_to_pay',
       entityId: promiseId,
       action: 'promise.recorded',
-      reason: `promised ${ctx.input.amountMinor} ${currency} by ${ctx.input.promisedOn} (${ctx.input.channel})`,
+      reason: `promised ${toMajorString(ctx.input.amountMinor, currency)} ${currency} by ${ctx.input.promisedOn} (${ctx.input.channel})`,
       after: { amountMinor: ctx.input.amountMinor, currency, promisedOn: ctx.input.promisedOn, channel: ctx.input.channel },
     });
 

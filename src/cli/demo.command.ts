@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
 import { loadConfig } from '../config/config.js';
+import { toMajorString } from '../core/money.js';
 import type { ConversationMessage } from '../demo/conversation.js';
 import { DEMO_PASSWORD, DEMO_USERS, runDemo, type DemoSummary } from '../demo/run-demo.js';
-import { major } from '../demo/sample-ledger.js';
 import type { CommandContext } from './main.js';
 
 interface DemoOptions {
@@ -24,7 +24,7 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const money = (amounts: ConversationMessage['amounts']) =>
-  amounts.map((a) => `${a.currency} ${major(Number(a.minor))} (${a.invoices} invoice${a.invoices === 1 ? '' : 's'})`).join(' + ');
+  amounts.map((a) => `${a.currency} ${toMajorString(a.minor, a.currency)} (${a.invoices} invoice${a.invoices === 1 ? '' : 's'})`).join(' + ');
 
 function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig>, seconds: number): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -67,7 +67,7 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
   out(`    all emails (with statements, confirmations) mean ${e.all.mean}, max ${e.all.max}; SMS mean ${figures.sms.mean}, max ${figures.sms.max}`);
   out('  aging mix (share of balance):');
   for (const c of figures.aging) {
-    out(`    ${c.currency} ${major(c.totalMinor).padStart(14)}  ${c.buckets.map((b) => `${b.bucket} ${percent(b.share)}`).join('  ')}`);
+    out(`    ${c.currency} ${toMajorString(c.totalMinor, c.currency).padStart(14)}  ${c.buckets.map((b) => `${b.bucket} ${percent(b.share)}`).join('  ')}`);
   }
   out(`  customers with a balance, by oldest bucket: ${figures.customersByOldestBucket.map((b) => `${b.bucket} ${b.customers}`).join(', ')}`);
   out(`  DSO (90 days): ${figures.dso.map((d) => `${d.currency} ${d.dso ?? '-'} (best possible ${d.bestPossibleDso ?? '-'})`).join(', ')}`);

@@ -4,6 +4,7 @@ export { addDays, daysBetween, localDateOf, type IsoDate, type LocalTime } from 
 export * from './decide.js';
 export * from './decision.js';
 export * from './domain.js';
+export * from './money.js';
 export * from './policy.js';
 export * from './rules.js';
 export { isWindowOpen, nextOpening, windowFor, type CustomerWindow } from './send-window.js';

@@ -1,5 +1,5 @@
 import type { PrismaClient } from './client.js';
-import { formatMinor } from '../ingest/money.js';
+import { toMajorString } from '../core/money.js';
 import { findContactLog, type ContactLogEntry } from './contact-log.repository.js';
 
 /** One customer with open, unpaid invoices, with what the worklist ranks it by. */
@@ -144,7 +144,7 @@ export async function findCustomerPage(prisma: PrismaClient, externalId: string)
   }
   const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
   for (const p of customer.promises) {
-    timeline.push({ at: p.createdAt, kind: 'promise', title: `Promise to pay ${formatMinor(p.amountMinor, p.currency)} ${p.currency} by ${dateOnly(p.promisedDate)} (${p.status})`, detail: null, actor: who(p.createdBy) });
+    timeline.push({ at: p.createdAt, kind: 'promise', title: `Promise to pay ${toMajorString(p.amountMinor, p.currency)} ${p.currency} by ${dateOnly(p.promisedDate)} (${p.status})`, detail: null, actor: who(p.createdBy) });
   }
   for (const d of customer.disputes) {
     timeline.push({ at: d.openedAt, kind: 'dispute', title: `Dispute opened on ${d.invoice.number}: ${d.reasonCode}`, detail: d.notes, actor: who(d.openedBy) });

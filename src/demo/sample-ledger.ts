@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { toMajorString } from '../core/money.js';
 import { random } from './random.js';
 
 /** A market the sample ledger draws customers from. */
@@ -114,13 +115,10 @@ const csvField = (value: string | number) => {
 };
 const csvLine = (fields: Array<string | number>) => fields.map(csvField).join(',');
 
-/** Decimal major units from integer minor units (2-decimal currencies only in the sample). */
-export const major = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-
 /** The customers in the `arrears import customers` CSV format. */
 export function customersCsv(customers: readonly DemoCustomer[]): string {
   const rows = customers.map((c) =>
-    csvLine([c.externalId, c.name, c.email, c.phone ?? '', c.timeZone, c.locale, c.currency, major(c.creditLimitMinor), c.smsConsent ? 'true' : 'false', c.policy]),
+    csvLine([c.externalId, c.name, c.email, c.phone ?? '', c.timeZone, c.locale, c.currency, toMajorString(c.creditLimitMinor, c.currency), c.smsConsent ? 'true' : 'false', c.policy]),
   );
   return `${['external_id,name,email,phone,timezone,locale,currency,credit_limit,sms_consent,policy', ...rows].join('\n')}\n`;
 }
@@ -128,7 +126,7 @@ export function customersCsv(customers: readonly DemoCustomer[]): string {
 /** Invoices in the `arrears import invoices` CSV format (balance = amount: nothing paid yet). */
 export function invoicesCsv(invoices: readonly DemoInvoice[]): string {
   const rows = invoices.map((i) =>
-    csvLine([i.externalId, i.customerExternalId, i.number, i.currency, major(i.amountMinor), major(i.amountMinor), i.issuedOn, i.dueOn]),
+    csvLine([i.externalId, i.customerExternalId, i.number, i.currency, toMajorString(i.amountMinor, i.currency), toMajorString(i.amountMinor, i.currency), i.issuedOn, i.dueOn]),
   );
   return `${['external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on', ...rows].join('\n')}\n`;
 }
@@ -145,7 +143,7 @@ export interface DemoPayment {
 
 /** Payments in the `arrears import payments` CSV format. */
 export function paymentsCsv(payments: readonly DemoPayment[]): string {
-  const rows = payments.map((p) => csvLine([p.externalId, p.customerExternalId, major(p.amountMinor), p.currency, p.receivedOn, p.reference]));
+  const rows = payments.map((p) => csvLine([p.externalId, p.customerExternalId, toMajorString(p.amountMinor, p.currency), p.currency, p.receivedOn, p.reference]));
   return `${['external_id,customer_external_id,amount,currency,received_on,reference', ...rows].join('\n')}\n`;
 }
 

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter, type Rejection } from './batch.js';
-import { formatMinor } from './money.js';
+import { toMajorString } from '../core/money.js';
 import type { InvoiceRow } from './rows.js';
 
 /**
@@ -97,7 +97,7 @@ function screen(
       reject(`customer_external_id: invoice ${row.externalId} belongs to another customer; it cannot move`);
     } else if (row.balanceMinor < applied) {
       reject(
-        `balance: ${formatMinor(row.balanceMinor, row.currency)} is less than the ${formatMinor(applied, row.currency)} ` +
+        `balance: ${toMajorString(row.balanceMinor, row.currency)} is less than the ${toMajorString(applied, row.currency)} ` +
           'already applied from payments in Arrears',
       );
     } else {

@@ -1,6 +1,6 @@
 import { applyPaymentsInTransaction, type AppliedPayment } from '../cash/cash-application.js';
 import { countReturned, resolveCustomers, type BatchOutcome, type BatchWriter } from './batch.js';
-import { formatMinor } from './money.js';
+import { toMajorString } from '../core/money.js';
 import type { PaymentRow } from './rows.js';
 
 export interface PaymentBatchOutcome extends BatchOutcome {
@@ -35,7 +35,7 @@ export const writePayments: BatchWriter<PaymentRow, PaymentBatchOutcome> = async
       line: candidate.line,
       raw: candidate.raw,
       reason:
-        `external_id: payment ${row.externalId} was imported before as ${formatMinor(BigInt(before.amount_minor), before.currency)} ` +
+        `external_id: payment ${row.externalId} was imported before as ${toMajorString(BigInt(before.amount_minor), before.currency)} ` +
         `${before.currency}${before.customer_id === customer.id ? '' : ' from another customer'}; ` +
         'a changed payment must be reversed in Arrears, not re-imported',
     });

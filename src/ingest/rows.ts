@@ -3,7 +3,7 @@
 // duplicate invoice number) is checked by the batch writers.
 
 import { parseEmail, parseIsoDate, parseLocale, parseOptionalBoolean, parseTimeZone, type FieldResult } from './fields.js';
-import { isKnownCurrency, parseMoney } from './money.js';
+import { isKnownCurrency, parseMajor } from '../core/money.js';
 import { parsePhone, regionOfLocale, type Phone } from './phone.js';
 
 export type RowResult<T> = { ok: true; row: T } | { ok: false; reason: string };
@@ -134,10 +134,12 @@ function moneyOf(problems: Problems, column: string, text: string, currency: str
     return undefined;
   }
   if (currency === undefined) return undefined;
-  const minor = problems.take(column, toField(parseMoney(text, currency)));
-  if (minor === undefined) return undefined;
-  // "-0.00" is zero, but a minus sign in a ledger export means something went wrong upstream.
-  if (minor < 0n || text.trim().startsWith('-') || (!allowZero && minor === 0n)) {
+  // "-0.00" is zero, but a minus sign in a ledger export means something went wrong upstream;
+  // checked here, before parseMajor's own refusal, to say what this column accepts.
+  const negative = text.trim().startsWith('-');
+  const minor = negative ? undefined : problems.take(column, toField(parseMajor(text, currency)));
+  if (!negative && minor === undefined) return undefined;
+  if (minor === undefined || (!allowZero && minor === 0n)) {
     problems.add(column, `${text.trim()} must be ${allowZero ? 'zero or more' : 'more than zero'}`);
     return undefined;
   }
@@ -149,7 +151,7 @@ function moneyOf(problems: Problems, column: string, text: string, currency: str
   return minor;
 }
 
-function toField(result: ReturnType<typeof parseMoney>): FieldResult<bigint> {
+function toField(result: ReturnType<typeof parseMajor>): FieldResult<bigint> {
   return result.ok ? { ok: true, value: result.minor } : result;
 }
 

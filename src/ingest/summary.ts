@@ -1,4 +1,4 @@
-import { formatMinor } from './money.js';
+import { toMajorString } from '../core/money.js';
 import type { ImportSummary } from './run-import.js';
 
 /** The summary as a person reads it at the end of an import. */
@@ -19,8 +19,8 @@ export function formatSummary(summary: ImportSummary): string {
     );
     for (const total of cash.totals) {
       lines.push(
-        `    ${total.currency}  applied ${formatMinor(total.appliedMinor, total.currency)}  ` +
-          `unapplied (customer credit) ${formatMinor(total.unappliedMinor, total.currency)}`,
+        `    ${total.currency}  applied ${toMajorString(total.appliedMinor, total.currency)}  ` +
+          `unapplied (customer credit) ${toMajorString(total.unappliedMinor, total.currency)}`,
       );
     }
   }

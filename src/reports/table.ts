@@ -1,4 +1,4 @@
-import { currencyExponent, minorToDecimal } from '../templates/money.js';
+import { toMajorString } from '../core/money.js';
 
 /** Money in a table cell: CSV shows integer minor units, the text table major units. */
 export interface MoneyCell {
@@ -33,7 +33,7 @@ export function renderCsv(table: ReportTable): string {
 }
 
 function textField(cell: Cell): string {
-  if (isMoney(cell)) return minorToDecimal(cell.minor, currencyExponent(cell.currency));
+  if (isMoney(cell)) return toMajorString(cell.minor, cell.currency);
   return cell === null ? '' : String(cell);
 }
 

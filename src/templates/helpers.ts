@@ -1,6 +1,6 @@
 import type Handlebars from 'handlebars';
 import { formatDate, formatDateTime, relativeDays, type DateStyle } from './dates.js';
-import { formatMoney } from './money.js';
+import { formatMoney } from '../core/money.js';
 import { pluralPhrase, type PluralForms } from './plural.js';
 
 /** Per-render data every helper reads (`@locale`, `@timeZone`, `@now` in a template). */

@@ -10,7 +10,6 @@ export { formatDate, formatDateTime, relativeDays } from './dates.js';
 export { BASE_LOCALE, SHIPPED_LOCALES, formattingLocale, pickLocale } from './locale.js';
 export { CHANNEL_PARTS, SHIPPED_TEMPLATES } from './manifest.js';
 export type { ShippedTemplate, TemplatePart } from './manifest.js';
-export { formatMoney } from './money.js';
 export { pluralPhrase } from './plural.js';
 export { previewTemplate } from './preview.js';
 export type { Preview, PreviewRequest } from './preview.js';

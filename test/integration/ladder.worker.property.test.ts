@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateOf } from '../../src/core/dates.js';
+import { toMajorString } from '../../src/core/money.js';
 import { defaultDunningRules } from '../../src/core/rules.js';
 import { loadCaseSnapshots } from '../../src/db/case-snapshot.repository.js';
 import { decideCase } from '../../src/dunning/evaluate-cases.js';
@@ -96,7 +97,7 @@ describe('the ladder on the real worker', () => {
 
   async function pay(payment: Generated['payments'][number], at: DateTime, index: number): Promise<void> {
     const { rows } = await pool.query<{ balance: string }>(`select open_balance_minor::text as balance from invoices where number = $1`, [payment.invoice]);
-    const amount = (Number(rows[0]!.balance) / 100).toFixed(2);
+    const amount = toMajorString(BigInt(rows[0]!.balance), 'RON');
     const csv = `external_id,customer_external_id,amount,currency,received_on,reference\nP-${index},${payment.customer},${amount},RON,${at.toISODate()},${payment.invoice}\n`;
     const summary = await runImport({ kind: 'payments', input: Readable.from([csv]), pool, now: at.toJSDate(), knownPolicies: new Set() });
     expect(summary.rejected).toBe(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanLine, StandingLine } from '../../src/cli/plan.command.js';
+import { toMajorString } from '../../src/core/money.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { Readable } from 'node:stream';
@@ -56,7 +57,7 @@ describe('arrears plan', () => {
       [c.externalId, `${c.externalId} SRL`, `${c.externalId.toLowerCase()}@example.com`, c.mobile ?? '', c.timeZone, 'ro', 'RON', '', c.smsConsent ? 'true' : 'false', 'default'].join(','),
     );
     const invoices = ledger.flatMap((c) =>
-      c.invoices.map((i) => [`${c.externalId}-1`, c.externalId, i.number, 'RON', (i.amountMinor / 100).toFixed(2), '', i.issuedOn, i.dueOn].join(',')),
+      c.invoices.map((i) => [`${c.externalId}-1`, c.externalId, i.number, 'RON', toMajorString(i.amountMinor, 'RON'), '', i.issuedOn, i.dueOn].join(',')),
     );
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     try {

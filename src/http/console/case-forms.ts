@@ -17,7 +17,7 @@ import { writeOff } from '../../cases/write-off.service.js';
 import { loadActionFormRows } from '../../db/case-file.repository.js';
 import type { CustomerRow } from '../../db/customers.repository.js';
 import { listUsers } from '../../db/users.repository.js';
-import { formatMinor, parseMoney } from '../../ingest/money.js';
+import { parseMajor, toMajorString } from '../../core/money.js';
 import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
 
@@ -77,11 +77,11 @@ const FORMS: readonly CaseForm[] = [
     run: async (deps, actor, c, f) => {
       const currency = text(f, 'currency').toUpperCase() || c.currency;
       const amount = text(f, 'amount');
-      const parsed = amount === '' ? { ok: false as const, reason: 'is required' } : parseMoney(amount, currency);
+      const parsed = amount === '' ? { ok: false as const, reason: 'is required' } : parseMajor(amount, currency);
       if (!parsed.ok) throw new InvalidInput('promise.record', [{ field: 'amount', message: parsed.reason }]);
       if (parsed.minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidInput('promise.record', [{ field: 'amount', message: 'is too large' }]);
       const result = await recordPromise(deps, actor, { customer: c.externalId, amountMinor: Number(parsed.minor), currency, promisedOn: text(f, 'promisedOn'), channel: 'call' });
-      return `Promise to pay recorded: ${formatMinor(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
+      return `Promise to pay recorded: ${toMajorString(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
     },
   },
   {
@@ -137,7 +137,7 @@ const FORMS: readonly CaseForm[] = [
     run: async (deps, actor, c, f) => {
       const all = text(f, 'invoice') === ALL_INVOICES;
       const result = await writeOff(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...(all ? { all: true as const } : { invoice: text(f, 'invoice') }) });
-      const amounts = result.totals.map((t) => `${formatMinor(BigInt(t.writtenOffMinor), t.currency)} ${t.currency}`).join(' + ');
+      const amounts = result.totals.map((t) => `${toMajorString(BigInt(t.writtenOffMinor), t.currency)} ${t.currency}`).join(' + ');
       return `Written off: ${amounts} (${result.invoices.map((i) => i.number).join(', ')}).`;
     },
   },
@@ -297,7 +297,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
           ? {
               invoices: [
                 { value: ALL_INVOICES, label: 'Whole open balance' },
-                ...owing.map((i) => ({ value: i.number, label: `${i.number} (${formatMinor(i.openBalanceMinor, i.currency)} ${i.currency})` })),
+                ...owing.map((i) => ({ value: i.number, label: `${i.number} (${toMajorString(i.openBalanceMinor, i.currency)} ${i.currency})` })),
               ],
             }
           : null,

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../pages.js';
-import { currencyExponent, minorToDecimal } from '../../templates/money.js';
+import { toMajorString } from '../../core/money.js';
 
 // Server-rendered SVG charts: no script, no external resources; each has a <title> and a
 // <desc> listing its values, so screen readers get the numbers, not just a picture.
@@ -21,11 +21,10 @@ function niceMax(value: number): number {
 }
 
 function axis(max: number, currency: string, plotHeight: number): string {
-  const exponent = currencyExponent(currency);
   return [0, 0.25, 0.5, 0.75, 1]
     .map((f) => {
       const y = PAD.top + plotHeight * (1 - f);
-      const label = minorToDecimal(Math.round(max * f), exponent);
+      const label = toMajorString(Math.round(max * f), currency);
       return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#d9e2ec"/>` +
         `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(label)}</text>`;
     })
@@ -38,7 +37,7 @@ function frame(title: string, description: string, inner: string): string {
 }
 
 const describe = (bars: readonly Bar[], currency: string) =>
-  bars.map((b) => `${b.label}: ${minorToDecimal(b.minor, currencyExponent(currency))} ${currency}`).join('; ');
+  bars.map((b) => `${b.label}: ${toMajorString(b.minor, currency)} ${currency}`).join('; ');
 
 /** Vertical bars, one per label (aging buckets). */
 export function barChart(title: string, currency: string, bars: readonly Bar[], colour = '#1d4ed8'): string {

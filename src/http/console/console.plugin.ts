@@ -9,7 +9,7 @@ import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { findCustomerPage, findOpenAlerts, findStages, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
-import { formatMinor } from '../../ingest/money.js';
+import { toMajorString } from '../../core/money.js';
 import { loadAgingReport, loadCeiReport, loadCollectionsReport, loadDsoReport, loadPaymentPredictions } from '../../reports/sources/reports.source.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
@@ -90,7 +90,7 @@ export function worklistOrder(a: WorklistRow & { expectedOn?: string | null }, b
   const [bb, bt] = flag(b);
   if (ab !== bb) return bb! - ab!;
   if (at !== bt) return bt! - at!;
-  const score = (r: WorklistRow) => Number(formatMinor(r.weightedMinorDays, r.currency));
+  const score = (r: WorklistRow) => Number(toMajorString(r.weightedMinorDays, r.currency));
   const diff = score(b) - score(a);
   if (diff !== 0) return diff;
   const ea = a.expectedOn ?? '9999-12-31';
@@ -313,7 +313,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       loadCollectionsReport(prisma, { asOf, unit: 'month', periods: 6 }),
       findOpenAlerts(prisma),
     ]);
-    const money = (minor: number, currency: string) => formatMinor(BigInt(minor), currency);
+    const money = (minor: number, currency: string) => toMajorString(BigInt(minor), currency);
     const currencies = [...new Set(collections.totals.flatMap((t) => Object.keys(t.collectedMinor)))].sort();
     return helpers.page(request, reply, 'dashboard', {
       title: 'Dashboard', nav: 'dashboard', asOf, alerts, canAcknowledge: options.actions !== undefined,

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatMinor } from '../../ingest/money.js';
+import { toMajorString } from '../../core/money.js';
 
 // The console's server-rendered pages: Handlebars templates under ./views (not src/templates,
 // which holds customer messages), compiled once at start, HTML-escaped by default, wrapped in
@@ -26,7 +26,7 @@ export interface Views {
 export function createViews(): Views {
   const hbs = Handlebars.create();
   hbs.registerHelper('money', (minor: unknown, currency: unknown) =>
-    minor === null || minor === undefined ? '' : `${formatMinor(BigInt(String(minor)), String(currency))} ${String(currency)}`,
+    minor === null || minor === undefined ? '' : `${toMajorString(BigInt(String(minor)), String(currency))} ${String(currency)}`,
   );
   hbs.registerHelper('datetime', (value: unknown) => (value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : String(value ?? '')));
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value ?? '')));
