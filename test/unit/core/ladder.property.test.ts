@@ -151,7 +151,8 @@ const owedChangedBetween = (ledger: Ledger, from: DateTime, to: DateTime) =>
 
 const RUNS = { numRuns: 300 };
 
-describe('the ladder on generated ledgers', () => {
+// Generated ledgers take seconds on a busy machine; the default 5 s is for example-based tests.
+describe('the ladder on generated ledgers', { timeout: 120_000 }, () => {
   it('never steps back while what is owed is unchanged', () => {
     fc.assert(
       fc.property(ledgers, (ledger) => {
