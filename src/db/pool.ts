@@ -1,5 +1,8 @@
 import pg from 'pg';
 
+/** A plain `pg` pool, for the layers above that hold one (the import, the demo) without importing pg. */
+export type PgPool = pg.Pool;
+
 /**
  * A plain `pg` pool on `databaseUrl` (the hot paths' set-based statements, the import's COPY).
  * With `onIdleError`, an idle connection the server dropped (a Postgres restart) is reported

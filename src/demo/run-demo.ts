@@ -2,22 +2,20 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import type { Runtime } from '../app/runtime.js';
-import { buildDunningServices } from '../app/services.js';
+import { startWorker } from '../app/worker.js';
 import type { CaseDependencies } from '../cases/case-action.js';
+import { dateOf, type Clock } from '../core/clock.js';
 import { addNote, logCall } from '../cases/call-log.service.js';
-import { buildCaseServices } from '../cases/case-services.js';
 import { openDispute, resolveDispute } from '../cases/dispute.service.js';
 import { recordPromise } from '../cases/promise.service.js';
 import { runCaseSweep } from '../cases/sweep.js';
 import { handleInboundSms, type ConsentDependencies } from '../consent/consent.service.js';
 import { recordEmailBounce } from '../consent/delivery-status.service.js';
+import { createPgPool, type PgPool } from '../db/pool.js';
 import { pgSql } from '../db/sql.js';
 import { runImport, type ImportKind, type ImportSummary } from '../ingest/run-import.js';
-import { queueCaseEffects } from '../jobs/alert.job.js';
 import { runAtAndWait, runTickAndWait } from '../jobs/run-tick.js';
-import { startWorkers } from '../jobs/workers.js';
 import { addUser } from '../users/user.service.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
 import {
@@ -57,12 +55,7 @@ export const DEMO_PASSWORD = 'arrears-demo-password';
 const COLLECTOR = DEMO_USERS[0].email;
 
 async function addDemoUsers(runtime: Runtime): Promise<void> {
-  for (const user of DEMO_USERS) {
-    const { user: created } = await addUser(runtime.prisma, { ...user, password: DEMO_PASSWORD }, 'demo');
-    if (user.role === 'collector') {
-      await runtime.prisma.customer.updateMany({ data: { assignedCollectorId: created.id } });
-    }
-  }
+  for (const user of DEMO_USERS) await addUser(runtime.prisma, { ...user, password: DEMO_PASSWORD }, 'demo');
 }
 
 /** What the simulated customers and the collector did (besides what the product did). */
@@ -97,7 +90,7 @@ export interface DemoSummary {
  * Empties every table but the migrations' own. The demo owns its database: callers only run it
  * against the embedded Postgres (or with an explicit `--reset` on a database of their own).
  */
-async function resetLedger(pool: pg.Pool): Promise<void> {
+async function resetLedger(pool: PgPool): Promise<void> {
   const { rows } = await pool.query<{ tablename: string }>(
     `select tablename from pg_tables where schemaname = current_schema() and tablename <> '_prisma_migrations'`,
   );
@@ -153,18 +146,16 @@ interface OpenInvoice {
 export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<DemoSummary> {
   const { prisma, config } = runtime;
   const end = options.end.toUTC();
-  const pool = new pg.Pool({ connectionString: runtime.stack.databaseUrl, max: 2 });
+  const pool = createPgPool(runtime.stack.databaseUrl, { max: 2 });
   const sql = pgSql(pool);
   let now = end.minus({ days: options.days - 1 }).startOf('day');
-  const clock = () => now.toJSDate();
-
-  // The product's own services, on the simulated clock (the worker's run on the wall clock).
-  const built = await buildDunningServices(runtime);
-  const services = { ...built, delivery: { ...built.delivery, clock } };
+  // The product's own worker, services and case actions, built by the composition root on the
+  // simulated clock instead of the wall clock.
+  const simulated: Clock = { now: () => now };
+  const clock = dateOf(simulated);
+  const { services, cases: caseServices, queues } = await startWorker({ ...runtime, clock: simulated }, { schedule: false });
   const policies: PolicyCatalog = services.evaluation.policies;
-  const queues = await startWorkers(runtime, services, { schedule: false });
-  const caseServices = buildCaseServices(runtime, services, queueCaseEffects(queues));
-  const cases: CaseDependencies = { ...caseServices.cases, clock };
+  const cases: CaseDependencies = caseServices.cases;
   const consent: ConsentDependencies = { prisma, clock };
 
   const activity: DemoActivity = { invoicesIssued: 0, payments: 0, disputesOpened: 0, disputesResolved: 0, promises: 0, calls: 0, notes: 0, bounces: 0, smsStops: 0 };
@@ -194,15 +185,11 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     };
 
     const firstDay = ledger.firstDay;
-    await importFile('customers', customersCsv(ledger.customers), firstDay);
+    // The collector first: the customers file assigns every customer to them (and their statement schedule).
+    await addDemoUsers(runtime);
+    await importFile('customers', customersCsv(ledger.customers, COLLECTOR), firstDay);
     const opening = ledger.invoices.filter((i) => i.issuedOn < firstDay);
     await importFile('invoices', invoicesCsv(opening), firstDay);
-    await addDemoUsers(runtime);
-    // The CSV import has no statement-schedule column yet: set as the business would in its settings.
-    await prisma.customer.updateMany({
-      where: { externalId: { in: ledger.customers.filter((c) => c.statementSchedule === 'none').map((c) => c.externalId) } },
-      data: { statementSchedule: 'none' },
-    });
 
     const ids = new Map((await sql.query<{ id: string; external_id: string }>(`select id, external_id from customers`)).map((r) => [r.external_id, r.id]));
     const actors = new Map<string, Actor>();

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { toMajorString } from '../core/money.js';
 import { random } from './random.js';
 
@@ -116,11 +116,26 @@ const csvField = (value: string | number) => {
 const csvLine = (fields: Array<string | number>) => fields.map(csvField).join(',');
 
 /** The customers in the `arrears import customers` CSV format. */
-export function customersCsv(customers: readonly DemoCustomer[]): string {
+/** Customers in the `arrears import customers` CSV format, each assigned to `collector` (a user's email). */
+export function customersCsv(customers: readonly DemoCustomer[], collector: string): string {
   const rows = customers.map((c) =>
-    csvLine([c.externalId, c.name, c.email, c.phone ?? '', c.timeZone, c.locale, c.currency, toMajorString(c.creditLimitMinor, c.currency), c.smsConsent ? 'true' : 'false', c.policy]),
+    csvLine([
+      c.externalId,
+      c.name,
+      c.email,
+      c.phone ?? '',
+      c.timeZone,
+      c.locale,
+      c.currency,
+      toMajorString(c.creditLimitMinor, c.currency),
+      c.smsConsent ? 'true' : 'false',
+      c.policy,
+      collector,
+      c.statementSchedule,
+    ]),
   );
-  return `${['external_id,name,email,phone,timezone,locale,currency,credit_limit,sms_consent,policy', ...rows].join('\n')}\n`;
+  const header = 'external_id,name,email,phone,timezone,locale,currency,credit_limit,sms_consent,policy,collector,statement_schedule';
+  return `${[header, ...rows].join('\n')}\n`;
 }
 
 /** Invoices in the `arrears import invoices` CSV format (balance = amount: nothing paid yet). */

@@ -94,12 +94,12 @@ async function recordBatchOrEach(
     deps.logger.warn({ err: error, cases: records.length }, 'batch could not be recorded; recording case by case');
   }
   const outcomes: Array<QueuedContact[] | null> = [];
-  let lastError: unknown = null;
+  let lastError: Error | null = null;
   for (const record of records) {
     try {
       outcomes.push((await recordDecisions(deps.db, [record]))[0]!);
     } catch (error) {
-      lastError = error;
+      lastError = error instanceof Error ? error : new Error(String(error));
       deps.logger.error({ err: error, caseId: record.snapshot.caseId }, 'decision could not be recorded; the case stays due');
       outcomes.push(null);
     }

@@ -3,7 +3,7 @@
 // invoices keep two batches in Postgres at once (one backend each), payments one, since cash
 // application must see the payments before it. At most three batches are in memory.
 
-import type pg from 'pg';
+import type { PgPool } from '../db/pool.js';
 import type { AppliedPayment } from '../cash/cash-application.js';
 import { requestReview } from '../db/cases.repository.js';
 import { pgSql, withPgClient } from '../db/sql.js';
@@ -24,7 +24,7 @@ export interface ImportOptions {
   kind: ImportKind;
   /** The file's bytes (UTF-8, a BOM is ignored). Read as needed, never all at once. */
   input: AsyncIterable<Uint8Array | string>;
-  pool: pg.Pool;
+  pool: PgPool;
   /** The import's clock: `updated_at`, allocation times, and when reviews are requested. */
   now: Date;
   /** Policy ids a customer may name (customers only). */

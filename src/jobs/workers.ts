@@ -1,16 +1,17 @@
 import { Worker, type Processor } from 'bullmq';
-import { buildCaseServices, type CaseServiceParts, type CaseServices } from '../cases/case-services.js';
+import type { CaseServices } from '../cases/case-services.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import type { StatementDependencies } from '../dunning/send-statements.js';
 import type { Logger } from '../logging/logger.js';
-import { caseProcessors, queueCaseEffects, scheduleCaseJobs } from './alert.job.js';
+import { caseProcessors, scheduleCaseJobs } from './alert.job.js';
 import { jobCatalog, type JobName } from './catalog.js';
 import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
-import { Queues, type ResourceOwner } from './queues.js';
+import type { Queues} from './queues.js';
+import type { ResourceOwner } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
 import { createStepProcessor } from './step.job.js';
 import { createTickProcessor, type TickDependencies } from './tick.job.js';
@@ -119,19 +120,4 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
     lifecycle.adopt('job schedulers', timer, async (t) => clearInterval(t));
     logger.info({ cron: tickCron, tz: tickTimeZone }, 'worker started; ticking on schedule');
   }
-}
-
-/**
- * @deprecated The demo's way in (`src/demo/run-demo.ts`) until it asks the composition root
- * (`startWorker` in `src/app/worker.ts`); nothing else may use it.
- */
-export async function startWorkers(
-  runtime: CaseServiceParts & { config: WorkerDependencies['settings']; redis: RedisConnection; lifecycle: ResourceOwner },
-  services: WorkerServices,
-  options: WorkerOptions,
-): Promise<Queues> {
-  const queues = new Queues(runtime.redis, runtime.lifecycle);
-  const cases = buildCaseServices(runtime, services, queueCaseEffects(queues));
-  await runWorkers({ ...services, ...runtime, settings: runtime.config, queues, cases }, options);
-  return queues;
 }

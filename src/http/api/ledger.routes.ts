@@ -98,7 +98,7 @@ function rejectionProblems(rejected: readonly Rejection[]): ProblemError {
 }
 
 /** One transaction: write, refuse the whole request on any rejection, request the affected cases' review. */
-async function writeAll<Row, Outcome extends BatchOutcome>(
+async function writeAll<Outcome extends BatchOutcome>(
   prisma: PrismaClient,
   write: (sql: Sql) => Promise<Outcome>,
   now: Date,
