@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { random } from '../../src/demo/random.js';

@@ -6,7 +6,7 @@ import { autoCommit } from '../../src/db/transaction.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { seedLedger } from '../support/ledger.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 // 2026-03-09 is a Monday; 09:00Z is 11:00 in Bucharest, inside the default send window.

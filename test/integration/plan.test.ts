@@ -8,7 +8,7 @@ import pg from 'pg';
 import { runImport } from '../../src/ingest/run-import.js';
 import type { CustomerSeed } from '../support/ledger.js';
 import { startCli } from '../support/processes.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 // Tuesday 2026-03-10 07:30Z: 09:30 in Bucharest and Istanbul, 15:30 in Shanghai, 20:30 in

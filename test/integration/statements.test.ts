@@ -4,7 +4,7 @@ import { runAtAndWait } from '../../src/jobs/run-tick.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { seedLedger } from '../support/ledger.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../support/arrears.js';
 
 const statementsAt = (arrears: TestArrears, iso: string) => runAtAndWait(arrears.queues, 'statements', DateTime.fromISO(iso));

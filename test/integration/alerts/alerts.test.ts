@@ -8,7 +8,7 @@ import { runCaseSweep } from '../../../src/cases/sweep.js';
 import type { TestDatabase } from '../../support/databases.js';
 import type { LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
-import { SmtpSink } from '../../support/smtp-sink.js';
+import type { SmtpSink } from '../../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
 import { Receiver, caseServicesOf, drain, seedUsers } from '../cases/case-support.js';
 

@@ -16,7 +16,7 @@ import { evaluateCases } from '../../../src/dunning/evaluate-cases.js';
 import type { TestDatabase } from '../../support/databases.js';
 import type { LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
-import { SmtpSink } from '../../support/smtp-sink.js';
+import type { SmtpSink } from '../../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
 import { Receiver, caseServicesOf, drain, seedUsers } from './case-support.js';
 

@@ -9,7 +9,7 @@ import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../su
 import type { TestDatabase } from '../../support/databases.js';
 import { FAKE_TWILIO_CREDENTIALS, type LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger } from '../../support/ledger.js';
-import { SmtpSink } from '../../support/smtp-sink.js';
+import type { SmtpSink } from '../../support/smtp-sink.js';
 
 // 2026-03-09 is a Monday, day 8 after the due date: the overdue-7 step (email + SMS) is due.
 const DAY_8 = '2026-03-09T09:00:00Z';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PrismaClient } from '../../../src/db/client.js';
 import { runImport, type ImportKind, type ImportSummary, type Rejection } from '../../../src/ingest/run-import.js';
 import { loadPolicies } from '../../../src/workflows/load-policies.js';
