@@ -40,10 +40,16 @@ try {
   await applyMigrations(url.toString());
   const m = await measureImportVsCopy(pool, dir, rows, batchSize);
   const version = (await pool.query<{ server_version: string }>('show server_version')).rows[0]?.server_version;
-  console.log(`rows: ${rows.toLocaleString('en-US')} invoices (${(m.csvBytes / 1e6).toFixed(1)} MB CSV), batch ${batchSize}, ` +
-    `Postgres ${version}, ${os.cpus().length} cores, Node ${process.version}`);
-  console.log(`import (all new):        ${fmt(m.importRowsPerSecond)} rows/s  (${m.importSeconds.toFixed(2)} s, created ${m.importSummary.created})`);
-  console.log(`re-import (unchanged):   ${fmt(m.reimportRowsPerSecond)} rows/s  (${m.reimportSeconds.toFixed(2)} s, unchanged ${m.reimportSummary.unchanged})`);
+  console.log(
+    `rows: ${rows.toLocaleString('en-US')} invoices (${(m.csvBytes / 1e6).toFixed(1)} MB CSV), batch ${batchSize}, ` +
+      `Postgres ${version}, ${os.cpus().length} cores, Node ${process.version}`,
+  );
+  console.log(
+    `import (all new):        ${fmt(m.importRowsPerSecond)} rows/s  (${m.importSeconds.toFixed(2)} s, created ${m.importSummary.created})`,
+  );
+  console.log(
+    `re-import (unchanged):   ${fmt(m.reimportRowsPerSecond)} rows/s  (${m.reimportSeconds.toFixed(2)} s, unchanged ${m.reimportSummary.unchanged})`,
+  );
   console.log(`raw COPY:                ${fmt(m.copyRowsPerSecond)} rows/s  (${m.copySeconds.toFixed(2)} s)`);
   console.log(`ratio import / COPY:     ${(m.importRowsPerSecond / m.copyRowsPerSecond).toFixed(2)}`);
   console.log(`peak RSS:                ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -93,20 +93,25 @@ try {
   const redisInfo = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const redisVersion = /redis_version:(\S+)/.exec(await redisInfo.info('server'))?.[1] ?? '?';
   redisInfo.disconnect();
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+  const machine =
+    `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
     `${os.type()} ${os.release()}, Node ${process.version}, PostgreSQL ${pgVersion}` +
     `${stack.embedded.postgres ? ' (embedded, durable defaults)' : ''}, redis-server ${redisVersion}`;
   say(`machine: ${machine}`);
-  say(`ledger: ${fmt(CUSTOMERS)} customers, ${fmt(INVOICES)} invoices; ${fmt(DUE_CASES)} due cases for the tick; ` +
-    `${fmt(REMINDER_CUSTOMERS)} customers per reminder run; ${fmt(RAW_JOBS)} raw jobs; ${fmt(IMPORT_ROWS)} import rows`);
+  say(
+    `ledger: ${fmt(CUSTOMERS)} customers, ${fmt(INVOICES)} invoices; ${fmt(DUE_CASES)} due cases for the tick; ` +
+      `${fmt(REMINDER_CUSTOMERS)} customers per reminder run; ${fmt(RAW_JOBS)} raw jobs; ${fmt(IMPORT_ROWS)} import rows`,
+  );
 
   // ── 1a. raw BullMQ ─────────────────────────────────────────────────────────────────────────────
   const raw = [];
   for (const concurrency of [10, 100]) raw.push(await rawBullmq(stack.redisUrl, RAW_JOBS, concurrency));
   const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a));
   for (const r of raw) {
-    say(`[${elapsed()}] raw BullMQ, concurrency ${r.concurrency}: addBulk ${fmt(r.addPerSecond)} jobs/s, ` +
-      `processing ${fmt(r.processPerSecond)} jobs/s, add + process ${fmt(r.endToEndPerSecond)} jobs/s`);
+    say(
+      `[${elapsed()}] raw BullMQ, concurrency ${r.concurrency}: addBulk ${fmt(r.addPerSecond)} jobs/s, ` +
+        `processing ${fmt(r.processPerSecond)} jobs/s, add + process ${fmt(r.endToEndPerSecond)} jobs/s`,
+    );
   }
 
   // ── 3. import vs COPY (a scratch database on the same server) ──────────────────────────────────
@@ -129,9 +134,11 @@ try {
     await pool.query('drop database if exists arrears_bench_import with (force)');
   }
   const importVsCopy = imported.importRowsPerSecond / imported.copyRowsPerSecond;
-  say(`[${elapsed()}] import ${fmt(IMPORT_ROWS)} invoices: runImport ${fmt(imported.importRowsPerSecond)} rows/s ` +
-    `(re-import unchanged ${fmt(imported.reimportRowsPerSecond)} rows/s), raw COPY ${fmt(imported.copyRowsPerSecond)} rows/s, ` +
-    `ratio ${importVsCopy.toFixed(2)}`);
+  say(
+    `[${elapsed()}] import ${fmt(IMPORT_ROWS)} invoices: runImport ${fmt(imported.importRowsPerSecond)} rows/s ` +
+      `(re-import unchanged ${fmt(imported.reimportRowsPerSecond)} rows/s), raw COPY ${fmt(imported.copyRowsPerSecond)} rows/s, ` +
+      `ratio ${importVsCopy.toFixed(2)}`,
+  );
 
   // ── 2. tick at 10k invoices ────────────────────────────────────────────────────────────────────
   const tickQueues = new Queues(redisConnection(stack.redisUrl, '{benchtick}'), lifecycle);
@@ -145,22 +152,36 @@ try {
     batchSize: config.worker.stepBatchSize,
   });
   const tickSet = await generateLedger(pool, {
-    prefix: 'TK', customers: DUE_CASES, invoicesPerCustomer: SMALL_INVOICES_PER_CUSTOMER, asOf: T, kind: 'background', serialStart: 1,
+    prefix: 'TK',
+    customers: DUE_CASES,
+    invoicesPerCustomer: SMALL_INVOICES_PER_CUSTOMER,
+    asOf: T,
+    kind: 'background',
+    serialStart: 1,
   });
   await makeDue(pool, tickSet.customerIds, T.toJSDate());
   await pool.query('analyze');
   const tickSmall = await measureTick(T);
   const smallInvoices = await count(pool, 'invoices');
-  say(`[${elapsed()}] tick, ${fmt(tickSmall.due)} due cases, ledger ${fmt(smallInvoices)} invoices: ` +
-    `${tickSmall.ms.toFixed(1)} ms (due-case query ${tickSmall.queryMs.toFixed(1)} ms), median of ${tickSmall.runs}`);
+  say(
+    `[${elapsed()}] tick, ${fmt(tickSmall.due)} due cases, ledger ${fmt(smallInvoices)} invoices: ` +
+      `${tickSmall.ms.toFixed(1)} ms (due-case query ${tickSmall.queryMs.toFixed(1)} ms), median of ${tickSmall.runs}`,
+  );
 
   // ── the full ledger: reminder sets and the background ──────────────────────────────────────────
   const reminderSets: GeneratedSet[] = [];
   for (let i = 0; i < 2; i += 1) {
-    reminderSets.push(await generateLedger(pool, {
-      prefix: `RM${i}`, customers: REMINDER_CUSTOMERS, invoicesPerCustomer: 2, asOf: T, kind: 'due', nextLookAt: FAR,
-      serialStart: 1_000_000 * (i + 1),
-    }));
+    reminderSets.push(
+      await generateLedger(pool, {
+        prefix: `RM${i}`,
+        customers: REMINDER_CUSTOMERS,
+        invoicesPerCustomer: 2,
+        asOf: T,
+        kind: 'due',
+        nextLookAt: FAR,
+        serialStart: 1_000_000 * (i + 1),
+      }),
+    );
   }
   let customers = await count(pool, 'customers');
   let invoices = await count(pool, 'invoices');
@@ -170,7 +191,12 @@ try {
   for (let done = 0, chunk = 0; done < backgroundCustomers; chunk += 1) {
     const n = Math.min(10_000, backgroundCustomers - done);
     await generateLedger(pool, {
-      prefix: `BG${chunk}`, customers: n, invoicesPerCustomer: perCustomer, asOf: T, kind: 'background', serialStart: 10_000_000 + done,
+      prefix: `BG${chunk}`,
+      customers: n,
+      invoicesPerCustomer: perCustomer,
+      asOf: T,
+      kind: 'background',
+      serialStart: 10_000_000 + done,
     });
     done += n;
   }
@@ -178,14 +204,18 @@ try {
   customers = await count(pool, 'customers');
   invoices = await count(pool, 'invoices');
   const genSeconds = (performance.now() - genStarted) / 1000;
-  say(`[${elapsed()}] ledger generated: ${fmt(customers)} customers, ${fmt(invoices)} invoices ` +
-    `(background by COPY in ${genSeconds.toFixed(1)} s, ${fmt((invoices - smallInvoices) / genSeconds)} invoices/s incl. customers and cases)`);
+  say(
+    `[${elapsed()}] ledger generated: ${fmt(customers)} customers, ${fmt(invoices)} invoices ` +
+      `(background by COPY in ${genSeconds.toFixed(1)} s, ${fmt((invoices - smallInvoices) / genSeconds)} invoices/s incl. customers and cases)`,
+  );
 
   // ── 2. tick at full size, same due cases ───────────────────────────────────────────────────────
   const tickLarge = await measureTick(T);
   const tickRatio = tickLarge.ms / tickSmall.ms;
-  say(`[${elapsed()}] tick, ${fmt(tickLarge.due)} due cases, ledger ${fmt(invoices)} invoices: ` +
-    `${tickLarge.ms.toFixed(1)} ms (due-case query ${tickLarge.queryMs.toFixed(1)} ms); ratio ${tickRatio.toFixed(2)}`);
+  say(
+    `[${elapsed()}] tick, ${fmt(tickLarge.due)} due cases, ledger ${fmt(invoices)} invoices: ` +
+      `${tickLarge.ms.toFixed(1)} ms (due-case query ${tickLarge.queryMs.toFixed(1)} ms); ratio ${tickRatio.toFixed(2)}`,
+  );
   await makeDue(pool, tickSet.customerIds, FAR);
   await tickQueues.queue('step').obliterate({ force: true });
 
@@ -219,9 +249,14 @@ try {
     const t0 = performance.now();
     // Not runTickAndWait: a long-lived worker keeps its scheduler's next tick delayed in the tick
     // queue, so "tick queue empty" never comes. Wait for this tick job, then for its work.
-    const tickJob = await e2eQueues.queue('tick').add('tick', { asOf: asOf.toISO()! }, {
-      ...jobCatalog.tick.options, jobId: jobId('bench-tick', asOf.toMillis()),
-    });
+    const tickJob = await e2eQueues.queue('tick').add(
+      'tick',
+      { asOf: asOf.toISO()! },
+      {
+        ...jobCatalog.tick.options,
+        jobId: jobId('bench-tick', asOf.toMillis()),
+      },
+    );
     for (let state = ''; state !== 'completed'; state = await tickJob.getState()) {
       if (state === 'failed') throw new Error(`tick failed: ${(await e2eQueues.queue('tick').getJob(tickJob.id!))?.failedReason}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -254,65 +289,93 @@ try {
       lastSentSeconds: Number(spans[0]!.last_sent_s),
     };
     const expected = set.customerIds.length + set.smsCustomerIds.size;
-    return { workers, seconds, emails, sms, reminders: emails + sms, perSecond: (emails + sms) / seconds, rss, byStatus, expected, phases, workerCpu };
+    return {
+      workers,
+      seconds,
+      emails,
+      sms,
+      reminders: emails + sms,
+      perSecond: (emails + sms) / seconds,
+      rss,
+      byStatus,
+      expected,
+      phases,
+      workerCpu,
+    };
   };
   const one = await runReminders(reminderSets[0]!, T.plus({ minutes: 1 }), 1);
-  say(`[${elapsed()}] end to end, 1 worker process: ${fmt(one.reminders)} reminders (${fmt(one.emails)} email, ${fmt(one.sms)} SMS; ` +
-    `expected ${fmt(one.expected)}) in ${one.seconds.toFixed(1)} s = ${fmt(one.perSecond)} reminders/s; contacts ${JSON.stringify(one.byStatus)}; ` +
-    `worker peak RSS ${one.rss.toFixed(0)} MB`);
-  say(`    where the time went: all ${fmt(REMINDER_CUSTOMERS)} decisions committed within ${one.phases.decideSeconds.toFixed(1)} s of the first; ` +
-    `first send at +${one.phases.firstSentSeconds.toFixed(1)} s, last at +${one.phases.lastSentSeconds.toFixed(1)} s; ` +
-    `worker CPU ${one.workerCpu.toFixed(1)} s over ${one.seconds.toFixed(1)} s wall`);
+  say(
+    `[${elapsed()}] end to end, 1 worker process: ${fmt(one.reminders)} reminders (${fmt(one.emails)} email, ${fmt(one.sms)} SMS; ` +
+      `expected ${fmt(one.expected)}) in ${one.seconds.toFixed(1)} s = ${fmt(one.perSecond)} reminders/s; contacts ${JSON.stringify(one.byStatus)}; ` +
+      `worker peak RSS ${one.rss.toFixed(0)} MB`,
+  );
+  say(
+    `    where the time went: all ${fmt(REMINDER_CUSTOMERS)} decisions committed within ${one.phases.decideSeconds.toFixed(1)} s of the first; ` +
+      `first send at +${one.phases.firstSentSeconds.toFixed(1)} s, last at +${one.phases.lastSentSeconds.toFixed(1)} s; ` +
+      `worker CPU ${one.workerCpu.toFixed(1)} s over ${one.seconds.toFixed(1)} s wall`,
+  );
   const two = await runReminders(reminderSets[1]!, T.plus({ minutes: 2 }), 2);
-  say(`[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
-    `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most; ` +
-    `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`);
+  say(
+    `[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
+      `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most; ` +
+      `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`,
+  );
 
   const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
   const twoVsOne = two.perSecond / one.perSecond;
   say('');
-  say(`e2e_vs_raw      ${e2eVsRaw.toFixed(3)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(bestRaw.processPerSecond)} no-op jobs/s; target ≥ 0.5)`);
-  say(`tick_1m_vs_10k  ${tickRatio.toFixed(2)}  (${tickLarge.ms.toFixed(1)} ms vs ${tickSmall.ms.toFixed(1)} ms for ${fmt(DUE_CASES)} due cases; target ≤ 1.5)`);
-  say(`import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`);
+  say(
+    `e2e_vs_raw      ${e2eVsRaw.toFixed(3)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(bestRaw.processPerSecond)} no-op jobs/s; target ≥ 0.5)`,
+  );
+  say(
+    `tick_1m_vs_10k  ${tickRatio.toFixed(2)}  (${tickLarge.ms.toFixed(1)} ms vs ${tickSmall.ms.toFixed(1)} ms for ${fmt(DUE_CASES)} due cases; target ≤ 1.5)`,
+  );
+  say(
+    `import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`,
+  );
   say(`two_vs_one      ${twoVsOne.toFixed(2)}  (${fmt(two.perSecond)} vs ${fmt(one.perSecond)} reminders/s)`);
   say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's VmHWM under load)`);
-  say(`migrate_s       ${migrateSeconds.toFixed(1)}  (every migration on an empty database; target < 9, Prisma's idle timers would add ~10)`);
+  say(
+    `migrate_s       ${migrateSeconds.toFixed(1)}  (every migration on an empty database; target < 9, Prisma's idle timers would add ~10)`,
+  );
   say(`total           ${elapsed()}`);
-  console.log(JSON.stringify({
-    e2e_vs_raw: round(e2eVsRaw, 3),
-    tick_1m_vs_10k: round(tickRatio),
-    import_vs_copy: round(importVsCopy),
-    rss_mb: Math.round(one.rss),
-    two_vs_one: round(twoVsOne),
-    raw_jobs_per_s: Math.round(bestRaw.processPerSecond),
-    raw_best_concurrency: bestRaw.concurrency,
-    raw_add_jobs_per_s: Math.round(bestRaw.addPerSecond),
-    raw_add_and_process_jobs_per_s: Math.round(Math.max(...raw.map((r) => r.endToEndPerSecond))),
-    e2e_reminders_per_s: Math.round(one.perSecond),
-    e2e_reminders: one.reminders,
-    e2e_decide_s: round(one.phases.decideSeconds, 1),
-    e2e_last_sent_s: round(one.phases.lastSentSeconds, 1),
-    e2e_worker_cpu_s: round(one.workerCpu, 1),
-    e2e_expected: one.expected,
-    two_workers_reminders_per_s: Math.round(two.perSecond),
-    two_workers_reminders: two.reminders,
-    two_workers_expected: two.expected,
-    rss_mb_two_workers_max: Math.round(two.rss),
-    tick_10k_ms: round(tickSmall.ms, 1),
-    tick_1m_ms: round(tickLarge.ms, 1),
-    tick_due_cases: DUE_CASES,
-    tick_query_10k_ms: round(tickSmall.queryMs, 1),
-    tick_query_1m_ms: round(tickLarge.queryMs, 1),
-    ledger_small_invoices: smallInvoices,
-    ledger_customers: customers,
-    ledger_invoices: invoices,
-    import_rows_per_s: Math.round(imported.importRowsPerSecond),
-    reimport_rows_per_s: Math.round(imported.reimportRowsPerSecond),
-    copy_rows_per_s: Math.round(imported.copyRowsPerSecond),
-    import_rows: IMPORT_ROWS,
-    migrate_s: round(migrateSeconds, 1),
-    seconds: Math.round((performance.now() - started) / 1000),
-  }));
+  console.log(
+    JSON.stringify({
+      e2e_vs_raw: round(e2eVsRaw, 3),
+      tick_1m_vs_10k: round(tickRatio),
+      import_vs_copy: round(importVsCopy),
+      rss_mb: Math.round(one.rss),
+      two_vs_one: round(twoVsOne),
+      raw_jobs_per_s: Math.round(bestRaw.processPerSecond),
+      raw_best_concurrency: bestRaw.concurrency,
+      raw_add_jobs_per_s: Math.round(bestRaw.addPerSecond),
+      raw_add_and_process_jobs_per_s: Math.round(Math.max(...raw.map((r) => r.endToEndPerSecond))),
+      e2e_reminders_per_s: Math.round(one.perSecond),
+      e2e_reminders: one.reminders,
+      e2e_decide_s: round(one.phases.decideSeconds, 1),
+      e2e_last_sent_s: round(one.phases.lastSentSeconds, 1),
+      e2e_worker_cpu_s: round(one.workerCpu, 1),
+      e2e_expected: one.expected,
+      two_workers_reminders_per_s: Math.round(two.perSecond),
+      two_workers_reminders: two.reminders,
+      two_workers_expected: two.expected,
+      rss_mb_two_workers_max: Math.round(two.rss),
+      tick_10k_ms: round(tickSmall.ms, 1),
+      tick_1m_ms: round(tickLarge.ms, 1),
+      tick_due_cases: DUE_CASES,
+      tick_query_10k_ms: round(tickSmall.queryMs, 1),
+      tick_query_1m_ms: round(tickLarge.queryMs, 1),
+      ledger_small_invoices: smallInvoices,
+      ledger_customers: customers,
+      ledger_invoices: invoices,
+      import_rows_per_s: Math.round(imported.importRowsPerSecond),
+      reimport_rows_per_s: Math.round(imported.reimportRowsPerSecond),
+      copy_rows_per_s: Math.round(imported.copyRowsPerSecond),
+      import_rows: IMPORT_ROWS,
+      migrate_s: round(migrateSeconds, 1),
+      seconds: Math.round((performance.now() - started) / 1000),
+    }),
+  );
 
   async function measureTick(asOf: DateTime) {
     const job = { data: { asOf: asOf.toISO()! } } as unknown as Job;
@@ -356,7 +419,9 @@ async function rawBullmq(redisUrl: string, jobs: number, concurrency: number) {
   for (let i = 0; i < jobs; i += 1_000) {
     await queue.addBulk(
       Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => ({
-        name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true, removeOnFail: true },
+        name: 'noop',
+        data: { i: i + k },
+        opts: { removeOnComplete: true, removeOnFail: true },
       })),
     );
   }

@@ -42,8 +42,12 @@ export async function measureImportVsCopy(pool: pg.Pool, dir: string, rows: numb
   const importOnce = async () => {
     const started = performance.now();
     const summary = await runImport({
-      kind: 'invoices', input: createReadStream(csv, { highWaterMark: 1 << 20 }), pool, now: new Date(),
-      knownPolicies: new Set(), batchSize,
+      kind: 'invoices',
+      input: createReadStream(csv, { highWaterMark: 1 << 20 }),
+      pool,
+      now: new Date(),
+      knownPolicies: new Set(),
+      batchSize,
     });
     return { summary, seconds: (performance.now() - started) / 1000 };
   };
@@ -59,9 +63,11 @@ export async function measureImportVsCopy(pool: pg.Pool, dir: string, rows: numb
   try {
     await pipeline(
       Readable.from(copyRows(rows, ids)),
-      client.query(copyFrom(
-        `copy copy_target (external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date, status, updated_at) from stdin`,
-      )),
+      client.query(
+        copyFrom(
+          `copy copy_target (external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date, status, updated_at) from stdin`,
+        ),
+      ),
     );
   } finally {
     client.release();

@@ -94,8 +94,10 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
     await copy(
       client,
       'copy customers (id, external_id, name, time_zone, locale, currency, sms_consent, updated_at) from stdin',
-      customers.map((c) =>
-        `${c.id}\t${spec.prefix}-${c.serial}\tCustomer ${c.serial} Ltd\t${c.market.zone}\t${c.market.locale}\t${c.market.currency}\t${c.sms}\tnow\n`),
+      customers.map(
+        (c) =>
+          `${c.id}\t${spec.prefix}-${c.serial}\tCustomer ${c.serial} Ltd\t${c.market.zone}\t${c.market.locale}\t${c.market.currency}\t${c.sms}\tnow\n`,
+      ),
     );
     await copy(
       client,
@@ -124,8 +126,10 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
             const issued = due.minus({ days: 30 });
             const amount = 1_000 + Math.floor(r() * 2_000_000);
             invoices += 1;
-            yield `${spec.prefix}-${c.serial}-${k}\t${c.id}\tN-${c.serial}-${k}\t${c.market.currency}\t${amount}\t${paid ? 0 : amount}\t` +
-              `${issued.toISODate()}\t${due.toISODate()}\t${paid ? 'paid' : 'open'}\t${paid ? due.plus({ days: 3 }).toISO() : '\\N'}\tnow\n`;
+            yield (
+              `${spec.prefix}-${c.serial}-${k}\t${c.id}\tN-${c.serial}-${k}\t${c.market.currency}\t${amount}\t${paid ? 0 : amount}\t` +
+              `${issued.toISODate()}\t${due.toISODate()}\t${paid ? 'paid' : 'open'}\t${paid ? due.plus({ days: 3 }).toISO() : '\\N'}\tnow\n`
+            );
           }
         }
       })(),

@@ -81,7 +81,10 @@ export async function stopArrears(proc: ArrearsProcess, graceMs = 15_000): Promi
 }
 
 /** Worker environment that sends email to a local SMTP server and SMS to a local Twilio-API endpoint. */
-export function localProvidersEnv(smtpPort: number, twilio: { baseUrl: string; accountSid: string; authToken: string }): Record<string, string> {
+export function localProvidersEnv(
+  smtpPort: number,
+  twilio: { baseUrl: string; accountSid: string; authToken: string },
+): Record<string, string> {
   return {
     EMAIL_TRANSPORT: 'smtp',
     SMTP_HOST: '127.0.0.1',

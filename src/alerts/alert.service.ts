@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { acknowledgeAlertRow, findAlert, listAlertRows, raiseAuditedAlert, type AlertKindName, type AlertRow } from '../db/alerts.repository.js';
+import {
+  acknowledgeAlertRow,
+  findAlert,
+  listAlertRows,
+  raiseAuditedAlert,
+  type AlertKindName,
+  type AlertRow,
+} from '../db/alerts.repository.js';
 import { inTransaction } from '../db/transaction.js';
 import { resolveActor, runCaseAction, type CaseDependencies } from '../cases/case-action.js';
 import { InvalidTransition, NotFound } from '../cases/errors.js';
@@ -17,9 +24,11 @@ export async function raiseSystemAlert(
   const at = deps.clock();
   const raised = await inTransaction(deps.prisma, ({ sql }) => raiseAuditedAlert(sql, { ...alert, at }, 'system'));
   if (raised.created) {
-    await deps.effects.deliverAlerts([{ id: raised.id, round: 0 }]).catch((error: unknown) =>
-      deps.logger.warn({ err: error, alertId: raised.id }, 'alert recorded; the sweep will enqueue its delivery'),
-    );
+    await deps.effects
+      .deliverAlerts([{ id: raised.id, round: 0 }])
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, alertId: raised.id }, 'alert recorded; the sweep will enqueue its delivery'),
+      );
   }
   return raised;
 }
@@ -27,7 +36,11 @@ export async function raiseSystemAlert(
 export const acknowledgeAlertInput = z.object({ alertId: z.uuid(), note: z.string().trim().max(2_000).optional() });
 
 /** Acknowledges an alert (manager): it is no longer re-raised and leaves the digest. */
-export function acknowledgeAlert(deps: CaseDependencies, actor: string, input: z.input<typeof acknowledgeAlertInput>): Promise<{ alertId: string }> {
+export function acknowledgeAlert(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof acknowledgeAlertInput>,
+): Promise<{ alertId: string }> {
   return runCaseAction(deps, actor, 'alert.acknowledge', acknowledgeAlertInput, input, async (ctx) => {
     const alert = await findAlert(ctx.tx, ctx.input.alertId);
     if (!alert) throw new NotFound('alert', ctx.input.alertId);

@@ -24,7 +24,9 @@ export interface AlertDeliveryDependencies {
 }
 
 /** Who receives alerts and digests: active managers, or the configured fallback addresses. */
-export async function alertRecipients(deps: Pick<AlertDeliveryDependencies, 'prisma' | 'managerEmails'>): Promise<Array<{ email: string; name: string }>> {
+export async function alertRecipients(
+  deps: Pick<AlertDeliveryDependencies, 'prisma' | 'managerEmails'>,
+): Promise<Array<{ email: string; name: string }>> {
   const managers = await findManagers(deps.prisma);
   if (managers.length > 0) return managers;
   return deps.managerEmails.map((email) => ({ email, name: 'Manager' }));

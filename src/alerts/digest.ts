@@ -47,7 +47,10 @@ export function groupAlerts(alerts: readonly AlertRow[]): DigestGroup[] {
     title: TITLES[kind] ?? kind,
     alerts: alerts
       .filter((a) => a.kind === kind)
-      .sort((a, b) => Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) || b.lastRaisedAt.getTime() - a.lastRaisedAt.getTime()),
+      .sort(
+        (a, b) =>
+          Number(a.acknowledgedAt !== null) - Number(b.acknowledgedAt !== null) || b.lastRaisedAt.getTime() - a.lastRaisedAt.getTime(),
+      ),
   }));
 }
 
@@ -75,7 +78,10 @@ export function buildDigest(managerName: string, alerts: readonly AlertRow[], da
   const html = [
     `<p>Hello ${escapeHtml(managerName)},</p>`,
     `<p>${open} open alert${open === 1 ? '' : 's'} (${alerts.length} in this digest) on ${escapeHtml(date)}.</p>`,
-    ...groups.map((g) => `<h3>${escapeHtml(g.title)} (${g.alerts.length})</h3><ul>${g.alerts.map((a) => `<li>${escapeHtml(line(a))}</li>`).join('')}</ul>`),
+    ...groups.map(
+      (g) =>
+        `<h3>${escapeHtml(g.title)} (${g.alerts.length})</h3><ul>${g.alerts.map((a) => `<li>${escapeHtml(line(a))}</li>`).join('')}</ul>`,
+    ),
   ].join('\n');
   return { subject: `[Arrears] Daily alert digest ${date}: ${open} open`, text, html };
 }

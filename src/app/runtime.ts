@@ -34,11 +34,7 @@ export interface Runtime {
  * (`http.ts`); each adds what it opens to `lifecycle`, and `lifecycle.close()` undoes it all in
  * reverse.
  */
-export async function openRuntime(
-  config: Config,
-  logger: Logger,
-  options: { redis?: boolean; clock?: Clock } = {},
-): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, options: { redis?: boolean; clock?: Clock } = {}): Promise<Runtime> {
   const needs = { redis: options.redis ?? true };
   const lifecycle = new Lifecycle(logger);
   try {

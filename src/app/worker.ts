@@ -16,10 +16,7 @@ export interface WorkerProcess {
  * then a BullMQ worker per queue (and, with `schedule`, the job schedulers), all closed with the
  * runtime. `services` replaces the dunning services built from config.
  */
-export async function startWorker(
-  runtime: Runtime,
-  options: WorkerOptions & { services?: DunningServices },
-): Promise<WorkerProcess> {
+export async function startWorker(runtime: Runtime, options: WorkerOptions & { services?: DunningServices }): Promise<WorkerProcess> {
   const services = options.services ?? (await buildDunningServices(runtime));
   const queues = openQueues(runtime);
   const cases = caseServicesOn(runtime, services, queues);

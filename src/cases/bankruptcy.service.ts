@@ -16,7 +16,11 @@ export const recordBankruptcyInput = z.object({
 });
 
 /** Records a bankruptcy filing (manager): all automated contact stops, like a legal hold. */
-export function recordBankruptcy(deps: CaseDependencies, actor: string, input: z.input<typeof recordBankruptcyInput>): Promise<{ filingId: string }> {
+export function recordBankruptcy(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof recordBankruptcyInput>,
+): Promise<{ filingId: string }> {
   return runCaseAction(deps, actor, 'bankruptcy.record', recordBankruptcyInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);
@@ -38,7 +42,11 @@ export function recordBankruptcy(deps: CaseDependencies, actor: string, input: z
       reason: `chapter ${ctx.input.chapter} filed on ${ctx.input.filedOn}`,
       after: { filingId, filedOn: ctx.input.filedOn, chapter: ctx.input.chapter, caseNumber: ctx.input.caseNumber ?? null },
     });
-    await ctx.raiseAlert('bankruptcy', customer.id, `${customer.name} filed for bankruptcy (chapter ${ctx.input.chapter}, ${ctx.input.filedOn})`);
+    await ctx.raiseAlert(
+      'bankruptcy',
+      customer.id,
+      `${customer.name} filed for bankruptcy (chapter ${ctx.input.chapter}, ${ctx.input.filedOn})`,
+    );
     await ctx.review(customer.id);
     return { filingId };
   });

@@ -51,7 +51,14 @@ export interface ActionContext<I> {
   actor: Actor;
   input: I;
   at: Date;
-  audit(entry: { entityType: string; entityId: string; action: string; reason?: string | null; before?: unknown; after?: unknown }): Promise<void>;
+  audit(entry: {
+    entityType: string;
+    entityId: string;
+    action: string;
+    reason?: string | null;
+    before?: unknown;
+    after?: unknown;
+  }): Promise<void>;
   /** Asks the next tick to decide the customer's case again (committed with the change). */
   review(customerId: string): Promise<void>;
   /** Raises a manager alert unless one of the kind is open for the customer; delivered after commit. */

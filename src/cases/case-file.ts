@@ -9,22 +9,87 @@ import { escapeHtml } from './credit-hold.service.js';
 /** The JSON export of a case file; money is integer minor units as strings, instants ISO 8601. */
 export interface CaseFileJson {
   generatedAt: string;
-  customer: { id: string; externalId: string; name: string; timeZone: string; locale: string; currency: string; contactPoints: Array<{ kind: string; value: string; role: string; unreachable: boolean }> };
+  customer: {
+    id: string;
+    externalId: string;
+    name: string;
+    timeZone: string;
+    locale: string;
+    currency: string;
+    contactPoints: Array<{ kind: string; value: string; role: string; unreachable: boolean }>;
+  };
   case: { state: string; currentStage: string | null; pauseReason: string | null; pausedUntil: string | null } | null;
-  openInvoices: Array<{ number: string; currency: string; amountMinor: string; openBalanceMinor: string; issuedOn: string; dueOn: string; daysPastDue: number; bucket: string }>;
+  openInvoices: Array<{
+    number: string;
+    currency: string;
+    amountMinor: string;
+    openBalanceMinor: string;
+    issuedOn: string;
+    dueOn: string;
+    daysPastDue: number;
+    bucket: string;
+  }>;
   totals: Array<{ currency: string; openBalanceMinor: string }>;
   contacts: Array<{
-    id: string; at: string; channel: string; direction: string; actor: string; status: string; recipient: string | null;
-    subject: string | null; text: string | null; outcome: string | null; invoices: string[];
+    id: string;
+    at: string;
+    channel: string;
+    direction: string;
+    actor: string;
+    status: string;
+    recipient: string | null;
+    subject: string | null;
+    text: string | null;
+    outcome: string | null;
+    invoices: string[];
     statusHistory: Array<{ at: string; status: string; actor: string; detail: unknown }>;
   }>;
-  promises: Array<{ id: string; amountMinor: string; currency: string; promisedOn: string; channel: string | null; status: string; createdBy: string; createdAt: string }>;
-  disputes: Array<{ id: string; invoice: string; reasonCode: string; notes: string | null; openedAt: string; openedBy: string; resolvedAt: string | null; resolution: string | null }>;
-  paymentPlans: Array<{ id: string; status: string; currency: string; totalMinor: string; instalments: Array<{ sequence: number; dueOn: string; amountMinor: string; status: string }> }>;
+  promises: Array<{
+    id: string;
+    amountMinor: string;
+    currency: string;
+    promisedOn: string;
+    channel: string | null;
+    status: string;
+    createdBy: string;
+    createdAt: string;
+  }>;
+  disputes: Array<{
+    id: string;
+    invoice: string;
+    reasonCode: string;
+    notes: string | null;
+    openedAt: string;
+    openedBy: string;
+    resolvedAt: string | null;
+    resolution: string | null;
+  }>;
+  paymentPlans: Array<{
+    id: string;
+    status: string;
+    currency: string;
+    totalMinor: string;
+    instalments: Array<{ sequence: number; dueOn: string; amountMinor: string; status: string }>;
+  }>;
   holds: {
-    legal: Array<{ id: string; placedAt: string; placedBy: string; reason: string; agency: string | null; releasedAt: string | null; releasedBy: string | null }>;
+    legal: Array<{
+      id: string;
+      placedAt: string;
+      placedBy: string;
+      reason: string;
+      agency: string | null;
+      releasedAt: string | null;
+      releasedBy: string | null;
+    }>;
     credit: Array<{ id: string; placedAt: string; placedBy: string; reason: string; releasedAt: string | null; releasedBy: string | null }>;
-    bankruptcy: Array<{ id: string; filedOn: string; chapter: string; caseNumber: string | null; dischargedAt: string | null; dismissedAt: string | null }>;
+    bankruptcy: Array<{
+      id: string;
+      filedOn: string;
+      chapter: string;
+      caseNumber: string | null;
+      dischargedAt: string | null;
+      dismissedAt: string | null;
+    }>;
   };
 }
 
@@ -63,7 +128,12 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
       timeZone: rows.timeZone,
       locale: rows.locale,
       currency: rows.currency,
-      contactPoints: rows.contactPoints.map((p) => ({ kind: p.kind, value: p.value, role: p.role, unreachable: p.bouncedAt !== null || p.invalidAt !== null })),
+      contactPoints: rows.contactPoints.map((p) => ({
+        kind: p.kind,
+        value: p.value,
+        role: p.role,
+        unreachable: p.bouncedAt !== null || p.invalidAt !== null,
+      })),
     },
     case: rows.collectionCase
       ? {
@@ -114,12 +184,39 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
       status: plan.status,
       currency: plan.currency,
       totalMinor: plan.totalMinor.toString(),
-      instalments: plan.instalments.map((i) => ({ sequence: i.sequence, dueOn: day(i.dueDate), amountMinor: i.amountMinor.toString(), status: i.status })),
+      instalments: plan.instalments.map((i) => ({
+        sequence: i.sequence,
+        dueOn: day(i.dueDate),
+        amountMinor: i.amountMinor.toString(),
+        status: i.status,
+      })),
     })),
     holds: {
-      legal: rows.legalHolds.map((h) => ({ id: h.id, placedAt: h.placedAt.toISOString(), placedBy: h.placedBy, reason: h.reason, agency: h.agency, releasedAt: iso(h.releasedAt), releasedBy: h.releasedBy })),
-      credit: rows.creditHolds.map((h) => ({ id: h.id, placedAt: h.placedAt.toISOString(), placedBy: h.placedBy, reason: h.reason, releasedAt: iso(h.releasedAt), releasedBy: h.releasedBy })),
-      bankruptcy: rows.bankruptcyFilings.map((b) => ({ id: b.id, filedOn: day(b.filedOn), chapter: b.chapter, caseNumber: b.caseNumber, dischargedAt: iso(b.dischargedAt), dismissedAt: iso(b.dismissedAt) })),
+      legal: rows.legalHolds.map((h) => ({
+        id: h.id,
+        placedAt: h.placedAt.toISOString(),
+        placedBy: h.placedBy,
+        reason: h.reason,
+        agency: h.agency,
+        releasedAt: iso(h.releasedAt),
+        releasedBy: h.releasedBy,
+      })),
+      credit: rows.creditHolds.map((h) => ({
+        id: h.id,
+        placedAt: h.placedAt.toISOString(),
+        placedBy: h.placedBy,
+        reason: h.reason,
+        releasedAt: iso(h.releasedAt),
+        releasedBy: h.releasedBy,
+      })),
+      bankruptcy: rows.bankruptcyFilings.map((b) => ({
+        id: b.id,
+        filedOn: day(b.filedOn),
+        chapter: b.chapter,
+        caseNumber: b.caseNumber,
+        dischargedAt: iso(b.dischargedAt),
+        dismissedAt: iso(b.dismissedAt),
+      })),
     },
   };
   return { json, html: renderCaseFileHtml(json) };
@@ -130,7 +227,12 @@ const e = (value: unknown): string => escapeHtml(value === null || value === und
 function table(headers: string[], rows: unknown[][]): string {
   if (rows.length === 0) return '<p class="none">None.</p>';
   const head = headers.map((h) => `<th>${e(h)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${typeof cell === 'object' && cell !== null && 'html' in cell ? (cell as { html: string }).html : e(cell)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows
+    .map(
+      (row) =>
+        `<tr>${row.map((cell) => `<td>${typeof cell === 'object' && cell !== null && 'html' in cell ? (cell as { html: string }).html : e(cell)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -167,28 +269,71 @@ pre{white-space:pre-wrap;font-family:inherit;margin:0}.none{color:#616e7c}
 <p>Customer ${e(c.externalId)} · ${e(c.locale)} · ${e(c.timeZone)} · generated ${e(file.generatedAt)}</p>
 <p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStage ? ` · stage ${e(file.case.currentStage)}` : ''}</p>
 <h2>Contact points</h2>
-${table(['kind', 'value', 'role', 'unreachable'], c.contactPoints.map((p) => [p.kind, p.value, p.role, p.unreachable ? 'yes' : 'no']))}
+${table(
+  ['kind', 'value', 'role', 'unreachable'],
+  c.contactPoints.map((p) => [p.kind, p.value, p.role, p.unreachable ? 'yes' : 'no']),
+)}
 <h2>Open invoices</h2>
 ${table(
   ['invoice', 'issued', 'due', 'days past due', 'bucket', 'amount', 'open balance'],
-  file.openInvoices.map((i) => [i.number, i.issuedOn, i.dueOn, i.daysPastDue, i.bucket, money(i.amountMinor, i.currency), money(i.openBalanceMinor, i.currency)]),
+  file.openInvoices.map((i) => [
+    i.number,
+    i.issuedOn,
+    i.dueOn,
+    i.daysPastDue,
+    i.bucket,
+    money(i.amountMinor, i.currency),
+    money(i.openBalanceMinor, i.currency),
+  ]),
 )}
 <p>Total open: ${file.totals.map((t) => e(money(t.openBalanceMinor, t.currency))).join(' + ') || '0'}</p>
 <h2>Holds</h2>
 ${table(
   ['hold', 'placed', 'by', 'reason', 'released'],
   [
-    ...file.holds.legal.map((h) => ['legal' + (h.agency ? ` (${h.agency})` : ''), h.placedAt, h.placedBy, h.reason, h.releasedAt ?? 'active']),
+    ...file.holds.legal.map((h) => [
+      'legal' + (h.agency ? ` (${h.agency})` : ''),
+      h.placedAt,
+      h.placedBy,
+      h.reason,
+      h.releasedAt ?? 'active',
+    ]),
     ...file.holds.credit.map((h) => ['credit', h.placedAt, h.placedBy, h.reason, h.releasedAt ?? 'active']),
-    ...file.holds.bankruptcy.map((b) => [`bankruptcy ch. ${b.chapter}${b.caseNumber ? ` #${b.caseNumber}` : ''}`, b.filedOn, '', '', b.dischargedAt ? `discharged ${b.dischargedAt}` : b.dismissedAt ? `dismissed ${b.dismissedAt}` : 'open']),
+    ...file.holds.bankruptcy.map((b) => [
+      `bankruptcy ch. ${b.chapter}${b.caseNumber ? ` #${b.caseNumber}` : ''}`,
+      b.filedOn,
+      '',
+      '',
+      b.dischargedAt ? `discharged ${b.dischargedAt}` : b.dismissedAt ? `dismissed ${b.dismissedAt}` : 'open',
+    ]),
   ],
 )}
 <h2>Promises to pay</h2>
-${table(['recorded', 'by', 'amount', 'promised for', 'channel', 'status'], file.promises.map((p) => [p.createdAt, p.createdBy, money(p.amountMinor, p.currency), p.promisedOn, p.channel, p.status]))}
+${table(
+  ['recorded', 'by', 'amount', 'promised for', 'channel', 'status'],
+  file.promises.map((p) => [p.createdAt, p.createdBy, money(p.amountMinor, p.currency), p.promisedOn, p.channel, p.status]),
+)}
 <h2>Disputes</h2>
-${table(['invoice', 'reason', 'notes', 'opened', 'by', 'resolution'], file.disputes.map((d) => [d.invoice, d.reasonCode, d.notes, d.openedAt, d.openedBy, d.resolvedAt ? `${d.resolution} (${d.resolvedAt})` : 'open']))}
+${table(
+  ['invoice', 'reason', 'notes', 'opened', 'by', 'resolution'],
+  file.disputes.map((d) => [
+    d.invoice,
+    d.reasonCode,
+    d.notes,
+    d.openedAt,
+    d.openedBy,
+    d.resolvedAt ? `${d.resolution} (${d.resolvedAt})` : 'open',
+  ]),
+)}
 <h2>Payment plans</h2>
-${table(['status', 'total', 'instalments'], file.paymentPlans.map((p) => [p.status, money(p.totalMinor, p.currency), p.instalments.map((i) => `${i.sequence}. ${i.dueOn} ${money(i.amountMinor, p.currency)} ${i.status}`).join('; ')]))}
+${table(
+  ['status', 'total', 'instalments'],
+  file.paymentPlans.map((p) => [
+    p.status,
+    money(p.totalMinor, p.currency),
+    p.instalments.map((i) => `${i.sequence}. ${i.dueOn} ${money(i.amountMinor, p.currency)} ${i.status}`).join('; '),
+  ]),
+)}
 <h2>Contact history</h2>
 ${table(['at', 'channel', 'direction', 'actor', 'recipient', 'content', 'invoices', 'status history'], contacts)}
 </body>
@@ -204,7 +349,12 @@ export function exportCaseFile(deps: CaseDependencies, actor: string, input: z.i
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const rows = await loadCaseFileRows(ctx.tx, customer.id);
     const file = buildCaseFile(rows!, ctx.at);
-    await ctx.audit({ entityType: 'customer', entityId: customer.id, action: 'case_file.exported', after: { contacts: file.json.contacts.length } });
+    await ctx.audit({
+      entityType: 'customer',
+      entityId: customer.id,
+      action: 'case_file.exported',
+      after: { contacts: file.json.contacts.length },
+    });
     return file;
   });
 }

@@ -3,7 +3,13 @@ import { emailMessageId, type EmailTransport } from '../channels/email/email-tra
 import { appendAudit, hasAudit } from '../db/audit.repository.js';
 import { lockCase } from '../db/cases.repository.js';
 import { findCustomerById } from '../db/customers.repository.js';
-import { findActiveCreditHold, findCreditHold, findPaidCreditHolds, insertCreditHold, markCreditHoldReleased } from '../db/holds.repository.js';
+import {
+  findActiveCreditHold,
+  findCreditHold,
+  findPaidCreditHolds,
+  insertCreditHold,
+  markCreditHoldReleased,
+} from '../db/holds.repository.js';
 import { overdueBalance } from '../db/invoices.repository.js';
 import { autoCommit } from '../db/transaction.js';
 import type { PrismaClient } from '../db/client.js';
@@ -16,14 +22,23 @@ import { SYSTEM_ACTOR } from './permissions.js';
 export const placeCreditHoldInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Places a credit hold by hand (manager); the ERP is told (signed webhook) and the sales contact emailed. */
-export function placeCreditHold(deps: CaseDependencies, actor: string, input: z.input<typeof placeCreditHoldInput>): Promise<{ holdId: string }> {
+export function placeCreditHold(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof placeCreditHoldInput>,
+): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'credit_hold.place', placeCreditHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);
     if (await findActiveCreditHold(ctx.tx, customer.id)) {
       throw new InvalidTransition('credit_hold.place', `customer ${customer.externalId} is already on credit hold`);
     }
-    const holdId = (await insertCreditHold(ctx.sql, { customerId: customer.id, reason: ctx.input.reason, placedBy: ctx.actor.id, at: ctx.at }))!;
+    const holdId = (await insertCreditHold(ctx.sql, {
+      customerId: customer.id,
+      reason: ctx.input.reason,
+      placedBy: ctx.actor.id,
+      at: ctx.at,
+    }))!;
     await ctx.audit({
       entityType: 'customer',
       entityId: customer.id,
@@ -41,7 +56,11 @@ export function placeCreditHold(deps: CaseDependencies, actor: string, input: z.
 export const releaseCreditHoldInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Releases the active credit hold (manager). */
-export function releaseCreditHold(deps: CaseDependencies, actor: string, input: z.input<typeof releaseCreditHoldInput>): Promise<{ holdId: string }> {
+export function releaseCreditHold(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof releaseCreditHoldInput>,
+): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'credit_hold.release', releaseCreditHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const holdId = await release(ctx, customer.id, customer.externalId, ctx.input.reason);

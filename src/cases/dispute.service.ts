@@ -10,12 +10,19 @@ export const openDisputeInput = z.object({
   /** The invoice number as printed. */
   invoice: z.string().trim().min(1, 'is required'),
   /** e.g. `pricing`, `not_received`, `quality`, `duplicate`. */
-  reasonCode: z.string().trim().regex(/^[a-z][a-z0-9_]{1,40}$/, 'must be a lower-case code such as not_received'),
+  reasonCode: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,40}$/, 'must be a lower-case code such as not_received'),
   notes: z.string().trim().max(5_000).optional(),
 });
 
 /** Opens a dispute on one invoice (collector): that invoice leaves dunning, the rest continue. */
-export function openDispute(deps: CaseDependencies, actor: string, input: z.input<typeof openDisputeInput>): Promise<{ disputeId: string }> {
+export function openDispute(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof openDisputeInput>,
+): Promise<{ disputeId: string }> {
   return runCaseAction(deps, actor, 'dispute.open', openDisputeInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);
@@ -51,7 +58,11 @@ export const resolveDisputeInput = z.object({
 });
 
 /** Resolves the open dispute of an invoice (collector); the invoice is dunned again if still open. */
-export function resolveDispute(deps: CaseDependencies, actor: string, input: z.input<typeof resolveDisputeInput>): Promise<{ disputeId: string }> {
+export function resolveDispute(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof resolveDisputeInput>,
+): Promise<{ disputeId: string }> {
   return runCaseAction(deps, actor, 'dispute.resolve', resolveDisputeInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);

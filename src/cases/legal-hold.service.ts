@@ -15,7 +15,11 @@ export const placeLegalHoldInput = z.object({
  * Places a legal hold (manager): the case moves to `legal_hold`, all automated contact stops at
  * once (queued contacts are cancelled by the delivery's last-moment check), and managers are alerted.
  */
-export function placeLegalHold(deps: CaseDependencies, actor: string, input: z.input<typeof placeLegalHoldInput>): Promise<{ holdId: string }> {
+export function placeLegalHold(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof placeLegalHoldInput>,
+): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'legal_hold.place', placeLegalHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const before = await lockCase(ctx.sql, customer.id);
@@ -45,7 +49,11 @@ export function placeLegalHold(deps: CaseDependencies, actor: string, input: z.i
 export const releaseLegalHoldInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Releases the legal hold (manager only): the case is active again and dunning resumes at its current stage. */
-export function releaseLegalHold(deps: CaseDependencies, actor: string, input: z.input<typeof releaseLegalHoldInput>): Promise<{ holdId: string }> {
+export function releaseLegalHold(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof releaseLegalHoldInput>,
+): Promise<{ holdId: string }> {
   return runCaseAction(deps, actor, 'legal_hold.release', releaseLegalHoldInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const before = await lockCase(ctx.sql, customer.id);

@@ -22,7 +22,11 @@ export const PLAN_MISSED_AFTER_DAYS = 7;
 export const createPlanInput = z
   .object({
     customer: customerField,
-    currency: z.string().trim().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+    currency: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .optional(),
     /** Integer minor units; must equal the sum of the instalments. */
     totalMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     instalments: z
@@ -48,7 +52,11 @@ export const createPlanInput = z
  * Agrees a payment plan (manager): the plan's reminders replace the policy steps of the
  * customer's invoices in its currency until it completes, breaks or is cancelled.
  */
-export function createPaymentPlan(deps: CaseDependencies, actor: string, input: z.input<typeof createPlanInput>): Promise<{ planId: string }> {
+export function createPaymentPlan(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof createPlanInput>,
+): Promise<{ planId: string }> {
   return runCaseAction(deps, actor, 'payment_plan.create', createPlanInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);
@@ -80,7 +88,11 @@ export function createPaymentPlan(deps: CaseDependencies, actor: string, input: 
 export const cancelPlanInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Cancels the active plan (manager); the policy steps take over again. */
-export function cancelPaymentPlan(deps: CaseDependencies, actor: string, input: z.input<typeof cancelPlanInput>): Promise<{ planId: string }> {
+export function cancelPaymentPlan(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof cancelPlanInput>,
+): Promise<{ planId: string }> {
   return runCaseAction(deps, actor, 'payment_plan.cancel', cancelPlanInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);

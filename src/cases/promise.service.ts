@@ -21,7 +21,11 @@ export const recordPromiseInput = z.object({
   /** Integer minor units. */
   amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** ISO 4217; default the customer's currency. */
-  currency: z.string().trim().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .optional(),
   /** The day the customer promised to pay by (ISO date). */
   promisedOn: isoDateField,
   /** The channel the promise came through. */
@@ -74,7 +78,14 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
     const recipient = await findCustomerEmail(ctx.tx, customer.id);
     if (ctx.input.confirm && recipient && !customer.emailOptedOutAt && !customer.doNotContact) {
       const invoices = await findOpenInvoices(ctx.tx, customer.id);
-      const base = customerMessageContext(customer, invoices, deps.compose.company, ctx.at, 'promise-confirmation', deps.compose.unsubscribeUrl(customer.id));
+      const base = customerMessageContext(
+        customer,
+        invoices,
+        deps.compose.company,
+        ctx.at,
+        'promise-confirmation',
+        deps.compose.unsubscribeUrl(customer.id),
+      );
       const email = renderMessage(deps.compose.catalog, {
         templateId: 'promise-confirmation',
         channel: 'email',
@@ -82,22 +93,24 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
         context: { ...base, promise: { amountMinor: ctx.input.amountMinor, currency, promisedFor: ctx.input.promisedOn } },
       });
       const idempotencyKey = `promise-confirmation:${promiseId}`;
-      const queued = await recordContacts(ctx.sql, [{
-        customerId: customer.id,
-        caseId: kase.id,
-        channel: 'email',
-        status: 'queued',
-        templateId: 'promise-confirmation',
-        locale: email.locale,
-        recipient,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        idempotencyKey,
-        actor: ctx.actor.id,
-        invoiceIds: invoices.map((invoice) => invoice.id),
-        at: ctx.at,
-      }]);
+      const queued = await recordContacts(ctx.sql, [
+        {
+          customerId: customer.id,
+          caseId: kase.id,
+          channel: 'email',
+          status: 'queued',
+          templateId: 'promise-confirmation',
+          locale: email.locale,
+          recipient,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          idempotencyKey,
+          actor: ctx.actor.id,
+          invoiceIds: invoices.map((invoice) => invoice.id),
+          at: ctx.at,
+        },
+      ]);
       confirmationContactId = queued.get(idempotencyKey) ?? null;
       if (confirmationContactId) ctx.queueContact({ id: confirmationContactId, channel: 'email', idempotencyKey });
     }
@@ -109,7 +122,11 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
 export const cancelPromiseInput = z.object({ customer: customerField, promiseId: z.uuid(), reason: reasonField });
 
 /** Cancels an open promise (collector); dunning resumes at the next tick. */
-export function cancelPromise(deps: CaseDependencies, actor: string, input: z.input<typeof cancelPromiseInput>): Promise<{ promiseId: string }> {
+export function cancelPromise(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof cancelPromiseInput>,
+): Promise<{ promiseId: string }> {
   return runCaseAction(deps, actor, 'promise.cancel', cancelPromiseInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     await lockCase(ctx.sql, customer.id);

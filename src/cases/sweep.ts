@@ -1,4 +1,10 @@
-import { detectBalanceThreshold, detectChannelsFailing, detectCreditLimitCrossed, findUndeliveredAlerts, reRaiseStaleAlerts } from '../db/alerts.repository.js';
+import {
+  detectBalanceThreshold,
+  detectChannelsFailing,
+  detectCreditLimitCrossed,
+  findUndeliveredAlerts,
+  reRaiseStaleAlerts,
+} from '../db/alerts.repository.js';
 import { findUnannouncedCreditHolds } from '../db/holds.repository.js';
 import { raiseSystemAlert } from '../alerts/alert.service.js';
 import type { CaseDependencies } from './case-action.js';
@@ -53,13 +59,19 @@ export async function runCaseSweep(deps: CaseDependencies, settings: SweepSettin
   ] as const;
   for (const [kind, found] of detections) {
     for (const condition of found) {
-      const raised = await raiseSystemAlert(deps, { kind, customerId: condition.customerId, message: `${condition.customerName}: ${condition.detail}` });
+      const raised = await raiseSystemAlert(deps, {
+        kind,
+        customerId: condition.customerId,
+        message: `${condition.customerName}: ${condition.detail}`,
+      });
       if (raised.created) alertsRaised += 1;
     }
   }
 
   const reRaised =
-    settings.reRaiseHours > 0 ? await reRaiseStaleAlerts(deps.prisma, new Date(now.getTime() - settings.reRaiseHours * 3_600_000), now) : [];
+    settings.reRaiseHours > 0
+      ? await reRaiseStaleAlerts(deps.prisma, new Date(now.getTime() - settings.reRaiseHours * 3_600_000), now)
+      : [];
   const undelivered = await findUndeliveredAlerts(deps.prisma, 1_000);
   if (undelivered.length > 0) await deps.effects.deliverAlerts(undelivered);
 

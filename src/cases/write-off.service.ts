@@ -46,7 +46,10 @@ export function writeOff(deps: CaseDependencies, actor: string, input: z.input<t
       const [invoice] = invoices;
       if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${number}`);
       if (invoice.status !== 'open' || invoice.openBalanceMinor <= 0n) {
-        throw new InvalidTransition('invoice.write_off', `invoice ${invoice.number} has nothing open to write off (${invoice.status.replace('_', ' ')})`);
+        throw new InvalidTransition(
+          'invoice.write_off',
+          `invoice ${invoice.number} has nothing open to write off (${invoice.status.replace('_', ' ')})`,
+        );
       }
     } else if (invoices.length === 0) {
       throw new InvalidTransition('invoice.write_off', `customer ${customer.externalId} has no open balance to write off`);
@@ -67,7 +70,13 @@ export async function writeOffOpenInvoices(
 ): Promise<WriteOffResult> {
   const result: WriteOffResult = { invoices: [], totals: [] };
   if (invoices.length === 0) return result;
-  await writeOffInvoices(ctx.sql, invoices.map((i) => i.id), ctx.actor.id, reason, ctx.at);
+  await writeOffInvoices(
+    ctx.sql,
+    invoices.map((i) => i.id),
+    ctx.actor.id,
+    reason,
+    ctx.at,
+  );
   const totals = new Map<string, bigint>();
   for (const invoice of invoices) {
     await ctx.audit({
@@ -81,16 +90,32 @@ export async function writeOffOpenInvoices(
     result.invoices.push({ number: invoice.number, currency: invoice.currency, writtenOffMinor: invoice.openBalanceMinor.toString() });
     totals.set(invoice.currency, (totals.get(invoice.currency) ?? 0n) + invoice.openBalanceMinor);
   }
-  result.totals = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => ({ currency, writtenOffMinor: minor.toString() }));
+  result.totals = [...totals]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, minor]) => ({ currency, writtenOffMinor: minor.toString() }));
 
   if (!(await hasOpenBalance(ctx.tx, customer.id))) {
     for (const promiseId of await closePromises(ctx.sql, { customerId: customer.id }, 'cancelled', ctx.at)) {
-      await ctx.audit({ entityType: 'promise_to_pay', entityId: promiseId, action: 'promise.cancelled', reason: 'balance written off', before: { status: 'open' }, after: { status: 'cancelled' } });
+      await ctx.audit({
+        entityType: 'promise_to_pay',
+        entityId: promiseId,
+        action: 'promise.cancelled',
+        reason: 'balance written off',
+        before: { status: 'open' },
+        after: { status: 'cancelled' },
+      });
     }
     const plan = await findActivePlan(ctx.tx, customer.id);
     if (plan) {
       await cancelPlan(ctx.sql, plan.id, ctx.at);
-      await ctx.audit({ entityType: 'payment_plan', entityId: plan.id, action: 'payment_plan.cancelled', reason: 'balance written off', before: { status: 'active' }, after: { status: 'cancelled' } });
+      await ctx.audit({
+        entityType: 'payment_plan',
+        entityId: plan.id,
+        action: 'payment_plan.cancelled',
+        reason: 'balance written off',
+        before: { status: 'active' },
+        after: { status: 'cancelled' },
+      });
     }
   }
   await ctx.review(customer.id);

@@ -50,7 +50,12 @@ function compare(a: string, b: string): number {
  */
 export function planAllocation(payment: PaymentToAllocate, openItems: readonly OpenItem[]): AllocationPlan {
   const candidates = openItems.filter((item) => item.currency === payment.currency && item.openBalanceMinor > 0n);
-  const named = new Set(referencedNumbers(payment.reference, candidates.map((item) => item.number)));
+  const named = new Set(
+    referencedNumbers(
+      payment.reference,
+      candidates.map((item) => item.number),
+    ),
+  );
   const rule = named.size > 0 ? 'reference' : 'age';
   const targets = (rule === 'reference' ? candidates.filter((item) => named.has(item.number)) : candidates).sort(byAge);
   let remaining = payment.amountMinor;

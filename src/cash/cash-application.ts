@@ -51,11 +51,7 @@ export interface AppliedPayment {
  * `paid` (at the start of the payment's day in the customer's time zone) and leaves the rest of
  * each payment as `unapplied_minor`. Must run in a transaction that holds the payments' rows.
  */
-export async function applyPaymentsInTransaction(
-  sql: Sql,
-  payments: readonly PaymentToApply[],
-  now: Date,
-): Promise<AppliedPayment[]> {
+export async function applyPaymentsInTransaction(sql: Sql, payments: readonly PaymentToApply[], now: Date): Promise<AppliedPayment[]> {
   const pending = payments.filter((payment) => payment.unappliedMinor > 0n);
   if (pending.length === 0) return [];
   const customerIds = [...new Set(pending.map((payment) => payment.customerId))];
@@ -81,9 +77,14 @@ export async function applyPaymentsInTransaction(
       touched.set(item.id, { item, paidOn: paid ? payment.receivedOn : null });
     }
     results.push({
-      paymentId: payment.id, customerId: payment.customerId, currency: payment.currency, rule: plan.rule,
-      allocations: plan.allocations, appliedMinor: payment.unappliedMinor - plan.unappliedMinor,
-      unappliedMinor: plan.unappliedMinor, paidInvoiceIds,
+      paymentId: payment.id,
+      customerId: payment.customerId,
+      currency: payment.currency,
+      rule: plan.rule,
+      allocations: plan.allocations,
+      appliedMinor: payment.unappliedMinor - plan.unappliedMinor,
+      unappliedMinor: plan.unappliedMinor,
+      paidInvoiceIds,
     });
   }
 
@@ -94,7 +95,10 @@ export async function applyPaymentsInTransaction(
     [...touched.values()].map(({ item, paidOn }) => ({ id: item.id, balanceMinor: item.openBalanceMinor, paidOn })),
     now,
   );
-  await setUnapplied(sql, results.map((r) => ({ id: r.paymentId, unappliedMinor: r.unappliedMinor })));
+  await setUnapplied(
+    sql,
+    results.map((r) => ({ id: r.paymentId, unappliedMinor: r.unappliedMinor })),
+  );
   return results;
 }
 
@@ -179,7 +183,13 @@ export async function reversePaymentAllocations(db: PrismaClient, request: Rever
     for (const { invoiceId, amountMinor } of reversed) restored.set(invoiceId, (restored.get(invoiceId) ?? 0n) + amountMinor);
     const locked = await lockInvoiceStatuses(sql, [...restored.keys()]);
     const reopenedInvoiceIds = locked.filter((row) => row.status === 'paid').map((row) => row.id);
-    await reverseAllocations(sql, active.map((row) => row.id), restored, actor, now);
+    await reverseAllocations(
+      sql,
+      active.map((row) => row.id),
+      restored,
+      actor,
+      now,
+    );
     const before = payment.unappliedMinor;
     const total = reversed.reduce((sum, a) => sum + a.amountMinor, 0n);
     const unappliedMinor = request.keepAsCredit === true ? before + total : 0n;

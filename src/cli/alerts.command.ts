@@ -48,7 +48,9 @@ export function registerAlertsCommand(program: Command, context: CommandContext)
     );
   command
     .command('sweep')
-    .description('run the case sweep once (pauses, promises, plans, paid credit holds, alert detection, re-raise); a worker delivers what it enqueues')
+    .description(
+      'run the case sweep once (pauses, promises, plans, paid credit holds, alert detection, re-raise); a worker delivers what it enqueues',
+    )
     .action(() =>
       withCaseServices(context, async (services) => {
         process.stdout.write(`${JSON.stringify(await runCaseSweep(services.cases, services.sweep))}\n`);

@@ -43,44 +43,183 @@ function instalments(value: string | undefined): Array<{ dueOn: string; amountMi
 const REASON: [string, string] = ['--reason <text>', 'why (kept in the audit trail)'];
 
 export const CASE_CLI_ACTIONS: CaseCliAction[] = [
-  { name: 'legal-hold', description: 'place a legal hold (manager)', options: [REASON, ['--agency <name>', 'agency or law firm'], ['--notes <text>', 'notes']],
-    run: (d, a, customer, o) => placeLegalHold(d, a, { customer, reason: o.reason ?? '', ...(o.agency && { agency: o.agency }), ...(o.notes && { notes: o.notes }) }) },
-  { name: 'release-legal-hold', description: 'release the legal hold; dunning resumes at the current stage (manager)', options: [REASON],
-    run: (d, a, customer, o) => releaseLegalHold(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'bankruptcy', description: 'record a bankruptcy filing (manager)', options: [['--filed-on <date>', 'YYYY-MM-DD'], ['--chapter <chapter>', 'e.g. 7, 11, insolvency'], ['--case-number <number>', 'court case number']],
-    run: (d, a, customer, o) => recordBankruptcy(d, a, { customer, filedOn: o.filedOn ?? '', chapter: o.chapter ?? '', ...(o.caseNumber && { caseNumber: o.caseNumber }) }) },
-  { name: 'discharge-bankruptcy', description: 'record the discharge of the open filing (manager)', options: [REASON],
-    run: (d, a, customer, o) => recordBankruptcyDischarge(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'dismiss-bankruptcy', description: 'record the dismissal of the open filing (manager)', options: [REASON],
-    run: (d, a, customer, o) => recordBankruptcyDismissal(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'write-off', description: 'write off an invoice, or the whole open balance with --all (manager)', options: [['--invoice <number>', 'invoice number'], ['--all', 'every open invoice of the customer'], REASON],
-    run: (d, a, customer, o) => writeOff(d, a, { customer, reason: o.reason ?? '', ...(o.invoice !== undefined && { invoice: o.invoice }), ...((o.all as unknown) === true && { all: true as const }) }) },
-  { name: 'credit-hold', description: 'place a credit hold (manager)', options: [REASON],
-    run: (d, a, customer, o) => placeCreditHold(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'release-credit-hold', description: 'release the credit hold (manager)', options: [REASON],
-    run: (d, a, customer, o) => releaseCreditHold(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'dispute', description: 'open a dispute on an invoice (collector)', options: [['--invoice <number>', 'invoice number'], ['--reason-code <code>', 'e.g. not_received'], ['--notes <text>', 'notes']],
-    run: (d, a, customer, o) => openDispute(d, a, { customer, invoice: o.invoice ?? '', reasonCode: o.reasonCode ?? '', ...(o.notes && { notes: o.notes }) }) },
-  { name: 'resolve-dispute', description: 'resolve the open dispute of an invoice (collector)', options: [['--invoice <number>', 'invoice number'], ['--resolution <text>', 'how it was resolved']],
-    run: (d, a, customer, o) => resolveDispute(d, a, { customer, invoice: o.invoice ?? '', resolution: o.resolution ?? '' }) },
-  { name: 'promise', description: 'record a promise to pay and email the confirmation (collector)', options: [['--amount <minor>', 'integer minor units'], ['--on <date>', 'promised date YYYY-MM-DD'], ['--currency <code>', 'default: the customer\'s'], ['--channel <channel>', 'call (default), email, sms, letter, note'], ['--no-confirm', 'do not email a confirmation']],
-    run: (d, a, customer, o) => recordPromise(d, a, { customer, amountMinor: int(o.amount) ?? Number.NaN, promisedOn: o.on ?? '', ...(o.currency && { currency: o.currency }), ...(o.channel && { channel: o.channel as 'call' }), confirm: (o.confirm as unknown) !== false }) },
-  { name: 'cancel-promise', description: 'cancel an open promise (collector)', options: [['--promise <id>', 'promise id'], REASON],
-    run: (d, a, customer, o) => cancelPromise(d, a, { customer, promiseId: o.promise ?? '', reason: o.reason ?? '' }) },
-  { name: 'plan', description: 'agree a payment plan (manager)', options: [['--total <minor>', 'plan total, integer minor units'], ['--instalments <list>', '2026-04-01=30000,2026-05-01=30000'], ['--currency <code>', 'default: the customer\'s'], ['--notes <text>', 'notes']],
-    run: (d, a, customer, o) => createPaymentPlan(d, a, { customer, totalMinor: int(o.total) ?? Number.NaN, instalments: instalments(o.instalments), ...(o.currency && { currency: o.currency }), ...(o.notes && { notes: o.notes }) }) },
-  { name: 'cancel-plan', description: 'cancel the active payment plan (manager)', options: [REASON],
-    run: (d, a, customer, o) => cancelPaymentPlan(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'call', description: 'log a call; completes the open call task (collector)', options: [['--outcome <code>', 'no_answer, voicemail, promised, disputed, paid, wrong_number, other'], ['--notes <text>', 'what was said'], ['--with <person>', 'who was spoken to'], ['--task <id>', 'the call task it completes']],
-    run: (d, a, customer, o) => logCall(d, a, { customer, outcome: (o.outcome ?? '') as 'other', notes: o.notes ?? '', ...(o.with && { with: o.with }), ...(o.task && { taskId: o.task }) }) },
-  { name: 'note', description: 'add a note to the contact log (collector)', options: [['--text <text>', 'the note']],
-    run: (d, a, customer, o) => addNote(d, a, { customer, text: o.text ?? '' }) },
-  { name: 'pause', description: 'pause dunning by hand (collector)', options: [REASON, ['--until <instant>', 'ISO 8601 instant with offset']],
-    run: (d, a, customer, o) => pauseCase(d, a, { customer, reason: o.reason ?? '', ...(o.until && { until: o.until }) }) },
-  { name: 'resume', description: 'resume a paused case (collector)', options: [REASON],
-    run: (d, a, customer, o) => resumeCase(d, a, { customer, reason: o.reason ?? '' }) },
-  { name: 'file', description: 'write the case file (HTML + JSON) for legal or an agency (manager)', options: [['--out <dir>', 'directory (default: current)']],
-    run: (d, a, customer) => exportCaseFile(d, a, { customer }) },
+  {
+    name: 'legal-hold',
+    description: 'place a legal hold (manager)',
+    options: [REASON, ['--agency <name>', 'agency or law firm'], ['--notes <text>', 'notes']],
+    run: (d, a, customer, o) =>
+      placeLegalHold(d, a, { customer, reason: o.reason ?? '', ...(o.agency && { agency: o.agency }), ...(o.notes && { notes: o.notes }) }),
+  },
+  {
+    name: 'release-legal-hold',
+    description: 'release the legal hold; dunning resumes at the current stage (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => releaseLegalHold(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'bankruptcy',
+    description: 'record a bankruptcy filing (manager)',
+    options: [
+      ['--filed-on <date>', 'YYYY-MM-DD'],
+      ['--chapter <chapter>', 'e.g. 7, 11, insolvency'],
+      ['--case-number <number>', 'court case number'],
+    ],
+    run: (d, a, customer, o) =>
+      recordBankruptcy(d, a, {
+        customer,
+        filedOn: o.filedOn ?? '',
+        chapter: o.chapter ?? '',
+        ...(o.caseNumber && { caseNumber: o.caseNumber }),
+      }),
+  },
+  {
+    name: 'discharge-bankruptcy',
+    description: 'record the discharge of the open filing (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => recordBankruptcyDischarge(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'dismiss-bankruptcy',
+    description: 'record the dismissal of the open filing (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => recordBankruptcyDismissal(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'write-off',
+    description: 'write off an invoice, or the whole open balance with --all (manager)',
+    options: [['--invoice <number>', 'invoice number'], ['--all', 'every open invoice of the customer'], REASON],
+    run: (d, a, customer, o) =>
+      writeOff(d, a, {
+        customer,
+        reason: o.reason ?? '',
+        ...(o.invoice !== undefined && { invoice: o.invoice }),
+        ...((o.all as unknown) === true && { all: true as const }),
+      }),
+  },
+  {
+    name: 'credit-hold',
+    description: 'place a credit hold (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => placeCreditHold(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'release-credit-hold',
+    description: 'release the credit hold (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => releaseCreditHold(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'dispute',
+    description: 'open a dispute on an invoice (collector)',
+    options: [
+      ['--invoice <number>', 'invoice number'],
+      ['--reason-code <code>', 'e.g. not_received'],
+      ['--notes <text>', 'notes'],
+    ],
+    run: (d, a, customer, o) =>
+      openDispute(d, a, { customer, invoice: o.invoice ?? '', reasonCode: o.reasonCode ?? '', ...(o.notes && { notes: o.notes }) }),
+  },
+  {
+    name: 'resolve-dispute',
+    description: 'resolve the open dispute of an invoice (collector)',
+    options: [
+      ['--invoice <number>', 'invoice number'],
+      ['--resolution <text>', 'how it was resolved'],
+    ],
+    run: (d, a, customer, o) => resolveDispute(d, a, { customer, invoice: o.invoice ?? '', resolution: o.resolution ?? '' }),
+  },
+  {
+    name: 'promise',
+    description: 'record a promise to pay and email the confirmation (collector)',
+    options: [
+      ['--amount <minor>', 'integer minor units'],
+      ['--on <date>', 'promised date YYYY-MM-DD'],
+      ['--currency <code>', "default: the customer's"],
+      ['--channel <channel>', 'call (default), email, sms, letter, note'],
+      ['--no-confirm', 'do not email a confirmation'],
+    ],
+    run: (d, a, customer, o) =>
+      recordPromise(d, a, {
+        customer,
+        amountMinor: int(o.amount) ?? Number.NaN,
+        promisedOn: o.on ?? '',
+        ...(o.currency && { currency: o.currency }),
+        ...(o.channel && { channel: o.channel as 'call' }),
+        confirm: (o.confirm as unknown) !== false,
+      }),
+  },
+  {
+    name: 'cancel-promise',
+    description: 'cancel an open promise (collector)',
+    options: [['--promise <id>', 'promise id'], REASON],
+    run: (d, a, customer, o) => cancelPromise(d, a, { customer, promiseId: o.promise ?? '', reason: o.reason ?? '' }),
+  },
+  {
+    name: 'plan',
+    description: 'agree a payment plan (manager)',
+    options: [
+      ['--total <minor>', 'plan total, integer minor units'],
+      ['--instalments <list>', '2026-04-01=30000,2026-05-01=30000'],
+      ['--currency <code>', "default: the customer's"],
+      ['--notes <text>', 'notes'],
+    ],
+    run: (d, a, customer, o) =>
+      createPaymentPlan(d, a, {
+        customer,
+        totalMinor: int(o.total) ?? Number.NaN,
+        instalments: instalments(o.instalments),
+        ...(o.currency && { currency: o.currency }),
+        ...(o.notes && { notes: o.notes }),
+      }),
+  },
+  {
+    name: 'cancel-plan',
+    description: 'cancel the active payment plan (manager)',
+    options: [REASON],
+    run: (d, a, customer, o) => cancelPaymentPlan(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'call',
+    description: 'log a call; completes the open call task (collector)',
+    options: [
+      ['--outcome <code>', 'no_answer, voicemail, promised, disputed, paid, wrong_number, other'],
+      ['--notes <text>', 'what was said'],
+      ['--with <person>', 'who was spoken to'],
+      ['--task <id>', 'the call task it completes'],
+    ],
+    run: (d, a, customer, o) =>
+      logCall(d, a, {
+        customer,
+        outcome: (o.outcome ?? '') as 'other',
+        notes: o.notes ?? '',
+        ...(o.with && { with: o.with }),
+        ...(o.task && { taskId: o.task }),
+      }),
+  },
+  {
+    name: 'note',
+    description: 'add a note to the contact log (collector)',
+    options: [['--text <text>', 'the note']],
+    run: (d, a, customer, o) => addNote(d, a, { customer, text: o.text ?? '' }),
+  },
+  {
+    name: 'pause',
+    description: 'pause dunning by hand (collector)',
+    options: [REASON, ['--until <instant>', 'ISO 8601 instant with offset']],
+    run: (d, a, customer, o) => pauseCase(d, a, { customer, reason: o.reason ?? '', ...(o.until && { until: o.until }) }),
+  },
+  {
+    name: 'resume',
+    description: 'resume a paused case (collector)',
+    options: [REASON],
+    run: (d, a, customer, o) => resumeCase(d, a, { customer, reason: o.reason ?? '' }),
+  },
+  {
+    name: 'file',
+    description: 'write the case file (HTML + JSON) for legal or an agency (manager)',
+    options: [['--out <dir>', 'directory (default: current)']],
+    run: (d, a, customer) => exportCaseFile(d, a, { customer }),
+  },
 ];
 
 /** Opens the runtime, builds the case services with real queues, runs `work`, closes everything. */
@@ -89,7 +228,13 @@ export async function withCaseServices(context: CommandContext, work: (services:
   try {
     await work(await openCaseServices(runtime));
   } catch (error) {
-    if (!(error instanceof PermissionDenied || error instanceof InvalidInput || error instanceof NotFound || error instanceof InvalidTransition)) throw error;
+    if (!(
+      error instanceof PermissionDenied ||
+      error instanceof InvalidInput ||
+      error instanceof NotFound ||
+      error instanceof InvalidTransition
+    ))
+      throw error;
     process.stderr.write(`${error.name}: ${error.message}\n`);
     process.exitCode = 2;
   } finally {

@@ -24,7 +24,9 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const money = (amounts: ConversationMessage['amounts']) =>
-  amounts.map((a) => `${a.currency} ${toMajorString(a.minor, a.currency)} (${a.invoices} invoice${a.invoices === 1 ? '' : 's'})`).join(' + ');
+  amounts
+    .map((a) => `${a.currency} ${toMajorString(a.minor, a.currency)} (${a.invoices} invoice${a.invoices === 1 ? '' : 's'})`)
+    .join(' + ');
 
 function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig>, seconds: number): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -32,7 +34,9 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
   out();
   out(`Demo finished: ${summary.firstDay} to ${summary.lastDay} (today), ${summary.ticks} ticks in ${seconds.toFixed(1)} s.`);
   for (const i of summary.imports) {
-    out(`  imported ${i.kind.padEnd(9)} ${String(i.files).padStart(3)} files, ${i.rows} rows: ${i.created} created, ${i.updated} updated, ${i.rejected} rejected`);
+    out(
+      `  imported ${i.kind.padEnd(9)} ${String(i.files).padStart(3)} files, ${i.rows} rows: ${i.created} created, ${i.updated} updated, ${i.rejected} rejected`,
+    );
   }
   out(
     `  customers: ${activity.payments} payments, ${activity.disputesOpened} disputes (${activity.disputesResolved} resolved), ` +
@@ -48,7 +52,9 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
   }
   for (const [key, counts] of rows) out(`  ${key} ${counts.join(', ')}`);
   out();
-  out(`Call tasks created: ${summary.callTasks}   credit holds: ${summary.creditHolds}   legal holds: ${summary.legalHolds}   manager alerts: ${summary.alerts}`);
+  out(
+    `Call tasks created: ${summary.callTasks}   credit holds: ${summary.creditHolds}   legal holds: ${summary.legalHolds}   manager alerts: ${summary.alerts}`,
+  );
   out();
 
   for (const story of figures.conversations) {
@@ -56,20 +62,30 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
     for (const m of story.messages) {
       const at = DateTime.fromJSDate(m.at, { zone: story.timeZone }).toFormat('yyyy-MM-dd HH:mm');
       const step = m.stepId ?? m.templateId ?? '-';
-      out(`  ${at}  ${m.channel.padEnd(5)} ${step.padEnd(20)} ${m.headline.slice(0, 90)}${m.amounts.length > 0 ? `  [${money(m.amounts)}]` : ''}`);
+      out(
+        `  ${at}  ${m.channel.padEnd(5)} ${step.padEnd(20)} ${m.headline.slice(0, 90)}${m.amounts.length > 0 ? `  [${money(m.amounts)}]` : ''}`,
+      );
     }
     out();
   }
 
   const e = figures.emails;
   out(`At the end (${summary.lastDay}), ${figures.customers} customers:`);
-  out(`  emails per customer per 30 days: reminders mean ${e.reminders.mean} (${e.reminders.meanContacted} per customer reminded), max ${e.reminders.max} in any 30 days;`);
-  out(`    all emails (with statements, confirmations) mean ${e.all.mean}, max ${e.all.max}; SMS mean ${figures.sms.mean}, max ${figures.sms.max}`);
+  out(
+    `  emails per customer per 30 days: reminders mean ${e.reminders.mean} (${e.reminders.meanContacted} per customer reminded), max ${e.reminders.max} in any 30 days;`,
+  );
+  out(
+    `    all emails (with statements, confirmations) mean ${e.all.mean}, max ${e.all.max}; SMS mean ${figures.sms.mean}, max ${figures.sms.max}`,
+  );
   out('  aging mix (share of balance):');
   for (const c of figures.aging) {
-    out(`    ${c.currency} ${toMajorString(c.totalMinor, c.currency).padStart(14)}  ${c.buckets.map((b) => `${b.bucket} ${percent(b.share)}`).join('  ')}`);
+    out(
+      `    ${c.currency} ${toMajorString(c.totalMinor, c.currency).padStart(14)}  ${c.buckets.map((b) => `${b.bucket} ${percent(b.share)}`).join('  ')}`,
+    );
   }
-  out(`  customers with a balance, by oldest bucket: ${figures.customersByOldestBucket.map((b) => `${b.bucket} ${b.customers}`).join(', ')}`);
+  out(
+    `  customers with a balance, by oldest bucket: ${figures.customersByOldestBucket.map((b) => `${b.bucket} ${b.customers}`).join(', ')}`,
+  );
   out(`  DSO (90 days): ${figures.dso.map((d) => `${d.currency} ${d.dso ?? '-'} (best possible ${d.bestPossibleDso ?? '-'})`).join(', ')}`);
   out(`  legal holds standing: ${figures.legalHoldsOpen}   credit holds standing: ${figures.creditHoldsOpen}`);
   const p = figures.problems;
@@ -106,7 +122,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .option('--days <n>', 'simulated days, ending today', integer('--days', 1, 366), 100)
     .option('--customers <n>', 'customers in the sample ledger', integer('--customers', 1, 100_000), 300)
     .option('--end <instant>', 'last simulated instant instead of now (ISO, UTC unless it has an offset)')
-    .option('--reset', 'allowed to empty DATABASE_URL\'s database (the demo owns its database)')
+    .option('--reset', "allowed to empty DATABASE_URL's database (the demo owns its database)")
     .action(async (options: DemoOptions) => {
       const base = context.config();
       const demoDir = path.join(base.dataDir, 'demo');

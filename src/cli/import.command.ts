@@ -38,11 +38,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
       // The same catalog the worker decides with: built-in policies plus POLICIES_DIR.
       const knownPolicies = new Set((await loadPolicies(config.policiesDir)).keys());
       const runtime = await openRuntime(config, context.logger());
-      const pool = runtime.lifecycle.adopt(
-        'import pool',
-        createPgPool(runtime.stack.databaseUrl, { max: 2 }),
-        (p) => p.end(),
-      );
+      const pool = runtime.lifecycle.adopt('import pool', createPgPool(runtime.stack.databaseUrl, { max: 2 }), (p) => p.end());
       const now = runtime.clock.now().toJSDate();
       const progress = createProgressBar(process.stderr, kind, totalBytes);
       const rejectsFile = flags.rejects === undefined ? undefined : await openRejectsFile(flags.rejects);

@@ -79,12 +79,7 @@ function printStanding(standings: StandingLine[]): void {
   if (standings.length > 0) process.stdout.write('\n');
 }
 
-function line(
-  snapshot: CaseSnapshot,
-  at: DateTime,
-  item: PlannedAction | SkippedAction,
-  expected: ReadonlyMap<string, string>,
-): PlanLine {
+function line(snapshot: CaseSnapshot, at: DateTime, item: PlannedAction | SkippedAction, expected: ReadonlyMap<string, string>): PlanLine {
   const invoices = item.invoices.map((invoice) => invoice.number);
   const expectedPayment = Object.fromEntries(
     item.invoices.flatMap((invoice) => {
@@ -152,9 +147,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
           for (const snapshot of snapshots) {
             const decide = (input: CaseSnapshot['input']) => decideCase(deps, { ...snapshot, input });
             if (options.explain) standings.push(standing(snapshot, decide(snapshot.input)));
-            const entries = options.days
-              ? forecastCase(snapshot.input, until, decide)
-              : [{ at: asOf, ...decide(snapshot.input) }];
+            const entries = options.days ? forecastCase(snapshot.input, until, decide) : [{ at: asOf, ...decide(snapshot.input) }];
             for (const entry of entries) {
               lines.push(...entry.actions.map((action) => line(snapshot, entry.at, action, expected)));
               if (options.explain) lines.push(...entry.skipped.map((skip) => line(snapshot, entry.at, skip, expected)));

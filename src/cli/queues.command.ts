@@ -10,7 +10,7 @@ const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 export function registerQueuesCommand(program: Command, context: CommandContext): void {
   program
     .command('queues')
-    .description('Show job counts per queue (REDIS_URL must point at the running worker\'s Redis).')
+    .description("Show job counts per queue (REDIS_URL must point at the running worker's Redis).")
     .option('--failed', 'also list the most recent failed jobs with their reason')
     .action(async (options: { failed?: boolean }) => {
       const config = context.config();

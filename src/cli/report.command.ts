@@ -6,14 +6,7 @@ import type { IsoDate } from '../core/dates.js';
 import type { PrismaClient } from '../db/client.js';
 import { parseRates, resolveRates } from '../reports/allowance.js';
 import { parsePeriodLength } from '../reports/periods.js';
-import {
-  agingTable,
-  ceiTable,
-  collectionsTable,
-  dsoTable,
-  predictionTable,
-  statementTable,
-} from '../reports/report-tables.js';
+import { agingTable, ceiTable, collectionsTable, dsoTable, predictionTable, statementTable } from '../reports/report-tables.js';
 import {
   loadAgingReport,
   loadCeiReport,
@@ -120,7 +113,12 @@ export function registerReportCommand(program: Command, context: CommandContext)
 
   withOutputOptions(report.command('dso'))
     .description('Standard and countback DSO, best possible DSO, average days delinquent and percent current.')
-    .option('--period <length>', 'period ending on the as-of date: days (90d) or months (3m)', parsed(parsePeriodLength), parsePeriodLength('90d'))
+    .option(
+      '--period <length>',
+      'period ending on the as-of date: days (90d) or months (3m)',
+      parsed(parsePeriodLength),
+      parsePeriodLength('90d'),
+    )
     .action(async (options: OutputOptions & { period: ReturnType<typeof parsePeriodLength> }) => {
       await runReport(
         context,
@@ -170,7 +168,10 @@ export function registerReportCommand(program: Command, context: CommandContext)
           }
           return statement;
         },
-        (s) => ({ title: `Statement of account for ${s.customer.name} (${s.customer.externalId}) as of ${s.asOf}`, table: statementTable(s) }),
+        (s) => ({
+          title: `Statement of account for ${s.customer.name} (${s.customer.externalId}) as of ${s.asOf}`,
+          table: statementTable(s),
+        }),
       );
     });
 

@@ -101,7 +101,12 @@ async function preview(context: CommandContext, templateId: string, options: Pre
   if (options.asOf) throw new PreviewUsageError('error: --as-of goes with --customer (sample data has its own date)');
   const catalog = loadCatalog(config);
   const sample = { ...sampleContext(templateId, { locale: options.locale }), company: config.company };
-  const { message } = previewTemplate(catalog, { templateId, locale: options.locale, context: sample, ...(options.channel && { channel: options.channel }) });
+  const { message } = previewTemplate(catalog, {
+    templateId,
+    locale: options.locale,
+    context: sample,
+    ...(options.channel && { channel: options.channel }),
+  });
   print(config, message, templateId, options.locale, options.out);
 }
 
@@ -147,7 +152,9 @@ function check(config: Config): void {
   const catalog = loadCatalog(config);
   validateCatalog(catalog, { smsSegmentLimit: config.sms.segmentLimit, company: config.company });
   const overrides = config.templatesDir ? `, overrides from ${config.templatesDir}` : '';
-  process.stdout.write(`OK: ${catalog.messages.size} templates render in every locale (SMS limit ${config.sms.segmentLimit} segments${overrides})\n`);
+  process.stdout.write(
+    `OK: ${catalog.messages.size} templates render in every locale (SMS limit ${config.sms.segmentLimit} segments${overrides})\n`,
+  );
 }
 
 // Shipped ids in manifest order, then any an override folder added; locales likewise.
@@ -158,7 +165,10 @@ function byManifest<T extends string>(values: Iterable<T>, order: readonly strin
 
 function list(config: Config): void {
   const catalog = loadCatalog(config);
-  const ids = byManifest(catalog.messages.keys(), SHIPPED_TEMPLATES.map(({ id }) => id));
+  const ids = byManifest(
+    catalog.messages.keys(),
+    SHIPPED_TEMPLATES.map(({ id }) => id),
+  );
   const rows = ids.flatMap((id) =>
     CHANNELS.map((channel) => {
       const locales = byManifest(availableLocales(catalog, id, channel), SHIPPED_LOCALES);
@@ -188,7 +198,7 @@ export function registerTemplatesCommand(program: Command, context: CommandConte
   templates
     .command('preview')
     .description(
-      'Render a template with sample invoices (or, with --customer, that customer\'s real open invoices, locale and ' +
+      "Render a template with sample invoices (or, with --customer, that customer's real open invoices, locale and " +
         'amounts from the database) and your configured company details and overrides (TEMPLATES_DIR), to review its ' +
         'wording before enabling a policy.',
     )

@@ -8,7 +8,9 @@ import type { CommandContext } from './main.js';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function withPrisma<T>(context: CommandContext, work: (runtime: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
@@ -40,7 +42,12 @@ export function registerUsersCommand(program: Command, context: CommandContext):
     .action(async (options: { email: string; role: string; name?: string; passwordStdin?: boolean }) => {
       const password = options.passwordStdin ? await readStdin() : null;
       await withPrisma(context, async ({ prisma }) => {
-        const { user, created } = await addUser(prisma, { email: options.email, role: options.role, password, ...(options.name ? { name: options.name } : {}) });
+        const { user, created } = await addUser(prisma, {
+          email: options.email,
+          role: options.role,
+          password,
+          ...(options.name ? { name: options.name } : {}),
+        });
         process.stdout.write(`${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})\n`);
       });
     });
@@ -61,7 +68,9 @@ export function registerUsersCommand(program: Command, context: CommandContext):
       }
       await withPrisma(context, async ({ prisma }) => {
         const { token, record } = await createApiToken(prisma, { userEmail: options.user, name: options.name, scopes });
-        process.stderr.write(`token ${record.prefix}… (${record.id}) for ${options.user}, scopes ${scopes.join(',')}; it is shown only now:\n`);
+        process.stderr.write(
+          `token ${record.prefix}… (${record.id}) for ${options.user}, scopes ${scopes.join(',')}; it is shown only now:\n`,
+        );
         process.stdout.write(`${token}\n`);
       });
     });
@@ -73,7 +82,9 @@ export function registerUsersCommand(program: Command, context: CommandContext):
       await withPrisma(context, async ({ prisma }) => {
         for (const t of await listApiTokens(prisma)) {
           if (options.user && t.user.email !== options.user.toLowerCase()) continue;
-          process.stdout.write(`${t.id}  ${t.prefix}…  ${t.user.email}  ${t.name}  ${t.scopes.join(',')}  ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active'}\n`);
+          process.stdout.write(
+            `${t.id}  ${t.prefix}…  ${t.user.email}  ${t.name}  ${t.scopes.join(',')}  ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active'}\n`,
+          );
         }
       });
     });

@@ -33,167 +33,171 @@ const optionalUrl = (protocols: string[]) =>
  */
 export const envSchema = z
   .object({
-  /** `production` switches logs to JSON even on a terminal. */
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** Minimum pino log level. */
-  LOG_LEVEL: logLevel.default('info'),
-  /** `auto` = pretty on a terminal outside production, JSON otherwise. */
-  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
-  /** Postgres to use. Unset: an embedded Postgres is started under ARREARS_DATA_DIR. */
-  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
-  /** Redis to use. Unset: a redis-server is started on a free loopback port. */
-  REDIS_URL: optionalUrl(['redis', 'rediss']),
-  /** Where the embedded stack keeps its files (Postgres cluster, captured mail). */
-  ARREARS_DATA_DIR: z.string().trim().min(1).default('./data'),
-  /**
-   * Prefix of every BullMQ key. The braces make it a Redis Cluster hash tag, so all of a
-   * queue's keys land in one slot.
-   */
-  QUEUE_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a hash tag such as {arrears}')
-    .default('{arrears}'),
-  /** Cron pattern of the tick that looks for collection cases due for a decision. */
-  TICK_CRON: z.string().trim().min(9).default('*/5 * * * *'),
-  /**
-   * When statements of account are queued (cron, in TICK_TZ; `off` disables them). Hourly by
-   * default: each customer gets the period's statement on the first run inside their send window.
-   */
-  STATEMENTS_CRON: z.string().trim().min(3).default('0 * * * *'),
-  /** IANA time zone the tick's cron pattern is read in. */
-  TICK_TZ: z
-    .string()
-    .trim()
-    .default('UTC')
-    .refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Bucharest' }),
-  /** `capture` writes each email as an .eml file under EMAIL_CAPTURE_DIR; `smtp` sends it. */
-  EMAIL_TRANSPORT: z.enum(['capture', 'smtp']).default('capture'),
-  /** Where captured emails go (relative paths are inside ARREARS_DATA_DIR). */
-  EMAIL_CAPTURE_DIR: z.string().trim().min(1).default('outbox/email'),
-  /** Sender of every customer email. */
-  EMAIL_FROM: z.string().trim().min(3).default('Accounts Receivable <ar@example.com>'),
-  SMTP_HOST: z.string().trim().default('localhost'),
-  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
-  /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
-  SMTP_SECURE: flag.default(false),
-  SMTP_USER: optionalText,
-  /** Parallel connections to the SMTP relay, per worker process. */
-  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
-  SMTP_PASSWORD: optionalText,
-  /** `capture` appends each SMS to a JSON-lines file under SMS_CAPTURE_DIR; `twilio` sends it. */
-  SMS_TRANSPORT: z.enum(['capture', 'twilio']).default('capture'),
-  SMS_CAPTURE_DIR: z.string().trim().min(1).default('outbox/sms'),
-  TWILIO_ACCOUNT_SID: optionalText,
-  TWILIO_AUTH_TOKEN: optionalText,
-  /** Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID. */
-  TWILIO_FROM: optionalText,
-  TWILIO_MESSAGING_SERVICE_SID: optionalText,
-  /** Another origin speaking Twilio's REST API (a local endpoint in tests and the demo). */
-  TWILIO_API_BASE_URL: optionalUrl(['http', 'https']),
-  /** Most emails handed to the SMTP relay per second, across all worker processes. */
-  EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
-  /** Most SMS handed to Twilio per second, across all worker processes (Twilio queues the rest). */
-  SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
-  /**
-   * Email delivery jobs a worker process runs at once. More jobs in flight than SMTP connections
-   * is deliberate: their contact-log reads and writes are coalesced into shared statements.
-   */
-  EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
-  /** SMS delivery jobs a worker process runs at once. */
-  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
-  /** Cases decided by one step job (one read, one transaction of set-based writes per batch). */
-  STEP_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
-  /** Step jobs a worker process runs at once; each holds a database connection while it records. */
-  STEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
-  /** Most due cases one tick hands to step jobs; the rest wait for the next tick. */
-  TICK_MAX_CASES: z.coerce.number().int().min(1).default(50_000),
-  /** Most undelivered contacts (queued, or stale `sending`) one tick hands to delivery jobs. */
-  TICK_MAX_REDELIVERIES: z.coerce.number().int().min(1).default(10_000),
-  /** Manager-alert deliveries (email to each manager, the alert webhook) a worker process runs at once. */
-  ALERT_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
-  /** Credit-hold events (ERP webhook, sales email) a worker process runs at once. */
-  CREDIT_HOLD_EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
-  /**
-   * A delivery left `sending` this long belongs to a worker that died mid-send; the tick hands it
-   * to a new job, which looks the SMS up at the provider (or resends the email under the same
-   * Message-ID) before anything else.
-   */
-  DELIVERY_STALE_AFTER_SECONDS: z.coerce.number().int().min(5).default(300),
-  /** Longest SMS allowed, in segments; templates that could exceed it stop the worker at start. */
-  SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
-  /** Company details shown in every reminder. */
-  COMPANY_NAME: z.string().trim().min(1).default('Example Trading Ltd'),
-  /** Sign-off above the company name in emails (`\n` for a line break). */
-  COMPANY_SIGNATURE: z.string().trim().min(1).default('Accounts Receivable'),
-  COMPANY_PAY_URL: z.url().default('https://pay.example.com'),
-  COMPANY_SUPPORT_EMAIL: z.string().trim().min(3).default('ar@example.com'),
-  COMPANY_SUPPORT_PHONE: z.string().trim().min(3).default('+1 555 0100'),
-  COMPANY_PAYMENT_INSTRUCTIONS: z
-    .string()
-    .trim()
-    .min(1)
-    .default('Bank transfer to IBAN XX00 0000 0000 0000, quoting the invoice numbers.'),
-  /** Folder of extra policy JSON files (added to the built-in `default` and `key-account`). */
-  POLICIES_DIR: optionalText,
-  /** JSON file overriding the dunning rules' defaults (send window, holidays, caps, …). */
-  DUNNING_RULES_FILE: optionalText,
-  /** Folder whose template files replace the shipped ones with the same relative path. */
-  TEMPLATES_DIR: optionalText,
-  /** Where `arrears serve` listens (webhooks, one-click unsubscribe). */
-  HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /**
-   * The origin (and optional path prefix) customers' mail clients and Twilio reach `arrears serve`
-   * at. Unset: reminders carry no one-click URL, SMS no status callback, Twilio webhooks are off.
-   */
-  PUBLIC_BASE_URL: optionalUrl(['http', 'https']),
-  /** Key signing unsubscribe links. Unset: generated once into ARREARS_DATA_DIR/unsubscribe.secret. */
-  UNSUBSCRIBE_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
-    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
-  }),
-  /** Signs console session cookies. Unset: generated once into ARREARS_DATA_DIR/session.secret. */
-  SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
-    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
-  }),
-  /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
-  EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
-    message: 'must be at least 16 characters',
-  }),
-  /** Comma-separated addresses that receive manager alerts when no active user has the manager role. */
-  MANAGER_EMAILS: z
-    .string()
-    .trim()
-    .default('')
-    .transform((value) => value.split(',').map((v) => v.trim()).filter((v) => v !== ''))
-    .refine((list) => list.every((v) => /^[^@\s]+@[^@\s]+$/.test(v)), { message: 'must be comma-separated email addresses' }),
-  /** Optional receiver of every manager alert as signed JSON (X-Arrears-Signature). */
-  ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
-  /** HMAC key signing ALERT_WEBHOOK_URL requests (16+ characters); required with the URL. */
-  ALERT_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
-    message: 'must be at least 16 characters',
-  }),
-  /** Unacknowledged alerts are delivered again after this many hours; 0 = never. */
-  ALERT_RERAISE_HOURS: z.coerce.number().int().min(0).default(24),
-  /** When each manager gets the digest of open alerts (cron, read in TICK_TZ). */
-  ALERT_DIGEST_CRON: z.string().trim().min(9).default('0 7 * * *'),
-  /** `EUR=500000,USD=500000`: balance 60+ days past due (minor units) that raises a balance-threshold alert; empty = off. */
-  ALERT_BALANCE_THRESHOLDS: z
-    .string()
-    .trim()
-    .default('')
-    .refine((value) => value === '' || value.split(',').every((pair) => /^\s*[A-Z]{3}=\d+\s*$/.test(pair)), {
-      message: 'must look like EUR=500000,USD=500000 (minor units)',
+    /** `production` switches logs to JSON even on a terminal. */
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Minimum pino log level. */
+    LOG_LEVEL: logLevel.default('info'),
+    /** `auto` = pretty on a terminal outside production, JSON otherwise. */
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    /** Postgres to use. Unset: an embedded Postgres is started under ARREARS_DATA_DIR. */
+    DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+    /** Redis to use. Unset: a redis-server is started on a free loopback port. */
+    REDIS_URL: optionalUrl(['redis', 'rediss']),
+    /** Where the embedded stack keeps its files (Postgres cluster, captured mail). */
+    ARREARS_DATA_DIR: z.string().trim().min(1).default('./data'),
+    /**
+     * Prefix of every BullMQ key. The braces make it a Redis Cluster hash tag, so all of a
+     * queue's keys land in one slot.
+     */
+    QUEUE_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a hash tag such as {arrears}')
+      .default('{arrears}'),
+    /** Cron pattern of the tick that looks for collection cases due for a decision. */
+    TICK_CRON: z.string().trim().min(9).default('*/5 * * * *'),
+    /**
+     * When statements of account are queued (cron, in TICK_TZ; `off` disables them). Hourly by
+     * default: each customer gets the period's statement on the first run inside their send window.
+     */
+    STATEMENTS_CRON: z.string().trim().min(3).default('0 * * * *'),
+    /** IANA time zone the tick's cron pattern is read in. */
+    TICK_TZ: z.string().trim().default('UTC').refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Bucharest' }),
+    /** `capture` writes each email as an .eml file under EMAIL_CAPTURE_DIR; `smtp` sends it. */
+    EMAIL_TRANSPORT: z.enum(['capture', 'smtp']).default('capture'),
+    /** Where captured emails go (relative paths are inside ARREARS_DATA_DIR). */
+    EMAIL_CAPTURE_DIR: z.string().trim().min(1).default('outbox/email'),
+    /** Sender of every customer email. */
+    EMAIL_FROM: z.string().trim().min(3).default('Accounts Receivable <ar@example.com>'),
+    SMTP_HOST: z.string().trim().default('localhost'),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
+    SMTP_SECURE: flag.default(false),
+    SMTP_USER: optionalText,
+    /** Parallel connections to the SMTP relay, per worker process. */
+    SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
+    SMTP_PASSWORD: optionalText,
+    /** `capture` appends each SMS to a JSON-lines file under SMS_CAPTURE_DIR; `twilio` sends it. */
+    SMS_TRANSPORT: z.enum(['capture', 'twilio']).default('capture'),
+    SMS_CAPTURE_DIR: z.string().trim().min(1).default('outbox/sms'),
+    TWILIO_ACCOUNT_SID: optionalText,
+    TWILIO_AUTH_TOKEN: optionalText,
+    /** Sender number (E.164); or set TWILIO_MESSAGING_SERVICE_SID. */
+    TWILIO_FROM: optionalText,
+    TWILIO_MESSAGING_SERVICE_SID: optionalText,
+    /** Another origin speaking Twilio's REST API (a local endpoint in tests and the demo). */
+    TWILIO_API_BASE_URL: optionalUrl(['http', 'https']),
+    /** Most emails handed to the SMTP relay per second, across all worker processes. */
+    EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).default(50),
+    /** Most SMS handed to Twilio per second, across all worker processes (Twilio queues the rest). */
+    SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
+    /**
+     * Email delivery jobs a worker process runs at once. More jobs in flight than SMTP connections
+     * is deliberate: their contact-log reads and writes are coalesced into shared statements.
+     */
+    EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(100),
+    /** SMS delivery jobs a worker process runs at once. */
+    SMS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    /** Cases decided by one step job (one read, one transaction of set-based writes per batch). */
+    STEP_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+    /** Step jobs a worker process runs at once; each holds a database connection while it records. */
+    STEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+    /** Most due cases one tick hands to step jobs; the rest wait for the next tick. */
+    TICK_MAX_CASES: z.coerce.number().int().min(1).default(50_000),
+    /** Most undelivered contacts (queued, or stale `sending`) one tick hands to delivery jobs. */
+    TICK_MAX_REDELIVERIES: z.coerce.number().int().min(1).default(10_000),
+    /** Manager-alert deliveries (email to each manager, the alert webhook) a worker process runs at once. */
+    ALERT_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /** Credit-hold events (ERP webhook, sales email) a worker process runs at once. */
+    CREDIT_HOLD_EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * A delivery left `sending` this long belongs to a worker that died mid-send; the tick hands it
+     * to a new job, which looks the SMS up at the provider (or resends the email under the same
+     * Message-ID) before anything else.
+     */
+    DELIVERY_STALE_AFTER_SECONDS: z.coerce.number().int().min(5).default(300),
+    /** Longest SMS allowed, in segments; templates that could exceed it stop the worker at start. */
+    SMS_SEGMENT_LIMIT: z.coerce.number().int().min(1).max(10).default(3),
+    /** Company details shown in every reminder. */
+    COMPANY_NAME: z.string().trim().min(1).default('Example Trading Ltd'),
+    /** Sign-off above the company name in emails (`\n` for a line break). */
+    COMPANY_SIGNATURE: z.string().trim().min(1).default('Accounts Receivable'),
+    COMPANY_PAY_URL: z.url().default('https://pay.example.com'),
+    COMPANY_SUPPORT_EMAIL: z.string().trim().min(3).default('ar@example.com'),
+    COMPANY_SUPPORT_PHONE: z.string().trim().min(3).default('+1 555 0100'),
+    COMPANY_PAYMENT_INSTRUCTIONS: z
+      .string()
+      .trim()
+      .min(1)
+      .default('Bank transfer to IBAN XX00 0000 0000 0000, quoting the invoice numbers.'),
+    /** Folder of extra policy JSON files (added to the built-in `default` and `key-account`). */
+    POLICIES_DIR: optionalText,
+    /** JSON file overriding the dunning rules' defaults (send window, holidays, caps, …). */
+    DUNNING_RULES_FILE: optionalText,
+    /** Folder whose template files replace the shipped ones with the same relative path. */
+    TEMPLATES_DIR: optionalText,
+    /** Where `arrears serve` listens (webhooks, one-click unsubscribe). */
+    HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /**
+     * The origin (and optional path prefix) customers' mail clients and Twilio reach `arrears serve`
+     * at. Unset: reminders carry no one-click URL, SMS no status callback, Twilio webhooks are off.
+     */
+    PUBLIC_BASE_URL: optionalUrl(['http', 'https']),
+    /** Key signing unsubscribe links. Unset: generated once into ARREARS_DATA_DIR/unsubscribe.secret. */
+    UNSUBSCRIBE_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+      message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
     }),
-  /** Optional ERP endpoint told about credit holds placed and released (signed JSON). */
-  CREDIT_HOLD_WEBHOOK_URL: optionalUrl(['http', 'https']),
-  /** HMAC key signing CREDIT_HOLD_WEBHOOK_URL requests (16+ characters); required with the URL. */
-  CREDIT_HOLD_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
-    message: 'must be at least 16 characters',
-  }),
+    /** Signs console session cookies. Unset: generated once into ARREARS_DATA_DIR/session.secret. */
+    SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+      message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+    }),
+    /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
+    EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+    /** Comma-separated addresses that receive manager alerts when no active user has the manager role. */
+    MANAGER_EMAILS: z
+      .string()
+      .trim()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      )
+      .refine((list) => list.every((v) => /^[^@\s]+@[^@\s]+$/.test(v)), { message: 'must be comma-separated email addresses' }),
+    /** Optional receiver of every manager alert as signed JSON (X-Arrears-Signature). */
+    ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
+    /** HMAC key signing ALERT_WEBHOOK_URL requests (16+ characters); required with the URL. */
+    ALERT_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+    /** Unacknowledged alerts are delivered again after this many hours; 0 = never. */
+    ALERT_RERAISE_HOURS: z.coerce.number().int().min(0).default(24),
+    /** When each manager gets the digest of open alerts (cron, read in TICK_TZ). */
+    ALERT_DIGEST_CRON: z.string().trim().min(9).default('0 7 * * *'),
+    /** `EUR=500000,USD=500000`: balance 60+ days past due (minor units) that raises a balance-threshold alert; empty = off. */
+    ALERT_BALANCE_THRESHOLDS: z
+      .string()
+      .trim()
+      .default('')
+      .refine((value) => value === '' || value.split(',').every((pair) => /^\s*[A-Z]{3}=\d+\s*$/.test(pair)), {
+        message: 'must look like EUR=500000,USD=500000 (minor units)',
+      }),
+    /** Optional ERP endpoint told about credit holds placed and released (signed JSON). */
+    CREDIT_HOLD_WEBHOOK_URL: optionalUrl(['http', 'https']),
+    /** HMAC key signing CREDIT_HOLD_WEBHOOK_URL requests (16+ characters); required with the URL. */
+    CREDIT_HOLD_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
   })
   .superRefine((env, ctx) => {
-    for (const [url, secret] of [['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET'], ['CREDIT_HOLD_WEBHOOK_URL', 'CREDIT_HOLD_WEBHOOK_SECRET']] as const) {
+    for (const [url, secret] of [
+      ['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET'],
+      ['CREDIT_HOLD_WEBHOOK_URL', 'CREDIT_HOLD_WEBHOOK_SECRET'],
+    ] as const) {
       if (env[url] && !env[secret]) ctx.addIssue({ code: 'custom', path: [secret], message: `is required when ${url} is set` });
     }
     if (env.SMS_TRANSPORT !== 'twilio') return;
@@ -202,7 +206,11 @@ export const envSchema = z
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when SMS_TRANSPORT=twilio' });
     }
     if (!env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
-      ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'or TWILIO_MESSAGING_SERVICE_SID is required when SMS_TRANSPORT=twilio' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_FROM'],
+        message: 'or TWILIO_MESSAGING_SERVICE_SID is required when SMS_TRANSPORT=twilio',
+      });
     }
   });
 
@@ -285,9 +293,7 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined>, cwd: string): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
   const dataDir = path.resolve(cwd, env.ARREARS_DATA_DIR);
@@ -357,9 +363,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       ),
     },
     creditHold: {
-      webhook: env.CREDIT_HOLD_WEBHOOK_URL
-        ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' }
-        : null,
+      webhook: env.CREDIT_HOLD_WEBHOOK_URL ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' } : null,
     },
   };
 }

@@ -25,9 +25,7 @@ const TWILIO_STATUSES: Readonly<Record<string, StatusReport['status']>> = {
  * marked (invalid number, or opted out for 21610) so no later step texts it again. 30007
  * (carrier spam filtering) is about our content or sender, not the number, so it is not here.
  */
-export const RECIPIENT_PERMANENT_CODES: ReadonlySet<number> = new Set([
-  21211, 21614, TWILIO_OPTED_OUT, 30003, 30004, 30005, 30006, 30008,
-]);
+export const RECIPIENT_PERMANENT_CODES: ReadonlySet<number> = new Set([21211, 21614, TWILIO_OPTED_OUT, 30003, 30004, 30005, 30006, 30008]);
 
 /** A Twilio status callback, as posted to `/webhooks/twilio/status`. */
 export interface TwilioStatusCallback {
@@ -74,10 +72,16 @@ export async function recordDeliveryStatus(deps: ConsentDependencies, callback: 
   if (markRecipient) {
     const optedOut = code === TWILIO_OPTED_OUT;
     await markRecipientUnreachable(deps.prisma, result.customerId, 'sms', result.recipient ?? '', optedOut, at);
-    await appendCustomerAudit(deps.prisma, result.customerId, optedOut ? 'sms_consent.revoked' : 'phone.unreachable', { ...origin, reason: reason ?? '' }, {
-      contactId: result.contactId,
-      errorCode: code,
-    });
+    await appendCustomerAudit(
+      deps.prisma,
+      result.customerId,
+      optedOut ? 'sms_consent.revoked' : 'phone.unreachable',
+      { ...origin, reason: reason ?? '' },
+      {
+        contactId: result.contactId,
+        errorCode: code,
+      },
+    );
   }
   return { outcome: 'recorded', contactId: result.contactId, moved: result.moved, recipientMarked: markRecipient };
 }

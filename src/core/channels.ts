@@ -2,9 +2,7 @@ import type { Consent } from './domain.js';
 import type { PolicyAction } from './policy.js';
 
 /** Whether an action can reach the customer, and through which action when it falls back. */
-export type ChannelResolution =
-  | { ok: true; action: PolicyAction }
-  | { ok: false; detail: string };
+export type ChannelResolution = { ok: true; action: PolicyAction } | { ok: false; detail: string };
 
 /** Email only while the customer has an address and has not opted out. */
 export function emailAvailable(consent: Consent): boolean {

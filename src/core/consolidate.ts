@@ -59,11 +59,9 @@ export function consolidate(candidates: readonly Candidate[]): Consolidated[] {
 
 /** Held candidates as skipped actions, one per type, step and reason, in the order they arose. */
 export function summarizeHeld(held: readonly Held[]): SkippedAction[] {
-  return groupBy(held, (h) => [h.reason, h.candidate.type, h.candidate.alertKind, h.candidate.stepId, h.detail].join('|')).map(
-    (group) => {
-      const { promiseId: _promiseId, ...subject } = merge(group.map((h) => h.candidate));
-      const first = group[0] as Held;
-      return { ...subject, reason: first.reason, detail: first.detail };
-    },
-  );
+  return groupBy(held, (h) => [h.reason, h.candidate.type, h.candidate.alertKind, h.candidate.stepId, h.detail].join('|')).map((group) => {
+    const { promiseId: _promiseId, ...subject } = merge(group.map((h) => h.candidate));
+    const first = group[0] as Held;
+    return { ...subject, reason: first.reason, detail: first.detail };
+  });
 }

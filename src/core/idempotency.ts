@@ -13,7 +13,13 @@ const PER_DAY = new Set(['email', 'sms', 'call_task']);
 export function idempotencyKey(customerId: string, action: Consolidated, localDate: IsoDate): string {
   let parts: string[];
   if (action.cycle !== null) {
-    parts = [action.type, ...(action.alertKind === null ? [] : [action.alertKind]), action.policyId, `cycle-${action.cycle}`, action.stepId];
+    parts = [
+      action.type,
+      ...(action.alertKind === null ? [] : [action.alertKind]),
+      action.policyId,
+      `cycle-${action.cycle}`,
+      action.stepId,
+    ];
   } else if (PER_DAY.has(action.type)) parts = [action.type, localDate];
   else if (action.promiseId !== null) parts = [action.type, action.alertKind ?? '', action.promiseId];
   else {

@@ -64,11 +64,7 @@ export function brokenPromiseAlert(promise: PromiseToPay, policyId: string): Can
  * Invoices left out of dunning while the rest of the customer's invoices carry on: those with an
  * open dispute, and those in a currency whose total open balance is below the minimum.
  */
-export function invoiceExclusions(
-  invoices: readonly OpenInvoice[],
-  disputes: readonly Dispute[],
-  rules: DunningRules,
-): Map<string, Stop> {
+export function invoiceExclusions(invoices: readonly OpenInvoice[], disputes: readonly Dispute[], rules: DunningRules): Map<string, Stop> {
   const excluded = new Map<string, Stop>();
   for (const dispute of disputes) {
     if (dispute.status === 'open') excluded.set(dispute.invoiceId, { reason: 'dispute', detail: 'invoice is disputed' });

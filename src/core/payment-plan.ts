@@ -23,8 +23,7 @@ function reminderDue(instalment: Instalment, today: IsoDate, rules: DunningRules
 
 function reminded(history: readonly ContactRecord[], instalmentId: string, stepId: ReminderStep): boolean {
   return history.some(
-    (record) =>
-      hasFired(record) && record.invoices.some((ref) => ref.instalmentId === instalmentId && ref.stepId === stepId),
+    (record) => hasFired(record) && record.invoices.some((ref) => ref.instalmentId === instalmentId && ref.stepId === stepId),
   );
 }
 
@@ -46,8 +45,7 @@ export function planCandidates(
   for (const instalment of plan.instalments) {
     const stepId = reminderDue(instalment, today, rules);
     if (stepId === null || reminded(history, instalment.id, stepId)) continue;
-    const template =
-      stepId === 'instalment-missed' ? rules.paymentPlan.missedTemplate : rules.paymentPlan.upcomingTemplate;
+    const template = stepId === 'instalment-missed' ? rules.paymentPlan.missedTemplate : rules.paymentPlan.upcomingTemplate;
     const resolved = resolveChannel({ type: 'email', template }, consent);
     for (const invoice of covered) {
       const candidate: Candidate = {

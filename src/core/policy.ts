@@ -2,12 +2,7 @@
 export type ActionType = 'email' | 'sms' | 'call_task' | 'credit_hold' | 'legal_hold' | 'manager_alert';
 
 /** Why a manager is alerted. */
-export type ManagerAlertKind =
-  | 'legal_hold'
-  | 'balance_threshold'
-  | 'broken_promise'
-  | 'credit_limit_crossed'
-  | 'channels_failing';
+export type ManagerAlertKind = 'legal_hold' | 'balance_threshold' | 'broken_promise' | 'credit_limit_crossed' | 'channels_failing';
 
 /** One action of a policy step. Template ids are `<policy>/<step>`; the channel picks the variant. */
 export type PolicyAction =

@@ -97,7 +97,8 @@ export function stepCandidates(
         continue;
       }
       const candidate = toCandidate(resolved.action, base);
-      if (firedTypes.has(candidate.type) || candidates.some((c) => sameAction(c, candidate) && c.invoice?.invoiceId === invoice.id)) continue;
+      if (firedTypes.has(candidate.type) || candidates.some((c) => sameAction(c, candidate) && c.invoice?.invoiceId === invoice.id))
+        continue;
       candidates.push(candidate);
     }
   }
@@ -115,7 +116,11 @@ export function supersededSteps(
   return missed.flatMap((step) => {
     const detail = `step "${step.id}" was missed (paused, not running or not yet overdue); only "${current.id}" is sent`;
     return step.actions.flatMap((action) =>
-      invoices.map((invoice) => ({ candidate: toCandidate(action, stepBase(policy, step, invoice, cycle)), reason: 'superseded' as const, detail })),
+      invoices.map((invoice) => ({
+        candidate: toCandidate(action, stepBase(policy, step, invoice, cycle)),
+        reason: 'superseded' as const,
+        detail,
+      })),
     );
   });
 }

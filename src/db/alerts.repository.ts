@@ -144,11 +144,7 @@ export async function isAlertRoundDelivered(db: Db, id: string, round: number): 
 }
 
 /** Bumps every unacknowledged alert last raised at or before `staleBefore`; returns them with their new round. */
-export async function reRaiseStaleAlerts(
-  prisma: PrismaClient,
-  staleBefore: Date,
-  at: Date,
-): Promise<Array<{ id: string; round: number }>> {
+export async function reRaiseStaleAlerts(prisma: PrismaClient, staleBefore: Date, at: Date): Promise<Array<{ id: string; round: number }>> {
   return inTransaction(prisma, async ({ sql }) => {
     const bumped = await sql.query<{ id: string; round: number }>(
       `update manager_alerts set re_raise_count = re_raise_count + 1, last_raised_at = $2::timestamptz
@@ -193,7 +189,9 @@ const QUIET = `not exists (select 1 from manager_alerts m where m.customer_id = 
 
 /** Customers whose open balance in their currency is over `customers.credit_limit_minor`. */
 export async function detectCreditLimitCrossed(db: Db, now: Date): Promise<DetectedCondition[]> {
-  const rows = await db.$queryRawUnsafe<Array<{ customerId: string; customerName: string; balance: string; limit: string; currency: string }>>(
+  const rows = await db.$queryRawUnsafe<
+    Array<{ customerId: string; customerName: string; balance: string; limit: string; currency: string }>
+  >(
     `select cu.id::text as "customerId", cu.name as "customerName", sum(i.open_balance_minor)::text as balance,
             cu.credit_limit_minor::text as "limit", cu.currency::text as currency
        from customers cu join invoices i on i.customer_id = cu.id and i.status = 'open' and i.currency = cu.currency

@@ -22,6 +22,7 @@ export async function insertBankruptcy(
 }
 
 export async function closeBankruptcy(sql: Sql, id: string, outcome: 'discharged' | 'dismissed', by: string, at: Date): Promise<void> {
-  const set = outcome === 'discharged' ? 'discharged_at = $2::timestamptz, discharged_by = $3' : 'dismissed_at = $2::timestamptz, dismissed_by = $3';
+  const set =
+    outcome === 'discharged' ? 'discharged_at = $2::timestamptz, discharged_by = $3' : 'dismissed_at = $2::timestamptz, dismissed_by = $3';
   await sql.query(`update bankruptcy_filings set ${set} where id = $1::uuid`, [id, at.toISOString(), by]);
 }

@@ -10,7 +10,10 @@ export async function loadCaseFileRows(db: Db, customerId: string) {
       invoices: { where: { status: 'open', openBalanceMinor: { gt: 0n } }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }] },
       contacts: {
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        include: { statusEvents: { orderBy: [{ at: 'asc' }, { id: 'asc' }] }, invoices: { include: { invoice: { select: { number: true } } } } },
+        include: {
+          statusEvents: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+          invoices: { include: { invoice: { select: { number: true } } } },
+        },
       },
       promises: { orderBy: { createdAt: 'asc' } },
       disputes: { orderBy: { openedAt: 'asc' }, include: { invoice: { select: { number: true } } } },
@@ -30,15 +33,21 @@ export function loadActionFormRows(db: Db, customerId: string) {
   return db.customer.findUnique({
     where: { id: customerId },
     select: {
-      currency: true, timeZone: true,
-      assignedCollector: { select: { email: true } }, contactProfile: true, holidayCalendar: true, doNotContact: true,
-      statementSchedule: true, salesContactEmail: true,
+      currency: true,
+      timeZone: true,
+      assignedCollector: { select: { email: true } },
+      contactProfile: true,
+      holidayCalendar: true,
+      doNotContact: true,
+      statementSchedule: true,
+      salesContactEmail: true,
       collectionCase: { select: { state: true } },
       legalHolds: { where: { releasedAt: null }, select: { id: true } },
       creditHolds: { where: { releasedAt: null }, select: { id: true } },
       bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
       invoices: {
-        where: { status: 'open' }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
+        where: { status: 'open' },
+        orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
         select: { number: true, currency: true, openBalanceMinor: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
       },
     },

@@ -151,11 +151,7 @@ const SNAPSHOT_QUERY = `
    where cs.id = any($1::uuid[])`;
 
 /** Reads, in one statement, everything the decision core needs for these cases. */
-export async function loadCaseSnapshots(
-  sql: Sql,
-  caseIds: readonly string[],
-  now: DateTime,
-): Promise<CaseSnapshot[]> {
+export async function loadCaseSnapshots(sql: Sql, caseIds: readonly string[], now: DateTime): Promise<CaseSnapshot[]> {
   if (caseIds.length === 0) return [];
   const historySince = now.minus({ days: HISTORY_DAYS }).toUTC().toISO();
   // Without an earlier reminder, "received since" means the last week.
@@ -166,7 +162,10 @@ export async function loadCaseSnapshots(
 
 function toSnapshot(row: CaseRow, customer: CustomerJson, now: DateTime): CaseSnapshot {
   const email = pick(customer.points, 'email');
-  const mobile = pick(customer.points.filter((point) => point.isMobile), 'phone');
+  const mobile = pick(
+    customer.points.filter((point) => point.isMobile),
+    'phone',
+  );
   const invoices: OpenInvoice[] = customer.invoices.map((invoice) => ({
     id: invoice.id,
     number: invoice.number,

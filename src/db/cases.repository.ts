@@ -58,10 +58,9 @@ export interface CaseRow {
 
 /** The customer's case, created when missing, locked for the rest of the transaction. */
 export async function lockCase(sql: Sql, customerId: string): Promise<CaseRow> {
-  await sql.query(
-    `insert into collection_cases (customer_id, updated_at) values ($1::uuid, now()) on conflict (customer_id) do nothing`,
-    [customerId],
-  );
+  await sql.query(`insert into collection_cases (customer_id, updated_at) values ($1::uuid, now()) on conflict (customer_id) do nothing`, [
+    customerId,
+  ]);
   const [row] = await sql.query<CaseRow>(
     `select id::text, state::text, pause_reason::text as "pauseReason", paused_until as "pausedUntil",
             current_stage as "currentStage"

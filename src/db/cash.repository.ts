@@ -43,7 +43,12 @@ export async function insertAllocations(
     `insert into payment_allocations (payment_id, invoice_id, amount_minor, allocated_at)
      select t.payment_id, t.invoice_id, t.amount_minor, $4::timestamptz
        from unnest($1::uuid[], $2::uuid[], $3::bigint[]) as t(payment_id, invoice_id, amount_minor)`,
-    [allocations.map((a) => a.paymentId), allocations.map((a) => a.invoiceId), allocations.map((a) => a.amountMinor.toString()), at.toISOString()],
+    [
+      allocations.map((a) => a.paymentId),
+      allocations.map((a) => a.invoiceId),
+      allocations.map((a) => a.amountMinor.toString()),
+      at.toISOString(),
+    ],
   );
 }
 

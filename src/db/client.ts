@@ -50,8 +50,7 @@ function uniqueViolationNames(error: Prisma.PrismaClientKnownRequestError): stri
   const target = meta?.target;
   if (Array.isArray(target)) names.push(...target.map(String));
   else if (typeof target === 'string') names.push(target);
-  const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: unknown; fields?: unknown } } } | undefined)
-    ?.cause;
+  const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: unknown; fields?: unknown } } } | undefined)?.cause;
   const index = cause?.constraint?.index;
   if (typeof index === 'string') names.push(index);
   const fields = cause?.constraint?.fields;

@@ -34,7 +34,12 @@ export async function revokeSmsConsentByPhone(prisma: PrismaClient, phone: strin
         and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
      returning c.id::text`,
     phone,
-    { entityType: 'customer', action: 'sms_consent.revoked', before: () => ({ smsOptedOutAt: null }), after: { smsOptedOutAt: origin.at.toISOString() } },
+    {
+      entityType: 'customer',
+      action: 'sms_consent.revoked',
+      before: () => ({ smsOptedOutAt: null }),
+      after: { smsOptedOutAt: origin.at.toISOString() },
+    },
   );
   return rows.map((row) => row.id);
 }
@@ -63,7 +68,6 @@ function changeAudited<Row extends { id: string }>(
 function audit(origin: ChangeOrigin, entityType: string, entityId: string, action: string) {
   return { entityType, entityId, action, actor: origin.actor, reason: origin.reason, at: origin.at };
 }
-
 
 /**
  * Records consent (and clears an opt-out) on every customer with this number that was opted out
@@ -259,7 +263,12 @@ export async function markEmailAddressBounced(prisma: PrismaClient, address: str
       where kind = 'email' and lower(value) = lower($1) and bounced_at is null
      returning id::text`,
     address,
-    { entityType: 'customer_contact', action: 'email.bounced', before: () => ({ bouncedAt: null }), after: { bouncedAt: origin.at.toISOString() } },
+    {
+      entityType: 'customer_contact',
+      action: 'email.bounced',
+      before: () => ({ bouncedAt: null }),
+      after: { bouncedAt: origin.at.toISOString() },
+    },
   );
   return rows.length;
 }

@@ -33,8 +33,12 @@ export async function upsertContactPoints(sql: Sql, points: readonly ContactPoin
       where (cc.role, cc.is_mobile) is distinct from (excluded.role, excluded.is_mobile)
      returning cc.customer_id, (xmax = 0) as inserted`,
     [
-      points.map((p) => p.customerId), points.map((p) => p.kind), points.map((p) => p.value), points.map((p) => p.role),
-      points.map((p) => p.isMobile), now.toISOString(),
+      points.map((p) => p.customerId),
+      points.map((p) => p.kind),
+      points.map((p) => p.value),
+      points.map((p) => p.role),
+      points.map((p) => p.isMobile),
+      now.toISOString(),
     ],
   );
   const created = returned.filter((r) => r.inserted).length;

@@ -24,7 +24,8 @@ export const FINAL_STATUSES = ['sent', 'delivered', 'failed', 'bounced', 'undeli
 
 /** Reads contacts and, in the same query, every reason each must not be sent any more. */
 async function findDeliverableContacts(sql: Sql, ids: string[]): Promise<Array<DeliverableContact | null>> {
-  const rows = await sql.query<DeliverableContact>(`
+  const rows = await sql.query<DeliverableContact>(
+    `
     select c.id, c.customer_id as "customerId", c.channel::text, c.status::text, c.recipient, c.subject,
            c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
            c.created_at as "createdAt", c.updated_at as "updatedAt",
@@ -58,10 +59,7 @@ async function findDeliverableContacts(sql: Sql, ids: string[]): Promise<Array<D
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-async function claimContacts(
-  sql: Sql,
-  claims: Array<{ id: string; takeOver: boolean; at: Date }>,
-): Promise<boolean[]> {
+async function claimContacts(sql: Sql, claims: Array<{ id: string; takeOver: boolean; at: Date }>): Promise<boolean[]> {
   // The same contact twice in one batch (two jobs for it): only the first call may claim it.
   const firstById = new Map<string, (typeof claims)[number]>();
   for (const claim of claims) if (!firstById.has(claim.id)) firstById.set(claim.id, claim);

@@ -47,10 +47,7 @@ export interface DecisionToRecord {
  * read (its version moved: a payment, dispute or another worker got there first); nothing is
  * written for that case then and the next tick decides again.
  */
-export async function recordDecisions(
-  db: SqlDatabase,
-  records: readonly DecisionToRecord[],
-): Promise<Array<QueuedContact[] | null>> {
+export async function recordDecisions(db: SqlDatabase, records: readonly DecisionToRecord[]): Promise<Array<QueuedContact[] | null>> {
   if (records.length === 0) return [];
   return db.transaction(async (sql) => {
     const current = await advanceCases(sql, records);

@@ -94,10 +94,7 @@ export async function findPaidCreditHolds(db: Db, now: Date): Promise<Array<{ id
 }
 
 /** Credit holds placed or released recently whose ERP event has not been delivered (audit marker). */
-export async function findUnannouncedCreditHolds(
-  db: Db,
-  since: Date,
-): Promise<Array<{ holdId: string; event: 'placed' | 'released' }>> {
+export async function findUnannouncedCreditHolds(db: Db, since: Date): Promise<Array<{ holdId: string; event: 'placed' | 'released' }>> {
   return db.$queryRaw`
     select h.id::text as "holdId", e.event as event
       from credit_holds h

@@ -5,13 +5,21 @@ const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
 const CASE_INCLUDE = {
   customer: {
     select: {
-      externalId: true, name: true, currency: true, timeZone: true, locale: true, doNotContact: true,
+      externalId: true,
+      name: true,
+      currency: true,
+      timeZone: true,
+      locale: true,
+      doNotContact: true,
       assignedCollector: { select: { id: true, email: true, name: true } },
       legalHolds: { where: { releasedAt: null }, select: { id: true, placedAt: true, reason: true } },
       creditHolds: { where: { releasedAt: null }, select: { id: true, placedAt: true, reason: true } },
       bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true, filedOn: true, chapter: true } },
       promises: { where: { status: 'open' }, select: { id: true, amountMinor: true, currency: true, promisedDate: true } },
-      disputes: { where: { resolvedAt: null }, select: { id: true, reasonCode: true, openedAt: true, invoice: { select: { number: true } } } },
+      disputes: {
+        where: { resolvedAt: null },
+        select: { id: true, reasonCode: true, openedAt: true, invoice: { select: { number: true } } },
+      },
       invoices: { where: { status: 'open' }, select: { openBalanceMinor: true } },
     },
   },
@@ -29,16 +37,34 @@ function caseView(row: CaseWithCustomer) {
     paused_until: row.pausedUntil?.toISOString() ?? null,
     current_stage: row.currentStage,
     next_look_at: row.nextLookAt?.toISOString() ?? null,
-    collector: c.assignedCollector ? { id: c.assignedCollector.id, email: c.assignedCollector.email, name: c.assignedCollector.name } : null,
+    collector: c.assignedCollector
+      ? { id: c.assignedCollector.id, email: c.assignedCollector.email, name: c.assignedCollector.name }
+      : null,
     currency: c.currency,
     open_balance_minor: c.invoices.reduce((sum, i) => sum + i.openBalanceMinor, 0n).toString(),
     open_invoices: c.invoices.length,
     do_not_contact: c.doNotContact,
-    legal_hold: c.legalHolds[0] ? { id: c.legalHolds[0].id, placed_at: c.legalHolds[0].placedAt.toISOString(), reason: c.legalHolds[0].reason } : null,
-    credit_hold: c.creditHolds[0] ? { id: c.creditHolds[0].id, placed_at: c.creditHolds[0].placedAt.toISOString(), reason: c.creditHolds[0].reason } : null,
-    bankruptcy: c.bankruptcyFilings[0] ? { id: c.bankruptcyFilings[0].id, filed_on: dateOnly(c.bankruptcyFilings[0].filedOn), chapter: c.bankruptcyFilings[0].chapter } : null,
-    open_promises: c.promises.map((p) => ({ id: p.id, amount_minor: p.amountMinor.toString(), currency: p.currency, promised_date: dateOnly(p.promisedDate) })),
-    open_disputes: c.disputes.map((d) => ({ id: d.id, invoice_number: d.invoice.number, reason_code: d.reasonCode, opened_at: d.openedAt.toISOString() })),
+    legal_hold: c.legalHolds[0]
+      ? { id: c.legalHolds[0].id, placed_at: c.legalHolds[0].placedAt.toISOString(), reason: c.legalHolds[0].reason }
+      : null,
+    credit_hold: c.creditHolds[0]
+      ? { id: c.creditHolds[0].id, placed_at: c.creditHolds[0].placedAt.toISOString(), reason: c.creditHolds[0].reason }
+      : null,
+    bankruptcy: c.bankruptcyFilings[0]
+      ? { id: c.bankruptcyFilings[0].id, filed_on: dateOnly(c.bankruptcyFilings[0].filedOn), chapter: c.bankruptcyFilings[0].chapter }
+      : null,
+    open_promises: c.promises.map((p) => ({
+      id: p.id,
+      amount_minor: p.amountMinor.toString(),
+      currency: p.currency,
+      promised_date: dateOnly(p.promisedDate),
+    })),
+    open_disputes: c.disputes.map((d) => ({
+      id: d.id,
+      invoice_number: d.invoice.number,
+      reason_code: d.reasonCode,
+      opened_at: d.openedAt.toISOString(),
+    })),
   };
 }
 
@@ -72,8 +98,20 @@ export async function findCase(prisma: PrismaClient, customerExternalId: string)
 }
 
 const INVOICE_SELECT = {
-  id: true, externalId: true, number: true, currency: true, amountMinor: true, openBalanceMinor: true, issueDate: true,
-  dueDate: true, status: true, dunningCycle: true, paidAt: true, writtenOffAt: true, writtenOffMinor: true, writeOffReason: true,
+  id: true,
+  externalId: true,
+  number: true,
+  currency: true,
+  amountMinor: true,
+  openBalanceMinor: true,
+  issueDate: true,
+  dueDate: true,
+  status: true,
+  dunningCycle: true,
+  paidAt: true,
+  writtenOffAt: true,
+  writtenOffMinor: true,
+  writeOffReason: true,
   customer: { select: { externalId: true } },
   disputes: { where: { resolvedAt: null }, select: { id: true } },
 } satisfies Prisma.InvoiceSelect;
@@ -91,7 +129,9 @@ function invoiceView(row: Prisma.InvoiceGetPayload<{ select: typeof INVOICE_SELE
     status: row.status,
     dunning_cycle: row.dunningCycle,
     paid_at: row.paidAt?.toISOString() ?? null,
-    written_off: row.writtenOffAt ? { at: row.writtenOffAt.toISOString(), amount_minor: (row.writtenOffMinor ?? 0n).toString(), reason: row.writeOffReason ?? '' } : null,
+    written_off: row.writtenOffAt
+      ? { at: row.writtenOffAt.toISOString(), amount_minor: (row.writtenOffMinor ?? 0n).toString(), reason: row.writeOffReason ?? '' }
+      : null,
     disputed: row.disputes.length > 0,
   };
 }

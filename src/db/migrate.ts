@@ -122,10 +122,7 @@ export async function runPrismaCli(args: readonly string[], options: PrismaCliOp
  * Prisma's advisory lock. Throws a `MigrationError` naming the failing migration and carrying
  * Postgres' message.
  */
-export async function applyMigrations(
-  databaseUrl: string,
-  options: Omit<PrismaCliOptions, 'databaseUrl'> = {},
-): Promise<void> {
+export async function applyMigrations(databaseUrl: string, options: Omit<PrismaCliOptions, 'databaseUrl'> = {}): Promise<void> {
   const result = await runPrismaCli(['migrate', 'deploy'], { ...options, databaseUrl });
   if (result.exitCode === 0) return;
   throw migrationError(result, databaseUrl);
@@ -148,10 +145,11 @@ function migrationError(result: PrismaCliResult, databaseUrl: string): Migration
     .filter((line) => !/^Error: external connector error$/.test(line))
     .join('\n');
   const what = migrationName ? `migration ${migrationName} failed` : 'migrate deploy failed';
-  return new MigrationError(
-    `Applying migrations to ${redactUrl(databaseUrl)}: ${what} (exit ${result.exitCode}).\n${diagnosis}`,
-    { migrationName, prismaCode, output },
-  );
+  return new MigrationError(`Applying migrations to ${redactUrl(databaseUrl)}: ${what} (exit ${result.exitCode}).\n${diagnosis}`, {
+    migrationName,
+    prismaCode,
+    output,
+  });
 }
 
 function redactUrl(url: string): string {

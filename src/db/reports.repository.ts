@@ -115,10 +115,7 @@ interface PaymentRow {
  * Payments received on or before `asOf` that may have had an unapplied remainder that day:
  * not fully applied now, or with an allocation reversed after it.
  */
-export async function loadLedgerPayments(
-  db: Db,
-  options: { asOf: IsoDate; customerIds?: readonly string[] },
-): Promise<LedgerPayment[]> {
+export async function loadLedgerPayments(db: Db, options: { asOf: IsoDate; customerIds?: readonly string[] }): Promise<LedgerPayment[]> {
   const rows = await db.$queryRaw<PaymentRow[]>`
     select p.id, p.customer_id as "customerId", p.currency, p.amount_minor::text as "amountMinor",
            to_char(p.received_on, 'YYYY-MM-DD') as "receivedOn", coalesce(s.allocations, '[]'::json) as allocations
@@ -251,7 +248,12 @@ export async function loadCollectionsActivity(
       join customers c on c.id = x.customer_id
       left join users u on u.id = c.assigned_collector_id`;
 
-  const result = { payments: [] as ReceivedPayment[], allocations: [] as AppliedAllocation[], contacts: [] as ContactEvent[], promises: [] as PromiseOutcome[] };
+  const result = {
+    payments: [] as ReceivedPayment[],
+    allocations: [] as AppliedAllocation[],
+    contacts: [] as ContactEvent[],
+    promises: [] as PromiseOutcome[],
+  };
   for (const row of rows) {
     const collector = { id: row.collectorId, name: row.collectorName ?? 'unassigned' };
     const amountMinor = row.amountMinor === null ? 0 : minor(row.amountMinor, row.kind);
@@ -260,10 +262,15 @@ export async function loadCollectionsActivity(
       result.allocations.push({ collector, currency: row.currency ?? '', amountMinor, on: row.on, reversedOn: row.reversedOn });
     }
     if (row.kind === 'contact') {
-      result.contacts.push({ collector, channel: row.channel ?? '', direction: row.direction ?? 'outbound', status: row.status ?? '', on: row.on });
+      result.contacts.push({
+        collector,
+        channel: row.channel ?? '',
+        direction: row.direction ?? 'outbound',
+        status: row.status ?? '',
+        on: row.on,
+      });
     }
     if (row.kind === 'promise') result.promises.push({ collector, status: row.status ?? '', on: row.on });
   }
   return result;
 }
-

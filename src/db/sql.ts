@@ -67,10 +67,7 @@ export function pgDatabase(pool: pg.Pool): SqlDatabase {
  * 'error' with no pool listening, which would end the process (a Postgres restart did, in the
  * fault suite): here it only fails the work.
  */
-export async function withPgClient<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient, discard: () => void) => Promise<T>,
-): Promise<T> {
+export async function withPgClient<T>(pool: pg.Pool, work: (client: pg.PoolClient, discard: () => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   const onError = () => {

@@ -72,7 +72,14 @@ export interface TokenRecord {
 }
 
 const TOKEN_FIELDS = {
-  id: true, userId: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true,
+  id: true,
+  userId: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
 } as const;
 
 const TOKEN_COLUMNS = `id::text, user_id::text as "userId", name, prefix, scopes, created_at as "createdAt",

@@ -30,10 +30,7 @@ export function unpromptedPayDay(customer: DemoCustomer, invoice: DemoInvoice, d
 
 /** What a customer does about one message it received. */
 export type Reaction =
-  | { kind: 'pay-overdue'; inDays: number }
-  | { kind: 'pay-upcoming'; inDays: number }
-  | { kind: 'dispute' }
-  | { kind: 'nothing' };
+  { kind: 'pay-overdue'; inDays: number } | { kind: 'pay-upcoming'; inDays: number } | { kind: 'dispute' } | { kind: 'nothing' };
 
 /**
  * A customer's answer to a reminder of a given stage (0 = before due). The firmer the message,
@@ -51,7 +48,9 @@ export function reactToReminder(
   if (customer.disputes && !state.disputed) return { kind: 'dispute' };
   if (customer.habit === 'never' || message.holdNotice === 'legal') return { kind: 'nothing' };
   const firmness = Math.min(0.3, 0.05 * (message.stage - 1)) + (message.holdNotice === 'credit' ? 0.25 : 0);
-  return draw() < Math.min(0.97, customer.reminderResponse + firmness) ? { kind: 'pay-overdue', inDays: between(draw, 1, 6) } : { kind: 'nothing' };
+  return draw() < Math.min(0.97, customer.reminderResponse + firmness)
+    ? { kind: 'pay-overdue', inDays: between(draw, 1, 6) }
+    : { kind: 'nothing' };
 }
 
 /** What a collector's call to the customer comes to. */
@@ -63,14 +62,20 @@ export type CallResult =
 
 export function answerCall(customer: DemoCustomer, state: { paymentPlanned: boolean; disputed: boolean }, draw: Draw): CallResult {
   if (state.paymentPlanned) return { outcome: 'paid', notes: 'Customer says the payment is on its way; will check remittance.' };
-  if (customer.disputes && !state.disputed) return { outcome: 'disputed', notes: 'Customer disputes an invoice; asked for the details in writing.' };
+  if (customer.disputes && !state.disputed)
+    return { outcome: 'disputed', notes: 'Customer disputes an invoice; asked for the details in writing.' };
   const roll = draw();
   if (customer.promises && roll < 0.75) {
-    return { outcome: 'promised', notes: 'Spoke to accounts payable; they promised payment of the overdue balance.', promiseInDays: between(draw, 3, 10) };
+    return {
+      outcome: 'promised',
+      notes: 'Spoke to accounts payable; they promised payment of the overdue balance.',
+      promiseInDays: between(draw, 3, 10),
+    };
   }
   if (roll < 0.45) return { outcome: 'no_answer', notes: 'No answer.' };
   if (roll < 0.8) return { outcome: 'voicemail', notes: 'Left a voicemail asking for a call back about the overdue balance.' };
-  if (customer.habit === 'never' && roll < 0.9) return { outcome: 'wrong_number', notes: 'Number reaches someone else; asked the sales team for a current contact.' };
+  if (customer.habit === 'never' && roll < 0.9)
+    return { outcome: 'wrong_number', notes: 'Number reaches someone else; asked the sales team for a current contact.' };
   return { outcome: 'other', notes: 'Spoke to reception; accounts payable to call back.' };
 }
 

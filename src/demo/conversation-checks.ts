@@ -53,7 +53,9 @@ export function conversationProblems(messages: readonly ConversationMessage[], h
         .at(-1);
       if (!earlier) continue;
       const sameCycle =
-        earlier.cycle !== null && message.cycle !== null ? earlier.cycle === message.cycle : !overdueClearedBetween(history, earlier.at, message.at);
+        earlier.cycle !== null && message.cycle !== null
+          ? earlier.cycle === message.cycle
+          : !overdueClearedBetween(history, earlier.at, message.at);
       if (sameCycle) problems.push({ kind: 'repeated-hold-notice', customerId: message.customerId, message, earlier });
     }
   }

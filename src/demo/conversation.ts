@@ -102,7 +102,11 @@ export async function readConversations(
       templateId: row.template_id,
       holdNotice: step?.hold ?? (row.template_id?.includes('legal-hold') ? 'legal' : null),
       cycle: row.cycle === null ? null : Number(row.cycle),
-      headline: (row.channel === 'email' ? row.subject : row.body_text)?.split('\n').find((l) => l.trim() !== '')?.trim() ?? '',
+      headline:
+        (row.channel === 'email' ? row.subject : row.body_text)
+          ?.split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '',
       amounts: (row.amounts ?? []).map((a) => ({ currency: a.currency, minor: BigInt(a.minor), invoices: a.invoices })),
     };
     const list = conversations.get(row.customer_id);
@@ -145,7 +149,14 @@ export async function readLedgerHistories(db: Sql, customerIds: readonly string[
     customers.map((c) => [c.id, { customerId: c.id, timeZone: c.time_zone, changes: [], invoices: [], legalHolds: [] }]),
   );
   // Write-off columns are read through to_jsonb so this runs before and after they exist.
-  const invoices = await db.query<{ id: string; customer_id: string; due_on: string; balance: string; written_off_at: string | null; written_off_minor: string | null }>(
+  const invoices = await db.query<{
+    id: string;
+    customer_id: string;
+    due_on: string;
+    balance: string;
+    written_off_at: string | null;
+    written_off_minor: string | null;
+  }>(
     `select i.id, i.customer_id, i.due_date::text as due_on, i.open_balance_minor::text as balance,
             to_jsonb(i) ->> 'written_off_at' as written_off_at, to_jsonb(i) ->> 'written_off_minor' as written_off_minor
        from invoices i where $1::uuid[] is null or i.customer_id = any($1::uuid[])`,

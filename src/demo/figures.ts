@@ -50,10 +50,17 @@ function per30Days(perCustomer: ReadonlyMap<string, Date[]>, customers: number, 
   }
   const months = days / 30;
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { mean: round(total / Math.max(1, customers) / months), meanContacted: round(total / Math.max(1, perCustomer.size) / months), max };
+  return {
+    mean: round(total / Math.max(1, customers) / months),
+    meanContacted: round(total / Math.max(1, perCustomer.size) / months),
+    max,
+  };
 }
 
-function timesOf(conversations: ReadonlyMap<string, ConversationMessage[]>, keep: (m: ConversationMessage) => boolean): Map<string, Date[]> {
+function timesOf(
+  conversations: ReadonlyMap<string, ConversationMessage[]>,
+  keep: (m: ConversationMessage) => boolean,
+): Map<string, Date[]> {
   const out = new Map<string, Date[]>();
   for (const [customer, messages] of conversations) {
     const times = messages.filter(keep).map((m) => m.at);
@@ -63,7 +70,12 @@ function timesOf(conversations: ReadonlyMap<string, ConversationMessage[]>, keep
 }
 
 /** The closing figures, read from the database the demo leaves (the same reads a test can make). */
-export async function demoFigures(prisma: PrismaClient, sql: Sql, policies: PolicyCatalog, options: { end: DateTime; days: number }): Promise<DemoFigures> {
+export async function demoFigures(
+  prisma: PrismaClient,
+  sql: Sql,
+  policies: PolicyCatalog,
+  options: { end: DateTime; days: number },
+): Promise<DemoFigures> {
   const asOf = options.end.toUTC().toISODate()!;
   const customers = await sql.query<{ id: string; external_id: string; name: string; time_zone: string }>(
     `select id, external_id, name, time_zone from customers order by external_id`,
@@ -84,26 +96,51 @@ export async function demoFigures(prisma: PrismaClient, sql: Sql, policies: Poli
     if (Number.isFinite(worst)) oldest.set(row.customer.id, Math.max(oldest.get(row.customer.id) ?? 0, worst));
   }
   const [legal] = await sql.query<{ n: number }>(`select count(distinct customer_id)::int as n from legal_holds where released_at is null`);
-  const [credit] = await sql.query<{ n: number }>(`select count(distinct customer_id)::int as n from credit_holds where released_at is null`);
+  const [credit] = await sql.query<{ n: number }>(
+    `select count(distinct customer_id)::int as n from credit_holds where released_at is null`,
+  );
 
   return {
     customers: customers.length,
     emails: {
-      reminders: per30Days(timesOf(conversations, (m) => m.channel === 'email' && m.stage !== null), customers.length, options.days),
-      all: per30Days(timesOf(conversations, (m) => m.channel === 'email'), customers.length, options.days),
+      reminders: per30Days(
+        timesOf(conversations, (m) => m.channel === 'email' && m.stage !== null),
+        customers.length,
+        options.days,
+      ),
+      all: per30Days(
+        timesOf(conversations, (m) => m.channel === 'email'),
+        customers.length,
+        options.days,
+      ),
     },
-    sms: per30Days(timesOf(conversations, (m) => m.channel === 'sms'), customers.length, options.days),
+    sms: per30Days(
+      timesOf(conversations, (m) => m.channel === 'sms'),
+      customers.length,
+      options.days,
+    ),
     aging: aging.currencies.map((c) => ({
       currency: c.currency,
       totalMinor: c.totalMinor,
-      buckets: aging.buckets.map((bucket) => ({ bucket, minor: c.buckets[bucket] ?? 0, share: c.totalMinor > 0 ? (c.buckets[bucket] ?? 0) / c.totalMinor : 0 })),
+      buckets: aging.buckets.map((bucket) => ({
+        bucket,
+        minor: c.buckets[bucket] ?? 0,
+        share: c.totalMinor > 0 ? (c.buckets[bucket] ?? 0) / c.totalMinor : 0,
+      })),
     })),
     customersByOldestBucket: aging.buckets.map((bucket, i) => ({ bucket, customers: [...oldest.values()].filter((w) => w === i).length })),
-    dso: dso.currencies.map((d) => ({ currency: d.currency, dso: d.dso, bestPossibleDso: d.bestPossibleDso, percentCurrent: d.percentCurrent })),
+    dso: dso.currencies.map((d) => ({
+      currency: d.currency,
+      dso: d.dso,
+      bestPossibleDso: d.bestPossibleDso,
+      percentCurrent: d.percentCurrent,
+    })),
     legalHoldsOpen: legal?.n ?? 0,
     creditHoldsOpen: credit?.n ?? 0,
     problems: countProblems(problems),
-    problemExamples: problems.slice(0, 5).map((p) => ({ ...p, externalId: customers.find((c) => c.id === p.customerId)?.external_id ?? p.customerId })),
+    problemExamples: problems
+      .slice(0, 5)
+      .map((p) => ({ ...p, externalId: customers.find((c) => c.id === p.customerId)?.external_id ?? p.customerId })),
     conversations: await pickConversations(sql, customers, conversations),
   };
 }
@@ -117,10 +154,17 @@ async function pickConversations(
   customers: ReadonlyArray<{ id: string; external_id: string; name: string; time_zone: string }>,
   conversations: ReadonlyMap<string, ConversationMessage[]>,
 ): Promise<DemoFigures['conversations']> {
-  const promised = new Set((await sql.query<{ customer_id: string }>(`select distinct customer_id from promises_to_pay`)).map((r) => r.customer_id));
-  const disputed = new Set((await sql.query<{ customer_id: string }>(`select distinct customer_id from disputes`)).map((r) => r.customer_id));
+  const promised = new Set(
+    (await sql.query<{ customer_id: string }>(`select distinct customer_id from promises_to_pay`)).map((r) => r.customer_id),
+  );
+  const disputed = new Set(
+    (await sql.query<{ customer_id: string }>(`select distinct customer_id from disputes`)).map((r) => r.customer_id),
+  );
   const stories: Array<[string, (id: string, messages: ConversationMessage[]) => boolean]> = [
-    ['paid after reminders', (id, m) => !promised.has(id) && !disputed.has(id) && m.filter((x) => (x.stage ?? 0) >= 1).length >= 2 && !m.some((x) => x.holdNotice)],
+    [
+      'paid after reminders',
+      (id, m) => !promised.has(id) && !disputed.has(id) && m.filter((x) => (x.stage ?? 0) >= 1).length >= 2 && !m.some((x) => x.holdNotice),
+    ],
     ['promised to pay on a call', (id, m) => promised.has(id) && m.length >= 3],
     ['reached a credit hold', (_id, m) => m.some((x) => x.holdNotice === 'credit')],
     ['disputed an invoice', (id, m) => disputed.has(id) && m.length >= 3],
@@ -128,9 +172,17 @@ async function pickConversations(
   const chosen: DemoFigures['conversations'] = [];
   for (const [why, fits] of stories) {
     if (chosen.length === 3) break;
-    const customer = customers.find((c) => !chosen.some((x) => x.externalId === c.external_id) && fits(c.id, conversations.get(c.id) ?? []));
+    const customer = customers.find(
+      (c) => !chosen.some((x) => x.externalId === c.external_id) && fits(c.id, conversations.get(c.id) ?? []),
+    );
     if (customer) {
-      chosen.push({ externalId: customer.external_id, name: customer.name, timeZone: customer.time_zone, why, messages: conversations.get(customer.id) ?? [] });
+      chosen.push({
+        externalId: customer.external_id,
+        name: customer.name,
+        timeZone: customer.time_zone,
+        why,
+        messages: conversations.get(customer.id) ?? [],
+      });
     }
   }
   return chosen;

@@ -32,7 +32,15 @@ import {
 import { readConversations, type ConversationMessage } from './conversation.js';
 import { demoFigures, type DemoFigures } from './figures.js';
 import { random } from './random.js';
-import { customersCsv, invoicesCsv, paymentsCsv, sampleLedger, type DemoCustomer, type DemoInvoice, type DemoPayment } from './sample-ledger.js';
+import {
+  customersCsv,
+  invoicesCsv,
+  paymentsCsv,
+  sampleLedger,
+  type DemoCustomer,
+  type DemoInvoice,
+  type DemoPayment,
+} from './sample-ledger.js';
 
 export interface DemoOptions {
   /** The last simulated instant: the demo simulates the `days` that end here (the CLI: now). */
@@ -158,7 +166,17 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
   const cases: CaseDependencies = caseServices.cases;
   const consent: ConsentDependencies = { prisma, clock };
 
-  const activity: DemoActivity = { invoicesIssued: 0, payments: 0, disputesOpened: 0, disputesResolved: 0, promises: 0, calls: 0, notes: 0, bounces: 0, smsStops: 0 };
+  const activity: DemoActivity = {
+    invoicesIssued: 0,
+    payments: 0,
+    disputesOpened: 0,
+    disputesResolved: 0,
+    promises: 0,
+    calls: 0,
+    notes: 0,
+    bounces: 0,
+    smsStops: 0,
+  };
   const importTotals = new Map<ImportKind, DemoSummary['imports'][number]>();
   const ledgerDir = path.join(config.dataDir, 'ledger');
 
@@ -171,7 +189,13 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
       // Each import's file is kept, as an ERP export would be: ledger/<day>-<kind>.csv
       const name = `${day}-${kind}.csv`;
       await writeFile(path.join(ledgerDir, name), csv);
-      const summary: ImportSummary = await runImport({ kind, input: Readable.from([csv]), pool, now: clock(), knownPolicies: new Set(policies.keys()) });
+      const summary: ImportSummary = await runImport({
+        kind,
+        input: Readable.from([csv]),
+        pool,
+        now: clock(),
+        knownPolicies: new Set(policies.keys()),
+      });
       const total = importTotals.get(kind) ?? { kind, files: 0, rows: 0, created: 0, updated: 0, rejected: 0 };
       importTotals.set(kind, {
         kind,
@@ -191,7 +215,9 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     const opening = ledger.invoices.filter((i) => i.issuedOn < firstDay);
     await importFile('invoices', invoicesCsv(opening), firstDay);
 
-    const ids = new Map((await sql.query<{ id: string; external_id: string }>(`select id, external_id from customers`)).map((r) => [r.external_id, r.id]));
+    const ids = new Map(
+      (await sql.query<{ id: string; external_id: string }>(`select id, external_id from customers`)).map((r) => [r.external_id, r.id]),
+    );
     const actors = new Map<string, Actor>();
     for (const customer of ledger.customers) {
       actors.set(customer.externalId, {
@@ -228,7 +254,13 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
             order by i.due_date, i.number`,
           [customerId],
         )
-      ).map((r) => ({ externalId: r.external_id, number: r.number, balanceMinor: Number(r.balance), dueOn: r.due_on, disputed: r.disputed }));
+      ).map((r) => ({
+        externalId: r.external_id,
+        number: r.number,
+        balanceMinor: Number(r.balance),
+        dueOn: r.due_on,
+        disputed: r.disputed,
+      }));
     const inLegalHold = async (customerId: string) =>
       (await sql.query(`select 1 from legal_holds where customer_id = $1 and released_at is null`, [customerId])).length > 0;
 
@@ -239,7 +271,10 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     const workingMoment = async (at: DateTime, zones: readonly string[]) => {
       const band = [...actors.values()].filter((a) => zones.includes(a.customer.timeZone));
       if (band.length === 0) return;
-      const conversations = await readConversations(sql, policies, { customerIds: band.map((a) => a.id), since: new Date(Math.min(...band.map((a) => a.seenUntil))) });
+      const conversations = await readConversations(sql, policies, {
+        customerIds: band.map((a) => a.id),
+        since: new Date(Math.min(...band.map((a) => a.seenUntil))),
+      });
       const payments: DemoPayment[] = [];
 
       for (const actor of band) {
@@ -292,7 +327,12 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
           [message.contactId],
         );
         if (sent?.provider_message_id && sent.recipient) {
-          await recordEmailBounce(consent, { messageId: sent.provider_message_id, recipient: sent.recipient, kind: 'hard', reason: '550 5.1.1 mailbox unavailable' });
+          await recordEmailBounce(consent, {
+            messageId: sent.provider_message_id,
+            recipient: sent.recipient,
+            kind: 'hard',
+            reason: '550 5.1.1 mailbox unavailable',
+          });
           activity.bounces += 1;
         }
         return;
@@ -300,11 +340,20 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
       if (message.channel === 'sms' && customer.textsStop && !actor.stopped && customer.phone) {
         actor.stopped = true;
         smsSeq += 1;
-        await handleInboundSms(consent, config.company, { from: customer.phone, body: 'STOP', messageSid: `SMdemo${String(smsSeq).padStart(28, '0')}` });
+        await handleInboundSms(consent, config.company, {
+          from: customer.phone,
+          body: 'STOP',
+          messageSid: `SMdemo${String(smsSeq).padStart(28, '0')}`,
+        });
         activity.smsStops += 1;
       }
       if (message.stage === null) return;
-      const reaction = reactToReminder(customer, { stage: message.stage, holdNotice: message.holdNotice }, { disputed: actor.disputed }, actor.draw);
+      const reaction = reactToReminder(
+        customer,
+        { stage: message.stage, holdNotice: message.holdNotice },
+        { disputed: actor.disputed },
+        actor.draw,
+      );
       if (reaction.kind === 'pay-overdue') actor.payOverdueOn = minDay(actor.payOverdueOn, addDays(today, reaction.inDays));
       if (reaction.kind === 'pay-upcoming') actor.payDueOn = minDay(actor.payDueOn, addDays(today, reaction.inDays));
       if (reaction.kind === 'dispute') await dispute(actor, today, 'inbound');
@@ -326,10 +375,16 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
         });
         activity.calls += 1;
       }
-      await openDispute(cases, COLLECTOR, { customer: actor.customer.externalId, invoice: invoice.number, reasonCode, notes: `Raised by the customer by phone.` });
+      await openDispute(cases, COLLECTOR, {
+        customer: actor.customer.externalId,
+        invoice: invoice.number,
+        reasonCode,
+        notes: `Raised by the customer by phone.`,
+      });
       activity.disputesOpened += 1;
       const outcome = disputeOutcome(actor.draw);
-      if (outcome) actor.resolveDisputeOn = { day: addDays(today, outcome.resolveInDays), invoice: invoice.number, thenPays: outcome.thenPays };
+      if (outcome)
+        actor.resolveDisputeOn = { day: addDays(today, outcome.resolveInDays), invoice: invoice.number, thenPays: outcome.thenPays };
     };
 
     /** What the customer pays today, if anything: the invoices whose day has come, or everything overdue. */
@@ -348,7 +403,9 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
       if (chosen.length === 0) return null;
       // Now and then a customer pays only part of what it meant to: the oldest invoice, half of it.
       const partial = chosen.length > 0 && actor.draw() < 0.08;
-      const amountMinor = partial ? Math.max(100, Math.round(chosen[0]!.balanceMinor / 2)) : chosen.reduce((sum, i) => sum + i.balanceMinor, 0);
+      const amountMinor = partial
+        ? Math.max(100, Math.round(chosen[0]!.balanceMinor / 2))
+        : chosen.reduce((sum, i) => sum + i.balanceMinor, 0);
       const named = partial ? [chosen[0]!] : chosen;
       paymentSeq += 1;
       return {
@@ -391,15 +448,25 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
           const amountMinor = overdue.reduce((sum, i) => sum + i.balanceMinor, 0);
           if (amountMinor > 0) {
             const promisedOn = addDays(today, result.promiseInDays);
-            await recordPromise(cases, COLLECTOR, { customer: actor.customer.externalId, amountMinor, promisedOn, channel: 'call', contactId: call.contactId });
+            await recordPromise(cases, COLLECTOR, {
+              customer: actor.customer.externalId,
+              amountMinor,
+              promisedOn,
+              channel: 'call',
+              contactId: call.contactId,
+            });
             activity.promises += 1;
             // A kept promise is paid by its day; a broken one is forgotten until the next reminder.
-            if (actor.customer.keepsPromises) actor.payOverdueOn = minDay(actor.payOverdueOn, addDays(promisedOn, -between(actor.draw, 0, 2)));
+            if (actor.customer.keepsPromises)
+              actor.payOverdueOn = minDay(actor.payOverdueOn, addDays(promisedOn, -between(actor.draw, 0, 2)));
           }
         }
         if (result.outcome === 'disputed') await dispute(actor, today, 'outbound');
         if (actor.draw() < 0.2) {
-          await addNote(cases, COLLECTOR, { customer: actor.customer.externalId, text: FOLLOW_UP_NOTES[between(actor.draw, 0, FOLLOW_UP_NOTES.length - 1)]! });
+          await addNote(cases, COLLECTOR, {
+            customer: actor.customer.externalId,
+            text: FOLLOW_UP_NOTES[between(actor.draw, 0, FOLLOW_UP_NOTES.length - 1)]!,
+          });
           activity.notes += 1;
         }
       }
@@ -409,7 +476,9 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     // next needs looking at; each is followed by a tick through the real queues.
     const moments: Array<{ at: DateTime; zones: readonly string[]; issue: string | null }> = [];
     for (let day = DateTime.fromISO(firstDay, { zone: 'utc' }); day <= end; day = day.plus({ days: 1 })) {
-      BANDS.forEach((band, i) => moments.push({ at: day.set({ hour: band.hourUtc }), zones: band.zones, issue: i === 0 ? day.toISODate()! : null }));
+      BANDS.forEach((band, i) =>
+        moments.push({ at: day.set({ hour: band.hourUtc }), zones: band.zones, issue: i === 0 ? day.toISODate()! : null }),
+      );
     }
     const due = moments.filter((m) => m.at <= end);
     let next = 0;
@@ -430,9 +499,10 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
       ticks += 1;
       options.onTick?.(now, ticks);
       const look = await prisma.collectionCase.aggregate({ _min: { nextLookAt: true }, where: { nextLookAt: { gt: now.toJSDate() } } });
-      const candidates = [look._min.nextLookAt ? DateTime.fromJSDate(look._min.nextLookAt, { zone: 'utc' }) : null, due[next]?.at ?? null].filter(
-        (t): t is DateTime => t !== null,
-      );
+      const candidates = [
+        look._min.nextLookAt ? DateTime.fromJSDate(look._min.nextLookAt, { zone: 'utc' }) : null,
+        due[next]?.at ?? null,
+      ].filter((t): t is DateTime => t !== null);
       const following = candidates.reduce<DateTime | null>((min, t) => (min === null || t < min ? t : min), null);
       if (following === null || following > end) break;
       now = following;

@@ -141,7 +141,16 @@ export function customersCsv(customers: readonly DemoCustomer[], collector: stri
 /** Invoices in the `arrears import invoices` CSV format (balance = amount: nothing paid yet). */
 export function invoicesCsv(invoices: readonly DemoInvoice[]): string {
   const rows = invoices.map((i) =>
-    csvLine([i.externalId, i.customerExternalId, i.number, i.currency, toMajorString(i.amountMinor, i.currency), toMajorString(i.amountMinor, i.currency), i.issuedOn, i.dueOn]),
+    csvLine([
+      i.externalId,
+      i.customerExternalId,
+      i.number,
+      i.currency,
+      toMajorString(i.amountMinor, i.currency),
+      toMajorString(i.amountMinor, i.currency),
+      i.issuedOn,
+      i.dueOn,
+    ]),
   );
   return `${['external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on', ...rows].join('\n')}\n`;
 }
@@ -158,7 +167,9 @@ export interface DemoPayment {
 
 /** Payments in the `arrears import payments` CSV format. */
 export function paymentsCsv(payments: readonly DemoPayment[]): string {
-  const rows = payments.map((p) => csvLine([p.externalId, p.customerExternalId, toMajorString(p.amountMinor, p.currency), p.currency, p.receivedOn, p.reference]));
+  const rows = payments.map((p) =>
+    csvLine([p.externalId, p.customerExternalId, toMajorString(p.amountMinor, p.currency), p.currency, p.receivedOn, p.reference]),
+  );
   return `${['external_id,customer_external_id,amount,currency,received_on,reference', ...rows].join('\n')}\n`;
 }
 

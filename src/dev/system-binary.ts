@@ -33,12 +33,7 @@ export async function which(name: string, extraDirs: string[] = []): Promise<str
  * Finds a program, installing its Debian package first when this is a Debian machine and we are
  * root (the situation on a fresh CI or server box). Anywhere else it stops with what to install.
  */
-export async function ensureBinary(
-  name: string,
-  debianPackage: string,
-  advice: string,
-  logger: Logger,
-): Promise<string> {
+export async function ensureBinary(name: string, debianPackage: string, advice: string, logger: Logger): Promise<string> {
   const found = await which(name, ['/usr/sbin', '/usr/local/bin', '/opt/homebrew/bin']);
   if (found) return found;
   const canApt = process.getuid?.() === 0 && (await which('apt-get')) !== undefined;

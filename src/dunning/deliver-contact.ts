@@ -50,11 +50,7 @@ export class RetryLater extends Error {
  * provider (`isRetry`, or a stale `sending` row), SMS are looked up at the provider before any
  * resend, and email goes again under the same deterministic Message-ID.
  */
-export async function deliverContact(
-  deps: DeliveryDependencies,
-  contactId: string,
-  isRetry: boolean,
-): Promise<DeliveryResult> {
+export async function deliverContact(deps: DeliveryDependencies, contactId: string, isRetry: boolean): Promise<DeliveryResult> {
   const contact = await deps.outbox.find(contactId);
   if (!contact) return { outcome: 'already-final', status: 'missing' };
   if ((FINAL_STATUSES as readonly string[]).includes(contact.status)) {
@@ -147,11 +143,7 @@ async function send(deps: DeliveryDependencies, contact: DeliverableContact) {
   return { provider: result.provider, providerMessageId: result.providerMessageId };
 }
 
-async function handleFailure(
-  deps: DeliveryDependencies,
-  contact: DeliverableContact,
-  error: DeliveryError,
-): Promise<DeliveryResult> {
+async function handleFailure(deps: DeliveryDependencies, contact: DeliverableContact, error: DeliveryError): Promise<DeliveryResult> {
   const at = deps.clock();
   const detail = { provider: error.provider, code: error.providerCode ?? null };
   if (error.kind === 'permanent') {

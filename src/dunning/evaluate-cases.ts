@@ -33,9 +33,7 @@ export interface EvaluationResult {
 export function decideCase(deps: Pick<EvaluationDependencies, 'policies' | 'rules'>, snapshot: CaseSnapshot): Decision {
   const policy = deps.policies.get(snapshot.input.customer.policyId);
   if (!policy) {
-    throw new Error(
-      `customer ${snapshot.input.customer.externalId} is assigned unknown policy "${snapshot.input.customer.policyId}"`,
-    );
+    throw new Error(`customer ${snapshot.input.customer.externalId} is assigned unknown policy "${snapshot.input.customer.policyId}"`);
   }
   return decide(snapshot.input, policy, deps.rules);
 }
@@ -45,11 +43,7 @@ export function decideCase(deps: Pick<EvaluationDependencies, 'policies' | 'rule
  * batch in one transaction. Nothing leaves the building here; the caller enqueues deliveries for
  * the returned contacts.
  */
-export async function evaluateCases(
-  deps: EvaluationDependencies,
-  caseIds: readonly string[],
-  now: DateTime,
-): Promise<EvaluationResult> {
+export async function evaluateCases(deps: EvaluationDependencies, caseIds: readonly string[], now: DateTime): Promise<EvaluationResult> {
   const records: DecisionToRecord[] = [];
   for (const snapshot of await loadCaseSnapshots(deps.db, caseIds, now)) {
     let decision: Decision;

@@ -35,7 +35,13 @@ function stepSending(templateId: string, policies: PolicyCatalog, policyId: stri
 
 function covering(invoices: readonly OpenInvoice[], stepId: string, instalmentId?: string): CoveredInvoice[] {
   return invoices
-    .map((invoice) => ({ invoiceId: invoice.id, number: invoice.number, cycle: invoice.dunningCycle, stepId, ...(instalmentId && { instalmentId }) }))
+    .map((invoice) => ({
+      invoiceId: invoice.id,
+      number: invoice.number,
+      cycle: invoice.dunningCycle,
+      stepId,
+      ...(instalmentId && { instalmentId }),
+    }))
     .sort((a, b) => a.invoiceId.localeCompare(b.invoiceId));
 }
 
@@ -47,12 +53,7 @@ function covering(invoices: readonly OpenInvoice[], stepId: string, instalmentId
  * instalment. It does not ask whether the step is due: a preview shows any step's wording.
  * Throws `NothingToPreviewError` when there is nothing for the template to name.
  */
-export function previewSubject(
-  snapshot: CaseSnapshot,
-  templateId: string,
-  policies: PolicyCatalog,
-  rules: DunningRules,
-): ReminderSubject {
+export function previewSubject(snapshot: CaseSnapshot, templateId: string, policies: PolicyCatalog, rules: DunningRules): ReminderSubject {
   const { customer, now, disputes, paymentPlan } = snapshot.input;
   const requiresOptOutLine = customer.profile === 'consumer' && rules.consumer.optOutLineRequired;
   const open = snapshot.input.invoices.filter((invoice) => invoice.balanceMinor > 0);
@@ -71,7 +72,13 @@ export function previewSubject(
     }
     const stepId = templateId.split('/')[1]!;
     const invoices = open.filter((invoice) => plan.invoiceIds.includes(invoice.id));
-    return { policyId: 'payment-plan', stepId, template: templateId, requiresOptOutLine, invoices: covering(invoices, stepId, instalment.id) };
+    return {
+      policyId: 'payment-plan',
+      stepId,
+      template: templateId,
+      requiresOptOutLine,
+      invoices: covering(invoices, stepId, instalment.id),
+    };
   }
 
   const sending = stepSending(templateId, policies, customer.policyId);

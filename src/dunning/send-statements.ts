@@ -36,7 +36,10 @@ export async function queueStatements(deps: StatementDependencies, now: DateTime
   const due = candidates
     .filter((c) => isWindowOpen(now, windowFor(asCoreCustomer(c), deps.rules)))
     .map((c) => ({ candidate: c, key: `statement/${c.id}/${statementPeriod(c.schedule, now.setZone(c.timeZone))}` }));
-  const sent = await existingContactKeys(deps.prisma, due.map((d) => d.key));
+  const sent = await existingContactKeys(
+    deps.prisma,
+    due.map((d) => d.key),
+  );
   const queued: QueuedContact[] = [];
   for (const { candidate, key } of due.filter((d) => !sent.has(d.key))) {
     const statement = await loadStatement(deps.prisma, {

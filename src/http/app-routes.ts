@@ -56,7 +56,11 @@ export async function registerAppRoutes(
   app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));
   await app.register(metricsPlugin, { prisma, queues, clock });
   await app.register(apiPlugin, {
-    prefix: '/api/v1', prisma, clock, knownPolicies: options.knownPolicies, timeZone: options.timeZone,
+    prefix: '/api/v1',
+    prisma,
+    clock,
+    knownPolicies: options.knownPolicies,
+    timeZone: options.timeZone,
     ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
   });
   if (queues) {
@@ -66,7 +70,10 @@ export async function registerAppRoutes(
         const { principal } = await sessionOf(prisma, request, options.sessionSecret, clock());
         if (principal === null) return reply.redirect(`/console/login?next=${encodeURIComponent('/console/queues')}`, 303);
         if (!roleAtLeast(principal.role, 'admin')) return reply.code(403).type('text/plain').send('admins only');
-        reply.header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+        reply.header(
+          'content-security-policy',
+          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        );
         return undefined;
       });
       const serverAdapter = new FastifyAdapter();
@@ -76,7 +83,13 @@ export async function registerAppRoutes(
     });
   }
   await app.register(consolePlugin, {
-    prefix: '/console', prisma, clock, sessionSecret: options.sessionSecret, secureCookies: options.secureCookies, timeZone: options.timeZone, queues,
+    prefix: '/console',
+    prisma,
+    clock,
+    sessionSecret: options.sessionSecret,
+    secureCookies: options.secureCookies,
+    timeZone: options.timeZone,
+    queues,
     boardUrl: queues ? `${BOARD_PATH}/` : null,
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),
   });

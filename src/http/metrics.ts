@@ -56,7 +56,11 @@ export class QueueInspector {
     return Promise.all(
       this.names().map(async (name) => ({
         name,
-        jobs: (await this.queues.queue(name).getFailed(0, count - 1)).map((job) => ({ id: job.id, attempts: job.attemptsMade, reason: job.failedReason })),
+        jobs: (await this.queues.queue(name).getFailed(0, count - 1)).map((job) => ({
+          id: job.id,
+          attempts: job.attemptsMade,
+          reason: job.failedReason,
+        })),
       })),
     );
   }
@@ -80,18 +84,35 @@ export async function renderMetrics(options: MetricsOptions): Promise<string> {
   const metric = (name: string, type: string, help: string, samples: Array<[Record<string, string>, number]>) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) {
-      const text = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+        .join(',');
       lines.push(`${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
     }
   };
   const sends = await countSendsByChannelAndStatus(options.prisma);
-  metric('arrears_contacts', 'gauge', 'Contacts in the contact log by channel and current status.', sends.map((s) => [{ channel: s.channel, status: s.status }, s.count]));
+  metric(
+    'arrears_contacts',
+    'gauge',
+    'Contacts in the contact log by channel and current status.',
+    sends.map((s) => [{ channel: s.channel, status: s.status }, s.count]),
+  );
   if (options.queues) {
     const snapshot = await options.queues.snapshot(options.clock());
-    metric('arrears_queue_jobs', 'gauge', 'BullMQ jobs by queue and state.',
-      snapshot.queues.flatMap((q) => snapshot.states.map((state): [Record<string, string>, number] => [{ queue: q.name, state }, q.counts[state] ?? 0])));
-    metric('arrears_queue_lag_seconds', 'gauge', 'Age of the oldest waiting job per queue (0 when none waits).',
-      snapshot.queues.map((q) => [{ queue: q.name }, q.oldestWaitingSeconds ?? 0]));
+    metric(
+      'arrears_queue_jobs',
+      'gauge',
+      'BullMQ jobs by queue and state.',
+      snapshot.queues.flatMap((q) =>
+        snapshot.states.map((state): [Record<string, string>, number] => [{ queue: q.name, state }, q.counts[state] ?? 0]),
+      ),
+    );
+    metric(
+      'arrears_queue_lag_seconds',
+      'gauge',
+      'Age of the oldest waiting job per queue (0 when none waits).',
+      snapshot.queues.map((q) => [{ queue: q.name }, q.oldestWaitingSeconds ?? 0]),
+    );
     const [last] = snapshot.tickDurations;
     metric('arrears_tick_duration_seconds', 'gauge', 'Duration of the most recent completed tick.', [[{}, last ?? 0]]);
     const sorted = [...snapshot.tickDurations].sort((a, b) => a - b);
@@ -108,10 +129,26 @@ export const metricsPlugin: FastifyPluginAsync<MetricsOptions> = async (app, opt
   app.get('/readyz', async (_request, reply) => {
     const checks: Record<string, string> = {};
     await Promise.all([
-      pingDatabase(options.prisma).then(() => { checks.postgres = 'ok'; }, (error: Error) => { checks.postgres = error.message; }),
+      pingDatabase(options.prisma).then(
+        () => {
+          checks.postgres = 'ok';
+        },
+        (error: Error) => {
+          checks.postgres = error.message;
+        },
+      ),
       options.queues
-        ? withTimeout(options.queues.ping(), 2_000).then(() => { checks.redis = 'ok'; }, (error: Error) => { checks.redis = error.message; })
-        : Promise.resolve().then(() => { checks.redis = 'not configured'; }),
+        ? withTimeout(options.queues.ping(), 2_000).then(
+            () => {
+              checks.redis = 'ok';
+            },
+            (error: Error) => {
+              checks.redis = error.message;
+            },
+          )
+        : Promise.resolve().then(() => {
+            checks.redis = 'not configured';
+          }),
     ]);
     const ready = checks.postgres === 'ok' && checks.redis === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
@@ -119,8 +156,10 @@ export const metricsPlugin: FastifyPluginAsync<MetricsOptions> = async (app, opt
 
   app.get('/metrics', async (request, reply) => {
     const principal = await principalFromBearer(options.prisma, request, options.clock());
-    if (principal === null) return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('a bearer token is required\n');
-    if (!principal.scopes?.includes('metrics:read')) return reply.code(403).type('text/plain').send('this token lacks the scope metrics:read\n');
+    if (principal === null)
+      return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('a bearer token is required\n');
+    if (!principal.scopes?.includes('metrics:read'))
+      return reply.code(403).type('text/plain').send('this token lacks the scope metrics:read\n');
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await renderMetrics(options));
   });
 };
@@ -129,6 +168,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
-    new Promise<T>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); }),
+    new Promise<T>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }

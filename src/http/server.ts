@@ -72,7 +72,10 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (statusCode >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: error.code, route: request.routeOptions.url, statusCode }, 'request refused');
-    return reply.code(statusCode).type('text/plain').send(statusCode >= 500 ? 'internal error' : (error.code ?? 'bad request'));
+    return reply
+      .code(statusCode)
+      .type('text/plain')
+      .send(statusCode >= 500 ? 'internal error' : (error.code ?? 'bad request'));
   });
 
   app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));

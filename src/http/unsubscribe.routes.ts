@@ -1,5 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { unsubscribeByLink, unsubscribeLinkState, type ConsentDependencies, type UnsubscribeLinkState } from '../consent/consent.service.js';
+import {
+  unsubscribeByLink,
+  unsubscribeLinkState,
+  type ConsentDependencies,
+  type UnsubscribeLinkState,
+} from '../consent/consent.service.js';
 import { PAGE_HEADERS, page } from './pages.js';
 
 export interface UnsubscribeRoutesOptions {
@@ -26,7 +31,10 @@ export const unsubscribeRoutes: FastifyPluginAsync<UnsubscribeRoutesOptions> = a
   const render = (reply: FastifyReply, state: UnsubscribeLinkState, afterPost: boolean) => {
     const company = options.companyName;
     if (state === 'invalid') {
-      return reply.code(404).headers(PAGE_HEADERS).send(page('Link not found', 'This unsubscribe link is not valid. Please use the link in our most recent email.'));
+      return reply
+        .code(404)
+        .headers(PAGE_HEADERS)
+        .send(page('Link not found', 'This unsubscribe link is not valid. Please use the link in our most recent email.'));
     }
     if (state === 'unsubscribed') {
       const message = afterPost

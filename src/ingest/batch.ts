@@ -56,7 +56,10 @@ export async function resolveCustomers<Row extends { customerExternalId: string;
   sql: Sql,
   batch: readonly Candidate<Row>[],
 ): Promise<{ resolved: Array<Candidate<Row> & { customer: CustomerRef }>; rejected: Rejection[] }> {
-  const customers = await findCustomers(sql, batch.map((c) => c.row.customerExternalId));
+  const customers = await findCustomers(
+    sql,
+    batch.map((c) => c.row.customerExternalId),
+  );
   const resolved: Array<Candidate<Row> & { customer: CustomerRef }> = [];
   const rejected: Rejection[] = [];
   for (const candidate of batch) {

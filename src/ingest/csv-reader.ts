@@ -4,8 +4,7 @@
 
 /** One record, or one that could not be read; `line` is where it starts (1-based). */
 export type CsvRecord =
-  | { line: number; raw: string; fields: string[]; error?: undefined }
-  | { line: number; raw: string; fields?: undefined; error: string };
+  { line: number; raw: string; fields: string[]; error?: undefined } | { line: number; raw: string; fields?: undefined; error: string };
 
 export interface CsvReaderOptions {
   /**
@@ -15,10 +14,7 @@ export interface CsvReaderOptions {
   maxRecordChars?: number;
 }
 
-type Parsed =
-  | { kind: 'record'; fields: string[]; end: number; rawEnd: number }
-  | { kind: 'broken'; reason: string }
-  | { kind: 'more' };
+type Parsed = { kind: 'record'; fields: string[]; end: number; rawEnd: number } | { kind: 'broken'; reason: string } | { kind: 'more' };
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -30,10 +26,7 @@ const CR = 13;
  * an unterminated quote is reported at its first line and reading resumes on the next line, so
  * the rows after it still load.
  */
-export async function* readCsvRecords(
-  chunks: AsyncIterable<string>,
-  options: CsvReaderOptions = {},
-): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(chunks: AsyncIterable<string>, options: CsvReaderOptions = {}): AsyncGenerator<CsvRecord> {
   const maxRecordChars = options.maxRecordChars ?? 1_048_576;
   let buffer = '';
   let line = 1;

@@ -70,7 +70,10 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
       )
     ).map((row) => [row.external_id, row]),
   );
-  const collectors = await findCollectors(sql, batch.flatMap((c) => (c.row.collectorEmail === undefined ? [] : [c.row.collectorEmail])));
+  const collectors = await findCollectors(
+    sql,
+    batch.flatMap((c) => (c.row.collectorEmail === undefined ? [] : [c.row.collectorEmail])),
+  );
   const accepted: Array<Candidate<CustomerRow> & Settled> = [];
   for (const candidate of batch) {
     const { row } = candidate;
@@ -241,7 +244,13 @@ async function writePrimaryContacts(
        from unnest($1::uuid[], $2::contact_point_kind[], $3::text[], $4::boolean[]) as t(customer_id, kind, value, is_mobile)
      on conflict (customer_id, kind, value) do update
         set role = 'primary', is_mobile = excluded.is_mobile, updated_at = excluded.updated_at`,
-    [upserts.map((u) => u.customerId), upserts.map((u) => u.kind), upserts.map((u) => u.value), upserts.map((u) => u.isMobile), now.toISOString()],
+    [
+      upserts.map((u) => u.customerId),
+      upserts.map((u) => u.kind),
+      upserts.map((u) => u.value),
+      upserts.map((u) => u.isMobile),
+      now.toISOString(),
+    ],
   );
   return changed;
 }

@@ -23,9 +23,7 @@ export function mapHeader(header: readonly string[], expected: readonly string[]
     if (expected.includes(name) || optional.includes(name)) continue;
     const guess = closest(name, [...missing, ...absentOptional]);
     problems.push(
-      name === ''
-        ? 'a column has no name'
-        : `unexpected column "${name}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+      name === '' ? 'a column has no name' : `unexpected column "${name}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
     );
   }
   if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);

@@ -44,8 +44,13 @@ export const writePayments: BatchWriter<PaymentRow, PaymentBatchOutcome> = async
   if (accepted.length === 0) return { created: 0, updated: 0, unchanged: 0, rejected, changedCustomerIds: [], applied: [] };
 
   const returned = await sql.query<{
-    id: string; customer_id: string; currency: string; unapplied_minor: string; reference: string | null;
-    received_on: string; inserted: boolean;
+    id: string;
+    customer_id: string;
+    currency: string;
+    unapplied_minor: string;
+    reference: string | null;
+    received_on: string;
+    inserted: boolean;
   }>(
     `insert into payments as p (external_id, customer_id, amount_minor, currency, received_on, reference, unapplied_minor)
      select t.external_id, t.customer_id, t.amount, t.currency, t.received_on, t.reference, t.amount
@@ -68,8 +73,12 @@ export const writePayments: BatchWriter<PaymentRow, PaymentBatchOutcome> = async
   const applied = await applyPaymentsInTransaction(
     sql,
     created.map((row) => ({
-      id: row.id, customerId: row.customer_id, currency: row.currency, unappliedMinor: BigInt(row.unapplied_minor),
-      reference: row.reference, receivedOn: row.received_on,
+      id: row.id,
+      customerId: row.customer_id,
+      currency: row.currency,
+      unappliedMinor: BigInt(row.unapplied_minor),
+      reference: row.reference,
+      receivedOn: row.received_on,
     })),
     now,
   );

@@ -9,20 +9,39 @@ import { parsePhone, regionOfLocale, type Phone } from './phone.js';
 export type RowResult<T> = { ok: true; row: T } | { ok: false; reason: string };
 
 export const CUSTOMER_COLUMNS = [
-  'external_id', 'name', 'email', 'phone', 'timezone', 'locale', 'currency', 'credit_limit', 'sms_consent', 'policy',
+  'external_id',
+  'name',
+  'email',
+  'phone',
+  'timezone',
+  'locale',
+  'currency',
+  'credit_limit',
+  'sms_consent',
+  'policy',
 ] as const;
 /** Customer columns a file may leave out; absent or empty means the default for a new customer, unchanged for an existing one. */
 export const CUSTOMER_OPTIONAL_COLUMNS = [
-  'collector', 'profile', 'holiday_calendar', 'do_not_contact', 'statement_schedule', 'sales_contact_email',
+  'collector',
+  'profile',
+  'holiday_calendar',
+  'do_not_contact',
+  'statement_schedule',
+  'sales_contact_email',
 ] as const;
 export const CONTACT_PROFILES = ['business', 'consumer'] as const;
 export const STATEMENT_SCHEDULES = ['monthly', 'weekly', 'none'] as const;
 export const INVOICE_COLUMNS = [
-  'external_id', 'customer_external_id', 'number', 'currency', 'amount', 'balance', 'issued_on', 'due_on',
+  'external_id',
+  'customer_external_id',
+  'number',
+  'currency',
+  'amount',
+  'balance',
+  'issued_on',
+  'due_on',
 ] as const;
-export const PAYMENT_COLUMNS = [
-  'external_id', 'customer_external_id', 'amount', 'currency', 'received_on', 'reference',
-] as const;
+export const PAYMENT_COLUMNS = ['external_id', 'customer_external_id', 'amount', 'currency', 'received_on', 'reference'] as const;
 
 /**
  * A customer as the file gives it. Optional columns left empty are `undefined`: a new customer
@@ -97,8 +116,16 @@ class Problems {
 
 /** Longest text a column takes; other columns (zones, locales, amounts, dates …) take {@link MAX_OTHER}. */
 const MAX_LENGTH: Readonly<Record<string, number>> = {
-  external_id: 200, customer_external_id: 200, name: 300, number: 100, reference: 500, email: 320, policy: 100,
-  collector: 320, sales_contact_email: 320, holiday_calendar: 50,
+  external_id: 200,
+  customer_external_id: 200,
+  name: 300,
+  number: 100,
+  reference: 500,
+  email: 320,
+  policy: 100,
+  collector: 320,
+  sales_contact_email: 320,
+  holiday_calendar: 50,
 };
 const MAX_OTHER = 200;
 
@@ -174,8 +201,22 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
   const screened = screenFields([...CUSTOMER_COLUMNS, ...CUSTOMER_OPTIONAL_COLUMNS], fields);
   if (screened !== undefined) return screened;
   const [
-    externalId = '', name = '', email = '', phone = '', timeZone = '', locale = '', currency = '', creditLimit = '', sms = '', policy = '',
-    collector = '', profile = '', holidayCalendar = '', doNotContact = '', statementSchedule = '', salesContact = '',
+    externalId = '',
+    name = '',
+    email = '',
+    phone = '',
+    timeZone = '',
+    locale = '',
+    currency = '',
+    creditLimit = '',
+    sms = '',
+    policy = '',
+    collector = '',
+    profile = '',
+    holidayCalendar = '',
+    doNotContact = '',
+    statementSchedule = '',
+    salesContact = '',
   ] = fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);
@@ -194,21 +235,36 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
   const collectorEmail = collector.trim() === '' ? undefined : p.take('collector', parseEmail(collector))?.toLowerCase();
   const contactProfile = oneOf(p, 'profile', profile, CONTACT_PROFILES);
   const calendar = holidayCalendar.trim() === '' ? undefined : holidayCalendar.trim();
-  if (calendar !== undefined && !CALENDAR_CODE.test(calendar)) p.add('holiday_calendar', `"${holidayCalendar}" is not a calendar code such as DE or US-NY`);
+  if (calendar !== undefined && !CALENDAR_CODE.test(calendar))
+    p.add('holiday_calendar', `"${holidayCalendar}" is not a calendar code such as DE or US-NY`);
   const noContact = p.take('do_not_contact', parseOptionalBoolean(doNotContact));
   const schedule = oneOf(p, 'statement_schedule', statementSchedule, STATEMENT_SCHEDULES);
   const sales = salesContact.trim() === '' ? undefined : p.take('sales_contact_email', parseEmail(salesContact));
   return p.result(() => ({
-    externalId: id!, name: fullName!, email: address, phone: number, timeZone: zone!, locale: tag!,
-    currency: code!, creditLimitMinor: limit, smsConsent: consent, policyId,
-    collectorEmail, contactProfile, holidayCalendar: calendar, doNotContact: noContact, statementSchedule: schedule, salesContactEmail: sales,
+    externalId: id!,
+    name: fullName!,
+    email: address,
+    phone: number,
+    timeZone: zone!,
+    locale: tag!,
+    currency: code!,
+    creditLimitMinor: limit,
+    smsConsent: consent,
+    policyId,
+    collectorEmail,
+    contactProfile,
+    holidayCalendar: calendar,
+    doNotContact: noContact,
+    statementSchedule: schedule,
+    salesContactEmail: sales,
   }));
 }
 
 export function parseInvoiceRow(fields: readonly string[]): RowResult<InvoiceRow> {
   const screened = screenFields(INVOICE_COLUMNS, fields);
   if (screened !== undefined) return screened;
-  const [externalId = '', customerExternalId = '', number = '', currency = '', amount = '', balance = '', issuedOn = '', dueOn = ''] = fields;
+  const [externalId = '', customerExternalId = '', number = '', currency = '', amount = '', balance = '', issuedOn = '', dueOn = ''] =
+    fields;
   const p = new Problems();
   const id = p.required('external_id', externalId);
   const customer = p.required('customer_external_id', customerExternalId);
@@ -223,8 +279,14 @@ export function parseInvoiceRow(fields: readonly string[]): RowResult<InvoiceRow
   const due = p.required('due_on', dueOn) === undefined ? undefined : p.take('due_on', parseIsoDate(dueOn));
   if (issued !== undefined && due !== undefined && due < issued) p.add('due_on', `${due} is before issued_on ${issued}`);
   return p.result(() => ({
-    externalId: id!, customerExternalId: customer!, number: invoiceNumber!, currency: code!,
-    amountMinor: amountMinor!, balanceMinor: balanceMinor!, issuedOn: issued!, dueOn: due!,
+    externalId: id!,
+    customerExternalId: customer!,
+    number: invoiceNumber!,
+    currency: code!,
+    amountMinor: amountMinor!,
+    balanceMinor: balanceMinor!,
+    issuedOn: issued!,
+    dueOn: due!,
   }));
 }
 
@@ -239,7 +301,11 @@ export function parsePaymentRow(fields: readonly string[]): RowResult<PaymentRow
   const amountMinor = moneyOf(p, 'amount', amount, code, false);
   const received = p.required('received_on', receivedOn) === undefined ? undefined : p.take('received_on', parseIsoDate(receivedOn));
   return p.result(() => ({
-    externalId: id!, customerExternalId: customer!, amountMinor: amountMinor!, currency: code!,
-    receivedOn: received!, reference: reference.trim() === '' ? null : reference.trim(),
+    externalId: id!,
+    customerExternalId: customer!,
+    amountMinor: amountMinor!,
+    currency: code!,
+    receivedOn: received!,
+    reference: reference.trim() === '' ? null : reference.trim(),
   }));
 }

@@ -14,7 +14,15 @@ import { HeaderError, mapHeader } from './header.js';
 import { writeInvoices } from './invoices.writer.js';
 import { writePayments, type PaymentBatchOutcome } from './payments.writer.js';
 import {
-  CUSTOMER_COLUMNS, CUSTOMER_OPTIONAL_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, parseCustomerRow, parseInvoiceRow, parsePaymentRow, type InvoiceRow, type RowResult,
+  CUSTOMER_COLUMNS,
+  CUSTOMER_OPTIONAL_COLUMNS,
+  INVOICE_COLUMNS,
+  PAYMENT_COLUMNS,
+  parseCustomerRow,
+  parseInvoiceRow,
+  parsePaymentRow,
+  type InvoiceRow,
+  type RowResult,
 } from './rows.js';
 
 export const IMPORT_KINDS = ['customers', 'invoices', 'payments'] as const;
@@ -79,10 +87,17 @@ interface Kind<Row> {
 
 const kinds: { [K in ImportKind]: Kind<unknown> } = {
   customers: {
-    columns: CUSTOMER_COLUMNS, optional: CUSTOMER_OPTIONAL_COLUMNS, parse: (f, o) => parseCustomerRow(f, o.knownPolicies), write: writeCustomers as Kind<unknown>['write'], writers: 2,
+    columns: CUSTOMER_COLUMNS,
+    optional: CUSTOMER_OPTIONAL_COLUMNS,
+    parse: (f, o) => parseCustomerRow(f, o.knownPolicies),
+    write: writeCustomers as Kind<unknown>['write'],
+    writers: 2,
   },
   invoices: {
-    columns: INVOICE_COLUMNS, parse: (f) => parseInvoiceRow(f), write: writeInvoices as Kind<unknown>['write'], writers: 2,
+    columns: INVOICE_COLUMNS,
+    parse: (f) => parseInvoiceRow(f),
+    write: writeInvoices as Kind<unknown>['write'],
+    writers: 2,
     // An invoice number is unique per customer: the earlier line must get it, as it would in sequence.
     otherKeys: (row) => [`number\u0000${(row as InvoiceRow).customerExternalId}\u0000${(row as InvoiceRow).number}`],
   },
@@ -108,7 +123,13 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const kind = kinds[options.kind] as Kind<{ externalId: string }>;
   const batchSize = options.batchSize ?? 2000;
   const summary: ImportSummary = {
-    kind: options.kind, dryRun: options.dryRun === true, rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
+    kind: options.kind,
+    dryRun: options.dryRun === true,
+    rows: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
   };
   const cash = new CashTally();
   const counter = { bytes: 0 };
@@ -148,7 +169,10 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     const entry = { keys: full.keys, done };
     writing.add(entry);
     // A failed batch stays in `writing`, so the next wait rethrows its error.
-    done.then(() => writing.delete(entry), () => undefined);
+    done.then(
+      () => writing.delete(entry),
+      () => undefined,
+    );
   };
 
   try {
@@ -160,7 +184,10 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       else if (record.fields.length !== width) {
         reject(`expected ${width} columns, found ${record.fields.length}`);
       } else {
-        const parsed = kind.parse(order.map((index) => (index < 0 ? '' : (record.fields[index] ?? ''))), options);
+        const parsed = kind.parse(
+          order.map((index) => (index < 0 ? '' : (record.fields[index] ?? ''))),
+          options,
+        );
         if (!parsed.ok) reject(parsed.reason);
         else {
           const earlier = batch.lineOf.get(parsed.row.externalId);
@@ -266,7 +293,10 @@ class CashTally {
 
   summary(): NonNullable<ImportSummary['cash']> {
     return {
-      allocations: this.allocations, invoicesPaid: this.invoicesPaid, byReference: this.byReference, byAge: this.byAge,
+      allocations: this.allocations,
+      invoicesPaid: this.invoicesPaid,
+      byReference: this.byReference,
+      byAge: this.byAge,
       totals: [...this.totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
     };
   }

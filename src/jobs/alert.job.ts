@@ -76,7 +76,11 @@ export function caseProcessors(
 export async function scheduleCaseJobs(queues: Queues, tickCron: string, services: CaseServices): Promise<void> {
   await queues
     .queue('case-sweep')
-    .upsertJobScheduler(SWEEP_SCHEDULER_ID, { pattern: tickCron, tz: services.digestZone }, { name: 'case-sweep', data: {}, opts: jobCatalog['case-sweep'].options });
+    .upsertJobScheduler(
+      SWEEP_SCHEDULER_ID,
+      { pattern: tickCron, tz: services.digestZone },
+      { name: 'case-sweep', data: {}, opts: jobCatalog['case-sweep'].options },
+    );
   await queues
     .queue('alert-digest')
     .upsertJobScheduler(

@@ -11,9 +11,7 @@ const RETRIED_QUEUES: JobName[] = ['step', 'deliver-email', 'deliver-sms', 'aler
  * the real queues, and waits until every job it caused (steps, deliveries, retries) has finished.
  */
 export async function runAtAndWait(queues: Queues, name: 'tick' | 'statements', asOf: DateTime): Promise<void> {
-  await queues
-    .queue(name)
-    .add(name, { asOf: asOf.toISO()! }, { ...jobCatalog[name].options, jobId: jobId(name, asOf.toMillis()) });
+  await queues.queue(name).add(name, { asOf: asOf.toISO()! }, { ...jobCatalog[name].options, jobId: jobId(name, asOf.toMillis()) });
   const all = (Object.keys(jobCatalog) as JobName[]).map((queue) => queues.queue(queue));
   const retried = RETRIED_QUEUES.map((queue) => queues.queue(queue));
   await waitUntilIdle(all, retried);

@@ -10,7 +10,7 @@ import { caseProcessors, scheduleCaseJobs } from './alert.job.js';
 import { jobCatalog, type JobName } from './catalog.js';
 import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
-import type { Queues} from './queues.js';
+import type { Queues } from './queues.js';
 import type { ResourceOwner } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
 import { createStepProcessor } from './step.job.js';
@@ -95,17 +95,21 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
   if (options.schedule) {
     const { tickCron, tickTimeZone, statementsCron } = settings.queue;
     const schedule = async () => {
-      await queues.queue('tick').upsertJobScheduler(
-        TICK_SCHEDULER_ID,
-        { pattern: tickCron, tz: tickTimeZone },
-        { name: 'tick', data: {}, opts: jobCatalog.tick.options },
-      );
-      if (statementsCron) {
-        await queues.queue('statements').upsertJobScheduler(
-          STATEMENTS_SCHEDULER_ID,
-          { pattern: statementsCron, tz: tickTimeZone },
-          { name: 'statements', data: {}, opts: jobCatalog.statements.options },
+      await queues
+        .queue('tick')
+        .upsertJobScheduler(
+          TICK_SCHEDULER_ID,
+          { pattern: tickCron, tz: tickTimeZone },
+          { name: 'tick', data: {}, opts: jobCatalog.tick.options },
         );
+      if (statementsCron) {
+        await queues
+          .queue('statements')
+          .upsertJobScheduler(
+            STATEMENTS_SCHEDULER_ID,
+            { pattern: statementsCron, tz: tickTimeZone },
+            { name: 'statements', data: {}, opts: jobCatalog.statements.options },
+          );
       } else {
         await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
       }

@@ -48,30 +48,19 @@ export interface LoggerSettings {
  * Builds the one pino logger of a process. Named keys are redacted by path; as a safety net,
  * email addresses, phone numbers and URL credentials left in any other string are masked.
  */
-export function createLogger(
-  settings: LoggerSettings,
-  destination: NodeJS.WritableStream = process.stdout,
-): Logger {
+export function createLogger(settings: LoggerSettings, destination: NodeJS.WritableStream = process.stdout): Logger {
   const options: LoggerOptions = {
     level: settings.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { log: (object) => scrubPersonalData(object) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((arg) => (typeof arg === 'string' ? scrubPersonalData(arg) : arg)) as Parameters<
-            typeof method
-          >,
-        );
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubPersonalData(arg) : arg)) as Parameters<typeof method>);
       },
     },
   };
   if (wantsPretty(settings, destination)) {
-    return pino(
-      options,
-      pretty({ colorize: true, sync: true, destination, ignore: 'pid,hostname' }),
-    );
+    return pino(options, pretty({ colorize: true, sync: true, destination, ignore: 'pid,hostname' }));
   }
   return pino(options, destination as pino.DestinationStream);
 }

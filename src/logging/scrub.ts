@@ -5,10 +5,7 @@ const PHONE = /\+\d(?:[\s().-]?\d){7,14}/g;
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]*:[^/\s@]*@/gi;
 
 function scrubString(value: string): string {
-  return value
-    .replace(URL_CREDENTIALS, '$1[redacted]@')
-    .replace(EMAIL, '[email]')
-    .replace(PHONE, '[phone]');
+  return value.replace(URL_CREDENTIALS, '$1[redacted]@').replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
 /** Masks email addresses, phone numbers and URL credentials in strings, objects and arrays. */

@@ -1,20 +1,7 @@
-import {
-  ageInvoice,
-  agingBuckets,
-  defaultAgingConfig,
-  type AgingConfig,
-} from '../core/aging.js';
+import { ageInvoice, agingBuckets, defaultAgingConfig, type AgingConfig } from '../core/aging.js';
 import { startOfLocalDay, type IsoDate } from '../core/dates.js';
 import { allowanceFor, resolveRates } from './allowance.js';
-import {
-  addMinor,
-  addTo,
-  openItemsAsOf,
-  unappliedAsOf,
-  type CurrencyAmounts,
-  type LedgerInvoice,
-  type LedgerPayment,
-} from './ledger.js';
+import { addMinor, addTo, openItemsAsOf, unappliedAsOf, type CurrencyAmounts, type LedgerInvoice, type LedgerPayment } from './ledger.js';
 
 /** The customer fields a report shows. */
 export interface ReportCustomer {

@@ -21,7 +21,10 @@ const PERCENT_RATE_SCALE = 100n * RATE_SCALE;
 /** Parses `current=1,1-30=3,90+=50` into label → percent (decimal string, 0–100, ≤ 4 decimals). */
 export function parseRates(text: string): Record<string, string> {
   const rates: Record<string, string> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [label, rate, extra] = part.split('=').map((p) => p.trim());
     if (!label || rate === undefined || extra !== undefined) {
       throw new Error(`rates must look like current=1,1-30=3,90+=50; got "${part}"`);
@@ -53,9 +56,7 @@ export function resolveRates(buckets: readonly AgingBucket[], given: Readonly<Re
   const standard = agingBuckets();
   const resolved: Record<string, string> = {};
   for (const bucket of buckets) {
-    const fallback = standard.find(
-      (s) => bucket.minDays >= s.minDays && (s.maxDays === null || bucket.minDays <= s.maxDays),
-    );
+    const fallback = standard.find((s) => bucket.minDays >= s.minDays && (s.maxDays === null || bucket.minDays <= s.maxDays));
     resolved[bucket.label] = given[bucket.label] ?? DEFAULT_ALLOWANCE_RATES[fallback?.label ?? 'current'] ?? '0';
   }
   return resolved;

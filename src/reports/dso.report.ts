@@ -1,10 +1,5 @@
 import type { IsoDate } from '../core/dates.js';
-import {
-  creditSales,
-  receivablesAsOf,
-  sortedCurrencies,
-  type LedgerInvoice,
-} from './ledger.js';
+import { creditSales, receivablesAsOf, sortedCurrencies, type LedgerInvoice } from './ledger.js';
 import { periodEnding, trailingMonth, type DateWindow, type PeriodLength } from './periods.js';
 
 /** Days-sales-outstanding figures for one currency. Ratios are rounded to 2 decimals; null when undefined (no sales, no receivables). */

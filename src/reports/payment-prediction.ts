@@ -112,7 +112,11 @@ export function predictPaymentDates(
   for (const invoice of openInvoices) byCustomer.set(invoice.customerId, [...(byCustomer.get(invoice.customerId) ?? []), invoice]);
 
   return [...byCustomer.keys()].sort().map((customerId): CustomerPrediction => {
-    const own = samplesOf(history.filter((r) => r.customerId === customerId), asOf, halfLifeDays);
+    const own = samplesOf(
+      history.filter((r) => r.customerId === customerId),
+      asOf,
+      halfLifeDays,
+    );
     const source: PredictionSource = own.length >= minHistory ? 'customer' : portfolio.length > 0 ? 'portfolio' : 'none';
     const samples = source === 'customer' ? own : portfolio;
     const habit = weightedMedian(samples);

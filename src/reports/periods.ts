@@ -50,8 +50,7 @@ function window(from: IsoDate, to: IsoDate): DateWindow {
 
 /** The period of `length` ending on `asOf`: `90d` = the 90 days up to it, `3m` = the 3 trailing months. */
 export function periodEnding(asOf: IsoDate, length: PeriodLength): DateWindow {
-  const from =
-    length.unit === 'days' ? addDays(asOf, -(length.count - 1)) : addDays(minusMonths(asOf, length.count), 1);
+  const from = length.unit === 'days' ? addDays(asOf, -(length.count - 1)) : addDays(minusMonths(asOf, length.count), 1);
   return window(from, asOf);
 }
 

@@ -14,12 +14,42 @@ export function agingTable(report: AgingReport): ReportTable {
   const { buckets } = report;
   const rows: Cell[][] = [];
   for (const c of report.currencies) {
-    rows.push(['total', null, null, c.currency, ...buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)), money(c.totalMinor, c.currency), money(c.allowanceMinor, c.currency), money(c.netRealisableMinor, c.currency), money(c.unappliedCreditMinor, c.currency)]);
+    rows.push([
+      'total',
+      null,
+      null,
+      c.currency,
+      ...buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)),
+      money(c.totalMinor, c.currency),
+      money(c.allowanceMinor, c.currency),
+      money(c.netRealisableMinor, c.currency),
+      money(c.unappliedCreditMinor, c.currency),
+    ]);
     rows.push(['rate', null, null, c.currency, ...buckets.map((b) => `${report.rates[b] ?? '0'}%`), null, null, null, null]);
-    rows.push(['allowance', null, null, c.currency, ...buckets.map((b) => money(c.allowance[b] ?? 0, c.currency)), money(c.allowanceMinor, c.currency), null, null, null]);
+    rows.push([
+      'allowance',
+      null,
+      null,
+      c.currency,
+      ...buckets.map((b) => money(c.allowance[b] ?? 0, c.currency)),
+      money(c.allowanceMinor, c.currency),
+      null,
+      null,
+      null,
+    ]);
   }
   for (const r of report.customers) {
-    rows.push(['customer', r.customer.externalId, r.customer.name, r.currency, ...buckets.map((b) => money(r.buckets[b] ?? 0, r.currency)), money(r.totalMinor, r.currency), null, null, null]);
+    rows.push([
+      'customer',
+      r.customer.externalId,
+      r.customer.name,
+      r.currency,
+      ...buckets.map((b) => money(r.buckets[b] ?? 0, r.currency)),
+      money(r.totalMinor, r.currency),
+      null,
+      null,
+      null,
+    ]);
   }
   return {
     columns: ['scope', 'customer', 'name', 'currency', ...buckets, 'total', 'allowance', 'net_realisable', 'unapplied_credit'],
@@ -29,7 +59,20 @@ export function agingTable(report: AgingReport): ReportTable {
 
 export function dsoTable(report: DsoReport): ReportTable {
   return {
-    columns: ['currency', 'period_from', 'period_to', 'days', 'receivables', 'current', 'credit_sales', 'dso', 'countback_dso', 'best_possible_dso', 'add', 'percent_current'],
+    columns: [
+      'currency',
+      'period_from',
+      'period_to',
+      'days',
+      'receivables',
+      'current',
+      'credit_sales',
+      'dso',
+      'countback_dso',
+      'best_possible_dso',
+      'add',
+      'percent_current',
+    ],
     rows: report.currencies.map((c) => [
       c.currency,
       report.period.from,
@@ -52,7 +95,17 @@ export function ceiTable(report: CeiReport): ReportTable {
   const rows: Cell[][] = [];
   for (const c of report.currencies) {
     for (const [label, f] of [...c.months.map((m) => [m.window.to.slice(0, 7), m] as const), ['span', c.span] as const]) {
-      rows.push([c.currency, label, f.window.from, f.window.to, money(f.beginningMinor, c.currency), money(f.creditSalesMinor, c.currency), money(f.endingMinor, c.currency), money(f.endingCurrentMinor, c.currency), f.cei]);
+      rows.push([
+        c.currency,
+        label,
+        f.window.from,
+        f.window.to,
+        money(f.beginningMinor, c.currency),
+        money(f.creditSalesMinor, c.currency),
+        money(f.endingMinor, c.currency),
+        money(f.endingCurrentMinor, c.currency),
+        f.cei,
+      ]);
     }
   }
   return { columns: ['currency', 'window', 'from', 'to', 'beginning', 'credit_sales', 'ending', 'ending_current', 'cei'], rows };
@@ -62,7 +115,10 @@ export function ceiTable(report: CeiReport): ReportTable {
 export function collectionsTable(report: CollectionsReport): ReportTable {
   const all = [...report.rows, ...report.totals];
   const keys = (pick: (row: CollectionsRow) => Record<string, number>) => [...new Set(all.flatMap((r) => Object.keys(pick(r))))].sort();
-  const currencies = keys((r) => r.collectedMinor).concat(keys((r) => r.appliedMinor)).filter((c, i, list) => list.indexOf(c) === i).sort();
+  const currencies = keys((r) => r.collectedMinor)
+    .concat(keys((r) => r.appliedMinor))
+    .filter((c, i, list) => list.indexOf(c) === i)
+    .sort();
   const channels = keys((r) => r.remindersSent);
   const row = (r: CollectionsRow): Cell[] => [
     r.period.label,
@@ -95,9 +151,19 @@ export function collectionsTable(report: CollectionsReport): ReportTable {
 
 /** Open items, then a `total` row per currency and an `unapplied credit` row per currency. */
 export function statementTable(statement: Statement): ReportTable {
-  const rows: Cell[][] = statement.lines.map((l) => [l.number, l.issuedOn, l.dueOn, l.daysPastDue, l.bucket, l.currency, money(l.amountMinor, l.currency), money(l.balanceMinor, l.currency)]);
+  const rows: Cell[][] = statement.lines.map((l) => [
+    l.number,
+    l.issuedOn,
+    l.dueOn,
+    l.daysPastDue,
+    l.bucket,
+    l.currency,
+    money(l.amountMinor, l.currency),
+    money(l.balanceMinor, l.currency),
+  ]);
   for (const t of statement.totals) rows.push(['total', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency)]);
-  for (const t of statement.unappliedCredit) rows.push(['unapplied credit', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency)]);
+  for (const t of statement.unappliedCredit)
+    rows.push(['unapplied credit', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency)]);
   return { columns: ['invoice', 'issued_on', 'due_on', 'days_past_due', 'bucket', 'currency', 'amount', 'balance'], rows };
 }
 
@@ -106,7 +172,18 @@ export function predictionTable(predictions: ReadonlyArray<CustomerPrediction & 
   return {
     columns: ['customer', 'name', 'source', 'expected_days_to_pay', 'invoice', 'currency', 'balance', 'due_on', 'expected_on', 'method'],
     rows: predictions.flatMap((p) =>
-      p.invoices.map((i): Cell[] => [p.externalId, p.name, p.source, p.expectedDaysToPay, i.number, i.currency, money(i.balanceMinor, i.currency), i.dueOn, i.expectedOn, i.method]),
+      p.invoices.map((i): Cell[] => [
+        p.externalId,
+        p.name,
+        p.source,
+        p.expectedDaysToPay,
+        i.number,
+        i.currency,
+        money(i.balanceMinor, i.currency),
+        i.dueOn,
+        i.expectedOn,
+        i.method,
+      ]),
     ),
   };
 }

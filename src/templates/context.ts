@@ -92,12 +92,7 @@ export interface ReminderContext {
 }
 
 /** Why a manager is being alerted. */
-export type ManagerAlertKind =
-  | 'legal_hold'
-  | 'broken_promise'
-  | 'credit_limit_crossed'
-  | 'balance_threshold'
-  | 'channels_failing';
+export type ManagerAlertKind = 'legal_hold' | 'broken_promise' | 'credit_limit_crossed' | 'balance_threshold' | 'channels_failing';
 
 /** Context of `manager-alert`. */
 export interface ManagerAlertContext extends ReminderContext {
@@ -184,6 +179,4 @@ export interface ExtendedContexts {
 }
 
 /** The context type a template id renders against. */
-export type ContextFor<Id extends string> = Id extends keyof ExtendedContexts
-  ? ExtendedContexts[Id]
-  : ReminderContext;
+export type ContextFor<Id extends string> = Id extends keyof ExtendedContexts ? ExtendedContexts[Id] : ReminderContext;

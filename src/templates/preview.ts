@@ -40,8 +40,7 @@ function printable(message: RenderedMessage): string {
  */
 export function previewTemplate<Id extends string>(catalog: TemplateCatalog, request: PreviewRequest<Id>): Preview {
   const { templateId, locale } = request;
-  const channel =
-    request.channel ?? CHANNEL_ORDER.find((candidate) => availableLocales(catalog, templateId, candidate).length > 0);
+  const channel = request.channel ?? CHANNEL_ORDER.find((candidate) => availableLocales(catalog, templateId, candidate).length > 0);
   if (!channel) throw new TemplateError(templateId, `no template "${templateId}"`);
   const context = request.context ?? sampleContext(templateId, { locale });
   const message = renderMessage(catalog, { templateId, channel, locale, context });

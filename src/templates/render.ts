@@ -51,9 +51,7 @@ export type RenderedFor<C extends Channel> = Extract<RenderedMessage, { channel:
 export function availableLocales(catalog: TemplateCatalog, templateId: string, channel: Channel): string[] {
   const byLocale = catalog.messages.get(templateId);
   if (!byLocale) return [];
-  return [...byLocale]
-    .filter(([, parts]) => CHANNEL_PARTS[channel].every((part) => parts.has(part)))
-    .map(([locale]) => locale);
+  return [...byLocale].filter(([, parts]) => CHANNEL_PARTS[channel].every((part) => parts.has(part))).map(([locale]) => locale);
 }
 
 // Blank lines left by partials and conditionals are noise in a text part.

@@ -27,7 +27,14 @@ function sampleDaysPastDue(templateId: string): number {
   return COURTESY_DAYS[templateId] ?? (trailing ? Number(trailing[1]) : 21);
 }
 
-function invoice(now: DateTime, number: string, currency: string, amountMinor: number, balanceMinor: number, daysPastDue: number): InvoiceLine {
+function invoice(
+  now: DateTime,
+  number: string,
+  currency: string,
+  amountMinor: number,
+  balanceMinor: number,
+  daysPastDue: number,
+): InvoiceLine {
   const due = now.startOf('day').minus({ days: daysPastDue });
   return {
     number,
@@ -66,7 +73,8 @@ function reminder(templateId: string, options: SampleOptions): ReminderContext {
     company: {
       name: 'Delta Industrial Supply',
       signature: 'Maria Popescu\nAccounts Receivable',
-      paymentInstructions: 'Bank transfer to Delta Industrial Supply\nIBAN RO49 AAAA 1B31 0075 9384 0000\nBIC AAAARO2X\nReference: your invoice number',
+      paymentInstructions:
+        'Bank transfer to Delta Industrial Supply\nIBAN RO49 AAAA 1B31 0075 9384 0000\nBIC AAAARO2X\nReference: your invoice number',
       payUrl: 'https://pay.delta-supply.example/c/7Q4K9X',
       supportEmail: 'ar@delta-supply.example',
       supportPhone: '+40 21 555 0142',

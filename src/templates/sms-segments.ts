@@ -12,8 +12,7 @@ export interface SmsSize {
 // GSM 03.38 default alphabet, without ESC (0x1B), which only introduces the extension table.
 // 0x09 is the capital Ç, as Twilio and most SMSCs read it; a lowercase ç is not in the set.
 const GSM7_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-    '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
 );
 // Reached through ESC, so each costs two septets.
 const GSM7_EXTENDED = new Set('^{}\\[~]|€\f');

@@ -34,9 +34,7 @@ export interface TemplateProblem {
 /** Every problem found, so a business fixes its overrides in one pass, not one per restart. */
 export class TemplateValidationError extends Error {
   constructor(readonly problems: readonly TemplateProblem[]) {
-    super(
-      `${problems.length} template problem(s):\n` + problems.map(({ file, problem }) => `  ${file}: ${problem}`).join('\n'),
-    );
+    super(`${problems.length} template problem(s):\n` + problems.map(({ file, problem }) => `  ${file}: ${problem}`).join('\n'));
     this.name = 'TemplateValidationError';
   }
 }
@@ -93,7 +91,12 @@ function renderProblems(
     try {
       const message = renderMessage(catalog, { templateId, channel, locale, context });
       if (message.channel === 'sms' && message.segments > limit) {
-        return [{ file: mainFile, problem: `SMS body takes ${message.segments} ${message.encoding} segments with the sample context; the limit is ${limit}` }];
+        return [
+          {
+            file: mainFile,
+            problem: `SMS body takes ${message.segments} ${message.encoding} segments with the sample context; the limit is ${limit}`,
+          },
+        ];
       }
     } catch (error) {
       const { file, problem } = asTemplateError(mainFile, error);

@@ -33,7 +33,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !logN || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const key = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: 2 ** Number(logN), r: Number(r), p: Number(p), maxmem: MAX_MEM,
+    N: 2 ** Number(logN),
+    r: Number(r),
+    p: Number(p),
+    maxmem: MAX_MEM,
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -3,8 +3,14 @@ import type { PrismaClient, UserRole } from '../db/client.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { autoCommit, inTransaction } from '../db/transaction.js';
 import {
-  findTokenByHash, findUser, insertApiToken, revokeApiTokens, touchApiToken, upsertUser,
-  type TokenRecord, type UserRecord,
+  findTokenByHash,
+  findUser,
+  insertApiToken,
+  revokeApiTokens,
+  touchApiToken,
+  upsertUser,
+  type TokenRecord,
+  type UserRecord,
 } from '../db/users.repository.js';
 import { DUMMY_HASH, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './password.js';
 import { ROLES, type ApiScope } from './scopes.js';
@@ -40,10 +46,19 @@ export async function addUser(
   }
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
   return inTransaction(prisma, async ({ db, sql }) => {
-    const result = await upsertUser(db, sql, { email, name: input.name?.trim() || email.split('@')[0]!, role: input.role as UserRole, passwordHash });
+    const result = await upsertUser(db, sql, {
+      email,
+      name: input.name?.trim() || email.split('@')[0]!,
+      role: input.role as UserRole,
+      passwordHash,
+    });
     await appendAudit(sql, {
-      entityType: 'user', entityId: result.user.id, action: result.created ? 'user.created' : 'user.updated', actor,
-      after: { email, role: input.role, passwordSet: input.password !== null }, at: new Date(),
+      entityType: 'user',
+      entityId: result.user.id,
+      action: result.created ? 'user.created' : 'user.updated',
+      actor,
+      after: { email, role: input.role, passwordSet: input.password !== null },
+      at: new Date(),
     });
     return result;
   });
@@ -75,9 +90,20 @@ export async function createApiToken(
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const record = await inTransaction(prisma, async ({ sql }) => {
     const inserted = await insertApiToken(sql, {
-      userId: user.id, name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: [...input.scopes],
+      userId: user.id,
+      name: input.name,
+      tokenHash: hashToken(token),
+      prefix: token.slice(0, 12),
+      scopes: [...input.scopes],
     });
-    await appendAudit(sql, { entityType: 'api_token', entityId: inserted.id, action: 'token.created', actor, after: { user: user.email, scopes: input.scopes }, at: new Date() });
+    await appendAudit(sql, {
+      entityType: 'api_token',
+      entityId: inserted.id,
+      action: 'token.created',
+      actor,
+      after: { user: user.email, scopes: input.scopes },
+      at: new Date(),
+    });
     return inserted;
   });
   return { token, record };
@@ -86,7 +112,8 @@ export async function createApiToken(
 export async function revokeApiToken(prisma: PrismaClient, idOrPrefix: string, actor = 'cli', now = new Date()): Promise<number> {
   return inTransaction(prisma, async ({ sql }) => {
     const revoked = await revokeApiTokens(sql, idOrPrefix, now);
-    if (revoked.length > 0) await appendAudit(sql, { entityType: 'api_token', entityId: idOrPrefix, action: 'token.revoked', actor, at: now });
+    if (revoked.length > 0)
+      await appendAudit(sql, { entityType: 'api_token', entityId: idOrPrefix, action: 'token.revoked', actor, at: now });
     return revoked.length;
   });
 }
@@ -98,7 +125,11 @@ export async function authenticateToken(prisma: PrismaClient, plaintext: string,
   if (found === null || !found.user.active) return null;
   await touchApiToken(autoCommit(prisma), found.id, now);
   return {
-    userId: found.user.id, email: found.user.email, name: found.user.name, role: found.user.role, via: 'token',
+    userId: found.user.id,
+    email: found.user.email,
+    name: found.user.name,
+    role: found.user.role,
+    via: 'token',
     scopes: found.scopes as ApiScope[],
   };
 }

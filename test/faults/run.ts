@@ -100,10 +100,19 @@ try {
   const phases = ['kill', 'redis', 'providers', 'postgres'] as const;
   const sets = new Map<string, GeneratedSet>();
   for (const [i, phase] of phases.entries()) {
-    sets.set(phase, await generateLedger(pool, {
-      prefix: `F${i}`, customers: PER_PHASE, invoicesPerCustomer: 2, asOf: T, kind: 'due', nextLookAt: FAR,
-      smsShare: 0.4, serialStart: 100_000 * (i + 1),
-    }));
+    sets.set(
+      phase,
+      await generateLedger(pool, {
+        prefix: `F${i}`,
+        customers: PER_PHASE,
+        invoicesPerCustomer: 2,
+        asOf: T,
+        kind: 'due',
+        nextLookAt: FAR,
+        smsShare: 0.4,
+        serialStart: 100_000 * (i + 1),
+      }),
+    );
   }
   const totalExpected = [...sets.values()].reduce((n, s) => n + s.customerIds.length + s.smsCustomerIds.size, 0);
   say(`seeded ${phases.length} × ${PER_PHASE} customers; ${totalExpected} reminders due (email + SMS)`);
@@ -151,9 +160,14 @@ try {
   let tickSerial = 0;
   const tickAt = async (asOf: DateTime) => {
     tickSerial += 1;
-    await queues.queue('tick').add('tick', { asOf: asOf.toISO()! }, {
-      ...jobCatalog.tick.options, jobId: jobId('faults-tick', asOf.toMillis(), tickSerial),
-    });
+    await queues.queue('tick').add(
+      'tick',
+      { asOf: asOf.toISO()! },
+      {
+        ...jobCatalog.tick.options,
+        jobId: jobId('faults-tick', asOf.toMillis(), tickSerial),
+      },
+    );
   };
 
   /** Ticks at later instants of the same day until the set has nothing due and nothing undelivered. */
@@ -190,9 +204,11 @@ try {
     totals.recognisable += result.recognisable;
     totals.mismatched += result.mismatched;
     totals.expected += result.expected;
-    say(`check ${name}: ${result.expected} due, ${result.delivered} delivered, ${result.lost} lost, ${result.duplicated} duplicated, ` +
-      `${result.recognisable} resent under the same Message-ID, ${result.mismatched} contact-log disagreements` +
-      (result.problems.length > 0 ? `\n    ${result.problems.slice(0, 10).join('\n    ')}` : ''));
+    say(
+      `check ${name}: ${result.expected} due, ${result.delivered} delivered, ${result.lost} lost, ${result.duplicated} duplicated, ` +
+        `${result.recognisable} resent under the same Message-ID, ${result.mismatched} contact-log disagreements` +
+        (result.problems.length > 0 ? `\n    ${result.problems.slice(0, 10).join('\n    ')}` : ''),
+    );
   };
 
   // ── phase 1: SIGKILL ───────────────────────────────────────────────────────────────────────────
@@ -272,12 +288,16 @@ try {
     while (Date.now() < until) {
       await sleep(5_000);
       flip = !flip;
-      twilio.faults.set(flip ? { status: 429, code: 20429, message: 'Too Many Requests' } : { status: 503, code: 20503, message: 'Service Unavailable' });
+      twilio.faults.set(
+        flip ? { status: 429, code: 20429, message: 'Too Many Requests' } : { status: 503, code: 20503, message: 'Service Unavailable' },
+      );
     }
     sink.faults.clear();
     twilio.faults.clear();
-    say(`providers: SMTP 451 and Twilio 503/429 for ${PROVIDER_OUTAGE_S} s (${sink.refused - before.refused} SMTP refusals, ` +
-      `${twilio.requests.length - before.twilio} Twilio requests during it); settling`);
+    say(
+      `providers: SMTP 451 and Twilio 503/429 for ${PROVIDER_OUTAGE_S} s (${sink.refused - before.refused} SMTP refusals, ` +
+        `${twilio.requests.length - before.twilio} Twilio requests during it); settling`,
+    );
     const settled = await settle(set, at);
     if (!settled) notes.push('providers: did not settle within the timeout');
     await check('providers', set);
@@ -301,7 +321,9 @@ try {
     const settled = await settle(set, at);
     if (!settled) notes.push('postgres: did not settle within the timeout');
     if (unexpectedExits > exitsBefore) {
-      notes.push(`postgres: ${unexpectedExits - exitsBefore} worker process(es) exited on their own during the restart (the supervisor restarted them)`);
+      notes.push(
+        `postgres: ${unexpectedExits - exitsBefore} worker process(es) exited on their own during the restart (the supervisor restarted them)`,
+      );
     }
     await check('postgres', set);
   }
@@ -321,9 +343,11 @@ try {
       await w.exited;
     }
   }
-  say(`overall: ${final.expected} due, ${final.delivered} delivered, ${final.lost} lost, ${final.duplicated} duplicated; ` +
-    `${final.recognisable} emails resent under their own Message-ID (raw duplicates ${final.rawDuplicates}); ` +
-    `${final.mismatched} contact-log disagreements; ${unexpectedExits} unexpected worker exits`);
+  say(
+    `overall: ${final.expected} due, ${final.delivered} delivered, ${final.lost} lost, ${final.duplicated} duplicated; ` +
+      `${final.recognisable} emails resent under their own Message-ID (raw duplicates ${final.rawDuplicates}); ` +
+      `${final.mismatched} contact-log disagreements; ${unexpectedExits} unexpected worker exits`,
+  );
   for (const note of notes) say(`note: ${note}`);
   console.log(`faults: ${injected} injected, ${final.lost} lost, ${final.duplicated} duplicated`);
   exitCode = final.lost === 0 && final.duplicated === 0 && final.mismatched === 0 ? 0 : 1;
@@ -340,8 +364,15 @@ process.exit(exitCode);
 /** What the SMTP server and the SMS endpoint received for a set, against what was due and the contact log. */
 async function verify(pool: pg.Pool, set: GeneratedSet, sink: RecordingSmtpSink, twilio: LocalTwilioServer) {
   const { rows: contacts } = await pool.query<{
-    id: string; customer_id: string; channel: string; status: string; recipient: string; idempotency_key: string;
-    provider_message_id: string | null; failure_reason: string | null; attempts: number;
+    id: string;
+    customer_id: string;
+    channel: string;
+    status: string;
+    recipient: string;
+    idempotency_key: string;
+    provider_message_id: string | null;
+    failure_reason: string | null;
+    attempts: number;
   }>(
     `select id, customer_id, channel::text, status::text, recipient, idempotency_key, provider_message_id, failure_reason, attempts
        from contacts where customer_id = any($1::uuid[]) and direction = 'outbound'`,
@@ -397,7 +428,8 @@ async function verify(pool: pg.Pool, set: GeneratedSet, sink: RecordingSmtpSink,
             mismatched += 1;
             problems.push(`email contact ${c.id}: received but logged ${c.status}`);
           }
-          if (n === 0) problems.push(`email contact ${c.id}: not received; logged ${c.status} (${c.failure_reason ?? '-'}, ${c.attempts} attempts)`);
+          if (n === 0)
+            problems.push(`email contact ${c.id}: not received; logged ${c.status} (${c.failure_reason ?? '-'}, ${c.attempts} attempts)`);
         } else {
           const sids = smsByNumber.get(c.recipient) ?? [];
           received += Math.min(1, sids.length);
@@ -405,7 +437,8 @@ async function verify(pool: pg.Pool, set: GeneratedSet, sink: RecordingSmtpSink,
             mismatched += 1;
             problems.push(`sms contact ${c.id}: received (${sids.join(',')}) but logged ${c.status} ${c.provider_message_id ?? ''}`);
           }
-          if (sids.length === 0) problems.push(`sms contact ${c.id}: not received; logged ${c.status} (${c.failure_reason ?? '-'}, ${c.attempts} attempts)`);
+          if (sids.length === 0)
+            problems.push(`sms contact ${c.id}: not received; logged ${c.status} (${c.failure_reason ?? '-'}, ${c.attempts} attempts)`);
         }
       }
       if (received === 0) lost += 1;

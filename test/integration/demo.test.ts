@@ -39,7 +39,13 @@ describe('npm run demo', () => {
     database = await createTestDatabase();
     dataDir = await mkdtemp(path.join(tmpdir(), 'arrears-demo-'));
     const config = loadConfig(
-      { DATABASE_URL: database.url, REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: testQueuePrefix(), LOG_LEVEL: 'silent', ARREARS_DATA_DIR: dataDir },
+      {
+        DATABASE_URL: database.url,
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: testQueuePrefix(),
+        LOG_LEVEL: 'silent',
+        ARREARS_DATA_DIR: dataDir,
+      },
       process.cwd(),
     );
     runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }));
@@ -48,7 +54,12 @@ describe('npm run demo', () => {
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
     conversations = await readConversations(pgSql(pool), policies);
     histories = await readLedgerHistories(pgSql(pool));
-    externalIds = new Map((await pool.query<{ id: string; external_id: string }>('select id, external_id from customers')).rows.map((r) => [r.id, r.external_id]));
+    externalIds = new Map(
+      (await pool.query<{ id: string; external_id: string }>('select id, external_id from customers')).rows.map((r) => [
+        r.id,
+        r.external_id,
+      ]),
+    );
   }, 240_000);
 
   afterAll(async () => {

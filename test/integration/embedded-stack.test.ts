@@ -46,10 +46,7 @@ describe('the embedded stack', () => {
   });
 
   it('starts nothing when both URLs are given', async () => {
-    const config = loadConfig(
-      { DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/x', REDIS_URL: 'redis://127.0.0.1:1' },
-      '/',
-    );
+    const config = loadConfig({ DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/x', REDIS_URL: 'redis://127.0.0.1:1' }, '/');
     const stack = await provideStack(config, logger);
     expect(stack.embedded).toEqual({ postgres: false, redis: false });
     expect(stack.databaseUrl).toBe('postgresql://u:p@127.0.0.1:1/x');

@@ -52,11 +52,24 @@ const generated = fc
       ...(spec.sms && { mobile: `+407220000${c}`, smsConsent: true }),
       invoices: spec.invoices.map((invoice, i) => {
         const dueOn = START.plus({ days: invoice.dueIn }).toISODate()!;
-        return { number: `G${c}-${i}`, amountMinor: invoice.amount, issuedOn: START.plus({ days: invoice.dueIn - 30 }).toISODate()!, dueOn };
+        return {
+          number: `G${c}-${i}`,
+          amountMinor: invoice.amount,
+          issuedOn: START.plus({ days: invoice.dueIn - 30 }).toISODate()!,
+          dueOn,
+        };
       }),
     }));
     const payments = specs.flatMap((spec, c) =>
-      spec.payment ? [{ customer: `G-${c}`, invoice: customers[c]!.invoices[spec.payment.invoice % spec.invoices.length]!.number, day: spec.payment.day }] : [],
+      spec.payment
+        ? [
+            {
+              customer: `G-${c}`,
+              invoice: customers[c]!.invoices[spec.payment.invoice % spec.invoices.length]!.number,
+              day: spec.payment.day,
+            },
+          ]
+        : [],
     );
     return { customers, payments };
   });
@@ -96,7 +109,9 @@ describe('the ladder on the real worker', () => {
   }
 
   async function pay(payment: Generated['payments'][number], at: DateTime, index: number): Promise<void> {
-    const { rows } = await pool.query<{ balance: string }>(`select open_balance_minor::text as balance from invoices where number = $1`, [payment.invoice]);
+    const { rows } = await pool.query<{ balance: string }>(`select open_balance_minor::text as balance from invoices where number = $1`, [
+      payment.invoice,
+    ]);
     const amount = toMajorString(BigInt(rows[0]!.balance), 'RON');
     const csv = `external_id,customer_external_id,amount,currency,received_on,reference\nP-${index},${payment.customer},${amount},RON,${at.toISODate()},${payment.invoice}\n`;
     const summary = await runImport({ kind: 'payments', input: Readable.from([csv]), pool, now: at.toJSDate(), knownPolicies: new Set() });
@@ -105,7 +120,9 @@ describe('the ladder on the real worker', () => {
 
   /** The worker's ticks from START to the horizon, at each next-look time and at each payment. */
   async function work(ledger: Generated): Promise<void> {
-    const payments = ledger.payments.map((p, i) => ({ ...p, index: i, at: START.plus({ days: p.day, hours: 3 }) })).sort((a, b) => +a.at - +b.at);
+    const payments = ledger.payments
+      .map((p, i) => ({ ...p, index: i, at: START.plus({ days: p.day, hours: 3 }) }))
+      .sort((a, b) => +a.at - +b.at);
     const end = START.plus({ days: HORIZON_DAYS });
     let at = START;
     while (at < end) {
@@ -114,7 +131,10 @@ describe('the ladder on the real worker', () => {
         await pay(payment, payment.at, payment.index);
       }
       await pipeline.arrears.tick(at.toISO()!);
-      const { rows } = await pool.query<{ next: Date | null }>(`select min(next_look_at) as next from collection_cases where next_look_at > $1`, [at.toJSDate()]);
+      const { rows } = await pool.query<{ next: Date | null }>(
+        `select min(next_look_at) as next from collection_cases where next_look_at > $1`,
+        [at.toJSDate()],
+      );
       const nextLook = rows[0]?.next ? DateTime.fromJSDate(rows[0].next, { zone: 'utc' }) : end;
       at = payments[0] && payments[0].at < nextLook ? payments[0].at : nextLook;
     }
@@ -166,9 +186,16 @@ describe('the ladder on the real worker', () => {
             const [before, after] = [messages[k - 1]!, messages[k]!];
             const from = DateTime.fromJSDate(before.decidedAt);
             const to = DateTime.fromJSDate(after.decidedAt);
-            if (after.stage < before.stage) expect(paidAt.some((p) => p > from && p <= to), `${seed.externalId}: ${before.stepId} then ${after.stepId}`).toBe(true);
+            if (after.stage < before.stage)
+              expect(
+                paidAt.some((p) => p > from && p <= to),
+                `${seed.externalId}: ${before.stepId} then ${after.stepId}`,
+              ).toBe(true);
             const sameStep = after.cycle !== null && after.cycle === before.cycle && after.stepId === before.stepId;
-            if (!sameStep) expect(localDateOf(to, after.zone) >= DateTime.fromISO(localDateOf(from, after.zone)).plus({ days: 4 }).toISODate()!).toBe(true);
+            if (!sameStep)
+              expect(localDateOf(to, after.zone) >= DateTime.fromISO(localDateOf(from, after.zone)).plus({ days: 4 }).toISODate()!).toBe(
+                true,
+              );
           }
           const ladderKeys = mine.filter((r) => r.cycle !== null).map((r) => `${r.cycle}/${r.type}/${r.stepId}`);
           expect(new Set(ladderKeys).size).toBe(ladderKeys.length);

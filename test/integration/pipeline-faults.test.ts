@@ -84,7 +84,11 @@ describe('pipeline under faults', () => {
     await seedLedger(prisma, customers(20));
     // Decide and record without enqueueing deliveries, as if the worker died right after commit…
     const cases = await prisma.collectionCase.findMany({ select: { id: true } });
-    const recorded = await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    const recorded = await evaluateCases(
+      arrears.services.evaluation,
+      cases.map((c) => c.id),
+      DateTime.fromISO(DAY_8),
+    );
     expect(recorded.queued).toHaveLength(20);
     // …and Redis lost everything.
     const redis = new Redis(inject('redisUrl'));
@@ -103,7 +107,11 @@ describe('pipeline under faults', () => {
     const prisma = arrears.runtime.prisma;
     await seedLedger(prisma, customers(1, true));
     const cases = await prisma.collectionCase.findMany({ select: { id: true } });
-    await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    await evaluateCases(
+      arrears.services.evaluation,
+      cases.map((c) => c.id),
+      DateTime.fromISO(DAY_8),
+    );
     // A worker claimed both rows and the providers accepted both messages; then it died before
     // recording `sent`.
     const sms = await prisma.contact.findFirstOrThrow({ where: { channel: 'sms' } });
@@ -175,7 +183,11 @@ describe('pipeline under faults', () => {
       },
     };
 
-    const result = await evaluateCases(deps, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    const result = await evaluateCases(
+      deps,
+      cases.map((c) => c.id),
+      DateTime.fromISO(DAY_8),
+    );
 
     expect(result).toMatchObject({ decided: 2, stale: 1 });
     const contacts = await prisma.contact.findMany({ select: { customerId: true } });
@@ -207,7 +219,11 @@ describe('pipeline under faults', () => {
     const prisma = arrears.runtime.prisma;
     await seedLedger(prisma, customers(1));
     const cases = await prisma.collectionCase.findMany({ select: { id: true } });
-    await evaluateCases(arrears.services.evaluation, cases.map((c) => c.id), DateTime.fromISO(DAY_8));
+    await evaluateCases(
+      arrears.services.evaluation,
+      cases.map((c) => c.id),
+      DateTime.fromISO(DAY_8),
+    );
     await prisma.contact.updateMany({ data: { status: 'sending', updatedAt: new Date() } });
 
     await arrears.tick(DAY_8);

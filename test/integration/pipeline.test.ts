@@ -100,7 +100,10 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
     await requestReview(autoCommit(prisma), [ids.get('RO-2')!], new Date('2026-03-10T00:00:00Z'));
     // Day 14 (Sunday 15th is outside the window): Monday 16 March.
     await arrears.tick('2026-03-16T09:00:00Z');
-    const recipients = sink.messages.slice(2).map((m) => m.envelope.to).flat();
+    const recipients = sink.messages
+      .slice(2)
+      .map((m) => m.envelope.to)
+      .flat();
     expect(recipients).toEqual(['ana@example.ro']);
   });
 });

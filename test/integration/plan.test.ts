@@ -54,10 +54,23 @@ describe('arrears plan', () => {
     ({ database, sink, twilio, arrears } = await startTestPipeline());
     // Loaded through the product's own CSV import, as a business would.
     const customers = ledger.map((c) =>
-      [c.externalId, `${c.externalId} SRL`, `${c.externalId.toLowerCase()}@example.com`, c.mobile ?? '', c.timeZone, 'ro', 'RON', '', c.smsConsent ? 'true' : 'false', 'default'].join(','),
+      [
+        c.externalId,
+        `${c.externalId} SRL`,
+        `${c.externalId.toLowerCase()}@example.com`,
+        c.mobile ?? '',
+        c.timeZone,
+        'ro',
+        'RON',
+        '',
+        c.smsConsent ? 'true' : 'false',
+        'default',
+      ].join(','),
     );
     const invoices = ledger.flatMap((c) =>
-      c.invoices.map((i) => [`${c.externalId}-1`, c.externalId, i.number, 'RON', toMajorString(i.amountMinor, 'RON'), '', i.issuedOn, i.dueOn].join(',')),
+      c.invoices.map((i) =>
+        [`${c.externalId}-1`, c.externalId, i.number, 'RON', toMajorString(i.amountMinor, 'RON'), '', i.issuedOn, i.dueOn].join(','),
+      ),
     );
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     try {
@@ -96,9 +109,7 @@ describe('arrears plan', () => {
     await arrears.tick(AS_OF);
 
     const done = await arrears.runtime.prisma.dunningAction.findMany({ include: { customer: true } });
-    expect(done.map((a) => key({ customer: a.customer.externalId, step: a.stepId, type: a.type })).sort()).toEqual(
-      planned.map(key).sort(),
-    );
+    expect(done.map((a) => key({ customer: a.customer.externalId, step: a.stepId, type: a.type })).sort()).toEqual(planned.map(key).sort());
     const notSent = await arrears.runtime.prisma.contact.findMany({ where: { status: { not: 'sent' } } });
     expect(notSent.map((c) => [c.recipient, c.status, c.failureReason])).toEqual([]);
     expect(sink.messages.length).toBe(planned.filter((l) => l.type === 'email').length);

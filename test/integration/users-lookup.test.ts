@@ -23,7 +23,12 @@ describe('looking a user up', () => {
   it('finds a user by email in any case, and by id', async () => {
     // Stored as typed by whoever created the row (a seed, an older version), not lower-cased.
     const stored = await prisma.user.create({ data: { email: 'Mara.Manager@Example.com', name: 'Mara', role: 'manager' } });
-    for (const email of ['Mara.Manager@Example.com', 'mara.manager@example.com', 'MARA.MANAGER@EXAMPLE.COM', ' mara.manager@example.com ']) {
+    for (const email of [
+      'Mara.Manager@Example.com',
+      'mara.manager@example.com',
+      'MARA.MANAGER@EXAMPLE.COM',
+      ' mara.manager@example.com ',
+    ]) {
       expect((await findUser(prisma, email))?.id).toBe(stored.id);
     }
     expect((await findUser(prisma, stored.id))?.email).toBe('Mara.Manager@Example.com');

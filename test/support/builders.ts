@@ -57,9 +57,7 @@ export function aCustomer(overrides: Omit<Partial<Customer>, 'consent'> & { cons
 }
 
 /** An invoice `daysPastDue` days past due on `now`'s local date (in `zone`, default `now`'s zone). */
-export function anInvoice(
-  options: Partial<OpenInvoice> & { daysPastDue?: number; now?: DateTime; zone?: string } = {},
-): OpenInvoice {
+export function anInvoice(options: Partial<OpenInvoice> & { daysPastDue?: number; now?: DateTime; zone?: string } = {}): OpenInvoice {
   const { daysPastDue = 0, now = NOW, zone = now.zoneName ?? 'UTC', ...overrides } = options;
   const id = overrides.id ?? nextId('inv');
   const dueOn = overrides.dueOn ?? addDays(localDateOf(now, zone), -daysPastDue);

@@ -60,7 +60,15 @@ export class SmtpSink {
 
   /** Settings for `createEmailTransport` that reach this sink. */
   settings(overrides: Partial<SmtpSettings> = {}): SmtpSettings {
-    return { kind: 'smtp', host: '127.0.0.1', port: this.port, secure: false, connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000, ...overrides };
+    return {
+      kind: 'smtp',
+      host: '127.0.0.1',
+      port: this.port,
+      secure: false,
+      connectionTimeoutMs: 2_000,
+      socketTimeoutMs: 5_000,
+      ...overrides,
+    };
   }
 
   /** Resolves once `count` messages have arrived in total. */

@@ -23,10 +23,7 @@ describe('loadConfig', () => {
 
   it('names every bad variable at once', () => {
     const attempt = () =>
-      loadConfig(
-        { DATABASE_URL: 'mysql://x', TICK_TZ: 'Mars/Olympus', QUEUE_PREFIX: 'arrears', LOG_LEVEL: 'loud' },
-        '/',
-      );
+      loadConfig({ DATABASE_URL: 'mysql://x', TICK_TZ: 'Mars/Olympus', QUEUE_PREFIX: 'arrears', LOG_LEVEL: 'loud' }, '/');
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();

@@ -37,7 +37,13 @@ export class CaptureEmailTransport implements EmailTransport {
       await rename(partial, filePath);
       return { providerMessageId: info.messageId, provider: 'capture', filePath };
     } catch (error) {
-      throw new DeliveryError({ kind: 'transient', provider: 'capture', reason: 'could not write the captured email', detail: errorMessage(error), cause: error });
+      throw new DeliveryError({
+        kind: 'transient',
+        provider: 'capture',
+        reason: 'could not write the captured email',
+        detail: errorMessage(error),
+        cause: error,
+      });
     }
   }
 

@@ -1,9 +1,4 @@
-import {
-  DeliveryError,
-  NEVER_CONNECTED_CODES,
-  errorField,
-  errorMessage,
-} from '../delivery-error.js';
+import { DeliveryError, NEVER_CONNECTED_CODES, errorField, errorMessage } from '../delivery-error.js';
 
 /** Plain-language reasons for the SMTP reply codes a collector is likely to see. */
 const REPLY_REASONS: Readonly<Record<number, string>> = {
@@ -51,11 +46,18 @@ export function classifySmtpError(error: unknown): DeliveryError {
   // good would lose the reminder and wrongly mark the address, so it waits for the fix.
   if (AUTH_CODES.has(code) || AUTH_CODES.has(String(replyCode))) {
     const providerCode = typeof replyCode === 'number' ? String(replyCode) : code;
-    return new DeliveryError({ ...base, kind: 'transient', providerCode, reason: 'the mail server rejected our login (check the SMTP settings)' });
+    return new DeliveryError({
+      ...base,
+      kind: 'transient',
+      providerCode,
+      reason: 'the mail server rejected our login (check the SMTP settings)',
+    });
   }
   if (typeof replyCode === 'number') {
     const permanent = replyCode >= 500 && replyCode < 600 && replyCode !== 503;
-    const reason = REPLY_REASONS[replyCode] ?? (permanent ? 'rejected by the receiving mail server' : 'temporarily refused by the receiving mail server');
+    const reason =
+      REPLY_REASONS[replyCode] ??
+      (permanent ? 'rejected by the receiving mail server' : 'temporarily refused by the receiving mail server');
     return new DeliveryError({ ...base, kind: permanent ? 'permanent' : 'transient', providerCode: String(replyCode), reason });
   }
   if (code === 'EENVELOPE') {

@@ -48,7 +48,13 @@ export class CaptureSmsTransport implements SmsTransport {
       await mkdir(this.settings.dir, { recursive: true });
       await appendFile(this.file, `${JSON.stringify(captured)}\n`);
     } catch (error) {
-      throw new DeliveryError({ kind: 'transient', provider: 'capture', reason: 'could not write the captured SMS', detail: errorMessage(error), cause: error });
+      throw new DeliveryError({
+        kind: 'transient',
+        provider: 'capture',
+        reason: 'could not write the captured SMS',
+        detail: errorMessage(error),
+        cause: error,
+      });
     }
     return { providerMessageId: captured.providerMessageId, provider: 'capture', status: 'sent' };
   }

@@ -179,7 +179,12 @@ export class LocalTwilioServer {
     if (!match) throw new TwilioApiError(404, 20404, 'The requested resource was not found');
     this.authenticate(req.headers.authorization, match[1]);
     const fault = this.faults.take();
-    if (fault) throw new TwilioApiError(fault.status, fault.code ?? 20000 + fault.status, fault.message ?? http.STATUS_CODES[fault.status] ?? 'Error');
+    if (fault)
+      throw new TwilioApiError(
+        fault.status,
+        fault.code ?? 20000 + fault.status,
+        fault.message ?? http.STATUS_CODES[fault.status] ?? 'Error',
+      );
     const sid = match[2];
     if (sid && req.method === 'GET') return [200, this.find(sid)];
     if (!sid && req.method === 'POST') return [201, this.create(form)];

@@ -1,9 +1,4 @@
-import {
-  DeliveryError,
-  NEVER_CONNECTED_CODES,
-  errorField,
-  errorMessage,
-} from '../delivery-error.js';
+import { DeliveryError, NEVER_CONNECTED_CODES, errorField, errorMessage } from '../delivery-error.js';
 
 /** Twilio error code for a recipient who replied STOP: their SMS consent is gone. */
 export const TWILIO_OPTED_OUT = 21610;
@@ -53,10 +48,16 @@ export function classifyTwilioError(error: unknown): DeliveryError {
     if (known) return new DeliveryError({ ...base, kind: 'permanent', providerCode, reason: known });
     if (status === 429) return new DeliveryError({ ...base, kind: 'transient', providerCode, reason: 'Twilio rate limit reached' });
     // A gateway error can come after Twilio created the message, hence maybeSent.
-    if (status >= 500) return new DeliveryError({ ...base, kind: 'transient', providerCode, reason: 'Twilio unavailable', maybeSent: true });
+    if (status >= 500)
+      return new DeliveryError({ ...base, kind: 'transient', providerCode, reason: 'Twilio unavailable', maybeSent: true });
     // Our credentials, not the recipient: wait for the fix rather than lose the reminder.
     if (status === 401 || twilioCode === 20003) {
-      return new DeliveryError({ ...base, kind: 'transient', providerCode, reason: 'Twilio rejected our credentials (check the Twilio settings)' });
+      return new DeliveryError({
+        ...base,
+        kind: 'transient',
+        providerCode,
+        reason: 'Twilio rejected our credentials (check the Twilio settings)',
+      });
     }
     return new DeliveryError({ ...base, kind: 'permanent', providerCode, reason: `rejected by Twilio: ${detail}` });
   }
@@ -66,7 +67,11 @@ export function classifyTwilioError(error: unknown): DeliveryError {
     ...base,
     kind: 'transient',
     providerCode: networkCode,
-    reason: timedOut ? 'timed out talking to Twilio' : networkCode ? 'network error talking to Twilio' : 'unexpected error while sending SMS',
+    reason: timedOut
+      ? 'timed out talking to Twilio'
+      : networkCode
+        ? 'network error talking to Twilio'
+        : 'unexpected error while sending SMS',
     maybeSent: !(networkCode && NEVER_CONNECTED_CODES.has(networkCode)),
   });
 }

@@ -52,9 +52,10 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
 
 function docsPage(routes: readonly ApiRoute<any, any, any>[]): string {
   const rows = routes
-    .map((r) =>
-      `<tr><td><code>${r.method}</code></td><td><code>/api/v1${escapeHtml(r.url)}</code></td><td>${escapeHtml(r.summary)}` +
-      `${r.description ? `<br><small>${escapeHtml(r.description)}</small>` : ''}</td><td><code>${r.scope}</code></td><td>${r.role}</td></tr>`,
+    .map(
+      (r) =>
+        `<tr><td><code>${r.method}</code></td><td><code>/api/v1${escapeHtml(r.url)}</code></td><td>${escapeHtml(r.summary)}` +
+        `${r.description ? `<br><small>${escapeHtml(r.description)}</small>` : ''}</td><td><code>${r.scope}</code></td><td>${r.role}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { acknowledgeAlert, acknowledgeAlertInput, listAlerts } from '../../alerts/alert.service.js';
-import { recordBankruptcy, recordBankruptcyDischarge, recordBankruptcyDismissal, recordBankruptcyInput, closeBankruptcyInput } from '../../cases/bankruptcy.service.js';
+import {
+  recordBankruptcy,
+  recordBankruptcyDischarge,
+  recordBankruptcyDismissal,
+  recordBankruptcyInput,
+  closeBankruptcyInput,
+} from '../../cases/bankruptcy.service.js';
 import { addNote, addNoteInput, logCall, logCallInput } from '../../cases/call-log.service.js';
 import type { CaseDependencies } from '../../cases/case-action.js';
 import { exportCaseFile } from '../../cases/case-file.js';
@@ -25,7 +31,12 @@ import { defineRoute, type ApiRoute, type ApiResponse } from './route.js';
 /** A case-action error as the problem to answer with; anything else is not ours. */
 export function caseProblem(error: unknown): ProblemError | null {
   if (error instanceof PermissionDenied) return new ProblemError(403, error.message);
-  if (error instanceof InvalidInput) return new ProblemError(400, error.message, error.fields.map((f) => ({ field: f.field, message: f.message })));
+  if (error instanceof InvalidInput)
+    return new ProblemError(
+      400,
+      error.message,
+      error.fields.map((f) => ({ field: f.field, message: f.message })),
+    );
   if (error instanceof NotFound) return new ProblemError(404, error.message);
   if (error instanceof InvalidTransition) return new ProblemError(409, error.message);
   return null;
@@ -49,7 +60,9 @@ const customerParams = z.strictObject({ customer: z.string().min(1).describe('cu
 const anyObject = z.record(z.string(), z.unknown());
 const ERRORS: Record<number, ApiResponse> = {
   404: { description: 'No such customer (or invoice, promise, alert)' },
-  409: { description: 'The action does not apply to the current state (e.g. releasing a hold that is not placed, nothing open to write off)' },
+  409: {
+    description: 'The action does not apply to the current state (e.g. releasing a hold that is not placed, nothing open to write off)',
+  },
 };
 
 type Service = (deps: CaseDependencies, actor: string, input: any) => Promise<unknown>;
@@ -65,45 +78,183 @@ interface CaseActionSpec {
 
 /** One POST per case action, below `/cases/:customer`. */
 const ACTIONS: CaseActionSpec[] = [
-  { url: '/legal-hold', operationId: 'placeLegalHold', summary: 'Place a legal hold: all contact stops at once', action: 'legal_hold.place', schema: placeLegalHoldInput, run: placeLegalHold },
-  { url: '/legal-hold/release', operationId: 'releaseLegalHold', summary: 'Release the legal hold; dunning resumes at the current stage', action: 'legal_hold.release', schema: releaseLegalHoldInput, run: releaseLegalHold },
-  { url: '/bankruptcy', operationId: 'recordBankruptcy', summary: 'Record a bankruptcy filing: all contact stops', action: 'bankruptcy.record', schema: recordBankruptcyInput, run: recordBankruptcy },
-  { url: '/bankruptcy/discharge', operationId: 'dischargeBankruptcy', summary: 'Record the discharge of the open filing: the open balance is written off and contact stops for good', action: 'bankruptcy.discharge', schema: closeBankruptcyInput, run: recordBankruptcyDischarge },
-  { url: '/bankruptcy/dismiss', operationId: 'dismissBankruptcy', summary: 'Record the dismissal of the open filing', action: 'bankruptcy.dismiss', schema: closeBankruptcyInput, run: recordBankruptcyDismissal },
-  { url: '/write-off', operationId: 'writeOff', summary: 'Write off an invoice (`invoice`) or the whole open balance (`all: true`): it leaves dunning, balances and reports', action: 'invoice.write_off', schema: writeOffInput, run: writeOff },
-  { url: '/credit-hold', operationId: 'placeCreditHold', summary: 'Place a credit hold (ERP event, email to the sales contact)', action: 'credit_hold.place', schema: placeCreditHoldInput, run: placeCreditHold },
-  { url: '/credit-hold/release', operationId: 'releaseCreditHold', summary: 'Release the credit hold', action: 'credit_hold.release', schema: releaseCreditHoldInput, run: releaseCreditHold },
-  { url: '/disputes', operationId: 'openDispute', summary: 'Open a dispute on an invoice: it leaves dunning, the others continue', action: 'dispute.open', schema: openDisputeInput, run: openDispute },
-  { url: '/disputes/resolve', operationId: 'resolveDispute', summary: 'Resolve the open dispute of an invoice', action: 'dispute.resolve', schema: resolveDisputeInput, run: resolveDispute },
-  { url: '/promises', operationId: 'recordPromise', summary: 'Record a promise to pay (pauses dunning; emails a confirmation)', action: 'promise.record', schema: recordPromiseInput, run: recordPromise },
-  { url: '/promises/cancel', operationId: 'cancelPromise', summary: 'Cancel an open promise to pay', action: 'promise.cancel', schema: cancelPromiseInput, run: cancelPromise },
-  { url: '/payment-plan', operationId: 'createPaymentPlan', summary: 'Agree a payment plan (instalments summing to the total, dates ascending)', action: 'payment_plan.create', schema: createPlanInput, run: createPaymentPlan },
-  { url: '/payment-plan/cancel', operationId: 'cancelPaymentPlan', summary: 'Cancel the active payment plan', action: 'payment_plan.cancel', schema: cancelPlanInput, run: cancelPaymentPlan },
-  { url: '/calls', operationId: 'logCall', summary: 'Log a call with its outcome (completes the open call task)', action: 'call.log', schema: logCallInput, run: logCall },
-  { url: '/notes', operationId: 'addNote', summary: 'Add a note to the contact log', action: 'note.log', schema: addNoteInput, run: addNote },
-  { url: '/pause', operationId: 'pauseCase', summary: 'Pause all automated contact (optionally until an instant)', action: 'case.pause', schema: pauseInput, run: pauseCase },
-  { url: '/resume', operationId: 'resumeCase', summary: 'Resume a paused case', action: 'case.resume', schema: resumeInput, run: resumeCase },
+  {
+    url: '/legal-hold',
+    operationId: 'placeLegalHold',
+    summary: 'Place a legal hold: all contact stops at once',
+    action: 'legal_hold.place',
+    schema: placeLegalHoldInput,
+    run: placeLegalHold,
+  },
+  {
+    url: '/legal-hold/release',
+    operationId: 'releaseLegalHold',
+    summary: 'Release the legal hold; dunning resumes at the current stage',
+    action: 'legal_hold.release',
+    schema: releaseLegalHoldInput,
+    run: releaseLegalHold,
+  },
+  {
+    url: '/bankruptcy',
+    operationId: 'recordBankruptcy',
+    summary: 'Record a bankruptcy filing: all contact stops',
+    action: 'bankruptcy.record',
+    schema: recordBankruptcyInput,
+    run: recordBankruptcy,
+  },
+  {
+    url: '/bankruptcy/discharge',
+    operationId: 'dischargeBankruptcy',
+    summary: 'Record the discharge of the open filing: the open balance is written off and contact stops for good',
+    action: 'bankruptcy.discharge',
+    schema: closeBankruptcyInput,
+    run: recordBankruptcyDischarge,
+  },
+  {
+    url: '/bankruptcy/dismiss',
+    operationId: 'dismissBankruptcy',
+    summary: 'Record the dismissal of the open filing',
+    action: 'bankruptcy.dismiss',
+    schema: closeBankruptcyInput,
+    run: recordBankruptcyDismissal,
+  },
+  {
+    url: '/write-off',
+    operationId: 'writeOff',
+    summary: 'Write off an invoice (`invoice`) or the whole open balance (`all: true`): it leaves dunning, balances and reports',
+    action: 'invoice.write_off',
+    schema: writeOffInput,
+    run: writeOff,
+  },
+  {
+    url: '/credit-hold',
+    operationId: 'placeCreditHold',
+    summary: 'Place a credit hold (ERP event, email to the sales contact)',
+    action: 'credit_hold.place',
+    schema: placeCreditHoldInput,
+    run: placeCreditHold,
+  },
+  {
+    url: '/credit-hold/release',
+    operationId: 'releaseCreditHold',
+    summary: 'Release the credit hold',
+    action: 'credit_hold.release',
+    schema: releaseCreditHoldInput,
+    run: releaseCreditHold,
+  },
+  {
+    url: '/disputes',
+    operationId: 'openDispute',
+    summary: 'Open a dispute on an invoice: it leaves dunning, the others continue',
+    action: 'dispute.open',
+    schema: openDisputeInput,
+    run: openDispute,
+  },
+  {
+    url: '/disputes/resolve',
+    operationId: 'resolveDispute',
+    summary: 'Resolve the open dispute of an invoice',
+    action: 'dispute.resolve',
+    schema: resolveDisputeInput,
+    run: resolveDispute,
+  },
+  {
+    url: '/promises',
+    operationId: 'recordPromise',
+    summary: 'Record a promise to pay (pauses dunning; emails a confirmation)',
+    action: 'promise.record',
+    schema: recordPromiseInput,
+    run: recordPromise,
+  },
+  {
+    url: '/promises/cancel',
+    operationId: 'cancelPromise',
+    summary: 'Cancel an open promise to pay',
+    action: 'promise.cancel',
+    schema: cancelPromiseInput,
+    run: cancelPromise,
+  },
+  {
+    url: '/payment-plan',
+    operationId: 'createPaymentPlan',
+    summary: 'Agree a payment plan (instalments summing to the total, dates ascending)',
+    action: 'payment_plan.create',
+    schema: createPlanInput,
+    run: createPaymentPlan,
+  },
+  {
+    url: '/payment-plan/cancel',
+    operationId: 'cancelPaymentPlan',
+    summary: 'Cancel the active payment plan',
+    action: 'payment_plan.cancel',
+    schema: cancelPlanInput,
+    run: cancelPaymentPlan,
+  },
+  {
+    url: '/calls',
+    operationId: 'logCall',
+    summary: 'Log a call with its outcome (completes the open call task)',
+    action: 'call.log',
+    schema: logCallInput,
+    run: logCall,
+  },
+  {
+    url: '/notes',
+    operationId: 'addNote',
+    summary: 'Add a note to the contact log',
+    action: 'note.log',
+    schema: addNoteInput,
+    run: addNote,
+  },
+  {
+    url: '/pause',
+    operationId: 'pauseCase',
+    summary: 'Pause all automated contact (optionally until an instant)',
+    action: 'case.pause',
+    schema: pauseInput,
+    run: pauseCase,
+  },
+  {
+    url: '/resume',
+    operationId: 'resumeCase',
+    summary: 'Resume a paused case',
+    action: 'case.resume',
+    schema: resumeInput,
+    run: resumeCase,
+  },
 ];
 
 /** The case-action routes: every action, the case file, alerts. The actor is the token's user. */
 export function caseRoutes(deps: CaseDependencies): ApiRoute<any, any, any>[] {
   const actionRoutes = ACTIONS.map((spec) =>
     defineRoute({
-      method: 'POST', url: `/cases/:customer${spec.url}`, operationId: spec.operationId, tag: 'case actions', scope: 'cases:write', role: ACTION_ROLES[spec.action],
+      method: 'POST',
+      url: `/cases/:customer${spec.url}`,
+      operationId: spec.operationId,
+      tag: 'case actions',
+      scope: 'cases:write',
+      role: ACTION_ROLES[spec.action],
       summary: spec.summary,
       description: `Service action \`${spec.action}\`, recorded in the audit trail with the token's user as actor.`,
       params: customerParams,
       body: bodyOf(spec.schema),
       responses: { 200: { description: 'Done: the ids of what was written', schema: anyObject }, ...ERRORS },
-      handler: ({ principal, params, body }) => mapped(() => spec.run(deps, principal.userId, { ...(body as object), customer: params.customer })),
+      handler: ({ principal, params, body }) =>
+        mapped(() => spec.run(deps, principal.userId, { ...(body as object), customer: params.customer })),
     }),
   );
   return [
     ...actionRoutes,
     defineRoute({
-      method: 'GET', url: '/cases/:customer/file', operationId: 'exportCaseFile', tag: 'case actions', scope: 'cases:write', role: ACTION_ROLES['case_file.export'],
+      method: 'GET',
+      url: '/cases/:customer/file',
+      operationId: 'exportCaseFile',
+      tag: 'case actions',
+      scope: 'cases:write',
+      role: ACTION_ROLES['case_file.export'],
       summary: 'The case file for legal or an agency (JSON, or `format=html` for the printable document)',
-      description: 'Customer, open invoices with aging, every contact with content and status history, promises, disputes, plans, holds. Each export is recorded in the audit trail.',
+      description:
+        'Customer, open invoices with aging, every contact with content and status history, promises, disputes, plans, holds. Each export is recorded in the audit trail.',
       params: customerParams,
       query: z.strictObject({ format: z.enum(['json', 'html']).default('json').describe('html: one self-contained HTML document') }),
       responses: { 200: { description: 'The case file', schema: anyObject }, ...ERRORS },
@@ -113,12 +264,20 @@ export function caseRoutes(deps: CaseDependencies): ApiRoute<any, any, any>[] {
         // The document carries its own inline stylesheet and nothing else.
         return reply
           .type('text/html; charset=utf-8')
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+          .header(
+            'content-security-policy',
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+          )
           .send(file.html);
       },
     }),
     defineRoute({
-      method: 'GET', url: '/alerts', operationId: 'listAlerts', tag: 'alerts', scope: 'cases:write', role: ACTION_ROLES['alert.list'],
+      method: 'GET',
+      url: '/alerts',
+      operationId: 'listAlerts',
+      tag: 'alerts',
+      scope: 'cases:write',
+      role: ACTION_ROLES['alert.list'],
       summary: 'Manager alerts: open ones, or all raised in the last `days`',
       query: z.strictObject({
         status: z.enum(['open', 'all']).default('open').describe('all: acknowledged ones too'),
@@ -131,13 +290,20 @@ export function caseRoutes(deps: CaseDependencies): ApiRoute<any, any, any>[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/alerts/:id/ack', operationId: 'acknowledgeAlert', tag: 'alerts', scope: 'cases:write', role: ACTION_ROLES['alert.acknowledge'],
+      method: 'POST',
+      url: '/alerts/:id/ack',
+      operationId: 'acknowledgeAlert',
+      tag: 'alerts',
+      scope: 'cases:write',
+      role: ACTION_ROLES['alert.acknowledge'],
       summary: 'Acknowledge an alert: it is no longer re-raised',
       params: z.strictObject({ id: z.uuid().describe('alert id') }),
       body: z.strictObject({ note: acknowledgeAlertInput.shape.note }).optional(),
       responses: { 200: { description: 'Acknowledged', schema: anyObject }, ...ERRORS },
       handler: ({ principal, params, body }) =>
-        mapped(() => acknowledgeAlert(deps, principal.userId, { alertId: params.id, ...(body?.note !== undefined ? { note: body.note } : {}) })),
+        mapped(() =>
+          acknowledgeAlert(deps, principal.userId, { alertId: params.id, ...(body?.note !== undefined ? { note: body.note } : {}) }),
+        ),
     }),
   ];
 }

@@ -53,7 +53,14 @@ const contactLogQuery = z.strictObject({
 
 const dayAfter = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toJSDate();
 
-export function contactLogFilter(query: { customer?: string | undefined; channel?: ContactLogFilter['channel'] | undefined; status?: ContactLogFilter['status'] | undefined; from?: string | undefined; to?: string | undefined; actor?: string | undefined }): ContactLogFilter {
+export function contactLogFilter(query: {
+  customer?: string | undefined;
+  channel?: ContactLogFilter['channel'] | undefined;
+  status?: ContactLogFilter['status'] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  actor?: string | undefined;
+}): ContactLogFilter {
   return {
     ...(query.customer ? { customerExternalId: query.customer } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
@@ -66,22 +73,60 @@ export function contactLogFilter(query: { customer?: string | undefined; channel
 
 function contactJson(entry: ContactLogEntry) {
   return {
-    id: entry.id, customer_external_id: entry.customerExternalId, channel: entry.channel, direction: entry.direction,
-    status: entry.status, actor: entry.actor, recipient: entry.recipient, subject: entry.subject, body_text: entry.bodyText,
-    template_id: entry.templateId, step_id: entry.stepId, outcome: entry.outcome, notes: entry.notes,
-    failure_reason: entry.failureReason, created_at: entry.createdAt.toISOString(), sent_at: entry.sentAt?.toISOString() ?? null,
+    id: entry.id,
+    customer_external_id: entry.customerExternalId,
+    channel: entry.channel,
+    direction: entry.direction,
+    status: entry.status,
+    actor: entry.actor,
+    recipient: entry.recipient,
+    subject: entry.subject,
+    body_text: entry.bodyText,
+    template_id: entry.templateId,
+    step_id: entry.stepId,
+    outcome: entry.outcome,
+    notes: entry.notes,
+    failure_reason: entry.failureReason,
+    created_at: entry.createdAt.toISOString(),
+    sent_at: entry.sentAt?.toISOString() ?? null,
     invoice_numbers: entry.invoiceNumbers,
     history: entry.history.map((h) => ({ status: h.status, at: h.at.toISOString(), actor: h.actor })),
   };
 }
 
 const CSV_COLUMNS = [
-  'id', 'created_at', 'customer_external_id', 'channel', 'direction', 'status', 'actor', 'recipient', 'subject',
-  'template_id', 'outcome', 'notes', 'sent_at', 'failure_reason', 'invoice_numbers',
+  'id',
+  'created_at',
+  'customer_external_id',
+  'channel',
+  'direction',
+  'status',
+  'actor',
+  'recipient',
+  'subject',
+  'template_id',
+  'outcome',
+  'notes',
+  'sent_at',
+  'failure_reason',
+  'invoice_numbers',
 ];
 const csvRow = (e: ContactLogEntry) => [
-  e.id, e.createdAt.toISOString(), e.customerExternalId, e.channel, e.direction, e.status, e.actor, e.recipient, e.subject,
-  e.templateId, e.outcome, e.notes, e.sentAt?.toISOString() ?? null, e.failureReason, e.invoiceNumbers.join(' '),
+  e.id,
+  e.createdAt.toISOString(),
+  e.customerExternalId,
+  e.channel,
+  e.direction,
+  e.status,
+  e.actor,
+  e.recipient,
+  e.subject,
+  e.templateId,
+  e.outcome,
+  e.notes,
+  e.sentAt?.toISOString() ?? null,
+  e.failureReason,
+  e.invoiceNumbers.join(' '),
 ];
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable() });
@@ -94,19 +139,39 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
 
   return [
     defineRoute({
-      method: 'GET', url: '/cases', operationId: 'listCases', tag: 'cases', scope: 'ledger:read', role: 'collector',
+      method: 'GET',
+      url: '/cases',
+      operationId: 'listCases',
+      tag: 'cases',
+      scope: 'ledger:read',
+      role: 'collector',
       summary: 'List collection cases (by customer external id)',
-      query: z.strictObject({ state: z.enum(['active', 'paused', 'legal_hold', 'closed']).optional(), collector: z.uuid().optional().describe('assigned collector user id'), limit, cursor }),
+      query: z.strictObject({
+        state: z.enum(['active', 'paused', 'legal_hold', 'closed']).optional(),
+        collector: z.uuid().optional().describe('assigned collector user id'),
+        limit,
+        cursor,
+      }),
       responses: { 200: { description: 'A page of cases', schema: page(anyObject) } },
       handler: async ({ query }) => {
-        const result = await listCases(prisma, { ...(query.state ? { state: query.state } : {}), ...(query.collector ? { collectorId: query.collector } : {}) }, {
-          limit: query.limit, after: decodeCursor(query.cursor, isString),
-        });
+        const result = await listCases(
+          prisma,
+          { ...(query.state ? { state: query.state } : {}), ...(query.collector ? { collectorId: query.collector } : {}) },
+          {
+            limit: query.limit,
+            after: decodeCursor(query.cursor, isString),
+          },
+        );
         return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) };
       },
     }),
     defineRoute({
-      method: 'GET', url: '/cases/:customer', operationId: 'getCase', tag: 'cases', scope: 'ledger:read', role: 'collector',
+      method: 'GET',
+      url: '/cases/:customer',
+      operationId: 'getCase',
+      tag: 'cases',
+      scope: 'ledger:read',
+      role: 'collector',
       summary: "A customer's case: state, holds, open promises and disputes, balance",
       params: z.strictObject({ customer: z.string().min(1).describe('customer external id') }),
       responses: { 200: { description: 'The case', schema: anyObject }, 404: { description: 'No such customer or case' } },
@@ -117,25 +182,43 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       },
     }),
     defineRoute({
-      method: 'GET', url: '/invoices', operationId: 'listInvoices', tag: 'ledger', scope: 'ledger:read', role: 'collector',
+      method: 'GET',
+      url: '/invoices',
+      operationId: 'listInvoices',
+      tag: 'ledger',
+      scope: 'ledger:read',
+      role: 'collector',
       summary: 'List invoices (by external id)',
       query: z.strictObject({
         customer: z.string().optional().describe('customer external id'),
         status: z.enum(['open', 'paid', 'void', 'written_off']).optional(),
-        due_before: isoDate.optional(), limit, cursor,
+        due_before: isoDate.optional(),
+        limit,
+        cursor,
       }),
       responses: { 200: { description: 'A page of invoices', schema: page(anyObject) } },
       handler: async ({ query }) => {
-        const result = await listInvoices(prisma, {
-          ...(query.customer ? { customerExternalId: query.customer } : {}), ...(query.status ? { status: query.status } : {}),
-          ...(query.due_before ? { dueBefore: query.due_before } : {}),
-        }, { limit: query.limit, after: decodeCursor(query.cursor, isString) });
+        const result = await listInvoices(
+          prisma,
+          {
+            ...(query.customer ? { customerExternalId: query.customer } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.due_before ? { dueBefore: query.due_before } : {}),
+          },
+          { limit: query.limit, after: decodeCursor(query.cursor, isString) },
+        );
         return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) };
       },
     }),
     defineRoute({
-      method: 'GET', url: '/invoices/:externalId', operationId: 'getInvoice', tag: 'ledger', scope: 'ledger:read', role: 'collector',
-      summary: 'One invoice', params: z.strictObject({ externalId: z.string().min(1) }),
+      method: 'GET',
+      url: '/invoices/:externalId',
+      operationId: 'getInvoice',
+      tag: 'ledger',
+      scope: 'ledger:read',
+      role: 'collector',
+      summary: 'One invoice',
+      params: z.strictObject({ externalId: z.string().min(1) }),
       responses: { 200: { description: 'The invoice', schema: anyObject }, 404: { description: 'No such invoice' } },
       handler: async ({ params }) => {
         const found = await findInvoice(prisma, params.externalId);
@@ -144,7 +227,12 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       },
     }),
     defineRoute({
-      method: 'GET', url: '/contact-log', operationId: 'listContactLog', tag: 'contact log', scope: 'contacts:read', role: 'collector',
+      method: 'GET',
+      url: '/contact-log',
+      operationId: 'listContactLog',
+      tag: 'contact log',
+      scope: 'contacts:read',
+      role: 'collector',
       summary: 'The contact log: every message, call and note, with delivery status history',
       description: 'Newest first, cursor-paged. `format=csv` (or `Accept: text/csv`) downloads every matching row as CSV.',
       query: contactLogQuery,
@@ -177,20 +265,42 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       },
     }),
     defineRoute({
-      method: 'GET', url: '/reports/aging', operationId: 'agingReport', tag: 'reports', scope: 'reports:read', role: 'manager',
-      summary: 'Aging by bucket, per currency and per customer, with allowance', query: z.strictObject({ as_of: asOf }),
+      method: 'GET',
+      url: '/reports/aging',
+      operationId: 'agingReport',
+      tag: 'reports',
+      scope: 'reports:read',
+      role: 'manager',
+      summary: 'Aging by bucket, per currency and per customer, with allowance',
+      query: z.strictObject({ as_of: asOf }),
       responses: { 200: { description: 'The aging report (money in integer minor units)', schema: anyObject } },
       handler: ({ query }) => loadAgingReport(prisma, { asOf: query.as_of ?? today() }),
     }),
     defineRoute({
-      method: 'GET', url: '/reports/dso', operationId: 'dsoReport', tag: 'reports', scope: 'reports:read', role: 'manager',
+      method: 'GET',
+      url: '/reports/dso',
+      operationId: 'dsoReport',
+      tag: 'reports',
+      scope: 'reports:read',
+      role: 'manager',
       summary: 'DSO, countback DSO, best-possible DSO, ADD and percent current per currency',
-      query: z.strictObject({ as_of: asOf, period: z.string().regex(/^\d+[dm]$/, 'must look like 90d or 3m').default('90d') }),
+      query: z.strictObject({
+        as_of: asOf,
+        period: z
+          .string()
+          .regex(/^\d+[dm]$/, 'must look like 90d or 3m')
+          .default('90d'),
+      }),
       responses: { 200: { description: 'The DSO report', schema: anyObject } },
       handler: ({ query }) => loadDsoReport(prisma, { asOf: query.as_of ?? today(), period: parsePeriodLength(query.period) }),
     }),
     defineRoute({
-      method: 'GET', url: '/reports/cei', operationId: 'ceiReport', tag: 'reports', scope: 'reports:read', role: 'manager',
+      method: 'GET',
+      url: '/reports/cei',
+      operationId: 'ceiReport',
+      tag: 'reports',
+      scope: 'reports:read',
+      role: 'manager',
       summary: 'Collection effectiveness index per month and over the span',
       query: z.strictObject({ as_of: asOf, months: z.coerce.number().int().min(1).max(36).default(6) }),
       responses: { 200: { description: 'The CEI report', schema: anyObject } },

@@ -55,10 +55,18 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, root: string
   // Before any schema: a NUL would otherwise pass validation and fail in Postgres (a 500).
   const nul = nulPaths(value);
   if (nul.length > 0) {
-    throw new ProblemError(400, `invalid ${root}`, nul.map((path) => {
-      const index = path[0] === 'items' && typeof path[1] === 'number' ? path[1] : undefined;
-      return { field: fieldPath(path, root === 'body' ? '' : root), ...(index !== undefined ? { index } : {}), message: 'contains a NUL character' };
-    }));
+    throw new ProblemError(
+      400,
+      `invalid ${root}`,
+      nul.map((path) => {
+        const index = path[0] === 'items' && typeof path[1] === 'number' ? path[1] : undefined;
+        return {
+          field: fieldPath(path, root === 'body' ? '' : root),
+          ...(index !== undefined ? { index } : {}),
+          message: 'contains a NUL character',
+        };
+      }),
+    );
   }
   if (schema === undefined) return undefined as T;
   const result = schema.safeParse(value);
@@ -98,13 +106,19 @@ export function openApiDocument(routes: readonly ApiRoute<any, any, any>[], info
   for (const route of routes) {
     const path = `/api/v1${route.url.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    for (const [where, schema] of [
+      ['path', route.params],
+      ['query', route.query],
+    ] as const) {
       if (schema === undefined) continue;
       const json = toSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, property] of Object.entries(json.properties ?? {})) {
         const { description, ...rest } = property as { description?: string };
         parameters.push({
-          name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: rest,
+          name,
+          in: where,
+          required: where === 'path' || (json.required ?? []).includes(name),
+          schema: rest,
           ...(description ? { description } : {}),
         });
       }
@@ -116,8 +130,15 @@ export function openApiDocument(routes: readonly ApiRoute<any, any, any>[], info
         ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: toSchema(response.schema) } } } : {}),
       };
     }
-    for (const [status, description] of [[400, 'Invalid input: `errors` names each bad field (and item index)'], [401, 'No valid bearer token'], [403, 'Token lacks the scope, or its user the role']] as const) {
-      responses[String(status)] ??= { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    for (const [status, description] of [
+      [400, 'Invalid input: `errors` names each bad field (and item index)'],
+      [401, 'No valid bearer token'],
+      [403, 'Token lacks the scope, or its user the role'],
+    ] as const) {
+      responses[String(status)] ??= {
+        description,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
@@ -139,18 +160,28 @@ export function openApiDocument(routes: readonly ApiRoute<any, any, any>[], info
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: `Scopes: ${Object.entries(API_SCOPES).map(([k, v]) => `${k} (${v})`).join('; ')}` },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `Scopes: ${Object.entries(API_SCOPES)
+            .map(([k, v]) => `${k} (${v})`)
+            .join('; ')}`,
+        },
       },
       schemas: {
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'detail'],
           properties: {
-            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
             errors: {
               type: 'array',
               items: {
-                type: 'object', required: ['field', 'message'],
+                type: 'object',
+                required: ['field', 'message'],
                 properties: { field: { type: 'string' }, index: { type: 'integer' }, message: { type: 'string' } },
               },
             },

@@ -30,7 +30,10 @@ interface Payload {
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(PURPOSE).update(body).digest();
 
 export function passwordFingerprint(passwordHash: string | null): string {
-  return createHash('sha256').update(passwordHash ?? '').digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(passwordHash ?? '')
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export function newSession(now: Date, user?: { id: string; passwordHash: string | null }): Session {
@@ -42,7 +45,11 @@ export function newSession(now: Date, user?: { id: string; passwordHash: string 
 }
 
 export function encodeSession(secret: string, session: Session): string {
-  const payload: Payload = { c: session.csrf, e: session.expires, ...(session.userId ? { u: session.userId, f: session.fingerprint ?? '' } : {}) };
+  const payload: Payload = {
+    c: session.csrf,
+    e: session.expires,
+    ...(session.userId ? { u: session.userId, f: session.fingerprint ?? '' } : {}),
+  };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${sign(secret, body).toString('base64url')}`;
 }

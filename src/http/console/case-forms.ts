@@ -50,7 +50,9 @@ const reasonOnly = (
   service: (deps: CaseDependencies, actor: string, input: { customer: string; reason: string }) => Promise<unknown>,
   done: string,
 ): CaseForm => ({
-  name, action, fields: ['reason'],
+  name,
+  action,
+  fields: ['reason'],
   run: async (deps, actor, c, f) => {
     await service(deps, actor, { customer: c.externalId, reason: text(f, 'reason') });
     return done;
@@ -59,53 +61,78 @@ const reasonOnly = (
 
 const FORMS: readonly CaseForm[] = [
   {
-    name: 'call', action: 'call.log', fields: ['outcome', 'notes'],
+    name: 'call',
+    action: 'call.log',
+    fields: ['outcome', 'notes'],
     run: async (deps, actor, c, f) => {
       await logCall(deps, actor, { customer: c.externalId, outcome: text(f, 'outcome') as 'other', notes: text(f, 'notes') });
       return `Call logged (${text(f, 'outcome').replaceAll('_', ' ')}).`;
     },
   },
   {
-    name: 'note', action: 'note.log', fields: ['text'],
+    name: 'note',
+    action: 'note.log',
+    fields: ['text'],
     run: async (deps, actor, c, f) => {
       await addNote(deps, actor, { customer: c.externalId, text: text(f, 'text') });
       return 'Note added.';
     },
   },
   {
-    name: 'promise', action: 'promise.record', fields: ['amount', 'currency', 'promisedOn'],
+    name: 'promise',
+    action: 'promise.record',
+    fields: ['amount', 'currency', 'promisedOn'],
     run: async (deps, actor, c, f) => {
       const currency = text(f, 'currency').toUpperCase() || c.currency;
       const amount = text(f, 'amount');
       const parsed = amount === '' ? { ok: false as const, reason: 'is required' } : parseMajor(amount, currency);
       if (!parsed.ok) throw new InvalidInput('promise.record', [{ field: 'amount', message: parsed.reason }]);
-      if (parsed.minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidInput('promise.record', [{ field: 'amount', message: 'is too large' }]);
-      const result = await recordPromise(deps, actor, { customer: c.externalId, amountMinor: Number(parsed.minor), currency, promisedOn: text(f, 'promisedOn'), channel: 'call' });
+      if (parsed.minor > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new InvalidInput('promise.record', [{ field: 'amount', message: 'is too large' }]);
+      const result = await recordPromise(deps, actor, {
+        customer: c.externalId,
+        amountMinor: Number(parsed.minor),
+        currency,
+        promisedOn: text(f, 'promisedOn'),
+        channel: 'call',
+      });
       return `Promise to pay recorded: ${toMajorString(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
     },
   },
   {
-    name: 'dispute', action: 'dispute.open', fields: ['invoice', 'reasonCode', 'notes'],
+    name: 'dispute',
+    action: 'dispute.open',
+    fields: ['invoice', 'reasonCode', 'notes'],
     run: async (deps, actor, c, f) => {
-      await openDispute(deps, actor, { customer: c.externalId, invoice: text(f, 'invoice'), reasonCode: text(f, 'reasonCode'), ...optional(f, 'notes') });
+      await openDispute(deps, actor, {
+        customer: c.externalId,
+        invoice: text(f, 'invoice'),
+        reasonCode: text(f, 'reasonCode'),
+        ...optional(f, 'notes'),
+      });
       return `Dispute opened on ${text(f, 'invoice')}: that invoice leaves dunning.`;
     },
   },
   {
-    name: 'resolve-dispute', action: 'dispute.resolve', fields: ['invoice', 'resolution'],
+    name: 'resolve-dispute',
+    action: 'dispute.resolve',
+    fields: ['invoice', 'resolution'],
     run: async (deps, actor, c, f) => {
       await resolveDispute(deps, actor, { customer: c.externalId, invoice: text(f, 'invoice'), resolution: text(f, 'resolution') });
       return `Dispute on ${text(f, 'invoice')} resolved.`;
     },
   },
   {
-    name: 'pause', action: 'case.pause', fields: ['reason', 'until'],
+    name: 'pause',
+    action: 'case.pause',
+    fields: ['reason', 'until'],
     run: async (deps, actor, c, f) => {
       const untilDay = text(f, 'until');
       let until: string | undefined;
       if (untilDay !== '') {
         const day = DateTime.fromISO(untilDay, { zone: c.timeZone });
-        if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(untilDay)) throw new InvalidInput('case.pause', [{ field: 'until', message: 'must be a date YYYY-MM-DD' }]);
+        if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(untilDay))
+          throw new InvalidInput('case.pause', [{ field: 'until', message: 'must be a date YYYY-MM-DD' }]);
         until = day.startOf('day').toISO()!;
       }
       await pauseCase(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...(until ? { until } : {}) });
@@ -114,7 +141,9 @@ const FORMS: readonly CaseForm[] = [
   },
   reasonOnly('resume', 'case.resume', resumeCase, 'Dunning resumed.'),
   {
-    name: 'legal-hold', action: 'legal_hold.place', fields: ['reason', 'agency'],
+    name: 'legal-hold',
+    action: 'legal_hold.place',
+    fields: ['reason', 'agency'],
     run: async (deps, actor, c, f) => {
       await placeLegalHold(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...optional(f, 'agency') });
       return 'Legal hold placed: all contact has stopped.';
@@ -124,25 +153,44 @@ const FORMS: readonly CaseForm[] = [
   reasonOnly('credit-hold', 'credit_hold.place', placeCreditHold, 'Credit hold placed.'),
   reasonOnly('release-credit-hold', 'credit_hold.release', releaseCreditHold, 'Credit hold released.'),
   {
-    name: 'bankruptcy', action: 'bankruptcy.record', fields: ['filedOn', 'chapter', 'caseNumber'],
+    name: 'bankruptcy',
+    action: 'bankruptcy.record',
+    fields: ['filedOn', 'chapter', 'caseNumber'],
     run: async (deps, actor, c, f) => {
-      await recordBankruptcy(deps, actor, { customer: c.externalId, filedOn: text(f, 'filedOn'), chapter: text(f, 'chapter'), ...optional(f, 'caseNumber') });
+      await recordBankruptcy(deps, actor, {
+        customer: c.externalId,
+        filedOn: text(f, 'filedOn'),
+        chapter: text(f, 'chapter'),
+        ...optional(f, 'caseNumber'),
+      });
       return 'Bankruptcy filing recorded: all contact has stopped.';
     },
   },
-  reasonOnly('discharge-bankruptcy', 'bankruptcy.discharge', recordBankruptcyDischarge, 'Discharge recorded: the open balance is written off and contact has stopped for good.'),
+  reasonOnly(
+    'discharge-bankruptcy',
+    'bankruptcy.discharge',
+    recordBankruptcyDischarge,
+    'Discharge recorded: the open balance is written off and contact has stopped for good.',
+  ),
   reasonOnly('dismiss-bankruptcy', 'bankruptcy.dismiss', recordBankruptcyDismissal, 'Dismissal recorded: dunning resumes.'),
   {
-    name: 'write-off', action: 'invoice.write_off', fields: ['invoice', 'reason'],
+    name: 'write-off',
+    action: 'invoice.write_off',
+    fields: ['invoice', 'reason'],
     run: async (deps, actor, c, f) => {
       const all = text(f, 'invoice') === ALL_INVOICES;
-      const result = await writeOff(deps, actor, { customer: c.externalId, reason: text(f, 'reason'), ...(all ? { all: true as const } : { invoice: text(f, 'invoice') }) });
+      const result = await writeOff(deps, actor, {
+        customer: c.externalId,
+        reason: text(f, 'reason'),
+        ...(all ? { all: true as const } : { invoice: text(f, 'invoice') }),
+      });
       const amounts = result.totals.map((t) => `${toMajorString(BigInt(t.writtenOffMinor), t.currency)} ${t.currency}`).join(' + ');
       return `Written off: ${amounts} (${result.invoices.map((i) => i.number).join(', ')}).`;
     },
   },
   {
-    name: 'settings', action: 'customer.update',
+    name: 'settings',
+    action: 'customer.update',
     fields: ['collector', 'profile', 'holidayCalendar', 'doNotContact', 'statementSchedule', 'salesContactEmail', 'reason'],
     run: async (deps, actor, c, f) => {
       const orNull = (key: string) => (text(f, key) === '' ? null : text(f, key));
@@ -156,7 +204,9 @@ const FORMS: readonly CaseForm[] = [
         salesContactEmail: orNull('salesContactEmail'),
         ...optional(f, 'reason'),
       });
-      return changed.length === 0 ? 'Nothing changed.' : `Customer settings saved (${changed.map((key) => SETTING_LABELS[key] ?? key).join(', ')}).`;
+      return changed.length === 0
+        ? 'Nothing changed.'
+        : `Customer settings saved (${changed.map((key) => SETTING_LABELS[key] ?? key).join(', ')}).`;
     },
   },
 ];
@@ -165,8 +215,12 @@ const FORMS: readonly CaseForm[] = [
 const ALL_INVOICES = '*all';
 const UNASSIGNED = '*none';
 const SETTING_LABELS: Readonly<Record<string, string>> = {
-  collector: 'collector', profile: 'contact profile', holidayCalendar: 'holiday calendar', doNotContact: 'do not contact',
-  statementSchedule: 'statement schedule', salesContactEmail: 'sales contact',
+  collector: 'collector',
+  profile: 'contact profile',
+  holidayCalendar: 'holiday calendar',
+  doNotContact: 'do not contact',
+  statementSchedule: 'statement schedule',
+  salesContactEmail: 'sales contact',
 };
 
 /** Service field names that differ from the form's. */
@@ -177,7 +231,14 @@ const customerUrl = (externalId: string) => `/console/customers/${encodeURICompo
 const formOf = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' ? (request.body as Form) : {});
 
 /** Answers a refused action: field errors and state conflicts go back to the page as a flash. */
-function refusal(helpers: ConsoleHelpers, request: FastifyRequest, reply: FastifyReply, back: string, error: unknown, form?: CaseForm): FastifyReply {
+function refusal(
+  helpers: ConsoleHelpers,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  error: unknown,
+  form?: CaseForm,
+): FastifyReply {
   if (error instanceof PermissionDenied) return helpers.errorPage(request, reply, 403, error.message);
   if (error instanceof NotFound && error.entity === 'customer') return helpers.errorPage(request, reply, 404, `No customer ${error.key}.`);
   if (error instanceof InvalidInput && form) {
@@ -185,7 +246,8 @@ function refusal(helpers: ConsoleHelpers, request: FastifyRequest, reply: Fastif
     const values = Object.fromEntries(form.fields.map((name) => [name, (formOf(request)[name] ?? '').slice(0, 1_000)]));
     return helpers.flashRedirect(reply, back, 'Nothing was recorded: please correct the form.', true, { form: form.name, fields, values });
   }
-  if (error instanceof InvalidInput || error instanceof InvalidTransition || error instanceof NotFound) return helpers.flashRedirect(reply, back, error.message, true);
+  if (error instanceof InvalidInput || error instanceof InvalidTransition || error instanceof NotFound)
+    return helpers.flashRedirect(reply, back, error.message, true);
   throw error;
 }
 
@@ -219,14 +281,20 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
             if (request.query.format === 'json') {
               return reply
                 .type('application/json; charset=utf-8')
-                .header('content-disposition', `attachment; filename="case-file-${file.json.customer.externalId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`)
+                .header(
+                  'content-disposition',
+                  `attachment; filename="case-file-${file.json.customer.externalId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`,
+                )
                 .send(`${JSON.stringify(file.json, null, 2)}\n`);
             }
             // A standalone document with its own inline stylesheet and nothing else.
             return reply
               .type('text/html; charset=utf-8')
               .header('cache-control', 'no-store')
-              .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+              .header(
+                'content-security-policy',
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+              )
               .send(file.html);
           } catch (error) {
             return refusal(helpers, request, reply, customerUrl(request.params.externalId), error);
@@ -234,14 +302,22 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         },
       );
 
-      app.post<{ Params: { id: string } }>('/alerts/:id/acknowledge', { config: { role: ACTION_ROLES['alert.acknowledge'] } }, async (request, reply) => {
-        try {
-          await acknowledgeAlert(deps, request.principal!.userId, { alertId: request.params.id });
-          return helpers.flashRedirect(reply, '/console/dashboard', 'Alert acknowledged: it will not be raised again while the condition lasts (at most 30 days).');
-        } catch (error) {
-          return refusal(helpers, request, reply, '/console/dashboard', error);
-        }
-      });
+      app.post<{ Params: { id: string } }>(
+        '/alerts/:id/acknowledge',
+        { config: { role: ACTION_ROLES['alert.acknowledge'] } },
+        async (request, reply) => {
+          try {
+            await acknowledgeAlert(deps, request.principal!.userId, { alertId: request.params.id });
+            return helpers.flashRedirect(
+              reply,
+              '/console/dashboard',
+              'Alert acknowledged: it will not be raised again while the condition lasts (at most 30 days).',
+            );
+          } catch (error) {
+            return refusal(helpers, request, reply, '/console/dashboard', error);
+          }
+        },
+      );
     },
 
     async formsFor(request, { id, externalId }) {
@@ -269,12 +345,17 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         FORMS.map((form) => {
           const mine = flash?.form?.form === form.name ? flash.form : undefined;
           const errors = mine?.fields ?? {};
-          return [form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()), {
-            url: `${customerUrl(externalId)}/actions/${form.name}`,
-            errors,
-            other: Object.entries(errors).filter(([field]) => !form.fields.includes(field)).map(([field, message]) => `${field}: ${message}`),
-            values: { ...defaults[form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())], ...(mine?.values ?? {}) },
-          }];
+          return [
+            form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()),
+            {
+              url: `${customerUrl(externalId)}/actions/${form.name}`,
+              errors,
+              other: Object.entries(errors)
+                .filter(([field]) => !form.fields.includes(field))
+                .map(([field, message]) => `${field}: ${message}`),
+              values: { ...defaults[form.name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())], ...(mine?.values ?? {}) },
+            },
+          ];
         }),
       );
       const state = customer.collectionCase?.state ?? 'active';
@@ -292,21 +373,36 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         disputed: customer.invoices.filter((i) => i.disputes.length > 0).map((i) => ({ value: i.number, label: i.number })),
         canPause: state === 'active',
         canResume: state === 'paused',
-        manager: may('legal_hold.place') || may('credit_hold.place') || may('bankruptcy.record') || may('case_file.export') || may('customer.update'),
-        writeOff: may('invoice.write_off') && owing.length > 0
-          ? {
-              invoices: [
-                { value: ALL_INVOICES, label: 'Whole open balance' },
-                ...owing.map((i) => ({ value: i.number, label: `${i.number} (${toMajorString(i.openBalanceMinor, i.currency)} ${i.currency})` })),
-              ],
-            }
-          : null,
+        manager:
+          may('legal_hold.place') ||
+          may('credit_hold.place') ||
+          may('bankruptcy.record') ||
+          may('case_file.export') ||
+          may('customer.update'),
+        writeOff:
+          may('invoice.write_off') && owing.length > 0
+            ? {
+                invoices: [
+                  { value: ALL_INVOICES, label: 'Whole open balance' },
+                  ...owing.map((i) => ({
+                    value: i.number,
+                    label: `${i.number} (${toMajorString(i.openBalanceMinor, i.currency)} ${i.currency})`,
+                  })),
+                ],
+              }
+            : null,
         settings: may('customer.update')
           ? {
-              collectors: [{ value: UNASSIGNED, label: 'Unassigned' }, ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` }))],
+              collectors: [
+                { value: UNASSIGNED, label: 'Unassigned' },
+                ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` })),
+              ],
               profiles: CONTACT_PROFILES.map(option),
               schedules: STATEMENT_SCHEDULES.map(option),
-              yesNo: [{ value: 'no', label: 'no' }, { value: 'yes', label: 'yes: no automated contact at all' }],
+              yesNo: [
+                { value: 'no', label: 'no' },
+                { value: 'yes', label: 'yes: no automated contact at all' },
+              ],
             }
           : null,
         legal: may('legal_hold.place') ? { held: customer.legalHolds.length > 0 } : null,

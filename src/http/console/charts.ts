@@ -25,15 +25,19 @@ function axis(max: number, currency: string, plotHeight: number): string {
     .map((f) => {
       const y = PAD.top + plotHeight * (1 - f);
       const label = toMajorString(Math.round(max * f), currency);
-      return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#d9e2ec"/>` +
-        `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(label)}</text>`;
+      return (
+        `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#d9e2ec"/>` +
+        `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(label)}</text>`
+      );
     })
     .join('');
 }
 
 function frame(title: string, description: string, inner: string): string {
-  return `<svg class="chart" role="img" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">` +
-    `<title>${escapeHtml(title)}</title><desc>${escapeHtml(description)}</desc>${inner}</svg>`;
+  return (
+    `<svg class="chart" role="img" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">` +
+    `<title>${escapeHtml(title)}</title><desc>${escapeHtml(description)}</desc>${inner}</svg>`
+  );
 }
 
 const describe = (bars: readonly Bar[], currency: string) =>
@@ -49,8 +53,10 @@ export function barChart(title: string, currency: string, bars: readonly Bar[], 
     .map((bar, i) => {
       const h = (Math.max(0, bar.minor) / max) * plotHeight;
       const x = PAD.left + i * slot + slot * 0.15;
-      return `<rect x="${x.toFixed(1)}" y="${(PAD.top + plotHeight - h).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"/>` +
-        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(bar.label)}</text>`;
+      return (
+        `<rect x="${x.toFixed(1)}" y="${(PAD.top + plotHeight - h).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"/>` +
+        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(bar.label)}</text>`
+      );
     })
     .join('');
   return frame(title, describe(bars, currency), axis(max, currency, plotHeight) + body);
@@ -65,8 +71,15 @@ export function lineChart(title: string, currency: string, points: readonly Bar[
   const xy = points.map((p, i) => [PAD.left + i * step, PAD.top + plotHeight - (Math.max(0, p.minor) / max) * plotHeight] as const);
   const path = xy.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
   const dots = xy
-    .map(([x, y], i) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.5" fill="${colour}"/>` +
-      `<text x="${x.toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(points[i]!.label)}</text>`)
+    .map(
+      ([x, y], i) =>
+        `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3.5" fill="${colour}"/>` +
+        `<text x="${x.toFixed(1)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(points[i]!.label)}</text>`,
+    )
     .join('');
-  return frame(title, describe(points, currency), axis(max, currency, plotHeight) + `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>` + dots);
+  return frame(
+    title,
+    describe(points, currency),
+    axis(max, currency, plotHeight) + `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>` + dots,
+  );
 }

@@ -10,7 +10,13 @@ import { findContactLog } from '../../db/contact-log.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { findCustomerPage, findOpenAlerts, findStages, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
 import { toMajorString } from '../../core/money.js';
-import { loadAgingReport, loadCeiReport, loadCollectionsReport, loadDsoReport, loadPaymentPredictions } from '../../reports/sources/reports.source.js';
+import {
+  loadAgingReport,
+  loadCeiReport,
+  loadCollectionsReport,
+  loadDsoReport,
+  loadPaymentPredictions,
+} from '../../reports/sources/reports.source.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
 import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
@@ -38,7 +44,13 @@ export interface ConsoleActions {
 }
 
 export interface ConsoleHelpers {
-  page(request: FastifyRequest, reply: FastifyReply, view: string, context: Record<string, unknown> & { title: string }, status?: number): FastifyReply;
+  page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: string,
+    context: Record<string, unknown> & { title: string },
+    status?: number,
+  ): FastifyReply;
   errorPage(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
   /** `form` names the form whose `fields` (field → message) and `values` the next page shows again ({@link flashOf}). */
   flashRedirect(reply: FastifyReply, to: string, message: string, error?: boolean, form?: FlashForm): FastifyReply;
@@ -76,7 +88,12 @@ const BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'];
 const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'];
 const STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled', 'logged'];
 const ERROR_HEADINGS: Readonly<Record<number, string>> = {
-  400: 'That request could not be used', 401: 'Please sign in', 403: 'Not allowed', 404: 'Page not found', 429: 'Too many attempts', 500: 'Something went wrong',
+  400: 'That request could not be used',
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Page not found',
+  429: 'Too many attempts',
+  500: 'Something went wrong',
 };
 
 type Form = Record<string, string | undefined>;
@@ -118,18 +135,35 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     return {
       title: '',
       csrf: request.session?.csrf ?? '',
-      user: user ? { name: user.name, role: user.role, isManager: roleAtLeast(user.role, 'manager'), isAdmin: user.role === 'admin' } : null,
+      user: user
+        ? { name: user.name, role: user.role, isManager: roleAtLeast(user.role, 'manager'), isAdmin: user.role === 'admin' }
+        : null,
       flash: flashOf(request),
     };
   };
 
   const helpers: ConsoleHelpers = {
     page: (request, reply, view, context, status = 200) =>
-      reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(views.render(view, { ...layout(request), ...context })),
+      reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(views.render(view, { ...layout(request), ...context })),
     errorPage: (request, reply, status, message) =>
-      helpers.page(request, reply, 'error', { title: ERROR_HEADINGS[status] ?? 'Error', heading: ERROR_HEADINGS[status] ?? 'Error', message }, status),
+      helpers.page(
+        request,
+        reply,
+        'error',
+        { title: ERROR_HEADINGS[status] ?? 'Error', heading: ERROR_HEADINGS[status] ?? 'Error', message },
+        status,
+      ),
     flashRedirect: (reply, to, message, error = false, formState) =>
-      reply.header('set-cookie', `arrears_flash=${flashCookieValue({ message, error, ...(formState ? { form: formState } : {}) })}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=60${options.secureCookies ? '; Secure' : ''}`).redirect(to, 303),
+      reply
+        .header(
+          'set-cookie',
+          `arrears_flash=${flashCookieValue({ message, error, ...(formState ? { form: formState } : {}) })}; Path=/console; HttpOnly; SameSite=Lax; Max-Age=60${options.secureCookies ? '; Secure' : ''}`,
+        )
+        .redirect(to, 303),
   };
 
   // Who is calling, on every console request; a valid session slides forward.
@@ -140,7 +174,10 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     request.session = session;
     request.principal = principal;
     if (/(?:^|;\s*)arrears_flash=/.test(request.headers.cookie ?? '')) {
-      reply.header('set-cookie', `arrears_flash=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0${options.secureCookies ? '; Secure' : ''}`);
+      reply.header(
+        'set-cookie',
+        `arrears_flash=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0${options.secureCookies ? '; Secure' : ''}`,
+      );
     }
     if (session && principal) setSession(reply, { ...session, expires: newSession(now).expires });
   });
@@ -154,7 +191,12 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         return helpers.errorPage(request, reply, 401, 'Your session has ended. Sign in again.');
       }
       if (!roleAtLeast(request.principal.role, role)) {
-        return helpers.errorPage(request, reply, 403, `This page is for the ${role} role and above; you are signed in as ${request.principal.role}.`);
+        return helpers.errorPage(
+          request,
+          reply,
+          403,
+          `This page is for the ${role} role and above; you are signed in as ${request.principal.role}.`,
+        );
       }
     }
     if (request.method === 'POST' && (request.session === null || !sameToken(form(request)._csrf, request.session.csrf))) {
@@ -172,10 +214,17 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
-    return helpers.errorPage(request, reply, status, status >= 500 ? 'The error was logged. Try again, or tell your administrator.' : error.message);
+    return helpers.errorPage(
+      request,
+      reply,
+      status,
+      status >= 500 ? 'The error was logged. Try again, or tell your administrator.' : error.message,
+    );
   });
 
-  app.get('/assets/app.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
+  app.get('/assets/app.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
+  );
   app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));
 
   // ─── sign in / out ───
@@ -191,7 +240,10 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   app.post('/login', async (request, reply) => {
     const { email = '', password = '', next } = form(request);
     const now = options.clock();
-    const wait = Math.max(loginByAddress.hit(request.ip, now.getTime()), loginByAccount.hit(`${request.ip}|${email.trim().toLowerCase()}`, now.getTime()));
+    const wait = Math.max(
+      loginByAddress.hit(request.ip, now.getTime()),
+      loginByAccount.hit(`${request.ip}|${email.trim().toLowerCase()}`, now.getTime()),
+    );
     const again = (status: number, error: string) =>
       helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(next), email, error }, status);
     if (wait > 0) {
@@ -231,7 +283,8 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       // Payment predictions for the page (and its neighbours with equal rank), then the tiebreak.
       const start = (pageNumber - 1) * PAGE_SIZE;
       const slice = withBucket.slice(start, start + PAGE_SIZE);
-      const predictions = slice.length === 0 ? [] : await loadPaymentPredictions(prisma, { asOf: today(), customerIds: slice.map((r) => r.customerId) });
+      const predictions =
+        slice.length === 0 ? [] : await loadPaymentPredictions(prisma, { asOf: today(), customerIds: slice.map((r) => r.customerId) });
       const expected = new Map(predictions.map((p) => [p.customerId, p.nextExpectedOn]));
       const rows = slice
         .map((row) => ({ ...row, expectedOn: expected.get(row.customerId) ?? null }))
@@ -239,7 +292,10 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         .map((row, i) => ({ ...row, rank: start + i + 1 }));
       const query = (p: number) => `/console/worklist?${new URLSearchParams({ collector, stage, bucket, page: String(p) }).toString()}`;
       return helpers.page(request, reply, 'worklist', {
-        title: 'Worklist', nav: 'worklist', rows, total: withBucket.length,
+        title: 'Worklist',
+        nav: 'worklist',
+        rows,
+        total: withBucket.length,
         filter: { collector, stage, bucket },
         collectors: collectors.map((u) => ({ id: u.id, name: u.name, selected: u.id === collector })),
         stages: stages.map((value) => ({ value, selected: value === stage })),
@@ -256,52 +312,80 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     if (found === null) return helpers.errorPage(request, reply, 404, `No customer ${request.params.externalId}.`);
     const { customer, timeline } = found;
     const asOf = DateTime.fromJSDate(options.clock()).setZone(customer.timeZone).toISODate()!;
-    const [prediction] = customer.invoices.length > 0 ? await loadPaymentPredictions(prisma, { asOf: today(), customerIds: [customer.id] }) : [];
+    const [prediction] =
+      customer.invoices.length > 0 ? await loadPaymentPredictions(prisma, { asOf: today(), customerIds: [customer.id] }) : [];
     const expected = new Map((prediction?.invoices ?? []).map((i) => [i.invoiceId, i.expectedOn]));
     const invoices = customer.invoices.map((invoice) => {
       const dueOn = invoice.dueDate.toISOString().slice(0, 10);
       const daysPastDue = daysBetween(dueOn, asOf);
       return {
-        number: invoice.number, issuedOn: invoice.issueDate.toISOString().slice(0, 10), dueOn, daysPastDue, bucket: labelOf(daysPastDue),
-        amountMinor: invoice.amountMinor, balanceMinor: invoice.openBalanceMinor, currency: invoice.currency,
-        expectedOn: expected.get(invoice.id) ?? '', disputed: invoice.disputes[0]?.reasonCode ?? null,
+        number: invoice.number,
+        issuedOn: invoice.issueDate.toISOString().slice(0, 10),
+        dueOn,
+        daysPastDue,
+        bucket: labelOf(daysPastDue),
+        amountMinor: invoice.amountMinor,
+        balanceMinor: invoice.openBalanceMinor,
+        currency: invoice.currency,
+        expectedOn: expected.get(invoice.id) ?? '',
+        disputed: invoice.disputes[0]?.reasonCode ?? null,
       };
     });
     const actions = options.actions ? await options.actions.formsFor(request, { id: customer.id, externalId: customer.externalId }) : null;
     return helpers.page(request, reply, 'customer', {
-      title: customer.name, nav: 'worklist', customer, invoices, timeline, actions,
-      caseState: customer.collectionCase?.state ?? 'none', pauseReason: customer.collectionCase?.pauseReason ?? null,
-      pausedUntil: customer.collectionCase?.pausedUntil ?? null, stage: customer.collectionCase?.currentStage ?? null,
+      title: customer.name,
+      nav: 'worklist',
+      customer,
+      invoices,
+      timeline,
+      actions,
+      caseState: customer.collectionCase?.state ?? 'none',
+      pauseReason: customer.collectionCase?.pauseReason ?? null,
+      pausedUntil: customer.collectionCase?.pausedUntil ?? null,
+      stage: customer.collectionCase?.currentStage ?? null,
       activeLegalHold: customer.legalHolds.some((h) => h.releasedAt === null),
       activeCreditHold: customer.creditHolds.some((h) => h.releasedAt === null),
     });
   });
 
   // ─── contact log ───
-  app.get<{ Querystring: Record<string, string | undefined> }>('/contact-log', { config: { role: 'collector' } }, async (request, reply) => {
-    const q = request.query;
-    const valid = (value: string | undefined, allowed: readonly string[]) => (value && allowed.includes(value) ? value : undefined);
-    const date = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
-    const filter = contactLogFilter({
-      customer: q.customer || undefined, channel: valid(q.channel, CHANNELS) as never, status: valid(q.status, STATUSES) as never,
-      from: date(q.from), to: date(q.to), actor: q.actor || undefined,
-    });
-    let cursor = null;
-    try {
-      const parsed = q.cursor ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
-      cursor = parsed ? { createdAt: new Date(parsed.t), id: String(parsed.id) } : null;
-    } catch {
-      cursor = null;
-    }
-    const { entries, next } = await findContactLog(prisma, filter, { limit: 100, cursor });
-    const params = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'cursor' && v)) as Record<string, string>;
-    return helpers.page(request, reply, 'contact-log', {
-      title: 'Contact log', nav: 'contact-log', entries, filter: q,
-      channels: CHANNELS.map((value) => ({ value, selected: value === q.channel })),
-      statuses: STATUSES.map((value) => ({ value, selected: value === q.status })),
-      nextUrl: next ? `/console/contact-log?${new URLSearchParams({ ...params, cursor: encodeCursor({ t: next.createdAt.toISOString(), id: next.id }) }).toString()}` : null,
-    });
-  });
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/contact-log',
+    { config: { role: 'collector' } },
+    async (request, reply) => {
+      const q = request.query;
+      const valid = (value: string | undefined, allowed: readonly string[]) => (value && allowed.includes(value) ? value : undefined);
+      const date = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+      const filter = contactLogFilter({
+        customer: q.customer || undefined,
+        channel: valid(q.channel, CHANNELS) as never,
+        status: valid(q.status, STATUSES) as never,
+        from: date(q.from),
+        to: date(q.to),
+        actor: q.actor || undefined,
+      });
+      let cursor = null;
+      try {
+        const parsed = q.cursor ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
+        cursor = parsed ? { createdAt: new Date(parsed.t), id: String(parsed.id) } : null;
+      } catch {
+        cursor = null;
+      }
+      const { entries, next } = await findContactLog(prisma, filter, { limit: 100, cursor });
+      const params = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'cursor' && v)) as Record<string, string>;
+      return helpers.page(request, reply, 'contact-log', {
+        title: 'Contact log',
+        nav: 'contact-log',
+        entries,
+        filter: q,
+        channels: CHANNELS.map((value) => ({ value, selected: value === q.channel })),
+        statuses: STATUSES.map((value) => ({ value, selected: value === q.status })),
+        nextUrl: next
+          ? `/console/contact-log?${new URLSearchParams({ ...params, cursor: encodeCursor({ t: next.createdAt.toISOString(), id: next.id }) }).toString()}`
+          : null,
+      });
+    },
+  );
 
   // ─── manager dashboard ───
   app.get('/dashboard', { config: { role: 'manager' } }, async (request, reply) => {
@@ -316,19 +400,39 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     const money = (minor: number, currency: string) => toMajorString(BigInt(minor), currency);
     const currencies = [...new Set(collections.totals.flatMap((t) => Object.keys(t.collectedMinor)))].sort();
     return helpers.page(request, reply, 'dashboard', {
-      title: 'Dashboard', nav: 'dashboard', asOf, alerts, canAcknowledge: options.actions !== undefined,
+      title: 'Dashboard',
+      nav: 'dashboard',
+      asOf,
+      alerts,
+      canAcknowledge: options.actions !== undefined,
       figures: dso.currencies.map((f) => ({
-        currency: f.currency, dso: f.dso ?? '–', countback: f.countbackDso ?? '–', bpdso: f.bestPossibleDso ?? '–', percentCurrent: f.percentCurrent ?? '–',
+        currency: f.currency,
+        dso: f.dso ?? '–',
+        countback: f.countbackDso ?? '–',
+        bpdso: f.bestPossibleDso ?? '–',
+        percentCurrent: f.percentCurrent ?? '–',
       })),
       cei: cei.currencies.map((c) => ({ currency: c.currency, months: cei.months, value: c.span.cei ?? '–' })),
       bucketLabels: aging.buckets,
-      agingRows: aging.currencies.map((c) => ({ currency: c.currency, cells: aging.buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)), total: money(c.totalMinor, c.currency) })),
+      agingRows: aging.currencies.map((c) => ({
+        currency: c.currency,
+        cells: aging.buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)),
+        total: money(c.totalMinor, c.currency),
+      })),
       agingCharts: aging.currencies.map((c) => ({
-        svg: barChart(`Aging of receivables, ${c.currency}`, c.currency, aging.buckets.map((b) => ({ label: b, minor: c.buckets[b] ?? 0 }))),
+        svg: barChart(
+          `Aging of receivables, ${c.currency}`,
+          c.currency,
+          aging.buckets.map((b) => ({ label: b, minor: c.buckets[b] ?? 0 })),
+        ),
         caption: `Aging, ${c.currency}`,
       })),
       trendCharts: currencies.map((currency) => ({
-        svg: lineChart(`Collected per month, ${currency}`, currency, collections.totals.map((t) => ({ label: t.period.label ?? t.period.from.slice(0, 7), minor: t.collectedMinor[currency] ?? 0 }))),
+        svg: lineChart(
+          `Collected per month, ${currency}`,
+          currency,
+          collections.totals.map((t) => ({ label: t.period.label ?? t.period.from.slice(0, 7), minor: t.collectedMinor[currency] ?? 0 })),
+        ),
         caption: `Collected per month, ${currency}`,
       })),
     });
@@ -336,11 +440,19 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
 
   // ─── queues (admins) ───
   app.get('/queues', { config: { role: 'admin' } }, async (request, reply) => {
-    if (options.queues === null) return helpers.errorPage(request, reply, 404, 'Queues are not available: this server has no Redis connection.');
+    if (options.queues === null)
+      return helpers.errorPage(request, reply, 404, 'Queues are not available: this server has no Redis connection.');
     const snapshot = await options.queues.snapshot(options.clock());
     return helpers.page(request, reply, 'queues', {
-      title: 'Queues', nav: 'queues', boardUrl: options.boardUrl, states: snapshot.states,
-      queues: snapshot.queues.map((q) => ({ name: q.name, counts: snapshot.states.map((s) => q.counts[s] ?? 0), lag: q.oldestWaitingSeconds ?? '–' })),
+      title: 'Queues',
+      nav: 'queues',
+      boardUrl: options.boardUrl,
+      states: snapshot.states,
+      queues: snapshot.queues.map((q) => ({
+        name: q.name,
+        counts: snapshot.states.map((s) => q.counts[s] ?? 0),
+        lag: q.oldestWaitingSeconds ?? '–',
+      })),
       failures: (await options.queues.recentFailures(5)).filter((f) => f.jobs.length > 0),
     });
   });
@@ -362,21 +474,27 @@ function flashCookieValue(flash: Flash): string {
 }
 
 const stringRecord = (value: unknown): Record<string, string> | undefined =>
-  value !== null && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : undefined;
+  value !== null && typeof value === 'object' && Object.values(value).every((v) => typeof v === 'string')
+    ? (value as Record<string, string>)
+    : undefined;
 
 /** The flash message set by the previous response (cleared by this one), with its form state if any. */
 export function flashOf(request: FastifyRequest): Flash | null {
   const raw = /(?:^|;\s*)arrears_flash=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
   if (!raw) return null;
   try {
-    const value = JSON.parse(decodeURIComponent(raw)) as { message?: unknown; error?: unknown; form?: { form?: unknown; fields?: unknown; values?: unknown } };
+    const value = JSON.parse(decodeURIComponent(raw)) as {
+      message?: unknown;
+      error?: unknown;
+      form?: { form?: unknown; fields?: unknown; values?: unknown };
+    };
     if (typeof value.message !== 'string') return null;
     const fields = stringRecord(value.form?.fields);
     const values = stringRecord(value.form?.values);
-    const form = typeof value.form?.form === 'string' && fields ? { form: value.form.form, fields, ...(values ? { values } : {}) } : undefined;
+    const form =
+      typeof value.form?.form === 'string' && fields ? { form: value.form.form, fields, ...(values ? { values } : {}) } : undefined;
     return { message: value.message.slice(0, 300), error: value.error === true, ...(form ? { form } : {}) };
   } catch {
     return null;
   }
 }
-

@@ -28,7 +28,9 @@ export function createViews(): Views {
   hbs.registerHelper('money', (minor: unknown, currency: unknown) =>
     minor === null || minor === undefined ? '' : `${toMajorString(BigInt(String(minor)), String(currency))} ${String(currency)}`,
   );
-  hbs.registerHelper('datetime', (value: unknown) => (value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : String(value ?? '')));
+  hbs.registerHelper('datetime', (value: unknown) =>
+    value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : String(value ?? ''),
+  );
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value ?? '')));
   hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? '')));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

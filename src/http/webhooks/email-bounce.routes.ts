@@ -53,7 +53,10 @@ export const emailBounceRoutes: FastifyPluginAsync<EmailBounceRoutesOptions> = a
     const parsed = bounceBody.safeParse(json);
     if (!parsed.success) return reply.code(400).send({ error: 'expected { messageId, recipient, kind: hard|soft, reason }' });
     const result = await recordEmailBounce(options.consent, parsed.data);
-    request.log.info({ kind: parsed.data.kind, matched: result.contactId !== null, addressesMarked: result.addressesMarked }, 'email bounce');
+    request.log.info(
+      { kind: parsed.data.kind, matched: result.contactId !== null, addressesMarked: result.addressesMarked },
+      'email bounce',
+    );
     return reply.code(200).send({ matched: result.contactId !== null, addressesMarked: result.addressesMarked });
   });
 };

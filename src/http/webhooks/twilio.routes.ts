@@ -15,7 +15,10 @@ export interface TwilioRoutesOptions {
 
 // Twilio never sends NUL in an identifier; in a customer's text it is dropped, not refused,
 // because a refused inbound message would be retried by Twilio and never recorded.
-const identifier = z.string().min(1).refine((value) => !value.includes('\u0000'), 'contains a NUL character');
+const identifier = z
+  .string()
+  .min(1)
+  .refine((value) => !value.includes('\u0000'), 'contains a NUL character');
 
 const statusCallback = z.object({
   MessageSid: identifier,
@@ -74,7 +77,13 @@ export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app,
     const { MessageSid, From, Body } = parsed.data;
     const result = await handleInboundSms(options.consent, options.company, { from: From, body: Body, messageSid: MessageSid });
     request.log.info(
-      { messageSid: MessageSid, keyword: result.keyword, customers: result.customers, changed: result.changed, replied: result.reply !== null },
+      {
+        messageSid: MessageSid,
+        keyword: result.keyword,
+        customers: result.customers,
+        changed: result.changed,
+        replied: result.reply !== null,
+      },
       'twilio inbound sms',
     );
     return reply.code(200).type('text/xml').send(messagingTwiml(result.reply));

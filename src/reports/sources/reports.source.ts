@@ -27,12 +27,16 @@ export async function loadAgingReport(
   options: { asOf: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
 ): Promise<AgingReport> {
   const { asOf } = options;
-  const [invoices, payments] = await Promise.all([
-    loadLedgerInvoices(db, { since: asOf, until: asOf }),
-    loadLedgerPayments(db, { asOf }),
-  ]);
+  const [invoices, payments] = await Promise.all([loadLedgerInvoices(db, { since: asOf, until: asOf }), loadLedgerPayments(db, { asOf })]);
   const customers = await loadReportCustomers(db, [...invoices.map((i) => i.customerId), ...payments.map((p) => p.customerId)]);
-  return agingReport({ asOf, customers, invoices, payments, ...(options.config ? { config: options.config } : {}), ...(options.rates ? { rates: options.rates } : {}) });
+  return agingReport({
+    asOf,
+    customers,
+    invoices,
+    payments,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.rates ? { rates: options.rates } : {}),
+  });
 }
 
 /**
@@ -102,7 +106,11 @@ export async function loadPaymentPredictions(
   options: { asOf: IsoDate; customerIds?: readonly string[]; prediction?: Omit<PredictionOptions, 'portfolio'> },
 ): Promise<Array<CustomerPrediction & { externalId: string; name: string }>> {
   const { asOf } = options;
-  const invoices = await loadLedgerInvoices(db, { since: asOf, until: asOf, ...(options.customerIds ? { customerIds: options.customerIds } : {}) });
+  const invoices = await loadLedgerInvoices(db, {
+    since: asOf,
+    until: asOf,
+    ...(options.customerIds ? { customerIds: options.customerIds } : {}),
+  });
   const open = openItemsAsOf(invoices, asOf)
     .filter((i) => i.balanceMinor > 0)
     .map(({ invoice, balanceMinor }) => ({

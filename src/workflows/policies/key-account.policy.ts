@@ -13,9 +13,17 @@ export const keyAccountPolicy: Policy = {
       id: 'overdue-60',
       offsetDays: 60,
       stage: 4,
-      actions: [{ type: 'email', template: 'key-account/overdue-60' }, { type: 'manager_alert', kind: 'balance_threshold' }],
+      actions: [
+        { type: 'email', template: 'key-account/overdue-60' },
+        { type: 'manager_alert', kind: 'balance_threshold' },
+      ],
     },
-    { id: 'final-notice-90', offsetDays: 90, stage: 5, actions: [{ type: 'email', template: 'key-account/final-notice-90' }, { type: 'call_task' }] },
+    {
+      id: 'final-notice-90',
+      offsetDays: 90,
+      stage: 5,
+      actions: [{ type: 'email', template: 'key-account/final-notice-90' }, { type: 'call_task' }],
+    },
     { id: 'legal-hold-120', offsetDays: 120, stage: 6, actions: [{ type: 'legal_hold' }, { type: 'manager_alert', kind: 'legal_hold' }] },
   ],
 };

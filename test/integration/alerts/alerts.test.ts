@@ -63,7 +63,10 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
     const request = hook.requests[0]!;
     expect(verifySignature(ALERT_SECRET, request.body, request.headers['x-arrears-signature'] as string)).toBe(true);
     expect(verifySignature(ALERT_SECRET, `${request.body} `, request.headers['x-arrears-signature'] as string)).toBe(false);
-    expect(JSON.parse(request.body)).toMatchObject({ event: 'manager_alert.raised', alert: { id: alertId, kind: 'credit_limit_crossed', round: 0, customer: { externalId: 'AL-1' } } });
+    expect(JSON.parse(request.body)).toMatchObject({
+      event: 'manager_alert.raised',
+      alert: { id: alertId, kind: 'credit_limit_crossed', round: 0, customer: { externalId: 'AL-1' } },
+    });
   });
 
   it('keeps one open alert per customer and kind, and delivers each round once', async () => {
@@ -92,7 +95,11 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
   });
 
   it('sends each manager one digest, grouped by kind', async () => {
-    await raiseSystemAlert(services.cases, { kind: 'channels_failing', customerId: ids.get('AL-1')!, message: 'AL-1 SRL: every address bounced' });
+    await raiseSystemAlert(services.cases, {
+      kind: 'channels_failing',
+      customerId: ids.get('AL-1')!,
+      message: 'AL-1 SRL: every address bounced',
+    });
     await raiseSystemAlert(services.cases, { kind: 'legal_hold', customerId: ids.get('AL-1')!, message: 'AL-1 SRL: placed on legal hold' });
     await drain(arrears);
     const sent = sink.messages.length;

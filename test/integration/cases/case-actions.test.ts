@@ -88,7 +88,10 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     const json = JSON.parse(JSON.stringify(file.json)) as CaseFileJson;
     expect(json.customer.externalId).toBe('HOLD-1');
     // Aged at the wall clock (after the 1 March due date), in the customer's zone.
-    const expectedDays = DateTime.now().setZone('Europe/Bucharest').startOf('day').diff(DateTime.fromISO('2026-03-01', { zone: 'Europe/Bucharest' }), 'days').days;
+    const expectedDays = DateTime.now()
+      .setZone('Europe/Bucharest')
+      .startOf('day')
+      .diff(DateTime.fromISO('2026-03-01', { zone: 'Europe/Bucharest' }), 'days').days;
     expect(json.openInvoices.map((i) => [i.number, i.daysPastDue])).toEqual([
       ['F-001', expectedDays],
       ['F-002', expectedDays],
@@ -100,7 +103,18 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     expect(json.contacts[0]!.invoices).toEqual(['F-001', 'F-002']);
     expect(json.holds.legal).toHaveLength(1);
     expect(json.holds.legal[0]!.agency).toBe('Lex & Co');
-    expect(Object.keys(json)).toEqual(['generatedAt', 'customer', 'case', 'openInvoices', 'totals', 'contacts', 'promises', 'disputes', 'paymentPlans', 'holds']);
+    expect(Object.keys(json)).toEqual([
+      'generatedAt',
+      'customer',
+      'case',
+      'openInvoices',
+      'totals',
+      'contacts',
+      'promises',
+      'disputes',
+      'paymentPlans',
+      'holds',
+    ]);
     expect(file.html).toMatch(/^<!DOCTYPE html>/);
     expect(file.html).toContain('F-001');
     expect(file.html).toContain('F-002');
@@ -109,7 +123,9 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   });
 
   it('releases the legal hold only by a manager: the case is active and due for a decision', async () => {
-    await expect(releaseLegalHold(cases.cases, users.collector.email, { customer: 'HOLD-1', reason: 'paid' })).rejects.toThrow(PermissionDenied);
+    await expect(releaseLegalHold(cases.cases, users.collector.email, { customer: 'HOLD-1', reason: 'paid' })).rejects.toThrow(
+      PermissionDenied,
+    );
     const before = await prisma().collectionCase.findUniqueOrThrow({ where: { customerId: ids.get('HOLD-1') } });
     await releaseLegalHold(cases.cases, users.manager.id, { customer: 'HOLD-1', reason: 'settled with the agency' });
     const after = await prisma().collectionCase.findUniqueOrThrow({ where: { customerId: ids.get('HOLD-1') } });
@@ -117,7 +133,9 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     expect(after.version).toBeGreaterThan(before.version);
     expect(after.nextLookAt!.getTime()).toBeLessThanOrEqual(Date.now());
     expect(await prisma().legalHold.count({ where: { customerId: ids.get('HOLD-1'), releasedAt: null } })).toBe(0);
-    await expect(releaseLegalHold(cases.cases, users.manager.id, { customer: 'HOLD-1', reason: 'again' })).rejects.toThrow(InvalidTransition);
+    await expect(releaseLegalHold(cases.cases, users.manager.id, { customer: 'HOLD-1', reason: 'again' })).rejects.toThrow(
+      InvalidTransition,
+    );
   });
 
   it('places and releases a credit hold: signed ERP event, sales contact emailed, audit trail', async () => {
@@ -127,7 +145,12 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     const request = erp.requests[0]!;
     expect(verifySignature(ERP_SECRET, request.body, request.headers['x-arrears-signature'] as string)).toBe(true);
     expect(verifySignature('another-secret-xxxxxx', request.body, request.headers['x-arrears-signature'] as string)).toBe(false);
-    expect(JSON.parse(request.body)).toMatchObject({ event: 'credit_hold.placed', holdId, customer: { externalId: 'ACT-1' }, reason: 'over limit' });
+    expect(JSON.parse(request.body)).toMatchObject({
+      event: 'credit_hold.placed',
+      holdId,
+      customer: { externalId: 'ACT-1' },
+      reason: 'over limit',
+    });
     const sales = sink.messages.filter((m) => m.envelope.to.includes('sales@example.com'));
     expect(sales).toHaveLength(1);
     expect(sales[0]!.parsed.subject).toContain('placed on credit hold');
@@ -155,9 +178,18 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   });
 
   it('opens and resolves a dispute on one invoice', async () => {
-    const { disputeId } = await openDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', reasonCode: 'not_received', notes: 'never arrived' });
-    await expect(openDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', reasonCode: 'pricing' })).rejects.toThrow(InvalidTransition);
-    await expect(openDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', reasonCode: 'Not Received!' })).rejects.toThrow(/reasonCode/);
+    const { disputeId } = await openDispute(cases.cases, users.collector.email, {
+      customer: 'ACT-1',
+      invoice: 'F-002',
+      reasonCode: 'not_received',
+      notes: 'never arrived',
+    });
+    await expect(
+      openDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', reasonCode: 'pricing' }),
+    ).rejects.toThrow(InvalidTransition);
+    await expect(
+      openDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', reasonCode: 'Not Received!' }),
+    ).rejects.toThrow(/reasonCode/);
     await resolveDispute(cases.cases, users.collector.email, { customer: 'ACT-1', invoice: 'F-002', resolution: 'proof of delivery sent' });
     const dispute = await prisma().dispute.findUniqueOrThrow({ where: { id: disputeId } });
     expect(dispute).toMatchObject({ openedBy: users.collector.id, resolvedBy: users.collector.id, resolution: 'proof of delivery sent' });
@@ -176,7 +208,12 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     expect(confirmationContactId).not.toBeNull();
     await drain(arrears);
     const confirmation = await prisma().contact.findUniqueOrThrow({ where: { id: confirmationContactId! } });
-    expect(confirmation).toMatchObject({ status: 'sent', templateId: 'promise-confirmation', actor: users.collector.id, recipient: 'act@example.ro' });
+    expect(confirmation).toMatchObject({
+      status: 'sent',
+      templateId: 'promise-confirmation',
+      actor: users.collector.id,
+      recipient: 'act@example.ro',
+    });
     const mail = sink.messages.slice(sent).find((m) => m.envelope.to.includes('act@example.ro'));
     expect(mail?.parsed.text).toContain('500.00');
 
@@ -189,13 +226,19 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     const invoice = await prisma().invoice.findFirstOrThrow({ where: { customerId, number: 'F-001' } });
     await prisma().payment.create({
       data: {
-        externalId: 'PAY-1', customerId, amountMinor: 50000n, currency: 'RON', receivedOn: new Date(`${DateTime.utc().toISODate()}T00:00:00Z`),
+        externalId: 'PAY-1',
+        customerId,
+        amountMinor: 50000n,
+        currency: 'RON',
+        receivedOn: new Date(`${DateTime.utc().toISODate()}T00:00:00Z`),
         allocations: { create: { invoiceId: invoice.id, amountMinor: 50000n } },
       },
     });
     expect(await markKeptPromises(cases.cases, customerId)).toEqual([promiseId]);
     expect((await prisma().promiseToPay.findUniqueOrThrow({ where: { id: promiseId } })).status).toBe('kept');
-    await expect(cancelPromise(cases.cases, users.collector.email, { customer: 'ACT-1', promiseId, reason: 'x' })).rejects.toThrow(InvalidTransition);
+    await expect(cancelPromise(cases.cases, users.collector.email, { customer: 'ACT-1', promiseId, reason: 'x' })).rejects.toThrow(
+      InvalidTransition,
+    );
   });
 
   it('creates and cancels a payment plan, refusing instalments that do not sum to the total', async () => {
@@ -203,13 +246,19 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
       createPaymentPlan(cases.cases, users.manager.email, {
         customer: 'ACT-1',
         totalMinor: 100000,
-        instalments: [{ dueOn: '2026-05-01', amountMinor: 30000 }, { dueOn: '2026-06-01', amountMinor: 30000 }],
+        instalments: [
+          { dueOn: '2026-05-01', amountMinor: 30000 },
+          { dueOn: '2026-06-01', amountMinor: 30000 },
+        ],
       }),
     ).rejects.toSatisfy((error: unknown) => error instanceof InvalidInput && error.fields[0]!.field === 'instalments');
     const { planId } = await createPaymentPlan(cases.cases, users.manager.email, {
       customer: 'ACT-1',
       totalMinor: 60000,
-      instalments: [{ dueOn: '2026-05-01', amountMinor: 30000 }, { dueOn: '2026-06-01', amountMinor: 30000 }],
+      instalments: [
+        { dueOn: '2026-05-01', amountMinor: 30000 },
+        { dueOn: '2026-06-01', amountMinor: 30000 },
+      ],
     });
     const plan = await prisma().paymentPlan.findUniqueOrThrow({ where: { id: planId }, include: { instalments: true } });
     expect(plan.instalments).toHaveLength(2);
@@ -220,16 +269,29 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   it('logs a call completing the open call task, and a note; both on the contact log', async () => {
     const customerId = ids.get('ACT-1')!;
     const task = await prisma().callTask.create({ data: { customerId, dueAt: new Date(), stepId: 'overdue-14' } });
-    const call = await logCall(cases.cases, users.collector.email, { customer: 'ACT-1', outcome: 'voicemail', notes: 'left a message', with: '+40721000111' });
+    const call = await logCall(cases.cases, users.collector.email, {
+      customer: 'ACT-1',
+      outcome: 'voicemail',
+      notes: 'left a message',
+      with: '+40721000111',
+    });
     expect(call.completedTaskId).toBe(task.id);
-    expect(await prisma().callTask.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: 'done', completedContactId: call.contactId });
+    expect(await prisma().callTask.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({
+      status: 'done',
+      completedContactId: call.contactId,
+    });
     const note = await addNote(cases.cases, users.collector.email, { customer: 'ACT-1', text: 'CFO back on Monday' });
-    const logged = await prisma().contact.findMany({ where: { id: { in: [call.contactId, note.contactId] } }, orderBy: { channel: 'asc' } });
+    const logged = await prisma().contact.findMany({
+      where: { id: { in: [call.contactId, note.contactId] } },
+      orderBy: { channel: 'asc' },
+    });
     expect(logged.map((c) => [c.channel, c.status, c.actor, c.outcome])).toEqual([
       ['call', 'logged', users.collector.id, 'voicemail'],
       ['note', 'logged', users.collector.id, null],
     ]);
-    await expect(logCall(cases.cases, users.collector.email, { customer: 'ACT-1', outcome: 'shouted' as 'other', notes: 'x' })).rejects.toThrow(/outcome/);
+    await expect(
+      logCall(cases.cases, users.collector.email, { customer: 'ACT-1', outcome: 'shouted' as 'other', notes: 'x' }),
+    ).rejects.toThrow(/outcome/);
   });
 
   it('pauses and resumes by hand; a paused case cannot be paused again', async () => {
@@ -244,13 +306,22 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   });
 
   it('records a bankruptcy filing and its discharge or dismissal', async () => {
-    const { filingId } = await recordBankruptcy(cases.cases, users.manager.email, { customer: 'ACT-1', filedOn: '2026-03-01', chapter: '11', caseNumber: 'B-77' });
-    await expect(recordBankruptcy(cases.cases, users.manager.email, { customer: 'ACT-1', filedOn: '2026-03-01', chapter: '7' })).rejects.toThrow(InvalidTransition);
+    const { filingId } = await recordBankruptcy(cases.cases, users.manager.email, {
+      customer: 'ACT-1',
+      filedOn: '2026-03-01',
+      chapter: '11',
+      caseNumber: 'B-77',
+    });
+    await expect(
+      recordBankruptcy(cases.cases, users.manager.email, { customer: 'ACT-1', filedOn: '2026-03-01', chapter: '7' }),
+    ).rejects.toThrow(InvalidTransition);
     await recordBankruptcyDismissal(cases.cases, users.manager.email, { customer: 'ACT-1', reason: 'court dismissed' });
     expect((await prisma().bankruptcyFiling.findUniqueOrThrow({ where: { id: filingId } })).dismissedBy).toBe(users.manager.id);
     await recordBankruptcy(cases.cases, users.manager.email, { customer: 'ACT-1', filedOn: '2026-03-05', chapter: '7' });
     await recordBankruptcyDischarge(cases.cases, users.manager.email, { customer: 'ACT-1', reason: 'discharged' });
-    expect(await prisma().bankruptcyFiling.count({ where: { customerId: ids.get('ACT-1'), dischargedAt: null, dismissedAt: null } })).toBe(0);
+    expect(await prisma().bankruptcyFiling.count({ where: { customerId: ids.get('ACT-1'), dischargedAt: null, dismissedAt: null } })).toBe(
+      0,
+    );
     expect((await audits('bankruptcy.recorded')).length).toBe(2);
   });
 
@@ -263,7 +334,11 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
       ['bankruptcy.record', (c, a) => recordBankruptcy(c.cases, a, { customer: 'ACT-1', filedOn: '2026-03-01', chapter: '7' })],
       ['bankruptcy.discharge', (c, a) => recordBankruptcyDischarge(c.cases, a, { customer: 'ACT-1', reason: 'r' })],
       ['bankruptcy.dismiss', (c, a) => recordBankruptcyDismissal(c.cases, a, { customer: 'ACT-1', reason: 'r' })],
-      ['payment_plan.create', (c, a) => createPaymentPlan(c.cases, a, { customer: 'ACT-1', totalMinor: 1, instalments: [{ dueOn: '2026-05-01', amountMinor: 1 }] })],
+      [
+        'payment_plan.create',
+        (c, a) =>
+          createPaymentPlan(c.cases, a, { customer: 'ACT-1', totalMinor: 1, instalments: [{ dueOn: '2026-05-01', amountMinor: 1 }] }),
+      ],
       ['payment_plan.cancel', (c, a) => cancelPaymentPlan(c.cases, a, { customer: 'ACT-1', reason: 'r' })],
       ['case_file.export', (c, a) => exportCaseFile(c.cases, a, { customer: 'ACT-1' })],
     ];
@@ -277,6 +352,8 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
   it('refuses an inactive user and an unknown one', async () => {
     await prisma().user.create({ data: { email: 'gone@example.com', name: 'Gone', role: 'manager', active: false } });
     await expect(placeCreditHold(cases.cases, 'gone@example.com', { customer: 'ACT-1', reason: 'r' })).rejects.toThrow(PermissionDenied);
-    await expect(placeCreditHold(cases.cases, 'nobody@example.com', { customer: 'ACT-1', reason: 'r' })).rejects.toThrow(/user nobody@example.com not found/);
+    await expect(placeCreditHold(cases.cases, 'nobody@example.com', { customer: 'ACT-1', reason: 'r' })).rejects.toThrow(
+      /user nobody@example.com not found/,
+    );
   });
 });

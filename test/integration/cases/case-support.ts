@@ -22,7 +22,8 @@ export function drain(arrears: TestArrears): Promise<void> {
 
 export async function seedUsers(arrears: TestArrears) {
   const prisma = arrears.runtime.prisma;
-  const make = (email: string, name: string, role: 'collector' | 'manager' | 'admin') => prisma.user.create({ data: { email, name, role } });
+  const make = (email: string, name: string, role: 'collector' | 'manager' | 'admin') =>
+    prisma.user.create({ data: { email, name, role } });
   return {
     collector: await make('cora@example.com', 'Cora Collector', 'collector'),
     manager: await make('mara@example.com', 'Mara Manager', 'manager'),

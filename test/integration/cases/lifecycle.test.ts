@@ -37,7 +37,11 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
     pool = new pg.Pool({ connectionString: pipeline.database.url, max: 2 });
     ids = await seedLedger(prisma(), [
       // EUR: the only customer in its currency, so the currency's aging and allowance are its own.
-      { externalId: 'WO-1', currency: 'EUR', invoices: [overdue('A-1', 1_000_00), overdue('A-2', 500_00, '2026-02-28'), overdue('A-3', 200_00)] },
+      {
+        externalId: 'WO-1',
+        currency: 'EUR',
+        invoices: [overdue('A-1', 1_000_00), overdue('A-2', 500_00, '2026-02-28'), overdue('A-3', 200_00)],
+      },
       { externalId: 'WO-2', invoices: [overdue('B-1', 300_00), overdue('B-2', 700_00)] },
       { externalId: 'WO-3', invoices: [overdue('C-1', 100_00), overdue('C-2', 50_00)] },
       { externalId: 'BK-1', invoices: [overdue('D-1', 900_00), overdue('D-2', 100_00)] },
@@ -46,7 +50,10 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
       { externalId: 'CH-2', invoices: [overdue('G-1', 100_00)] },
       { externalId: 'SET-1', invoices: [] },
     ]);
-    await prisma().invoice.updateMany({ where: { number: 'A-3' }, data: { status: 'paid', openBalanceMinor: 0n, paidAt: new Date('2026-02-01T00:00:00Z') } });
+    await prisma().invoice.updateMany({
+      where: { number: 'A-3' },
+      data: { status: 'paid', openBalanceMinor: 0n, paidAt: new Date('2026-02-01T00:00:00Z') },
+    });
   });
 
   afterAll(async () => {
@@ -60,14 +67,25 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
   const yesterday = () => DateTime.now().setZone(ZONE).minus({ days: 1 }).toISODate()!;
 
   it('writes off one invoice: written_off with its balance kept, audited, the case decided again; the rest stays in dunning', async () => {
-    await prisma().collectionCase.update({ where: { customerId: ids.get('WO-1') }, data: { nextLookAt: new Date('2100-01-01T00:00:00Z') } });
-    const result = await writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-1', reason: 'customer ceased trading' });
+    await prisma().collectionCase.update({
+      where: { customerId: ids.get('WO-1') },
+      data: { nextLookAt: new Date('2100-01-01T00:00:00Z') },
+    });
+    const result = await writeOff(cases.cases, users.manager.email, {
+      customer: 'WO-1',
+      invoice: 'A-1',
+      reason: 'customer ceased trading',
+    });
     expect(result).toEqual({
       invoices: [{ number: 'A-1', currency: 'EUR', writtenOffMinor: '100000' }],
       totals: [{ currency: 'EUR', writtenOffMinor: '100000' }],
     });
     expect(await invoice('A-1')).toMatchObject({
-      status: 'written_off', openBalanceMinor: 0n, writtenOffMinor: 100000n, writtenOffBy: users.manager.id, writeOffReason: 'customer ceased trading',
+      status: 'written_off',
+      openBalanceMinor: 0n,
+      writtenOffMinor: 100000n,
+      writtenOffBy: users.manager.id,
+      writeOffReason: 'customer ceased trading',
     });
     expect((await invoice('A-2')).status).toBe('open');
     const [audit] = await prisma().auditEvent.findMany({ where: { action: 'invoice.written_off', entityId: ids.get('WO-1') } });
@@ -82,7 +100,9 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
 
   it('refuses a collector, a missing choice, an unknown invoice and one with nothing open, writing nothing', async () => {
     const before = await prisma().auditEvent.count();
-    const refused = await writeOff(cases.cases, users.collector.email, { customer: 'WO-1', invoice: 'A-2', reason: 'r' }).catch((e: unknown) => e);
+    const refused = await writeOff(cases.cases, users.collector.email, { customer: 'WO-1', invoice: 'A-2', reason: 'r' }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(PermissionDenied);
     expect(refused).toMatchObject({ action: 'invoice.write_off', role: 'collector' });
     const neither = await writeOff(cases.cases, users.manager.email, { customer: 'WO-1', reason: 'r' }).catch((e: unknown) => e);
@@ -90,8 +110,12 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
     expect((neither as InvalidInput).fields.map((f) => f.field)).toEqual(['invoice']);
     await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-2', reason: ' ' })).rejects.toThrow(/reason/);
     await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'NOPE', reason: 'r' })).rejects.toThrow(NotFound);
-    await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-1', reason: 'r' })).rejects.toThrow(InvalidTransition);
-    await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-3', reason: 'r' })).rejects.toThrow(/nothing open to write off \(paid\)/);
+    await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-1', reason: 'r' })).rejects.toThrow(
+      InvalidTransition,
+    );
+    await expect(writeOff(cases.cases, users.manager.email, { customer: 'WO-1', invoice: 'A-3', reason: 'r' })).rejects.toThrow(
+      /nothing open to write off \(paid\)/,
+    );
     expect(await prisma().auditEvent.count()).toBe(before);
     expect((await invoice('A-2')).status).toBe('open');
   });
@@ -116,7 +140,8 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
   });
 
   it('keeps a written-off invoice written off at zero when the ERP file brings it again', async () => {
-    const csv = 'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on\nWO-1-A-1,WO-1,A-1,EUR,1000.00,1000.00,2026-01-01,2026-01-31\n';
+    const csv =
+      'external_id,customer_external_id,number,currency,amount,balance,issued_on,due_on\nWO-1-A-1,WO-1,A-1,EUR,1000.00,1000.00,2026-01-01,2026-01-31\n';
     const { summary } = await importCsv({ pool, prisma: prisma() }, 'invoices', csv);
     expect(summary).toMatchObject({ unchanged: 1, updated: 0, rejected: 0 });
     expect(await invoice('A-1')).toMatchObject({ status: 'written_off', openBalanceMinor: 0n, writtenOffMinor: 100000n });
@@ -125,11 +150,22 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
   it('writes off the whole open balance: open promises and the active plan are cancelled; then 409', async () => {
     const customerId = ids.get('WO-2')!;
     const promise = await prisma().promiseToPay.create({
-      data: { customerId, amountMinor: 100_00n, currency: 'RON', promisedDate: new Date('2030-01-01T00:00:00Z'), createdBy: users.collector.id },
+      data: {
+        customerId,
+        amountMinor: 100_00n,
+        currency: 'RON',
+        promisedDate: new Date('2030-01-01T00:00:00Z'),
+        createdBy: users.collector.id,
+      },
     });
-    const plan = await prisma().paymentPlan.create({ data: { customerId, currency: 'RON', totalMinor: 1_000_00n, createdBy: users.manager.id } });
+    const plan = await prisma().paymentPlan.create({
+      data: { customerId, currency: 'RON', totalMinor: 1_000_00n, createdBy: users.manager.id },
+    });
     const result = await writeOff(cases.cases, users.admin.email, { customer: 'WO-2', all: true, reason: 'uneconomic to pursue' });
-    expect(result.invoices.map((i) => [i.number, i.writtenOffMinor])).toEqual([['B-1', '30000'], ['B-2', '70000']]);
+    expect(result.invoices.map((i) => [i.number, i.writtenOffMinor])).toEqual([
+      ['B-1', '30000'],
+      ['B-2', '70000'],
+    ]);
     expect(result.totals).toEqual([{ currency: 'RON', writtenOffMinor: '100000' }]);
     expect((await prisma().promiseToPay.findUniqueOrThrow({ where: { id: promise.id } })).status).toBe('cancelled');
     expect((await prisma().paymentPlan.findUniqueOrThrow({ where: { id: plan.id } })).status).toBe('cancelled');
@@ -142,10 +178,16 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
 
   it('writes off from the command line (exit 0, JSON) and refuses a collector there (exit 2)', async () => {
     const env = { DATABASE_URL: pipeline.database.url, REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: testQueuePrefix(), LOG_LEVEL: 'warn' };
-    const refused = startCli(['case', 'write-off', '--customer', 'WO-3', '--actor', users.collector.email, '--all', '--reason', 'gone'], env);
+    const refused = startCli(
+      ['case', 'write-off', '--customer', 'WO-3', '--actor', users.collector.email, '--all', '--reason', 'gone'],
+      env,
+    );
     expect((await refused.exit).code).toBe(2);
     expect(refused.output()).toContain('invoice.write_off is not allowed for role collector');
-    const done = startCli(['case', 'write-off', '--customer', 'WO-3', '--actor', users.manager.email, '--invoice', 'C-1', '--reason', 'small balance'], env);
+    const done = startCli(
+      ['case', 'write-off', '--customer', 'WO-3', '--actor', users.manager.email, '--invoice', 'C-1', '--reason', 'small balance'],
+      env,
+    );
     expect((await done.exit).code, done.output()).toBe(0);
     expect(done.output()).toContain('{"invoices":[{"number":"C-1","currency":"RON","writtenOffMinor":"10000"}]');
     expect((await invoice('C-1')).status).toBe('written_off');
@@ -154,7 +196,10 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
 
   it('discharges a bankruptcy by writing off the open balance and stopping contact for good; a dismissal does neither', async () => {
     await recordBankruptcy(cases.cases, users.manager.email, { customer: 'BK-1', filedOn: '2026-02-01', chapter: '7' });
-    const discharged = await recordBankruptcyDischarge(cases.cases, users.manager.email, { customer: 'BK-1', reason: 'court order 2026/55' });
+    const discharged = await recordBankruptcyDischarge(cases.cases, users.manager.email, {
+      customer: 'BK-1',
+      reason: 'court order 2026/55',
+    });
     expect(discharged.writtenOff?.totals).toEqual([{ currency: 'RON', writtenOffMinor: '100000' }]);
     const written = await prisma().invoice.findMany({ where: { customerId: ids.get('BK-1') }, orderBy: { number: 'asc' } });
     expect(written.map((i) => [i.number, i.status, i.writeOffReason])).toEqual([
@@ -162,7 +207,9 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
       ['D-2', 'written_off', 'bankruptcy discharge'],
     ]);
     expect((await prisma().customer.findUniqueOrThrow({ where: { id: ids.get('BK-1') } })).doNotContact).toBe(true);
-    const actions = (await prisma().auditEvent.findMany({ where: { entityId: ids.get('BK-1') }, orderBy: { at: 'asc' } })).map((a) => a.action);
+    const actions = (await prisma().auditEvent.findMany({ where: { entityId: ids.get('BK-1') }, orderBy: { at: 'asc' } })).map(
+      (a) => a.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(['bankruptcy.discharged', 'invoice.written_off', 'customer.do_not_contact']));
 
     await recordBankruptcy(cases.cases, users.manager.email, { customer: 'BK-2', filedOn: '2026-02-01', chapter: '11' });
@@ -191,25 +238,54 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
 
   it('lets a manager set every customer field the business owns, audited; refuses an unknown collector and a collector role', async () => {
     const result = await updateCustomerSettings(cases.cases, users.manager.email, {
-      customer: 'SET-1', collector: 'CORA@example.com', profile: 'consumer', holidayCalendar: 'RO', doNotContact: true,
-      statementSchedule: 'weekly', salesContactEmail: 'sales@set.example', reason: 'onboarding',
+      customer: 'SET-1',
+      collector: 'CORA@example.com',
+      profile: 'consumer',
+      holidayCalendar: 'RO',
+      doNotContact: true,
+      statementSchedule: 'weekly',
+      salesContactEmail: 'sales@set.example',
+      reason: 'onboarding',
     });
     expect(result.changed).toEqual(['collector', 'profile', 'holidayCalendar', 'doNotContact', 'statementSchedule', 'salesContactEmail']);
     expect(await prisma().customer.findUniqueOrThrow({ where: { id: ids.get('SET-1') } })).toMatchObject({
-      assignedCollectorId: users.collector.id, contactProfile: 'consumer', holidayCalendar: 'RO', doNotContact: true,
-      statementSchedule: 'weekly', salesContactEmail: 'sales@set.example',
+      assignedCollectorId: users.collector.id,
+      contactProfile: 'consumer',
+      holidayCalendar: 'RO',
+      doNotContact: true,
+      statementSchedule: 'weekly',
+      salesContactEmail: 'sales@set.example',
     });
     const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'customer.updated', entityId: ids.get('SET-1') } });
-    expect(audit).toMatchObject({ actor: users.manager.id, reason: 'onboarding', before: { doNotContact: false, collector: null }, after: { doNotContact: true, collector: 'cora@example.com' } });
+    expect(audit).toMatchObject({
+      actor: users.manager.id,
+      reason: 'onboarding',
+      before: { doNotContact: false, collector: null },
+      after: { doNotContact: true, collector: 'cora@example.com' },
+    });
 
-    expect((await updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', profile: 'consumer' })).changed).toEqual([]);
-    const cleared = await updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', collector: null, holidayCalendar: null, doNotContact: false });
+    expect((await updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', profile: 'consumer' })).changed).toEqual(
+      [],
+    );
+    const cleared = await updateCustomerSettings(cases.cases, users.manager.email, {
+      customer: 'SET-1',
+      collector: null,
+      holidayCalendar: null,
+      doNotContact: false,
+    });
     expect(cleared.changed).toEqual(['collector', 'holidayCalendar', 'doNotContact']);
 
-    const unknown = await updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', collector: 'nobody@example.com' }).catch((e: unknown) => e);
+    const unknown = await updateCustomerSettings(cases.cases, users.manager.email, {
+      customer: 'SET-1',
+      collector: 'nobody@example.com',
+    }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(InvalidInput);
     expect((unknown as InvalidInput).fields).toEqual([{ field: 'collector', message: 'no user has the email nobody@example.com' }]);
-    await expect(updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', statementSchedule: 'daily' as 'weekly' })).rejects.toThrow(/statementSchedule/);
-    await expect(updateCustomerSettings(cases.cases, users.collector.email, { customer: 'SET-1', doNotContact: true })).rejects.toThrow(PermissionDenied);
+    await expect(
+      updateCustomerSettings(cases.cases, users.manager.email, { customer: 'SET-1', statementSchedule: 'daily' as 'weekly' }),
+    ).rejects.toThrow(/statementSchedule/);
+    await expect(updateCustomerSettings(cases.cases, users.collector.email, { customer: 'SET-1', doNotContact: true })).rejects.toThrow(
+      PermissionDenied,
+    );
   });
 });

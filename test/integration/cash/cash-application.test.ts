@@ -1,8 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPayment, NotAllowedError, reversePaymentAllocations,
-} from '../../../src/cash/cash-application.js';
+import { applyPayment, NotAllowedError, reversePaymentAllocations } from '../../../src/cash/cash-application.js';
 import { createPrisma, type PrismaClient } from '../../../src/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
 import { IMPORT_NOW, importCsv } from '../ingest/import-helpers.js';
@@ -44,7 +42,12 @@ describe('cash application', () => {
   }
 
   async function paymentOf(externalId: string) {
-    return (await pool.query<{ id: string; unapplied: string }>(`select id, unapplied_minor::text as unapplied from payments where external_id = $1`, [externalId])).rows[0]!;
+    return (
+      await pool.query<{ id: string; unapplied: string }>(
+        `select id, unapplied_minor::text as unapplied from payments where external_id = $1`,
+        [externalId],
+      )
+    ).rows[0]!;
   }
 
   beforeAll(async () => {
@@ -86,7 +89,10 @@ describe('cash application', () => {
       `select i.number, a.amount_minor::text from payment_allocations a join invoices i on i.id = a.invoice_id
          join payments p on p.id = a.payment_id where p.external_id = 'P-AGE' order by i.number`,
     );
-    expect(allocations.rows).toEqual([{ number: 'A-1', amount_minor: '5000' }, { number: 'A-2', amount_minor: '10000' }]);
+    expect(allocations.rows).toEqual([
+      { number: 'A-1', amount_minor: '5000' },
+      { number: 'A-2', amount_minor: '10000' },
+    ]);
   });
 
   it('keeps an overpayment as customer credit and shows it in the summary', async () => {
@@ -130,11 +136,22 @@ describe('cash application', () => {
     const invoices = await invoicesOf(customer);
     expect(invoices['B-1']).toMatchObject({ balance: '10000', status: 'open', cycle: 2, paid_at: null });
     expect(invoices['B-2']).toMatchObject({ balance: '10000', status: 'open', cycle: 1 });
-    const allocations = await pool.query(`select reversed_at, reversed_by from payment_allocations a join payments p on p.id = a.payment_id where p.external_id = 'P-BOUNCE'`);
-    expect(allocations.rows).toEqual([{ reversed_at: now, reversed_by: manager.id }, { reversed_at: now, reversed_by: manager.id }]);
-    const audit = await pool.query(`select action, actor, reason, before->>'unappliedMinor' as before from audit_events where entity_id = $1`, [payment.id]);
+    const allocations = await pool.query(
+      `select reversed_at, reversed_by from payment_allocations a join payments p on p.id = a.payment_id where p.external_id = 'P-BOUNCE'`,
+    );
+    expect(allocations.rows).toEqual([
+      { reversed_at: now, reversed_by: manager.id },
+      { reversed_at: now, reversed_by: manager.id },
+    ]);
+    const audit = await pool.query(
+      `select action, actor, reason, before->>'unappliedMinor' as before from audit_events where entity_id = $1`,
+      [payment.id],
+    );
     expect(audit.rows).toEqual([{ action: 'payment.allocations_reversed', actor: manager.id, reason: 'cheque bounced', before: '0' }]);
-    const cases = await pool.query(`select cc.next_look_at from collection_cases cc join customers c on c.id = cc.customer_id where c.external_id = $1`, [customer]);
+    const cases = await pool.query(
+      `select cc.next_look_at from collection_cases cc join customers c on c.id = cc.customer_id where c.external_id = $1`,
+      [customer],
+    );
     expect(cases.rows).toEqual([{ next_look_at: now }]);
 
     // Re-importing the reversed payment does not apply it again.
@@ -153,7 +170,11 @@ describe('cash application', () => {
     const payment = await paymentOf('P-MIS');
     const now = new Date('2026-03-13T10:00:00Z');
     const reversal = await reversePaymentAllocations(prisma, {
-      paymentId: payment.id, actor: manager.id, reason: 'meant for M-2', now, keepAsCredit: true,
+      paymentId: payment.id,
+      actor: manager.id,
+      reason: 'meant for M-2',
+      now,
+      keepAsCredit: true,
     });
     expect(reversal.unappliedMinor).toBe(6000n);
     await pool.query(`update payments set reference = 'M-2' where id = $1`, [payment.id]);
@@ -194,11 +215,20 @@ describe('cash application', () => {
   it('keeps imported invoice balances net of payments applied in Arrears', async () => {
     const customer = await aCustomerWithInvoices([{ number: 'N-1', amount: '100.00', due: '2026-02-01' }]);
     await pay(customer, [{ id: 'P-NET', amount: '25.00' }]);
-    const reimport = await importCsv(deps(), 'invoices', `${INVOICES}\n${customer}-N-1,${customer},N-1,RON,100.00,,2026-01-02,2026-02-01\n`, {
-      now: IMPORT_NOW,
-    });
+    const reimport = await importCsv(
+      deps(),
+      'invoices',
+      `${INVOICES}\n${customer}-N-1,${customer},N-1,RON,100.00,,2026-01-02,2026-02-01\n`,
+      {
+        now: IMPORT_NOW,
+      },
+    );
     expect(reimport.summary).toMatchObject({ unchanged: 1 });
-    const lowered = await importCsv(deps(), 'invoices', `${INVOICES}\n${customer}-N-1,${customer},N-1,RON,100.00,60.00,2026-01-02,2026-02-01\n`);
+    const lowered = await importCsv(
+      deps(),
+      'invoices',
+      `${INVOICES}\n${customer}-N-1,${customer},N-1,RON,100.00,60.00,2026-01-02,2026-02-01\n`,
+    );
     expect(lowered.summary).toMatchObject({ updated: 1 });
     expect((await invoicesOf(customer))['N-1']).toMatchObject({ balance: '3500', status: 'open' });
   });

@@ -65,7 +65,13 @@ describe('capture SMS transport', () => {
 
     const lines = await new CaptureSmsTransport({ kind: 'capture', dir }).readAll();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ providerMessageId: first.providerMessageId, to: '+40712345678', from: '+15005550006', body: 'INV-7 is overdue', statusCallbackUrl: 'http://localhost/cb' });
+    expect(lines[0]).toMatchObject({
+      providerMessageId: first.providerMessageId,
+      to: '+40712345678',
+      from: '+15005550006',
+      body: 'INV-7 is overdue',
+      statusCallbackUrl: 'http://localhost/cb',
+    });
 
     expect(await transport.findRecent({ to: '+40712345678', sentAfter: before, body: 'INV-7 is overdue' })).toEqual(first);
     expect(await transport.findRecent({ to: '+40712345678', sentAfter: new Date(Date.now() + 60_000) })).toBeUndefined();

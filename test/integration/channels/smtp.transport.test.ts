@@ -92,7 +92,11 @@ describe('SMTP transport against a real SMTP server', () => {
     await gone.close();
     const orphan = createEmailTransport(settings);
     try {
-      expect(await deliveryFailure(orphan.send(aReminder()))).toMatchObject({ kind: 'transient', providerCode: 'ECONNREFUSED', maybeSent: false });
+      expect(await deliveryFailure(orphan.send(aReminder()))).toMatchObject({
+        kind: 'transient',
+        providerCode: 'ECONNREFUSED',
+        maybeSent: false,
+      });
     } finally {
       await orphan.close();
     }

@@ -27,7 +27,11 @@ describe('Twilio transport through the official client against the local endpoin
   });
 
   it('creates the message with To, From, Body and the status callback', async () => {
-    const result = await transport.send({ to: CUSTOMER, body: 'INV-1001 is 15 days overdue', statusCallbackUrl: 'https://arrears.example/webhooks/twilio/status' });
+    const result = await transport.send({
+      to: CUSTOMER,
+      body: 'INV-1001 is 15 days overdue',
+      statusCallbackUrl: 'https://arrears.example/webhooks/twilio/status',
+    });
 
     expect(result).toEqual({ providerMessageId: expect.stringMatching(/^SM[0-9a-f]{32}$/), provider: 'twilio', status: 'queued' });
     const request = fake.requests.at(-1)!;
@@ -38,15 +42,26 @@ describe('Twilio transport through the official client against the local endpoin
       Body: 'INV-1001 is 15 days overdue',
       StatusCallback: 'https://arrears.example/webhooks/twilio/status',
     });
-    expect(fake.messages.at(-1)).toMatchObject({ sid: result.providerMessageId, to: CUSTOMER, body: 'INV-1001 is 15 days overdue', status: 'queued' });
+    expect(fake.messages.at(-1)).toMatchObject({
+      sid: result.providerMessageId,
+      to: CUSTOMER,
+      body: 'INV-1001 is 15 days overdue',
+      status: 'queued',
+    });
   });
 
   it('sends through a Messaging Service when one is configured', async () => {
-    const viaService = createSmsTransport(fakeTwilioSettings(fake, { from: undefined, messagingServiceSid: 'MG00000000000000000000000000000001' }));
+    const viaService = createSmsTransport(
+      fakeTwilioSettings(fake, { from: undefined, messagingServiceSid: 'MG00000000000000000000000000000001' }),
+    );
     try {
       const result = await viaService.send({ to: CUSTOMER, body: 'via service' });
       expect(result.status).toBe('accepted');
-      expect(fake.requests.at(-1)!.form).toEqual({ To: CUSTOMER, Body: 'via service', MessagingServiceSid: 'MG00000000000000000000000000000001' });
+      expect(fake.requests.at(-1)!.form).toEqual({
+        To: CUSTOMER,
+        Body: 'via service',
+        MessagingServiceSid: 'MG00000000000000000000000000000001',
+      });
     } finally {
       await viaService.close();
     }
@@ -58,7 +73,11 @@ describe('Twilio transport through the official client against the local endpoin
   ])('reports HTTP $fault.status as transient, and the retry goes through', async ({ fault, providerCode, maybeSent }) => {
     fake.faults.set(fault, 1);
     const sentBefore = fake.messages.length;
-    expect(await deliveryFailure(transport.send({ to: CUSTOMER, body: 'retry me' }))).toMatchObject({ kind: 'transient', providerCode, maybeSent });
+    expect(await deliveryFailure(transport.send({ to: CUSTOMER, body: 'retry me' }))).toMatchObject({
+      kind: 'transient',
+      providerCode,
+      maybeSent,
+    });
     expect(fake.messages).toHaveLength(sentBefore);
 
     await transport.send({ to: CUSTOMER, body: 'retry me' });
@@ -72,7 +91,10 @@ describe('Twilio transport through the official client against the local endpoin
       providerCode: '21211',
       reason: 'invalid phone number',
     });
-    expect(await deliveryFailure(transport.send({ to: '0712 345 678', body: 'x' }))).toMatchObject({ kind: 'permanent', providerCode: '21211' });
+    expect(await deliveryFailure(transport.send({ to: '0712 345 678', body: 'x' }))).toMatchObject({
+      kind: 'permanent',
+      providerCode: '21211',
+    });
   });
 
   it('reports an opt-out at the provider as permanent', async () => {
@@ -138,7 +160,12 @@ describe('Twilio transport through the official client against the local endpoin
       expect(await fake.reportStatus(sent.providerMessageId, 'undelivered', 30003)).toBe(204);
 
       const [callback] = received;
-      expect(callback!.params).toMatchObject({ MessageSid: sent.providerMessageId, MessageStatus: 'undelivered', ErrorCode: '30003', To: CUSTOMER });
+      expect(callback!.params).toMatchObject({
+        MessageSid: sent.providerMessageId,
+        MessageStatus: 'undelivered',
+        ErrorCode: '30003',
+        To: CUSTOMER,
+      });
       expect(twilio.validateRequest(FAKE_TWILIO_CREDENTIALS.authToken, callback!.signature, callbackUrl, callback!.params)).toBe(true);
       expect(fake.messages.find((m) => m.sid === sent.providerMessageId)).toMatchObject({ status: 'undelivered', error_code: 30003 });
     } finally {

@@ -12,7 +12,12 @@ let database: TestDatabase;
 
 async function preview(args: string[]) {
   // No Redis: preview reads Postgres only, and an unreachable address proves it.
-  const cli = startCli(['templates', 'preview', ...args], { DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:9', TEMPLATES_DIR: '', LOG_LEVEL: 'warn' });
+  const cli = startCli(['templates', 'preview', ...args], {
+    DATABASE_URL: database.url,
+    REDIS_URL: 'redis://127.0.0.1:9',
+    TEMPLATES_DIR: '',
+    LOG_LEVEL: 'warn',
+  });
   const { code } = await cli.exit;
   // Intl separates amount and currency with no-break spaces.
   return { code, output: cli.output().replace(/[\u00A0\u202F]/g, ' ') };
@@ -62,7 +67,9 @@ beforeAll(async () => {
     });
     const disputed = await prisma.invoice.findFirstOrThrow({ where: { customerId, number: 'TR-004' } });
     await prisma.dispute.create({ data: { invoiceId: disputed.id, customerId, reasonCode: 'quality', openedBy: 'system' } });
-    await prisma.creditHold.create({ data: { customerId, reason: 'over 45 days past due', placedBy: 'system', placedAt: new Date('2026-01-25T09:00:00Z') } });
+    await prisma.creditHold.create({
+      data: { customerId, reason: 'over 45 days past due', placedBy: 'system', placedAt: new Date('2026-01-25T09:00:00Z') },
+    });
     await prisma.payment.create({
       data: { externalId: 'PV-TR-PAY-1', customerId, amountMinor: 60_000n, currency: 'EUR', receivedOn: new Date('2026-03-08T00:00:00Z') },
     });

@@ -49,7 +49,10 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
 
   function unsubscribeUrlIn(recipient: string): string {
     const mail = sink.messages.find((m) => m.envelope.to.includes(recipient));
-    const headers = mail!.raw.toString('utf8').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    const headers = mail!.raw
+      .toString('utf8')
+      .split(/\r?\n\r?\n/)[0]!
+      .replace(/\r?\n[ \t]+/g, ' ');
     const url = /^List-Unsubscribe: .*<(http[^>]+)>/im.exec(headers)?.[1];
     expect(url).toBeDefined();
     return url!;
@@ -98,7 +101,10 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
     expect((await inbound('+40721000222', 'Stop', 'SMin0001')).text).toBe(EMPTY_TWIML);
 
     expect((await customer('STOP-1')).smsOptedOutAt).toEqual(stopped.smsOptedOutAt);
-    const logged = await prisma().contact.findMany({ where: { customerId: stopped.id, direction: 'inbound' }, orderBy: { createdAt: 'asc' } });
+    const logged = await prisma().contact.findMany({
+      where: { customerId: stopped.id, direction: 'inbound' },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(logged.map((c) => [c.channel, c.status, c.bodyText, c.providerMessageId, c.actor])).toEqual([
       ['sms', 'logged', 'Stop', 'SMin0001', 'webhook:twilio'],
       ['sms', 'logged', 'STOP', 'SMin0002', 'webhook:twilio'],
@@ -126,7 +132,12 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
     const response = await inbound('+40721000111', 'Platesc vineri', 'SMin0005');
     expect(response.text).toBe(EMPTY_TWIML);
     const reply = await prisma().contact.findFirstOrThrow({ where: { providerMessageId: 'SMin0005' } });
-    expect([reply.customerId, reply.direction, reply.status, reply.bodyText]).toEqual([ids.get('SMS-1'), 'inbound', 'logged', 'Platesc vineri']);
+    expect([reply.customerId, reply.direction, reply.status, reply.bodyText]).toEqual([
+      ids.get('SMS-1'),
+      'inbound',
+      'logged',
+      'Platesc vineri',
+    ]);
     expect((await customer('SMS-1')).smsOptedOutAt).toBeNull();
   });
 
@@ -188,7 +199,11 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
         idempotencyKey: 'test:permanent-failure',
       },
     });
-    const response = await postForm('/webhooks/twilio/status', { MessageSid: 'SMfailed0001', MessageStatus: 'undelivered', ErrorCode: '30005' });
+    const response = await postForm('/webhooks/twilio/status', {
+      MessageSid: 'SMfailed0001',
+      MessageStatus: 'undelivered',
+      ErrorCode: '30005',
+    });
     expect(response.status).toBe(200);
     const failed = await prisma().contact.findUniqueOrThrow({ where: { id: contact.id } });
     expect([failed.status, failed.failureKind, failed.failureReason]).toEqual(['undelivered', 'permanent', 'unknown or inactive number']);
@@ -231,11 +246,12 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
   it('the next tick emails everyone but the unsubscribed customer', async () => {
     const before = sink.messages.length;
     await arrears.tick(DAY_15);
-    expect(sink.messages.slice(before).flatMap((m) => m.envelope.to).sort()).toEqual([
-      'mail2@example.ro',
-      'sms1@example.ro',
-      'stop1@example.ro',
-    ]);
+    expect(
+      sink.messages
+        .slice(before)
+        .flatMap((m) => m.envelope.to)
+        .sort(),
+    ).toEqual(['mail2@example.ro', 'sms1@example.ro', 'stop1@example.ro']);
   });
 
   it('START restores SMS consent and confirms', async () => {
@@ -256,7 +272,12 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
 
     it('refuses a report with a bad HMAC and changes nothing', async () => {
       const contact = await prisma().contact.findFirstOrThrow({ where: { recipient: 'mail2@example.ro', channel: 'email' } });
-      const body = JSON.stringify({ messageId: contact.providerMessageId, recipient: 'mail2@example.ro', kind: 'hard', reason: '550 no such user' });
+      const body = JSON.stringify({
+        messageId: contact.providerMessageId,
+        recipient: 'mail2@example.ro',
+        kind: 'hard',
+        reason: '550 no such user',
+      });
       expect((await post(body, arrearsSignature('another-secret-entirely', body))).status).toBe(403);
       expect((await post(body, 'sha256=')).status).toBe(403);
       expect((await prisma().contact.findUniqueOrThrow({ where: { id: contact.id } })).status).toBe('sent');
@@ -265,7 +286,12 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
 
     it('notes a soft bounce on the contact history only', async () => {
       const contact = await prisma().contact.findFirstOrThrow({ where: { recipient: 'sms1@example.ro', channel: 'email' } });
-      const body = JSON.stringify({ messageId: contact.providerMessageId, recipient: 'sms1@example.ro', kind: 'soft', reason: 'mailbox full' });
+      const body = JSON.stringify({
+        messageId: contact.providerMessageId,
+        recipient: 'sms1@example.ro',
+        kind: 'soft',
+        reason: 'mailbox full',
+      });
       const response = await post(body, arrearsSignature(BOUNCE_SECRET, body));
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ matched: true, addressesMarked: 0 });
@@ -275,7 +301,10 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
     });
 
     it('a hard bounce marks the contact bounced and the address', async () => {
-      const contact = await prisma().contact.findFirstOrThrow({ where: { recipient: 'mail2@example.ro', channel: 'email' }, orderBy: { createdAt: 'asc' } });
+      const contact = await prisma().contact.findFirstOrThrow({
+        where: { recipient: 'mail2@example.ro', channel: 'email' },
+        orderBy: { createdAt: 'asc' },
+      });
       const bare = contact.providerMessageId!.replace(/^<|>$/g, '');
       const body = JSON.stringify({ messageId: bare, recipient: 'Mail2@example.ro', kind: 'hard', reason: '550 no such user' });
       const response = await post(body, arrearsSignature(BOUNCE_SECRET, body));

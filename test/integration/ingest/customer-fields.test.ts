@@ -51,11 +51,20 @@ describe('customer fields through the CSV import', () => {
     expect(rejections).toEqual([]);
     expect(summary).toMatchObject({ created: 2, rejected: 0 });
     expect(await customer('CF-1')).toMatchObject({
-      assignedCollectorId: collectorId, contactProfile: 'consumer', holidayCalendar: 'RO', doNotContact: true,
-      statementSchedule: 'weekly', salesContactEmail: 'sales@one.example',
+      assignedCollectorId: collectorId,
+      contactProfile: 'consumer',
+      holidayCalendar: 'RO',
+      doNotContact: true,
+      statementSchedule: 'weekly',
+      salesContactEmail: 'sales@one.example',
     });
     expect(await customer('CF-2')).toMatchObject({
-      assignedCollectorId: null, contactProfile: 'business', holidayCalendar: null, doNotContact: false, statementSchedule: 'monthly', salesContactEmail: null,
+      assignedCollectorId: null,
+      contactProfile: 'business',
+      holidayCalendar: null,
+      doNotContact: false,
+      statementSchedule: 'monthly',
+      salesContactEmail: null,
     });
   });
 
@@ -68,7 +77,12 @@ describe('customer fields through the CSV import', () => {
 
     const changed = await importCsv(deps(), 'customers', `${HEADER},do_not_contact,profile\n${base('CF-1')},no,Business\n`);
     expect(changed.summary).toMatchObject({ updated: 1 });
-    expect(await customer('CF-1')).toMatchObject({ doNotContact: false, contactProfile: 'business', statementSchedule: 'weekly', assignedCollectorId: collectorId });
+    expect(await customer('CF-1')).toMatchObject({
+      doNotContact: false,
+      contactProfile: 'business',
+      statementSchedule: 'weekly',
+      assignedCollectorId: collectorId,
+    });
   });
 
   it('rejects bad values and unknown or inactive collectors with their line numbers, and loads the good rows', async () => {
@@ -85,8 +99,14 @@ describe('customer fields through the CSV import', () => {
     expect(summary).toMatchObject({ rows: 6, created: 1, rejected: 5 });
     expect(rejections.map((r) => [r.line, r.reason])).toEqual([
       [2, 'profile: "retail" is not one of business, consumer'],
-      [3, 'do_not_contact: "maybe" is not one of true, false, yes, no, 1, 0; statement_schedule: "daily" is not one of monthly, weekly, none'],
-      [4, 'holiday_calendar: "DE BY" is not a calendar code such as DE or US-NY; sales_contact_email: "not-an-email" is not an email address'],
+      [
+        3,
+        'do_not_contact: "maybe" is not one of true, false, yes, no, 1, 0; statement_schedule: "daily" is not one of monthly, weekly, none',
+      ],
+      [
+        4,
+        'holiday_calendar: "DE BY" is not a calendar code such as DE or US-NY; sales_contact_email: "not-an-email" is not an email address',
+      ],
       [5, 'collector: no user has the email nobody@example.com'],
       [6, 'collector: gone@example.com is not an active user'],
     ]);
@@ -130,7 +150,12 @@ describe('customer fields through POST /api/v1/customers', () => {
   const post = (items: unknown[]) =>
     t.app.inject({ method: 'POST', url: '/api/v1/customers', headers: { authorization: `Bearer ${token}` }, payload: { items } });
   const item = (externalId: string, extra: Record<string, unknown> = {}) => ({
-    external_id: externalId, name: `${externalId} SRL`, timezone: 'Europe/Bucharest', locale: 'ro', currency: 'RON', ...extra,
+    external_id: externalId,
+    name: `${externalId} SRL`,
+    timezone: 'Europe/Bucharest',
+    locale: 'ro',
+    currency: 'RON',
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -142,15 +167,23 @@ describe('customer fields through POST /api/v1/customers', () => {
   it('sets the collector, profile, calendar, do-not-contact, statement schedule and sales contact', async () => {
     const response = await post([
       item('API-1', {
-        collector: 'collector@example.com', profile: 'consumer', holiday_calendar: 'US-NY', do_not_contact: true,
-        statement_schedule: 'none', sales_contact_email: 'sales@api.example',
+        collector: 'collector@example.com',
+        profile: 'consumer',
+        holiday_calendar: 'US-NY',
+        do_not_contact: true,
+        statement_schedule: 'none',
+        sales_contact_email: 'sales@api.example',
       }),
     ]);
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toEqual({ created: 1, updated: 0, unchanged: 0 });
     expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'API-1' } })).toMatchObject({
-      assignedCollectorId: t.users.collector.id, contactProfile: 'consumer', holidayCalendar: 'US-NY', doNotContact: true,
-      statementSchedule: 'none', salesContactEmail: 'sales@api.example',
+      assignedCollectorId: t.users.collector.id,
+      contactProfile: 'consumer',
+      holidayCalendar: 'US-NY',
+      doNotContact: true,
+      statementSchedule: 'none',
+      salesContactEmail: 'sales@api.example',
     });
     const again = await post([item('API-1', { do_not_contact: null })]);
     expect(again.json()).toEqual({ created: 0, updated: 0, unchanged: 1 });
@@ -170,6 +203,8 @@ describe('customer fields through POST /api/v1/customers', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     const schema = doc.paths['/api/v1/customers'].post.requestBody.content['application/json'].schema;
     const properties = Object.keys(schema.properties.items.items.properties);
-    expect(properties).toEqual(expect.arrayContaining(['collector', 'profile', 'holiday_calendar', 'do_not_contact', 'statement_schedule', 'sales_contact_email']));
+    expect(properties).toEqual(
+      expect.arrayContaining(['collector', 'profile', 'holiday_calendar', 'do_not_contact', 'statement_schedule', 'sales_contact_email']),
+    );
   });
 });

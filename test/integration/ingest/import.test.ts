@@ -36,7 +36,9 @@ describe('arrears import (library)', () => {
     expect(payments.summary).toMatchObject({ rows: 6, created: 6, rejected: 0 });
     expect(payments.summary.cash).toMatchObject({ byReference: 4, byAge: 2, invoicesPaid: 5 });
     expect(payments.summary.cash?.totals.find((t) => t.currency === 'USD')).toEqual({
-      currency: 'USD', appliedMinor: 1_943_125n, unappliedMinor: 154_925n,
+      currency: 'USD',
+      appliedMinor: 1_943_125n,
+      unappliedMinor: 154_925n,
     });
 
     const contacts = await pool.query(
@@ -54,7 +56,12 @@ describe('arrears import (library)', () => {
       `select name, locale, currency, credit_limit_minor::text, sms_consent, dunning_policy_id from customers where external_id = 'TR-4002'`,
     );
     expect(customer.rows[0]).toEqual({
-      name: 'Ege Gıda Ltd. Şti.', locale: 'tr', currency: 'TRY', credit_limit_minor: null, sms_consent: false, dunning_policy_id: 'default',
+      name: 'Ege Gıda Ltd. Şti.',
+      locale: 'tr',
+      currency: 'TRY',
+      credit_limit_minor: null,
+      sms_consent: false,
+      dunning_policy_id: 'default',
     });
     const invoice = await pool.query(
       `select amount_minor::text, open_balance_minor::text, status::text from invoices where external_id in ('INV-US-3', 'INV-CN-3') order by external_id`,
@@ -69,19 +76,34 @@ describe('arrears import (library)', () => {
     const cases = await pool.query<{ external_id: string; next_look_at: Date }>(
       `select c.external_id, cc.next_look_at from collection_cases cc join customers c on c.id = cc.customer_id order by 1`,
     );
-    expect(cases.rows.map((r) => r.external_id)).toEqual(['CN-2001', 'CN-2002', 'RO-3001', 'RO-3002', 'TR-4001', 'TR-4002', 'US-1001', 'US-1002']);
+    expect(cases.rows.map((r) => r.external_id)).toEqual([
+      'CN-2001',
+      'CN-2002',
+      'RO-3001',
+      'RO-3002',
+      'TR-4001',
+      'TR-4002',
+      'US-1001',
+      'US-1002',
+    ]);
     expect(cases.rows.every((r) => r.next_look_at.getTime() === IMPORT_NOW.getTime())).toBe(true);
   });
 
   it('changes nothing when the same files are imported again', async () => {
     const before = await ledgerCounts(pool);
     const balances = (await pool.query(`select external_id, open_balance_minor::text, status::text from invoices order by 1`)).rows;
-    for (const [kind, rows] of [['customers', 8], ['invoices', 13], ['payments', 6]] as const) {
+    for (const [kind, rows] of [
+      ['customers', 8],
+      ['invoices', 13],
+      ['payments', 6],
+    ] as const) {
       const again = await importCsv(deps(), kind, `sample-${kind}.csv`, { now: new Date('2026-03-11T08:00:00Z') });
       expect(again.summary).toMatchObject({ rows, created: 0, updated: 0, unchanged: rows, rejected: 0 });
     }
     expect(await ledgerCounts(pool)).toEqual(before);
-    expect((await pool.query(`select external_id, open_balance_minor::text, status::text from invoices order by 1`)).rows).toEqual(balances);
+    expect((await pool.query(`select external_id, open_balance_minor::text, status::text from invoices order by 1`)).rows).toEqual(
+      balances,
+    );
   });
 
   it('updates what changed and counts it', async () => {
@@ -195,13 +217,16 @@ describe('arrears import (library)', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `W-${i},CN-2002,MD-W${i},CNY,${i + 1}.00,,2026-03-01,2026-03-31`);
     // W-5 comes again in the next batch (written alongside) with a new amount; every seventh line is malformed.
     rows.splice(10, 0, 'W-5,CN-2002,MD-W5,CNY,555.00,,2026-03-01,2026-03-31');
-    for (let line = 7; line < rows.length; line += 7) rows.splice(line, 0, `BAD-${line},CN-2002,MD-X${line},CNY,not-money,,2026-03-01,2026-03-31`);
+    for (let line = 7; line < rows.length; line += 7)
+      rows.splice(line, 0, `BAD-${line},CN-2002,MD-X${line},CNY,not-money,,2026-03-01,2026-03-31`);
     const { summary, rejections } = await importCsv(deps(), 'invoices', [header, ...rows].join('\n'), { batchSize: 5 });
 
     expect(summary).toMatchObject({ rows: rows.length, created: 40, updated: 1, rejected: rejections.length });
     expect(rejections.length).toBeGreaterThan(4);
     expect(rejections.map((r) => r.line)).toEqual([...rejections.map((r) => r.line)].sort((a, b) => a - b));
-    const { rows: [w5] } = await pool.query<{ amount_minor: string }>(`select amount_minor::text from invoices where external_id = 'W-5'`);
+    const {
+      rows: [w5],
+    } = await pool.query<{ amount_minor: string }>(`select amount_minor::text from invoices where external_id = 'W-5'`);
     expect(w5?.amount_minor).toBe('55500');
   });
 });
@@ -231,8 +256,15 @@ describe('arrears import (command line)', () => {
     expect(invoices.output()).toMatch(/created\s+3\n/); // X-5's number is free here: no sample invoices
     const rejects = await readFile(rejectsFile, 'utf8');
     expect(rejects.split('\n')[0]).toBe('line,reason,raw');
-    expect(rejects).toContain('4,"amount: ""12.345"" has 3 decimals; USD allows at most 2 decimals","X-3,US-1001,""INV-9003\nsecond line"",USD,12.345,,2026-02-01,2026-03-01"\n');
-    expect(rejects.split('\n').filter((l) => /^\d+,/.test(l)).map((l) => l.split(',')[0])).toEqual(['2', '3', '4', '6', '8', '9', '10', '12']);
+    expect(rejects).toContain(
+      '4,"amount: ""12.345"" has 3 decimals; USD allows at most 2 decimals","X-3,US-1001,""INV-9003\nsecond line"",USD,12.345,,2026-02-01,2026-03-01"\n',
+    );
+    expect(
+      rejects
+        .split('\n')
+        .filter((l) => /^\d+,/.test(l))
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['2', '3', '4', '6', '8', '9', '10', '12']);
   });
 
   it('names the wrong header columns and exits 2', async () => {

@@ -86,14 +86,27 @@ describe('reports against Postgres', () => {
     const fromDb = await loadAgingReport(prisma, { asOf: AS_OF });
     // The database also holds payment 4, whose allocation to H was reversed on 03-20: its
     // 10000 is unapplied credit again, beside payment 9's 5000.
-    const reversedPayment = { id: 'P4', customerId: 'cus-2', currency: 'EUR', amountMinor: 10000, receivedOn: '2026-03-10', allocations: [{ amountMinor: 10000, reversedOn: '2026-03-20' }] };
+    const reversedPayment = {
+      id: 'P4',
+      customerId: 'cus-2',
+      currency: 'EUR',
+      amountMinor: 10000,
+      receivedOn: '2026-03-10',
+      allocations: [{ amountMinor: 10000, reversedOn: '2026-03-20' }],
+    };
     const customers = [
       { id: 'cus-1', externalId: 'C-1', name: 'Northwind' },
       { id: 'cus-2', externalId: 'C-2', name: 'Contoso' },
     ];
     const pure = agingReport({ asOf: AS_OF, customers, invoices: INVOICES, payments: [...PAYMENTS, reversedPayment] });
     expect(fromDb.currencies).toEqual(pure.currencies);
-    expect(fromDb.currencies[0]).toMatchObject({ currency: 'EUR', totalMinor: 225001, allowanceMinor: 32901, netRealisableMinor: 192100, unappliedCreditMinor: 15000 });
+    expect(fromDb.currencies[0]).toMatchObject({
+      currency: 'EUR',
+      totalMinor: 225001,
+      allowanceMinor: 32901,
+      netRealisableMinor: 192100,
+      unappliedCreditMinor: 15000,
+    });
     expect(fromDb.customers.map((c) => [c.customer.externalId, c.currency, c.totalMinor])).toEqual(
       pure.customers.map((c) => [c.customer.externalId, c.currency, c.totalMinor]),
     );
@@ -128,7 +141,8 @@ describe('reports against Postgres', () => {
 
   it('collections per month and collector, contacts on the customer’s local date', async () => {
     const report = await loadCollectionsReport(prisma, { asOf: AS_OF, unit: 'month', periods: 2 });
-    const row = (period: string, collector: string) => report.rows.find((r) => r.period.label === period && r.collector?.name === collector);
+    const row = (period: string, collector: string) =>
+      report.rows.find((r) => r.period.label === period && r.collector?.name === collector);
     expect(row('2026-02', 'Ana')).toMatchObject({ collectedMinor: { EUR: 40000 }, appliedMinor: { EUR: 40000 }, promisesKept: 1 });
     expect(row('2026-03', 'Ana')).toMatchObject({ collectedMinor: { EUR: 25000 }, remindersSent: { email: 1, sms: 1 } });
     // payment 4 counts as collected; its allocation was reversed by the as-of date

@@ -18,7 +18,12 @@ const alert = (id: string, kind: AlertRow['kind'], hoursAgo: number, acknowledge
 });
 
 describe('digest', () => {
-  const alerts = [alert('1', 'channels_failing', 1), alert('2', 'legal_hold', 5), alert('3', 'broken_promise', 2, true), alert('4', 'legal_hold', 1)];
+  const alerts = [
+    alert('1', 'channels_failing', 1),
+    alert('2', 'legal_hold', 5),
+    alert('3', 'broken_promise', 2, true),
+    alert('4', 'legal_hold', 1),
+  ];
 
   it('groups by kind in a fixed order, open alerts first, newest first', () => {
     const groups = groupAlerts(alerts);

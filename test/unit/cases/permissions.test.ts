@@ -3,7 +3,17 @@ import { PermissionDenied } from '../../../src/cases/errors.js';
 import { ACTION_ROLES, assertMayPerform, mayPerform, SYSTEM_ACTOR, type CaseAction, type Role } from '../../../src/cases/permissions.js';
 
 const actions = Object.keys(ACTION_ROLES) as CaseAction[];
-const COLLECTOR = ['note.log', 'call.log', 'promise.record', 'promise.cancel', 'dispute.open', 'dispute.resolve', 'case.pause', 'case.resume', 'alert.list'];
+const COLLECTOR = [
+  'note.log',
+  'call.log',
+  'promise.record',
+  'promise.cancel',
+  'dispute.open',
+  'dispute.resolve',
+  'case.pause',
+  'case.resume',
+  'alert.list',
+];
 const ADMIN_ONLY = ['users.manage', 'tokens.manage', 'policies.manage'];
 
 describe('permissions by role', () => {

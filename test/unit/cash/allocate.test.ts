@@ -5,8 +5,13 @@ let next = 0;
 function anOpenItem(overrides: Partial<OpenItem> = {}): OpenItem {
   next += 1;
   return {
-    id: `inv-${next}`, number: `F-${next}`, currency: 'RON', openBalanceMinor: 10_000n,
-    dueDate: '2026-02-01', issueDate: '2026-01-01', ...overrides,
+    id: `inv-${next}`,
+    number: `F-${next}`,
+    currency: 'RON',
+    openBalanceMinor: 10_000n,
+    dueDate: '2026-02-01',
+    issueDate: '2026-01-01',
+    ...overrides,
   };
 }
 
@@ -18,14 +23,19 @@ describe('planAllocation', () => {
 
   it('pays the named invoices only, leaving the rest as credit', () => {
     expect(planAllocation({ amountMinor: 10_000n, currency: 'RON', reference: 'F-12' }, items)).toEqual({
-      rule: 'reference', allocations: [{ invoiceId: 'newest', amountMinor: 3_000n }], unappliedMinor: 7_000n,
+      rule: 'reference',
+      allocations: [{ invoiceId: 'newest', amountMinor: 3_000n }],
+      unappliedMinor: 7_000n,
     });
   });
 
   it('pays the oldest first when the reference names nothing open', () => {
     expect(planAllocation({ amountMinor: 9_000n, currency: 'RON', reference: 'thanks' }, items)).toEqual({
       rule: 'age',
-      allocations: [{ invoiceId: 'older', amountMinor: 5_000n }, { invoiceId: 'newer', amountMinor: 4_000n }],
+      allocations: [
+        { invoiceId: 'older', amountMinor: 5_000n },
+        { invoiceId: 'newer', amountMinor: 4_000n },
+      ],
       unappliedMinor: 0n,
     });
   });
@@ -50,7 +60,9 @@ describe('planAllocation', () => {
   it('never applies across currencies', () => {
     const euro = anOpenItem({ id: 'euro', currency: 'EUR', number: 'E-1' });
     expect(planAllocation({ amountMinor: 100n, currency: 'USD', reference: 'E-1' }, [euro])).toEqual({
-      rule: 'age', allocations: [], unappliedMinor: 100n,
+      rule: 'age',
+      allocations: [],
+      unappliedMinor: 100n,
     });
   });
 });

@@ -48,7 +48,10 @@ describe('toMailOptions', () => {
       unsubscribe: { url: 'https://x.example/u' },
       headers: { 'X-Arrears-Contact': 'c1' },
     });
-    expect(options).toMatchObject({ messageId: '<k@arrears.local>', headers: { 'X-Arrears-Contact': 'c1', 'List-Unsubscribe': '<https://x.example/u>' } });
+    expect(options).toMatchObject({
+      messageId: '<k@arrears.local>',
+      headers: { 'X-Arrears-Contact': 'c1', 'List-Unsubscribe': '<https://x.example/u>' },
+    });
     expect(options).not.toHaveProperty('replyTo');
   });
 });

@@ -46,11 +46,18 @@ describe('classifySmtpError', () => {
     { fields: { code: 'EAUTH', responseCode: 535 }, providerCode: '535' },
     { fields: { code: 'ENOAUTH' }, providerCode: 'ENOAUTH' },
   ])('a refused login ($providerCode) waits for the settings to be fixed', ({ fields, providerCode }) => {
-    expect(classifySmtpError(smtpFailure(fields))).toMatchObject({ kind: 'transient', providerCode, reason: expect.stringMatching(/login/) });
+    expect(classifySmtpError(smtpFailure(fields))).toMatchObject({
+      kind: 'transient',
+      providerCode,
+      reason: expect.stringMatching(/login/),
+    });
   });
 
   it('an envelope nodemailer refuses before any reply is permanent', () => {
-    expect(classifySmtpError(smtpFailure({ code: 'EENVELOPE' }))).toMatchObject({ kind: 'permanent', reason: 'invalid sender or recipient address' });
+    expect(classifySmtpError(smtpFailure({ code: 'EENVELOPE' }))).toMatchObject({
+      kind: 'permanent',
+      reason: 'invalid sender or recipient address',
+    });
   });
 
   it('anything else is transient and may have been sent', () => {

@@ -55,7 +55,11 @@ describe('classifyTwilioError', () => {
   });
 
   it('an error without an answer or a code is transient and may have been sent', () => {
-    expect(classifyTwilioError(new Error('boom'))).toMatchObject({ kind: 'transient', maybeSent: true, reason: 'unexpected error while sending SMS' });
+    expect(classifyTwilioError(new Error('boom'))).toMatchObject({
+      kind: 'transient',
+      maybeSent: true,
+      reason: 'unexpected error while sending SMS',
+    });
   });
 
   it('names the codes status callbacks report', () => {

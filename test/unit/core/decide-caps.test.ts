@@ -35,7 +35,10 @@ describe('frequency caps', () => {
 
   it('yesterday’s email in the customer’s zone does not count for today', () => {
     const history = [earlierStep({ at: NOW.startOf('day').minus({ minutes: 1 }) })];
-    expect(summary(decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing))).toEqual(['email:overdue-7', 'sms:overdue-7']);
+    expect(summary(decide(aCase({ invoices: [invoice], history, ladder }), defaultPolicy, noSpacing))).toEqual([
+      'email:overdue-7',
+      'sms:overdue-7',
+    ]);
   });
 
   it.each([

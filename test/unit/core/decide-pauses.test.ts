@@ -70,7 +70,12 @@ describe('promises to pay', () => {
 
   it.each([
     { name: 'promised in 2 days, grace 2', promisedOn: '2026-03-12', graceDays: undefined, resumes: '2026-03-16T08:00:00.000+02:00' },
-    { name: 'promised yesterday, still in grace', promisedOn: '2026-03-09', graceDays: undefined, resumes: '2026-03-12T08:00:00.000+02:00' },
+    {
+      name: 'promised yesterday, still in grace',
+      promisedOn: '2026-03-09',
+      graceDays: undefined,
+      resumes: '2026-03-12T08:00:00.000+02:00',
+    },
     { name: 'own grace of 0 days, promised today', promisedOn: '2026-03-10', graceDays: 0, resumes: '2026-03-11T08:00:00.000+02:00' },
   ])('open promise pauses the customer: $name', ({ promisedOn, graceDays, resumes }) => {
     const decision = decide(aCase({ invoices: [invoice], promises: [aPromise({ promisedOn, graceDays })] }), defaultPolicy);

@@ -184,7 +184,12 @@ describe('one message names every overdue invoice, at the oldest one’s step', 
 describe('idempotency keys', () => {
   it.each([
     { customerId: 'cus:42', daysPastDue: 45, type: 'credit_hold', key: 'cus%3A42/credit_hold/default/cycle-1/credit-hold-45' },
-    { customerId: 'cus:42', daysPastDue: 90, type: 'manager_alert', key: 'cus%3A42/manager_alert/legal_hold/default/cycle-1/legal-hold-90' },
+    {
+      customerId: 'cus:42',
+      daysPastDue: 90,
+      type: 'manager_alert',
+      key: 'cus%3A42/manager_alert/legal_hold/default/cycle-1/legal-hold-90',
+    },
     { customerId: 'cus:42', daysPastDue: 90, type: 'email', key: 'cus%3A42/email/default/cycle-1/legal-hold-90' },
     { customerId: 'cus:42', daysPastDue: -3, type: 'email', key: 'cus%3A42/email/2026-03-10' },
   ])('$type: $key', ({ customerId, daysPastDue, type, key }) => {

@@ -12,7 +12,13 @@ function caseIn(zone: string, now: DateTime, dueOn: string, firedSteps: readonly
   const steps = firedSteps.map((stepId) => defaultPolicy.steps.find((s) => s.id === stepId)!);
   const history = steps.flatMap((step) =>
     step.actions.map((a) =>
-      aContact({ channel: a.type, at: now.minus({ days: 1 }), stepId: step.id, invoices: [invoice], cycle: step.offsetDays > 0 ? 1 : null }),
+      aContact({
+        channel: a.type,
+        at: now.minus({ days: 1 }),
+        stepId: step.id,
+        invoices: [invoice],
+        cycle: step.offsetDays > 0 ? 1 : null,
+      }),
     ),
   );
   const ladder = { cycle: steps.some((step) => step.offsetDays > 0) ? 1 : 0, open: steps.some((step) => step.offsetDays > 0) };
@@ -21,11 +27,35 @@ function caseIn(zone: string, now: DateTime, dueOn: string, firedSteps: readonly
 
 describe('time zones east and west of UTC, when the local date is not the UTC date', () => {
   it.each([
-    { zone: 'Pacific/Auckland', utc: '2026-03-10T20:00:00Z', dueOn: '2026-03-04', step: 'overdue-7', key: 'cus-1/email/default/cycle-1/overdue-7' },
-    { zone: 'America/Los_Angeles', utc: '2026-03-11T02:00:00Z', dueOn: '2026-03-04', step: 'overdue-1', key: 'cus-1/email/default/cycle-1/overdue-1' },
+    {
+      zone: 'Pacific/Auckland',
+      utc: '2026-03-10T20:00:00Z',
+      dueOn: '2026-03-04',
+      step: 'overdue-7',
+      key: 'cus-1/email/default/cycle-1/overdue-7',
+    },
+    {
+      zone: 'America/Los_Angeles',
+      utc: '2026-03-11T02:00:00Z',
+      dueOn: '2026-03-04',
+      step: 'overdue-1',
+      key: 'cus-1/email/default/cycle-1/overdue-1',
+    },
     { zone: 'Asia/Shanghai', utc: '2026-03-10T17:00:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+08:00' },
-    { zone: 'Europe/Istanbul', utc: '2026-03-10T22:30:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+03:00' },
-    { zone: 'Europe/Bucharest', utc: '2026-03-10T22:30:00Z', dueOn: '2026-03-04', step: 'overdue-7', opens: '2026-03-11T08:00:00.000+02:00' },
+    {
+      zone: 'Europe/Istanbul',
+      utc: '2026-03-10T22:30:00Z',
+      dueOn: '2026-03-04',
+      step: 'overdue-7',
+      opens: '2026-03-11T08:00:00.000+03:00',
+    },
+    {
+      zone: 'Europe/Bucharest',
+      utc: '2026-03-10T22:30:00Z',
+      dueOn: '2026-03-04',
+      step: 'overdue-7',
+      opens: '2026-03-11T08:00:00.000+02:00',
+    },
   ])('$zone at $utc: step $step', ({ zone, utc, dueOn, step, key, opens }) => {
     const decision = decide(caseIn(zone, DateTime.fromISO(utc, { zone: 'utc' }), dueOn), defaultPolicy);
     if (key !== undefined) {
@@ -40,10 +70,34 @@ describe('time zones east and west of UTC, when the local date is not the UTC da
 
 describe('month ends and leap days', () => {
   it.each([
-    { name: 'Jan 31 +30 is Mar 2', dueOn: '2026-01-31', now: '2026-02-16T10:00', fired: ['overdue-14'], next: '2026-03-02T08:00:00.000+02:00' },
-    { name: 'leap day +1 is Mar 1', dueOn: '2028-02-29', now: '2028-02-29T10:00', fired: ['courtesy'], next: '2028-03-01T08:00:00.000+02:00' },
-    { name: 'leap day +30 is Mar 30', dueOn: '2028-02-29', now: '2028-03-21T10:00', fired: ['overdue-14'], next: '2028-03-30T08:00:00.000+03:00' },
-    { name: 'Feb 28 +1 in a leap year', dueOn: '2028-02-28', now: '2028-02-28T12:00', fired: ['courtesy'], next: '2028-02-29T08:00:00.000+02:00' },
+    {
+      name: 'Jan 31 +30 is Mar 2',
+      dueOn: '2026-01-31',
+      now: '2026-02-16T10:00',
+      fired: ['overdue-14'],
+      next: '2026-03-02T08:00:00.000+02:00',
+    },
+    {
+      name: 'leap day +1 is Mar 1',
+      dueOn: '2028-02-29',
+      now: '2028-02-29T10:00',
+      fired: ['courtesy'],
+      next: '2028-03-01T08:00:00.000+02:00',
+    },
+    {
+      name: 'leap day +30 is Mar 30',
+      dueOn: '2028-02-29',
+      now: '2028-03-21T10:00',
+      fired: ['overdue-14'],
+      next: '2028-03-30T08:00:00.000+03:00',
+    },
+    {
+      name: 'Feb 28 +1 in a leap year',
+      dueOn: '2028-02-28',
+      now: '2028-02-28T12:00',
+      fired: ['courtesy'],
+      next: '2028-02-29T08:00:00.000+02:00',
+    },
   ])('$name', ({ dueOn, now, fired, next }) => {
     const zone = 'Europe/Bucharest';
     const decision = decide(caseIn(zone, at(now, zone), dueOn, fired), defaultPolicy);
@@ -57,14 +111,50 @@ const EVERY_DAY = dunningRulesSchema.parse({ sendWindow: { days: [1, 2, 3, 4, 5,
 
 describe('DST days never skip or double a step', () => {
   it.each([
-    { zone: 'Europe/Bucharest', dueOn: '2026-03-22', start: '08:00', overdue1: '2026-03-27T08:00+02:00', overdue7: '2026-03-29T08:00+03:00' },
-    { zone: 'Europe/Bucharest', dueOn: '2026-10-18', start: '08:00', overdue1: '2026-10-23T08:00+03:00', overdue7: '2026-10-25T08:00+02:00' },
-    { zone: 'America/Los_Angeles', dueOn: '2026-03-01', start: '08:00', overdue1: '2026-03-06T08:00-08:00', overdue7: '2026-03-08T08:00-07:00' },
-    { zone: 'America/Los_Angeles', dueOn: '2026-10-25', start: '08:00', overdue1: '2026-10-30T08:00-07:00', overdue7: '2026-11-01T08:00-08:00' },
+    {
+      zone: 'Europe/Bucharest',
+      dueOn: '2026-03-22',
+      start: '08:00',
+      overdue1: '2026-03-27T08:00+02:00',
+      overdue7: '2026-03-29T08:00+03:00',
+    },
+    {
+      zone: 'Europe/Bucharest',
+      dueOn: '2026-10-18',
+      start: '08:00',
+      overdue1: '2026-10-23T08:00+03:00',
+      overdue7: '2026-10-25T08:00+02:00',
+    },
+    {
+      zone: 'America/Los_Angeles',
+      dueOn: '2026-03-01',
+      start: '08:00',
+      overdue1: '2026-03-06T08:00-08:00',
+      overdue7: '2026-03-08T08:00-07:00',
+    },
+    {
+      zone: 'America/Los_Angeles',
+      dueOn: '2026-10-25',
+      start: '08:00',
+      overdue1: '2026-10-30T08:00-07:00',
+      overdue7: '2026-11-01T08:00-08:00',
+    },
     // Window opening inside the skipped hour (opens right after it), and inside the repeated hour
     // (opens once, at its second occurrence).
-    { zone: 'Europe/Bucharest', dueOn: '2026-03-22', start: '03:30', overdue1: '2026-03-27T03:30+02:00', overdue7: '2026-03-29T04:30+03:00' },
-    { zone: 'Europe/Bucharest', dueOn: '2026-10-18', start: '03:30', overdue1: '2026-10-23T03:30+03:00', overdue7: '2026-10-25T03:30+02:00' },
+    {
+      zone: 'Europe/Bucharest',
+      dueOn: '2026-03-22',
+      start: '03:30',
+      overdue1: '2026-03-27T03:30+02:00',
+      overdue7: '2026-03-29T04:30+03:00',
+    },
+    {
+      zone: 'Europe/Bucharest',
+      dueOn: '2026-10-18',
+      start: '03:30',
+      overdue1: '2026-10-23T03:30+03:00',
+      overdue7: '2026-10-25T03:30+02:00',
+    },
   ])('$zone, step on the DST day, window from $start', ({ zone, dueOn, start, overdue1, overdue7 }) => {
     const rules = dunningRulesSchema.parse({ sendWindow: { ...EVERY_DAY.sendWindow, start }, caps: EVERY_DAY.caps });
     const from = at(`${dueOn}T00:00`, zone).plus({ days: 5 });

@@ -46,7 +46,11 @@ const ledgers = fc
     policy: fc.constantFrom(defaultPolicy, keyAccountPolicy),
     sms: fc.boolean(),
     invoices: fc.array(
-      fc.record({ dueIn: fc.integer({ min: -110, max: 100 }), amount: fc.integer({ min: 1_000, max: 900_000 }), currency: fc.constantFrom('EUR', 'EUR', 'USD') }),
+      fc.record({
+        dueIn: fc.integer({ min: -110, max: 100 }),
+        amount: fc.integer({ min: 1_000, max: 900_000 }),
+        currency: fc.constantFrom('EUR', 'EUR', 'USD'),
+      }),
       { minLength: 1, maxLength: 7 },
     ),
     events: fc.array(
@@ -80,7 +84,11 @@ const ledgers = fc
       sms,
       invoices: built,
       events: events
-        .map((e) => ({ at: START.setZone(zone).plus({ days: e.day, minutes: e.minute }), kind: e.kind, invoiceId: built[e.target % built.length]!.id }))
+        .map((e) => ({
+          at: START.setZone(zone).plus({ days: e.day, minutes: e.minute }),
+          kind: e.kind,
+          invoiceId: built[e.target % built.length]!.id,
+        }))
         .sort((a, b) => a.at.toMillis() - b.at.toMillis()),
     };
   });
@@ -136,7 +144,11 @@ function work(ledger: Ledger, withEvents = true, looks: Look[] = []): Done[] {
     input = {
       ...input,
       history: [...input.history, ...decision.actions.map((a) => ({ ...recordOf(a, input.now), status: 'sent' as const }))],
-      holds: { ...input.holds, legalHold: input.holds.legalHold || has('legal_hold'), creditHold: input.holds.creditHold || has('credit_hold') },
+      holds: {
+        ...input.holds,
+        legalHold: input.holds.legalHold || has('legal_hold'),
+        creditHold: input.holds.creditHold || has('credit_hold'),
+      },
       ladder: { cycle: decision.ladder.cycle, open: decision.ladder.open },
       now: next,
     };
@@ -206,7 +218,8 @@ describe('the ladder on generated ledgers', { timeout: 120_000 }, () => {
         const day = (d: Done) => localDateOf(d.at, ledger.zone);
         for (let k = 1; k < messages.length; k++) {
           const [before, after] = [messages[k - 1]!, messages[k]!];
-          const sameStep = before.action.cycle === after.action.cycle && before.action.stepId === after.action.stepId && after.action.cycle !== null;
+          const sameStep =
+            before.action.cycle === after.action.cycle && before.action.stepId === after.action.stepId && after.action.cycle !== null;
           if (!sameStep) expect(day(after) >= addDays(day(before), rules.caps.minDaysBetweenReminders)).toBe(true);
         }
         const emails = messages.filter((d) => d.action.type === 'email').map(day);
@@ -268,9 +281,9 @@ describe('the ladder on generated ledgers', { timeout: 120_000 }, () => {
           customer: aCustomer({ timeZone: ledger.zone, policyId: ledger.policy.id, consent: { smsConsent: ledger.sms } }),
           invoices: ledger.invoices,
         });
-        const planned = forecastCase(input, START.plus({ days: DAYS }).minus({ milliseconds: 1 }), (i) => decide(i, ledger.policy, rules)).flatMap(
-          (entry) => entry.actions.map((a) => `${entry.at.toISO()} ${a.idempotencyKey}`),
-        );
+        const planned = forecastCase(input, START.plus({ days: DAYS }).minus({ milliseconds: 1 }), (i) =>
+          decide(i, ledger.policy, rules),
+        ).flatMap((entry) => entry.actions.map((a) => `${entry.at.toISO()} ${a.idempotencyKey}`));
         expect(planned).toEqual(worker);
       }),
       { numRuns: 100 },

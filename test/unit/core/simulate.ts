@@ -17,13 +17,7 @@ export interface Sent {
  * move the clock on. `every` polls at a fixed interval; without it the clock jumps to each
  * decision's `nextLookAt`, as the real scheduler does.
  */
-export function simulate(
-  input: CaseInput,
-  policy: Policy,
-  rules: DunningRules,
-  until: DateTime,
-  every?: Duration,
-): Sent[] {
+export function simulate(input: CaseInput, policy: Policy, rules: DunningRules, until: DateTime, every?: Duration): Sent[] {
   const sent: Sent[] = [];
   let history = [...input.history];
   let ladder = input.ladder;

@@ -13,11 +13,39 @@ const settings: ComposeSettings = {
 
 // Three overdue invoices in two currencies, one falling due next week and one disputed that also
 // falls due later: the customer's whole ledger, as the step reads it.
-const overdueEur = anInvoice({ id: 'a-eur', number: 'INV-101', currency: 'EUR', amountMinor: 100_000, balanceMinor: 100_000, daysPastDue: 31 });
-const partPaidEur = anInvoice({ id: 'b-eur', number: 'INV-102', currency: 'EUR', amountMinor: 80_000, balanceMinor: 25_050, daysPastDue: 12 });
-const overdueUsd = anInvoice({ id: 'c-usd', number: 'INV-103', currency: 'USD', amountMinor: 123_450, balanceMinor: 123_450, daysPastDue: 3 });
+const overdueEur = anInvoice({
+  id: 'a-eur',
+  number: 'INV-101',
+  currency: 'EUR',
+  amountMinor: 100_000,
+  balanceMinor: 100_000,
+  daysPastDue: 31,
+});
+const partPaidEur = anInvoice({
+  id: 'b-eur',
+  number: 'INV-102',
+  currency: 'EUR',
+  amountMinor: 80_000,
+  balanceMinor: 25_050,
+  daysPastDue: 12,
+});
+const overdueUsd = anInvoice({
+  id: 'c-usd',
+  number: 'INV-103',
+  currency: 'USD',
+  amountMinor: 123_450,
+  balanceMinor: 123_450,
+  daysPastDue: 3,
+});
 const nextWeek = anInvoice({ id: 'd-eur', number: 'INV-104', currency: 'EUR', amountMinor: 40_000, balanceMinor: 40_000, daysPastDue: -7 });
-const disputedLater = anInvoice({ id: 'e-eur', number: 'INV-105', currency: 'EUR', amountMinor: 9_900, balanceMinor: 9_900, daysPastDue: -20 });
+const disputedLater = anInvoice({
+  id: 'e-eur',
+  number: 'INV-105',
+  currency: 'EUR',
+  amountMinor: 9_900,
+  balanceMinor: 9_900,
+  daysPastDue: -20,
+});
 const overdue = [overdueEur, partPaidEur, overdueUsd];
 
 function snapshot(options: { locale?: string; received?: CaseSnapshot['received']; creditHold?: boolean } = {}): CaseSnapshot {
@@ -86,7 +114,11 @@ describe('reminderContext', () => {
     const fresh = reminderContext(snapshot(), covering('default/credit-hold-45', overdue), settings);
     expect(fresh.received).toEqual([]);
     expect(fresh.creditHoldAlreadyPlaced).toBe(false);
-    const later = reminderContext(snapshot({ received: RECEIVED, creditHold: true }), covering('default/credit-hold-45', overdue), settings);
+    const later = reminderContext(
+      snapshot({ received: RECEIVED, creditHold: true }),
+      covering('default/credit-hold-45', overdue),
+      settings,
+    );
     expect(later.received).toEqual(RECEIVED);
     expect(later.creditHoldAlreadyPlaced).toBe(true);
   });

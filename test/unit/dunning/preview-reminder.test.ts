@@ -30,7 +30,12 @@ describe('previewSubject', () => {
   it('covers every overdue invoice still chased on a ladder step, as its policy step', () => {
     const subject = previewSubject(snapshot(), 'default/final-notice-60', policies, defaultDunningRules);
     expect(covered(subject)).toEqual(['a', 'b']);
-    expect(subject).toMatchObject({ policyId: 'default', stepId: 'final-notice-60', template: 'default/final-notice-60', requiresOptOutLine: false });
+    expect(subject).toMatchObject({
+      policyId: 'default',
+      stepId: 'final-notice-60',
+      template: 'default/final-notice-60',
+      requiresOptOutLine: false,
+    });
   });
 
   it('covers the invoices not yet due on a courtesy step', () => {

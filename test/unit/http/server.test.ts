@@ -12,7 +12,14 @@ import { createLogger } from '../../../src/logging/logger.js';
 const BASE = 'https://ar.example.com';
 
 /** Requests that must be answered before any database access: the client here throws if touched. */
-const noDatabase = new Proxy({}, { get: () => { throw new Error('database touched'); } }) as PrismaClient;
+const noDatabase = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('database touched');
+    },
+  },
+) as PrismaClient;
 
 function logSink() {
   const lines: string[] = [];
@@ -72,7 +79,9 @@ describe('the HTTP server, before any database access', () => {
 
   it('refuses a bounce report whose HMAC does not match the raw body', async () => {
     const body = JSON.stringify({ messageId: '<x@arrears.local>', recipient: 'a@example.com', kind: 'hard', reason: 'no such user' });
-    const response = await (await server()).inject({
+    const response = await (
+      await server()
+    ).inject({
       method: 'POST',
       url: '/webhooks/email/bounce',
       headers: { 'content-type': 'application/json', 'x-arrears-signature': arrearsSignature('wrong'.repeat(4), body) },

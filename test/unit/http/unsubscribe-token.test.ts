@@ -25,7 +25,11 @@ describe('unsubscribe tokens', () => {
   it.each([
     ['another secret', (t: string) => t, 'b'.repeat(32)],
     ['a flipped MAC character', (t: string) => t.slice(0, 40) + (t[40] === 'A' ? 'B' : 'A') + t.slice(41), SECRET],
-    ['another customer id with the same MAC', (t: string) => signUnsubscribeToken(SECRET, CUSTOMER.replace('3f', '4f')).slice(0, 22) + t.slice(22), SECRET],
+    [
+      'another customer id with the same MAC',
+      (t: string) => signUnsubscribeToken(SECRET, CUSTOMER.replace('3f', '4f')).slice(0, 22) + t.slice(22),
+      SECRET,
+    ],
     ['a truncated token', (t: string) => t.slice(0, 63), SECRET],
     ['padding and junk', (t: string) => `${t}=`, SECRET],
     ['an empty token', () => '', SECRET],

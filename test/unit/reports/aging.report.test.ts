@@ -42,7 +42,13 @@ describe('aging report with allowance (hand-computed, see ledger.fixture.ts)', (
 
   it('ages by days since issue on the invoice basis', () => {
     // A 111 d, E 181 d → 90+ · B 70, G 85 → 61-90 · C 34, H 58 → 31-60 · D 11 → 1-30
-    const byIssue = agingReport({ asOf: AS_OF, customers: CUSTOMERS, invoices: INVOICES, payments: [], config: { basis: 'invoice', edges: [30, 60, 90] } });
+    const byIssue = agingReport({
+      asOf: AS_OF,
+      customers: CUSTOMERS,
+      invoices: INVOICES,
+      payments: [],
+      config: { basis: 'invoice', edges: [30, 60, 90] },
+    });
     expect(byIssue.currencies[0]?.buckets).toEqual({ current: 0, '1-30': 20000, '31-60': 40000, '61-90': 90000, '90+': 75001 });
   });
 

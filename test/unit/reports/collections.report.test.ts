@@ -68,7 +68,15 @@ describe('collections report', () => {
   });
 
   it('uses ISO weeks, Monday to Sunday, the last one cut at the as-of date', () => {
-    const weekly = collectionsReport({ asOf: '2026-03-04', unit: 'week', periods: 2, payments: [], allocations: [], contacts: [], promises: [] });
+    const weekly = collectionsReport({
+      asOf: '2026-03-04',
+      unit: 'week',
+      periods: 2,
+      payments: [],
+      allocations: [],
+      contacts: [],
+      promises: [],
+    });
     expect(weekly.periods.map((p) => [p.label, p.from, p.to, p.days])).toEqual([
       ['2026-W09', '2026-02-23', '2026-03-01', 7],
       ['2026-W10', '2026-03-02', '2026-03-04', 3],

@@ -71,7 +71,13 @@ describe('DSO (hand-computed)', () => {
   it('says "undefined" rather than dividing by zero', () => {
     const none = dsoReport(INVOICES, '2025-11-15', parsePeriodLength('30d'));
     // only E (issued 10-01) exists: 15001 owed, no sales in the 30 days; countback: Oct's sales cover it
-    expect(none.currencies[0]).toMatchObject({ creditSalesMinor: 0, dso: null, bestPossibleDso: null, averageDaysDelinquent: null, percentCurrent: 0 });
+    expect(none.currencies[0]).toMatchObject({
+      creditSalesMinor: 0,
+      dso: null,
+      bestPossibleDso: null,
+      averageDaysDelinquent: null,
+      percentCurrent: 0,
+    });
     // trailing months to 11-15: (10-15, 11-15] has no sales (31 d), (09-15, 10-15] has E: 31 + 15001/15001 × 30 = 61
     expect(none.currencies[0]?.countbackDso).toBe(61);
   });
@@ -90,12 +96,23 @@ describe('CEI (hand-computed)', () => {
       ['2026-02-01', '2026-02-28', 19.51],
       ['2026-03-01', '2026-03-31', 10.87],
     ]);
-    expect(eur?.months[1]).toMatchObject({ beginningMinor: 205001, creditSalesMinor: 40000, endingMinor: 205001, endingCurrentMinor: 40000 });
+    expect(eur?.months[1]).toMatchObject({
+      beginningMinor: 205001,
+      creditSalesMinor: 40000,
+      endingMinor: 205001,
+      endingCurrentMinor: 40000,
+    });
   });
 
   it('over the whole span', () => {
     // (115001 + 175000 − 225001) / (290001 − 20000) = 65000 / 270001 = 24.074… → 24.07
-    expect(eur?.span).toMatchObject({ beginningMinor: 115001, creditSalesMinor: 175000, endingMinor: 225001, endingCurrentMinor: 20000, cei: 24.07 });
+    expect(eur?.span).toMatchObject({
+      beginningMinor: 115001,
+      creditSalesMinor: 175000,
+      endingMinor: 225001,
+      endingCurrentMinor: 20000,
+      cei: 24.07,
+    });
     expect(eur?.span.window).toEqual({ from: '2026-01-01', to: '2026-03-31', days: 90 });
   });
 

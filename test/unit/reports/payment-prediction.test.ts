@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { predictPaymentDates, weightedMedian, type OpenInvoiceRef, type PaidInvoiceRecord } from '../../../src/reports/payment-prediction.js';
+import {
+  predictPaymentDates,
+  weightedMedian,
+  type OpenInvoiceRef,
+  type PaidInvoiceRecord,
+} from '../../../src/reports/payment-prediction.js';
 
 const AS_OF = '2026-03-31';
 
@@ -89,7 +94,18 @@ describe('payment-date prediction (hand-computed)', () => {
 
   it('weighted median', () => {
     expect(weightedMedian([])).toBeNull();
-    expect(weightedMedian([{ days: 3, weight: 1 }, { days: 1, weight: 1 }, { days: 2, weight: 1 }])).toBe(2);
-    expect(weightedMedian([{ days: 1, weight: 1 }, { days: 100, weight: 3 }])).toBe(100);
+    expect(
+      weightedMedian([
+        { days: 3, weight: 1 },
+        { days: 1, weight: 1 },
+        { days: 2, weight: 1 },
+      ]),
+    ).toBe(2);
+    expect(
+      weightedMedian([
+        { days: 1, weight: 1 },
+        { days: 100, weight: 3 },
+      ]),
+    ).toBe(100);
   });
 });

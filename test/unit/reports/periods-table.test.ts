@@ -25,7 +25,13 @@ describe('report periods', () => {
 });
 
 describe('tables', () => {
-  const table = { columns: ['customer', 'balance', 'dso'], rows: [['Smith, "Jo"', money(123456, 'EUR'), 12.5], ['Yen Co', money(500, 'JPY'), null]] };
+  const table = {
+    columns: ['customer', 'balance', 'dso'],
+    rows: [
+      ['Smith, "Jo"', money(123456, 'EUR'), 12.5],
+      ['Yen Co', money(500, 'JPY'), null],
+    ],
+  };
 
   it('CSV quotes what needs quoting and keeps money in minor units', () => {
     expect(renderCsv(table)).toBe('customer,balance,dso\r\n"Smith, ""Jo""",123456,12.5\r\nYen Co,500,\r\n');

@@ -27,16 +27,39 @@ describe('statement of account', () => {
       { currency: 'EUR', balanceMinor: 65001 },
       { currency: 'USD', balanceMinor: 7000 },
     ]);
-    expect(statement.aging[0]).toEqual({ currency: 'EUR', buckets: { current: 0, '1-30': 10000, '31-60': 40000, '61-90': 0, '90+': 15001 } });
+    expect(statement.aging[0]).toEqual({
+      currency: 'EUR',
+      buckets: { current: 0, '1-30': 10000, '31-60': 40000, '61-90': 0, '90+': 15001 },
+    });
     expect(statement.unappliedCredit).toEqual([{ currency: 'EUR', balanceMinor: 5000 }]);
   });
 
   it('becomes the statement-of-account template context', () => {
-    const company = { name: 'Delta', signature: 'AR', paymentInstructions: 'IBAN', payUrl: 'https://pay', supportEmail: 'ar@x', supportPhone: '+40' };
+    const company = {
+      name: 'Delta',
+      signature: 'AR',
+      paymentInstructions: 'IBAN',
+      payUrl: 'https://pay',
+      supportEmail: 'ar@x',
+      supportPhone: '+40',
+    };
     const context = statementContext(statement, { company, now: '2026-04-01T09:00:00.000+03:00' });
-    expect(context).toMatchObject({ stepId: 'statement-of-account', optOutRequired: false, unsubscribeUrl: null, totals: statement.totals });
+    expect(context).toMatchObject({
+      stepId: 'statement-of-account',
+      optOutRequired: false,
+      unsubscribeUrl: null,
+      totals: statement.totals,
+    });
     expect(context.customer).toEqual({ name: 'Contoso', locale: 'ro-RO', timeZone: 'Europe/Bucharest' });
-    expect(context.invoices[0]).toEqual({ number: 'INV-E', currency: 'EUR', amountMinor: 15001, balanceMinor: 15001, issuedOn: '2025-10-01', dueOn: '2025-10-31', daysPastDue: 151 });
+    expect(context.invoices[0]).toEqual({
+      number: 'INV-E',
+      currency: 'EUR',
+      amountMinor: 15001,
+      balanceMinor: 15001,
+      issuedOn: '2025-10-01',
+      dueOn: '2025-10-31',
+      daysPastDue: 151,
+    });
   });
 });
 

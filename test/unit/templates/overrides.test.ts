@@ -57,7 +57,12 @@ describe('overrides', () => {
 
   it('can add a locale the product does not ship, formatted for the customer’s region', () => {
     const overrideDir = folderWith({ 'messages/default/overdue-7/de/sms.hbs': '{{company.name}}: offener Betrag {{> total-due}}.' });
-    const sms = renderMessage(createTemplateCatalog({ overrideDir }), { templateId: 'default/overdue-7', channel: 'sms', locale: 'de-AT', context });
+    const sms = renderMessage(createTemplateCatalog({ overrideDir }), {
+      templateId: 'default/overdue-7',
+      channel: 'sms',
+      locale: 'de-AT',
+      context,
+    });
     expect(sms).toMatchObject({ locale: 'de', body: 'Delta Industrial Supply: offener Betrag € 1.544,50 + $ 2.450,00.' });
   });
 
@@ -90,7 +95,10 @@ describe('validateCatalog', () => {
     const overrideDir = folderWith({ 'messages/default/firm-30/en/sms.hbs': `{{company.name}}: ${'please pay now. '.repeat(30)}` });
     const problems = problemsOf(() => validateCatalog(createTemplateCatalog({ overrideDir })));
     expect(problems).toEqual([
-      { file: join(overrideDir, 'messages/default/firm-30/en/sms.hbs'), problem: 'SMS body takes 4 GSM-7 segments with the sample context; the limit is 3' },
+      {
+        file: join(overrideDir, 'messages/default/firm-30/en/sms.hbs'),
+        problem: 'SMS body takes 4 GSM-7 segments with the sample context; the limit is 3',
+      },
     ]);
   });
 

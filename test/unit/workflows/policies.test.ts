@@ -57,8 +57,16 @@ describe('validation names the policy, the step and the field', () => {
   const base = () => structuredClone(builtInPolicies[0]) as any;
 
   it.each<[string, Mutation, string]>([
-    ['missing template', (p) => delete p.steps[2].actions[1].template, 'policy "default" step "overdue-7": actions[1].template is required'],
-    ['empty template', (p) => (p.steps[0].actions[0].template = ''), 'policy "default" step "courtesy": actions[0].template must not be empty'],
+    [
+      'missing template',
+      (p) => delete p.steps[2].actions[1].template,
+      'policy "default" step "overdue-7": actions[1].template is required',
+    ],
+    [
+      'empty template',
+      (p) => (p.steps[0].actions[0].template = ''),
+      'policy "default" step "courtesy": actions[0].template must not be empty',
+    ],
     [
       'unknown action type',
       (p) => (p.steps[1].actions[0] = { type: 'fax' }),
@@ -79,7 +87,11 @@ describe('validation names the policy, the step and the field', () => {
     ['duplicate step id', (p) => (p.steps[2].id = 'overdue-1'), 'policy "default" step "overdue-1": id is used by an earlier step'],
     ['negative stage', (p) => (p.steps[4].stage = -1), 'policy "default" step "firm-30": stage must be 0 or more'],
     ['no actions', (p) => (p.steps[4].actions = []), 'policy "default" step "firm-30": actions must have at least one action'],
-    ['an action twice', (p) => p.steps[0].actions.push({ type: 'email', template: 'x' }), 'policy "default" step "courtesy": actions[1].type "email" appears twice in the step'],
+    [
+      'an action twice',
+      (p) => p.steps[0].actions.push({ type: 'email', template: 'x' }),
+      'policy "default" step "courtesy": actions[1].type "email" appears twice in the step',
+    ],
     ['unknown field', (p) => (p.steps[0].actions[0].cc = 'x'), 'policy "default" step "courtesy": actions[0] has unknown field cc'],
     ['step without id', (p) => delete p.steps[5].id, 'policy "default" step #6: id is required'],
     ['missing name', (p) => delete p.name, 'policy "default": name is required'],
@@ -100,7 +112,12 @@ describe('validation names the policy, the step and the field', () => {
     const a = base();
     delete a.steps[0].actions[0].template;
     const b = { ...base(), id: 'other', name: '' };
-    expect(() => parsePolicies([{ source: 'a', data: a }, { source: 'b', data: b }])).toThrow(
+    expect(() =>
+      parsePolicies([
+        { source: 'a', data: a },
+        { source: 'b', data: b },
+      ]),
+    ).toThrow(
       'invalid dunning policies:\n  policy "default" step "courtesy": actions[0].template is required\n  policy "other": name must not be empty',
     );
   });
@@ -130,8 +147,16 @@ describe('policies dropped into the configured folder', () => {
   });
 
   it.each([
-    ['an invalid policy', JSON.stringify({ ...gentle, steps: [{ ...gentle.steps[0], offsetDays: 'soon' }] }), 'policy "gentle" step "nudge": offsetDays must be a number'],
-    ['a duplicate id', JSON.stringify({ ...gentle, id: 'default' }), 'policy "default" in DIR/bad.json: id is already used by built-in policies'],
+    [
+      'an invalid policy',
+      JSON.stringify({ ...gentle, steps: [{ ...gentle.steps[0], offsetDays: 'soon' }] }),
+      'policy "gentle" step "nudge": offsetDays must be a number',
+    ],
+    [
+      'a duplicate id',
+      JSON.stringify({ ...gentle, id: 'default' }),
+      'policy "default" in DIR/bad.json: id is already used by built-in policies',
+    ],
     ['invalid JSON', '{ "id": ', 'policy file DIR/bad.json: invalid JSON'],
   ])('reject %s', async (_name, text, message) => {
     await writeFile(join(dir, 'bad.json'), text);

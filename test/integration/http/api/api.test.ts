@@ -3,11 +3,27 @@ import { startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js
 import { seedLedger } from '../../../support/ledger.js';
 
 const customer = (id: string, extra: Record<string, unknown> = {}) => ({
-  external_id: id, name: `${id} SRL`, email: `${id.toLowerCase()}@example.ro`, phone: '0721 234 567', timezone: 'Europe/Bucharest',
-  locale: 'ro-RO', currency: 'RON', credit_limit: '5000.00', sms_consent: true, policy: 'default', ...extra,
+  external_id: id,
+  name: `${id} SRL`,
+  email: `${id.toLowerCase()}@example.ro`,
+  phone: '0721 234 567',
+  timezone: 'Europe/Bucharest',
+  locale: 'ro-RO',
+  currency: 'RON',
+  credit_limit: '5000.00',
+  sms_consent: true,
+  policy: 'default',
+  ...extra,
 });
 const invoice = (id: string, customerId: string, extra: Record<string, unknown> = {}) => ({
-  external_id: id, customer_external_id: customerId, number: id, currency: 'RON', amount: '1200.50', issued_on: '2026-01-01', due_on: '2026-02-01', ...extra,
+  external_id: id,
+  customer_external_id: customerId,
+  number: id,
+  currency: 'RON',
+  amount: '1200.50',
+  issued_on: '2026-01-01',
+  due_on: '2026-02-01',
+  ...extra,
 });
 
 describe('REST API /api/v1', () => {
@@ -15,7 +31,12 @@ describe('REST API /api/v1', () => {
   const tokens: Record<string, string> = {};
 
   const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) =>
-    t.app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+    t.app.inject({
+      method,
+      url,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   beforeAll(async () => {
     t = await startTestHttpApp();
@@ -30,12 +51,41 @@ describe('REST API /api/v1', () => {
   afterAll(async () => t?.close());
 
   // Every endpoint: a request that succeeds, the least role, and the scope it needs.
-  interface Endpoint { method: 'GET' | 'POST'; url: string; role: 'collector' | 'manager'; scope: string; body?: unknown }
+  interface Endpoint {
+    method: 'GET' | 'POST';
+    url: string;
+    role: 'collector' | 'manager';
+    scope: string;
+    body?: unknown;
+  }
   const endpoints: Endpoint[] = [
     { method: 'POST', url: '/api/v1/customers', role: 'manager', scope: 'ledger:write', body: { items: [customer('API-0')] } },
-    { method: 'POST', url: '/api/v1/contact-points', role: 'manager', scope: 'ledger:write', body: { items: [{ customer_external_id: 'SEED-1', kind: 'email', value: 'billing@seed.example', role: 'billing' }] } },
+    {
+      method: 'POST',
+      url: '/api/v1/contact-points',
+      role: 'manager',
+      scope: 'ledger:write',
+      body: { items: [{ customer_external_id: 'SEED-1', kind: 'email', value: 'billing@seed.example', role: 'billing' }] },
+    },
     { method: 'POST', url: '/api/v1/invoices', role: 'manager', scope: 'ledger:write', body: { items: [invoice('SEED-INV-9', 'SEED-1')] } },
-    { method: 'POST', url: '/api/v1/payments', role: 'manager', scope: 'ledger:write', body: { items: [{ external_id: 'PAY-0', customer_external_id: 'SEED-1', amount: '10.00', currency: 'RON', received_on: '2026-03-01', reference: null }] } },
+    {
+      method: 'POST',
+      url: '/api/v1/payments',
+      role: 'manager',
+      scope: 'ledger:write',
+      body: {
+        items: [
+          {
+            external_id: 'PAY-0',
+            customer_external_id: 'SEED-1',
+            amount: '10.00',
+            currency: 'RON',
+            received_on: '2026-03-01',
+            reference: null,
+          },
+        ],
+      },
+    },
     { method: 'GET', url: '/api/v1/cases', role: 'collector', scope: 'ledger:read' },
     { method: 'GET', url: '/api/v1/cases/SEED-1', role: 'collector', scope: 'ledger:read' },
     { method: 'GET', url: '/api/v1/invoices?customer=SEED-1', role: 'collector', scope: 'ledger:read' },
@@ -81,7 +131,11 @@ describe('REST API /api/v1', () => {
     expect((await call('POST', '/api/v1/customers', tokens.manager, { items })).json()).toEqual({ created: 2, updated: 0, unchanged: 0 });
     expect((await call('POST', '/api/v1/customers', tokens.manager, { items })).json()).toEqual({ created: 0, updated: 0, unchanged: 2 });
     const changed = [customer('API-1', { name: 'Renamed SRL' })];
-    expect((await call('POST', '/api/v1/customers', tokens.manager, { items: changed })).json()).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect((await call('POST', '/api/v1/customers', tokens.manager, { items: changed })).json()).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+    });
     const stored = await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'API-1' }, include: { contactPoints: true } });
     expect(stored.name).toBe('Renamed SRL');
     expect(stored.creditLimitMinor).toBe(500000n);
@@ -90,25 +144,96 @@ describe('REST API /api/v1', () => {
 
   // Bad bodies: 400 naming the field and the item index; nothing written.
   const invalid = [
-    { name: 'a missing required field', url: '/api/v1/customers', items: [customer('BAD-1'), { ...customer('BAD-2'), name: undefined }], field: 'items[1].name', index: 1 },
+    {
+      name: 'a missing required field',
+      url: '/api/v1/customers',
+      items: [customer('BAD-1'), { ...customer('BAD-2'), name: undefined }],
+      field: 'items[1].name',
+      index: 1,
+    },
     { name: 'an unknown field', url: '/api/v1/customers', items: [{ ...customer('BAD-1'), colour: 'red' }], field: 'items[0]', index: 0 },
-    { name: 'a bad time zone', url: '/api/v1/customers', items: [customer('BAD-1', { timezone: 'Mars/Olympus' })], field: 'items[0].timezone', index: 0 },
-    { name: 'an unknown policy', url: '/api/v1/customers', items: [customer('BAD-1', { policy: 'nope' })], field: 'items[0].policy', index: 0 },
-    { name: 'too many decimals', url: '/api/v1/invoices', items: [invoice('BAD-I1', 'SEED-1', { amount: '12.345' })], field: 'items[0].amount', index: 0 },
-    { name: 'an impossible date', url: '/api/v1/invoices', items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I2', 'SEED-1', { due_on: '2026-02-30' })], field: 'items[1].due_on', index: 1 },
-    { name: 'an unknown customer (found by the writer)', url: '/api/v1/invoices', items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I2', 'NOBODY')], field: 'items[1].customer_external_id', index: 1 },
-    { name: 'a currency not the customer\'s', url: '/api/v1/invoices', items: [invoice('BAD-I1', 'SEED-1', { currency: 'EUR' })], field: 'items[0].currency', index: 0 },
-    { name: 'a repeated external id', url: '/api/v1/invoices', items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I1', 'SEED-1', { number: 'X' })], field: 'items[1].external_id', index: 1 },
-    { name: 'a zero payment', url: '/api/v1/payments', items: [{ external_id: 'BAD-P', customer_external_id: 'SEED-1', amount: '0', currency: 'RON', received_on: '2026-03-01' }], field: 'items[0].amount', index: 0 },
-    { name: 'a bad email', url: '/api/v1/contact-points', items: [{ customer_external_id: 'SEED-1', kind: 'email', value: 'not-an-email' }], field: 'items[0].value', index: 0 },
+    {
+      name: 'a bad time zone',
+      url: '/api/v1/customers',
+      items: [customer('BAD-1', { timezone: 'Mars/Olympus' })],
+      field: 'items[0].timezone',
+      index: 0,
+    },
+    {
+      name: 'an unknown policy',
+      url: '/api/v1/customers',
+      items: [customer('BAD-1', { policy: 'nope' })],
+      field: 'items[0].policy',
+      index: 0,
+    },
+    {
+      name: 'too many decimals',
+      url: '/api/v1/invoices',
+      items: [invoice('BAD-I1', 'SEED-1', { amount: '12.345' })],
+      field: 'items[0].amount',
+      index: 0,
+    },
+    {
+      name: 'an impossible date',
+      url: '/api/v1/invoices',
+      items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I2', 'SEED-1', { due_on: '2026-02-30' })],
+      field: 'items[1].due_on',
+      index: 1,
+    },
+    {
+      name: 'an unknown customer (found by the writer)',
+      url: '/api/v1/invoices',
+      items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I2', 'NOBODY')],
+      field: 'items[1].customer_external_id',
+      index: 1,
+    },
+    {
+      name: "a currency not the customer's",
+      url: '/api/v1/invoices',
+      items: [invoice('BAD-I1', 'SEED-1', { currency: 'EUR' })],
+      field: 'items[0].currency',
+      index: 0,
+    },
+    {
+      name: 'a repeated external id',
+      url: '/api/v1/invoices',
+      items: [invoice('BAD-I1', 'SEED-1'), invoice('BAD-I1', 'SEED-1', { number: 'X' })],
+      field: 'items[1].external_id',
+      index: 1,
+    },
+    {
+      name: 'a zero payment',
+      url: '/api/v1/payments',
+      items: [{ external_id: 'BAD-P', customer_external_id: 'SEED-1', amount: '0', currency: 'RON', received_on: '2026-03-01' }],
+      field: 'items[0].amount',
+      index: 0,
+    },
+    {
+      name: 'a bad email',
+      url: '/api/v1/contact-points',
+      items: [{ customer_external_id: 'SEED-1', kind: 'email', value: 'not-an-email' }],
+      field: 'items[0].value',
+      index: 0,
+    },
   ];
   it.each(invalid)('answers 400 for $name, naming $field, and writes nothing', async ({ url, items, field, index }) => {
-    const before = await Promise.all([t.runtime.prisma.customer.count(), t.runtime.prisma.invoice.count(), t.runtime.prisma.payment.count()]);
+    const before = await Promise.all([
+      t.runtime.prisma.customer.count(),
+      t.runtime.prisma.invoice.count(),
+      t.runtime.prisma.payment.count(),
+    ]);
     const response = await call('POST', url, tokens.manager, { items });
     expect(response.statusCode, response.body).toBe(400);
     const problem = response.json();
-    expect(problem.errors.some((e: { field: string; index?: number }) => e.field.startsWith(field) && e.index === index), response.body).toBe(true);
-    const after = await Promise.all([t.runtime.prisma.customer.count(), t.runtime.prisma.invoice.count(), t.runtime.prisma.payment.count()]);
+    expect(
+      problem.errors.some((e: { field: string; index?: number }) => e.field.startsWith(field) && e.index === index),
+      response.body,
+    ).toBe(true);
+    const after = await Promise.all([
+      t.runtime.prisma.customer.count(),
+      t.runtime.prisma.invoice.count(),
+      t.runtime.prisma.payment.count(),
+    ]);
     expect(after).toEqual(before);
   });
 
@@ -118,12 +243,28 @@ describe('REST API /api/v1', () => {
     expect((await call('POST', '/api/v1/customers', tokens.manager, { items: many })).statusCode).toBe(400);
     const bad = await call('GET', '/api/v1/contact-log?channel=pigeon&from=2026-13-01', tokens.collector);
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.channel', 'query.from']);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['query.channel', 'query.from']);
   });
 
   it('applies a payment through cash application, once', async () => {
-    await call('POST', '/api/v1/invoices', tokens.manager, { items: [invoice('CASH-1', 'SEED-1', { amount: '300.00', due_on: '2026-01-15' })] });
-    const items = [{ external_id: 'PAY-CASH', customer_external_id: 'SEED-1', amount: '300.00', currency: 'RON', received_on: '2026-03-02', reference: 'INV CASH-1' }];
+    await call('POST', '/api/v1/invoices', tokens.manager, {
+      items: [invoice('CASH-1', 'SEED-1', { amount: '300.00', due_on: '2026-01-15' })],
+    });
+    const items = [
+      {
+        external_id: 'PAY-CASH',
+        customer_external_id: 'SEED-1',
+        amount: '300.00',
+        currency: 'RON',
+        received_on: '2026-03-02',
+        reference: 'INV CASH-1',
+      },
+    ];
     const first = (await call('POST', '/api/v1/payments', tokens.manager, { items })).json();
     expect(first.created).toBe(1);
     expect(first.applied[0].rule).toBe('reference');
@@ -137,14 +278,24 @@ describe('REST API /api/v1', () => {
     const seeded = await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'SEED-1' } });
     for (let i = 0; i < 5; i += 1) {
       await t.runtime.prisma.contact.create({
-        data: { customerId: seeded.id, channel: i % 2 ? 'call' : 'note', status: 'logged', actor: t.users.collector.id, notes: `note ${i}, "quoted"`, idempotencyKey: `test-log-${i}`, createdAt: new Date(Date.UTC(2026, 2, 1 + i)) },
+        data: {
+          customerId: seeded.id,
+          channel: i % 2 ? 'call' : 'note',
+          status: 'logged',
+          actor: t.users.collector.id,
+          notes: `note ${i}, "quoted"`,
+          idempotencyKey: `test-log-${i}`,
+          createdAt: new Date(Date.UTC(2026, 2, 1 + i)),
+        },
       });
     }
     const first = (await call('GET', '/api/v1/contact-log?customer=SEED-1&limit=2', tokens.collector)).json();
     expect(first.items.map((i: { notes: string }) => i.notes)).toEqual(['note 4, "quoted"', 'note 3, "quoted"']);
     const second = (await call('GET', `/api/v1/contact-log?customer=SEED-1&limit=2&cursor=${first.next}`, tokens.collector)).json();
     expect(second.items.map((i: { notes: string }) => i.notes)).toEqual(['note 2, "quoted"', 'note 1, "quoted"']);
-    const calls = (await call('GET', `/api/v1/contact-log?channel=call&from=2026-03-01&to=2026-03-04&actor=${t.users.collector.id}`, tokens.collector)).json();
+    const calls = (
+      await call('GET', `/api/v1/contact-log?channel=call&from=2026-03-01&to=2026-03-04&actor=${t.users.collector.id}`, tokens.collector)
+    ).json();
     expect(calls.items).toHaveLength(2);
     const csv = await call('GET', '/api/v1/contact-log?customer=SEED-1&format=csv', tokens.collector);
     expect(csv.headers['content-type']).toContain('text/csv');

@@ -27,101 +27,190 @@ const reason = { reason: 'agreed with the customer' };
 
 const ACTIONS: ActionCase[] = [
   {
-    name: 'legal hold', path: '/legal-hold', role: 'manager', body: { reason: 'handed to agency', agency: 'Lex & Co' },
+    name: 'legal hold',
+    path: '/legal-hold',
+    role: 'manager',
+    body: { reason: 'handed to agency', agency: 'Lex & Co' },
     invalid: { body: { reason: '' }, field: 'reason' },
-    check: async (t, id) => expect((await t.runtime.prisma.legalHold.findFirstOrThrow({ where: { customerId: id } })).agency).toBe('Lex & Co'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.legalHold.findFirstOrThrow({ where: { customerId: id } })).agency).toBe('Lex & Co'),
   },
   {
-    name: 'legal hold release', path: '/legal-hold/release', role: 'manager', before: [{ path: '/legal-hold', body: reason }], body: reason,
+    name: 'legal hold release',
+    path: '/legal-hold/release',
+    role: 'manager',
+    before: [{ path: '/legal-hold', body: reason }],
+    body: reason,
     invalid: { body: { reason: 'x', colour: 'red' }, field: '(body)' },
-    check: async (t, id) => expect((await t.runtime.prisma.legalHold.findFirstOrThrow({ where: { customerId: id } })).releasedAt).not.toBeNull(),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.legalHold.findFirstOrThrow({ where: { customerId: id } })).releasedAt).not.toBeNull(),
   },
   {
-    name: 'bankruptcy', path: '/bankruptcy', role: 'manager', body: { filedOn: '2026-01-15', chapter: '7', caseNumber: 'B-123' },
+    name: 'bankruptcy',
+    path: '/bankruptcy',
+    role: 'manager',
+    body: { filedOn: '2026-01-15', chapter: '7', caseNumber: 'B-123' },
     invalid: { body: { filedOn: '2026-02-30', chapter: '7' }, field: 'filedOn' },
-    check: async (t, id) => expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).caseNumber).toBe('B-123'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).caseNumber).toBe('B-123'),
   },
   {
-    name: 'bankruptcy discharge', path: '/bankruptcy/discharge', role: 'manager', before: [{ path: '/bankruptcy', body: { filedOn: '2026-01-15', chapter: '7' } }], body: reason,
+    name: 'bankruptcy discharge',
+    path: '/bankruptcy/discharge',
+    role: 'manager',
+    before: [{ path: '/bankruptcy', body: { filedOn: '2026-01-15', chapter: '7' } }],
+    body: reason,
     invalid: { body: {}, field: 'reason' },
-    check: async (t, id) => expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).dischargedAt).not.toBeNull(),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).dischargedAt).not.toBeNull(),
   },
   {
-    name: 'bankruptcy dismissal', path: '/bankruptcy/dismiss', role: 'manager', before: [{ path: '/bankruptcy', body: { filedOn: '2026-01-15', chapter: '11' } }], body: reason,
+    name: 'bankruptcy dismissal',
+    path: '/bankruptcy/dismiss',
+    role: 'manager',
+    before: [{ path: '/bankruptcy', body: { filedOn: '2026-01-15', chapter: '11' } }],
+    body: reason,
     invalid: { body: { reason: 42 }, field: 'reason' },
-    check: async (t, id) => expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).dismissedAt).not.toBeNull(),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.bankruptcyFiling.findFirstOrThrow({ where: { customerId: id } })).dismissedAt).not.toBeNull(),
   },
   {
-    name: 'credit hold', path: '/credit-hold', role: 'manager', body: { reason: 'over the limit' },
+    name: 'credit hold',
+    path: '/credit-hold',
+    role: 'manager',
+    body: { reason: 'over the limit' },
     invalid: { body: {}, field: 'reason' },
     check: async (t, id) => expect(await t.runtime.prisma.creditHold.count({ where: { customerId: id, releasedAt: null } })).toBe(1),
   },
   {
-    name: 'credit hold release', path: '/credit-hold/release', role: 'manager', before: [{ path: '/credit-hold', body: reason }], body: reason,
+    name: 'credit hold release',
+    path: '/credit-hold/release',
+    role: 'manager',
+    before: [{ path: '/credit-hold', body: reason }],
+    body: reason,
     invalid: { body: { reason: '   ' }, field: 'reason' },
     check: async (t, id) => expect(await t.runtime.prisma.creditHold.count({ where: { customerId: id, releasedAt: null } })).toBe(0),
   },
   {
-    name: 'write-off', path: '/write-off', role: 'manager', body: { invoice: 'INV-1', reason: 'customer ceased trading' },
+    name: 'write-off',
+    path: '/write-off',
+    role: 'manager',
+    body: { invoice: 'INV-1', reason: 'customer ceased trading' },
     // Neither an invoice nor `all`: the service's own refinement names the field.
     invalid: { body: { reason: 'uncollectable' }, field: 'invoice' },
-    check: async (t, id) => expect(await t.runtime.prisma.invoice.findFirstOrThrow({ where: { customerId: id } })).toMatchObject({ status: 'written_off', writtenOffMinor: 2_000_00n }),
+    check: async (t, id) =>
+      expect(await t.runtime.prisma.invoice.findFirstOrThrow({ where: { customerId: id } })).toMatchObject({
+        status: 'written_off',
+        writtenOffMinor: 2_000_00n,
+      }),
   },
   {
-    name: 'dispute', path: '/disputes', role: 'collector', body: { invoice: 'INV-1', reasonCode: 'not_received', notes: 'never arrived' },
+    name: 'dispute',
+    path: '/disputes',
+    role: 'collector',
+    body: { invoice: 'INV-1', reasonCode: 'not_received', notes: 'never arrived' },
     invalid: { body: { invoice: 'INV-1', reasonCode: 'Not Received' }, field: 'reasonCode' },
-    check: async (t, id) => expect((await t.runtime.prisma.dispute.findFirstOrThrow({ where: { customerId: id } })).reasonCode).toBe('not_received'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.dispute.findFirstOrThrow({ where: { customerId: id } })).reasonCode).toBe('not_received'),
   },
   {
-    name: 'dispute resolution', path: '/disputes/resolve', role: 'collector', before: [{ path: '/disputes', body: { invoice: 'INV-1', reasonCode: 'pricing' } }],
+    name: 'dispute resolution',
+    path: '/disputes/resolve',
+    role: 'collector',
+    before: [{ path: '/disputes', body: { invoice: 'INV-1', reasonCode: 'pricing' } }],
     body: { invoice: 'INV-1', resolution: 'credit note issued' },
     invalid: { body: { invoice: 'INV-1' }, field: 'resolution' },
-    check: async (t, id) => expect((await t.runtime.prisma.dispute.findFirstOrThrow({ where: { customerId: id } })).resolution).toBe('credit note issued'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.dispute.findFirstOrThrow({ where: { customerId: id } })).resolution).toBe('credit note issued'),
   },
   {
-    name: 'promise', path: '/promises', role: 'collector', body: { amountMinor: 500_00, promisedOn: daysFromNow(10) },
+    name: 'promise',
+    path: '/promises',
+    role: 'collector',
+    body: { amountMinor: 500_00, promisedOn: daysFromNow(10) },
     // Checked by the service against the customer's today, not by the schema.
     invalid: { body: { amountMinor: 500_00, promisedOn: '2020-01-01' }, field: 'promisedOn' },
-    check: async (t, id) => expect((await t.runtime.prisma.promiseToPay.findFirstOrThrow({ where: { customerId: id } })).amountMinor).toBe(50000n),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.promiseToPay.findFirstOrThrow({ where: { customerId: id } })).amountMinor).toBe(50000n),
   },
   {
-    name: 'promise cancellation', path: '/promises/cancel', role: 'collector', before: [{ path: '/promises', body: { amountMinor: 100_00, promisedOn: daysFromNow(5), confirm: false } }],
+    name: 'promise cancellation',
+    path: '/promises/cancel',
+    role: 'collector',
+    before: [{ path: '/promises', body: { amountMinor: 100_00, promisedOn: daysFromNow(5), confirm: false } }],
     body: ([promise]) => ({ promiseId: promise!.promiseId, ...reason }),
     invalid: { body: { promiseId: 'not-a-uuid', ...reason }, field: 'promiseId' },
-    check: async (t, id) => expect((await t.runtime.prisma.promiseToPay.findFirstOrThrow({ where: { customerId: id } })).status).toBe('cancelled'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.promiseToPay.findFirstOrThrow({ where: { customerId: id } })).status).toBe('cancelled'),
   },
   {
-    name: 'payment plan', path: '/payment-plan', role: 'manager',
-    body: { totalMinor: 1_000_00, instalments: [{ dueOn: daysFromNow(10), amountMinor: 500_00 }, { dueOn: daysFromNow(40), amountMinor: 500_00 }] },
+    name: 'payment plan',
+    path: '/payment-plan',
+    role: 'manager',
+    body: {
+      totalMinor: 1_000_00,
+      instalments: [
+        { dueOn: daysFromNow(10), amountMinor: 500_00 },
+        { dueOn: daysFromNow(40), amountMinor: 500_00 },
+      ],
+    },
     // The sum is checked by the service's own refinement.
     invalid: { body: { totalMinor: 1_000_00, instalments: [{ dueOn: daysFromNow(10), amountMinor: 400_00 }] }, field: 'instalments' },
-    check: async (t, id) => expect((await t.runtime.prisma.paymentPlan.findFirstOrThrow({ where: { customerId: id }, include: { instalments: true } })).instalments).toHaveLength(2),
+    check: async (t, id) =>
+      expect(
+        (await t.runtime.prisma.paymentPlan.findFirstOrThrow({ where: { customerId: id }, include: { instalments: true } })).instalments,
+      ).toHaveLength(2),
   },
   {
-    name: 'payment plan cancellation', path: '/payment-plan/cancel', role: 'manager',
-    before: [{ path: '/payment-plan', body: { totalMinor: 1_000_00, instalments: [{ dueOn: daysFromNow(10), amountMinor: 1_000_00 }] } }], body: reason,
+    name: 'payment plan cancellation',
+    path: '/payment-plan/cancel',
+    role: 'manager',
+    before: [{ path: '/payment-plan', body: { totalMinor: 1_000_00, instalments: [{ dueOn: daysFromNow(10), amountMinor: 1_000_00 }] } }],
+    body: reason,
     invalid: { body: {}, field: 'reason' },
-    check: async (t, id) => expect((await t.runtime.prisma.paymentPlan.findFirstOrThrow({ where: { customerId: id } })).status).toBe('cancelled'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.paymentPlan.findFirstOrThrow({ where: { customerId: id } })).status).toBe('cancelled'),
   },
   {
-    name: 'call', path: '/calls', role: 'collector', body: { outcome: 'voicemail', notes: 'left a message' },
+    name: 'call',
+    path: '/calls',
+    role: 'collector',
+    body: { outcome: 'voicemail', notes: 'left a message' },
     invalid: { body: { outcome: 'shouting', notes: 'x' }, field: 'outcome' },
-    check: async (t, id) => expect((await t.runtime.prisma.contact.findFirstOrThrow({ where: { customerId: id, channel: 'call' } })).notes).toBe('left a message'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.contact.findFirstOrThrow({ where: { customerId: id, channel: 'call' } })).notes).toBe(
+        'left a message',
+      ),
   },
   {
-    name: 'note', path: '/notes', role: 'collector', body: { text: 'prefers calls after 3pm' },
+    name: 'note',
+    path: '/notes',
+    role: 'collector',
+    body: { text: 'prefers calls after 3pm' },
     invalid: { body: { text: '' }, field: 'text' },
-    check: async (t, id) => expect((await t.runtime.prisma.contact.findFirstOrThrow({ where: { customerId: id, channel: 'note' } })).notes).toBe('prefers calls after 3pm'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.contact.findFirstOrThrow({ where: { customerId: id, channel: 'note' } })).notes).toBe(
+        'prefers calls after 3pm',
+      ),
   },
   {
-    name: 'pause', path: '/pause', role: 'collector', body: { reason: 'on holiday', until: `${daysFromNow(7)}T08:00:00+02:00` },
+    name: 'pause',
+    path: '/pause',
+    role: 'collector',
+    body: { reason: 'on holiday', until: `${daysFromNow(7)}T08:00:00+02:00` },
     invalid: { body: { reason: 'on holiday', until: '2020-01-01T00:00:00Z' }, field: 'until' },
-    check: async (t, id) => expect((await t.runtime.prisma.collectionCase.findFirstOrThrow({ where: { customerId: id } })).state).toBe('paused'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.collectionCase.findFirstOrThrow({ where: { customerId: id } })).state).toBe('paused'),
   },
   {
-    name: 'resume', path: '/resume', role: 'collector', before: [{ path: '/pause', body: reason }], body: reason,
+    name: 'resume',
+    path: '/resume',
+    role: 'collector',
+    before: [{ path: '/pause', body: reason }],
+    body: reason,
     invalid: { body: { because: 'x' }, field: 'reason' },
-    check: async (t, id) => expect((await t.runtime.prisma.collectionCase.findFirstOrThrow({ where: { customerId: id } })).state).toBe('active'),
+    check: async (t, id) =>
+      expect((await t.runtime.prisma.collectionCase.findFirstOrThrow({ where: { customerId: id } })).state).toBe('active'),
   },
 ];
 
@@ -131,7 +220,12 @@ describe('REST API: case actions and alerts', () => {
   const tokens: Record<string, string> = {};
 
   const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) =>
-    t.app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+    t.app.inject({
+      method,
+      url,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const customerOf = (index: number) => `CA-${index}`;
 
   beforeAll(async () => {
@@ -140,7 +234,10 @@ describe('REST API: case actions and alerts', () => {
     tokens.manager = await t.token('manager', 'cases:write');
     tokens.noScope = await t.token('admin', 'ledger:read,ledger:write');
     ids = await seedLedger(t.runtime.prisma, [
-      ...ACTIONS.map((_, i) => ({ externalId: customerOf(i), invoices: [{ number: 'INV-1', amountMinor: 2_000_00, issuedOn: '2026-01-01', dueOn: '2026-01-31' }] })),
+      ...ACTIONS.map((_, i) => ({
+        externalId: customerOf(i),
+        invoices: [{ number: 'INV-1', amountMinor: 2_000_00, issuedOn: '2026-01-01', dueOn: '2026-01-31' }],
+      })),
       { externalId: 'FILE-1', invoices: [{ number: 'F-1', amountMinor: 700_00, issuedOn: '2026-01-01', dueOn: '2026-01-31' }] },
     ]);
   });
@@ -154,7 +251,10 @@ describe('REST API: case actions and alerts', () => {
       const response = await call('POST', url, tokens[action.role], action.invalid.body);
       expect(response.statusCode, response.body).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.json().errors.map((e: { field: string }) => e.field), response.body).toContain(action.invalid.field);
+      expect(
+        response.json().errors.map((e: { field: string }) => e.field),
+        response.body,
+      ).toContain(action.invalid.field);
       expect(await t.runtime.prisma.auditEvent.count()).toBe(audits);
     });
 
@@ -185,7 +285,10 @@ describe('REST API: case actions and alerts', () => {
       const response = await call('POST', url, tokens[action.role], body);
       expect(response.statusCode, response.body).toBe(200);
       await action.check(t, ids.get(customerOf(action.index))!);
-      const last = await t.runtime.prisma.auditEvent.findFirstOrThrow({ orderBy: { at: 'desc' }, where: { action: { not: 'alert.raised' } } });
+      const last = await t.runtime.prisma.auditEvent.findFirstOrThrow({
+        orderBy: { at: 'desc' },
+        where: { action: { not: 'alert.raised' } },
+      });
       expect(last.actor).toBe(t.users[action.role].id);
     });
   });
@@ -200,7 +303,10 @@ describe('REST API: case actions and alerts', () => {
     const noInvoice = await call('POST', '/api/v1/cases/FILE-1/disputes', tokens.collector, { invoice: 'NOPE', reasonCode: 'pricing' });
     expect(noInvoice.statusCode).toBe(404);
     const writtenOff = ACTIONS.findIndex((a) => a.path === '/write-off');
-    const nothingOpen = await call('POST', `/api/v1/cases/${customerOf(writtenOff)}/write-off`, tokens.manager, { all: true, reason: 'again' });
+    const nothingOpen = await call('POST', `/api/v1/cases/${customerOf(writtenOff)}/write-off`, tokens.manager, {
+      all: true,
+      reason: 'again',
+    });
     expect(nothingOpen.statusCode, nothingOpen.body).toBe(409);
     expect(nothingOpen.json().detail).toContain('no open balance to write off');
   });
@@ -224,7 +330,9 @@ describe('REST API: case actions and alerts', () => {
     expect((await call('POST', '/api/v1/cases/FILE-1/legal-hold', tokens.manager, { reason: 'fraud suspected' })).statusCode).toBe(200);
     const open = await call('GET', '/api/v1/alerts', tokens.collector);
     expect(open.statusCode, open.body).toBe(200);
-    const alert = open.json().items.find((a: { customerExternalId: string; kind: string }) => a.customerExternalId === 'FILE-1' && a.kind === 'legal_hold');
+    const alert = open
+      .json()
+      .items.find((a: { customerExternalId: string; kind: string }) => a.customerExternalId === 'FILE-1' && a.kind === 'legal_hold');
     expect(alert).toBeDefined();
     const ackUrl = `/api/v1/alerts/${alert.id}/ack`;
     expect((await call('POST', ackUrl, tokens.collector, {})).statusCode).toBe(403);

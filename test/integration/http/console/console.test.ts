@@ -29,7 +29,9 @@ describe('the console', () => {
 
   async function browse(jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
     const response = await t.app.inject({
-      method, url, headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      method,
+      url,
+      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
     });
     jar.take(response.headers['set-cookie']);
@@ -39,7 +41,12 @@ describe('the console', () => {
   async function signIn(role: 'collector' | 'manager' | 'admin') {
     const jar = new Jar();
     const page = await browse(jar, 'GET', '/console/login');
-    const response = await browse(jar, 'POST', '/console/login', { _csrf: csrfIn(page.body), email: `${role}@example.com`, password: PASSWORD, next: '/console/worklist' });
+    const response = await browse(jar, 'POST', '/console/login', {
+      _csrf: csrfIn(page.body),
+      email: `${role}@example.com`,
+      password: PASSWORD,
+      next: '/console/worklist',
+    });
     expect(response.statusCode, response.body).toBe(303);
     return jar;
   }
@@ -47,22 +54,66 @@ describe('the console', () => {
   beforeAll(async () => {
     t = await startTestHttpApp();
     const ids = await seedLedger(t.runtime.prisma, [
-      { externalId: 'SMALL-1', name: 'Small Debt SRL', invoices: [{ number: 'A-1', amountMinor: 100_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
-      { externalId: 'BIG-1', name: 'Big Debt SRL', invoices: [{ number: 'B-1', amountMinor: 90_000_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
-      { externalId: 'BROKE-1', name: 'Broken Promise SRL', invoices: [{ number: 'C-1', amountMinor: 10_00, issuedOn: daysAgo(40), dueOn: daysAgo(10) }] },
+      {
+        externalId: 'SMALL-1',
+        name: 'Small Debt SRL',
+        invoices: [{ number: 'A-1', amountMinor: 100_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }],
+      },
+      {
+        externalId: 'BIG-1',
+        name: 'Big Debt SRL',
+        invoices: [{ number: 'B-1', amountMinor: 90_000_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }],
+      },
+      {
+        externalId: 'BROKE-1',
+        name: 'Broken Promise SRL',
+        invoices: [{ number: 'C-1', amountMinor: 10_00, issuedOn: daysAgo(40), dueOn: daysAgo(10) }],
+      },
     ]);
     const prisma = t.runtime.prisma;
-    await prisma.promiseToPay.create({ data: { customerId: ids.get('BROKE-1')!, amountMinor: 1000n, currency: 'RON', promisedDate: new Date('2026-01-10'), status: 'broken', createdBy: t.users.collector.id } });
+    await prisma.promiseToPay.create({
+      data: {
+        customerId: ids.get('BROKE-1')!,
+        amountMinor: 1000n,
+        currency: 'RON',
+        promisedDate: new Date('2026-01-10'),
+        status: 'broken',
+        createdBy: t.users.collector.id,
+      },
+    });
     const contact = await prisma.contact.create({
       data: {
-        customerId: ids.get('BIG-1')!, channel: 'email', status: 'delivered', subject: 'Invoice B-1 is overdue', bodyText: 'Dear customer, please pay <b>now</b>.',
-        recipient: 'big-1@example.com', idempotencyKey: 'console-test-1',
+        customerId: ids.get('BIG-1')!,
+        channel: 'email',
+        status: 'delivered',
+        subject: 'Invoice B-1 is overdue',
+        bodyText: 'Dear customer, please pay <b>now</b>.',
+        recipient: 'big-1@example.com',
+        idempotencyKey: 'console-test-1',
         statusEvents: { create: [{ status: 'queued' }, { status: 'sent' }, { status: 'delivered', actor: 'webhook:test' }] },
       },
     });
-    await prisma.contact.create({ data: { customerId: ids.get('BIG-1')!, channel: 'call', status: 'logged', outcome: 'no_answer', notes: 'Left a voicemail', actor: t.users.collector.id, idempotencyKey: 'console-test-2' } });
+    await prisma.contact.create({
+      data: {
+        customerId: ids.get('BIG-1')!,
+        channel: 'call',
+        status: 'logged',
+        outcome: 'no_answer',
+        notes: 'Left a voicemail',
+        actor: t.users.collector.id,
+        idempotencyKey: 'console-test-2',
+      },
+    });
     await prisma.legalHold.create({ data: { customerId: ids.get('BIG-1')!, reason: 'handed to agency', placedBy: t.users.manager.id } });
-    await prisma.auditEvent.create({ data: { entityType: 'customer', entityId: ids.get('BIG-1')!, action: 'case.paused', actor: t.users.manager.id, reason: 'manual review' } });
+    await prisma.auditEvent.create({
+      data: {
+        entityType: 'customer',
+        entityId: ids.get('BIG-1')!,
+        action: 'case.paused',
+        actor: t.users.manager.id,
+        reason: 'manual review',
+      },
+    });
     expect(contact.id).toBeDefined();
   });
   afterAll(async () => t?.close());
@@ -91,7 +142,10 @@ describe('the console', () => {
     expect(noToken.statusCode).toBe(403);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) {
-      statuses.push((await browse(jar, 'POST', '/console/login', { _csrf: csrf, email: 'ratelimited@example.com', password: 'wrong password!' })).statusCode);
+      statuses.push(
+        (await browse(jar, 'POST', '/console/login', { _csrf: csrf, email: 'ratelimited@example.com', password: 'wrong password!' }))
+          .statusCode,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
@@ -169,8 +223,16 @@ describe('the console', () => {
 
     beforeAll(async () => {
       await seedLedger(t.runtime.prisma, [
-        { externalId: 'FORM-1', name: 'Forms Collector SRL', invoices: [{ number: 'FC-1', amountMinor: 1_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
-        { externalId: 'FORM-2', name: 'Forms Manager SRL', invoices: [{ number: 'FM-1', amountMinor: 2_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }] },
+        {
+          externalId: 'FORM-1',
+          name: 'Forms Collector SRL',
+          invoices: [{ number: 'FC-1', amountMinor: 1_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }],
+        },
+        {
+          externalId: 'FORM-2',
+          name: 'Forms Manager SRL',
+          invoices: [{ number: 'FM-1', amountMinor: 2_500_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' }],
+        },
       ]);
     });
 
@@ -178,13 +240,18 @@ describe('the console', () => {
       const jar = await signIn('collector');
       const page = await browse(jar, 'GET', '/console/customers/FORM-1');
       expect(page.statusCode).toBe(200);
-      for (const form of ['Log a call', 'Record a promise to pay', 'Add a note', 'Open a dispute', 'Pause dunning']) expect(page.body).toContain(form);
+      for (const form of ['Log a call', 'Record a promise to pay', 'Add a note', 'Open a dispute', 'Pause dunning'])
+        expect(page.body).toContain(form);
       expect(page.body).toContain('<label for="call-outcome">Outcome</label>');
       expect(page.body).toContain('<label for="promise-amount">Amount</label>');
-      for (const form of ['Manager actions', 'Place a legal hold', 'Place a credit hold', 'Record a bankruptcy filing', '/case-file']) expect(page.body).not.toContain(form);
+      for (const form of ['Manager actions', 'Place a legal hold', 'Place a credit hold', 'Record a bankruptcy filing', '/case-file'])
+        expect(page.body).not.toContain(form);
       expect(page.body).not.toMatch(/<script|onclick=/i);
       const audits = await t.runtime.prisma.auditEvent.count();
-      const refused = await browse(jar, 'POST', '/console/customers/FORM-1/actions/legal-hold', { _csrf: csrfIn(page.body), reason: 'trying' });
+      const refused = await browse(jar, 'POST', '/console/customers/FORM-1/actions/legal-hold', {
+        _csrf: csrfIn(page.body),
+        reason: 'trying',
+      });
       expect(refused.statusCode).toBe(403);
       expect(refused.body).toContain('manager role');
       expect((await browse(jar, 'GET', '/console/customers/FORM-1/case-file')).statusCode).toBe(403);
@@ -195,7 +262,11 @@ describe('the console', () => {
     it('logs a call, then shows the flash message and the call on the timeline', async () => {
       const jar = await signIn('collector');
       const page = await browse(jar, 'GET', '/console/customers/FORM-1');
-      const posted = await browse(jar, 'POST', '/console/customers/FORM-1/actions/call', { _csrf: csrfIn(page.body), outcome: 'voicemail', notes: 'Left a message for accounts' });
+      const posted = await browse(jar, 'POST', '/console/customers/FORM-1/actions/call', {
+        _csrf: csrfIn(page.body),
+        outcome: 'voicemail',
+        notes: 'Left a message for accounts',
+      });
       expect(posted.statusCode, posted.body).toBe(303);
       expect(posted.headers.location).toBe('/console/customers/FORM-1');
       const after = await browse(jar, 'GET', '/console/customers/FORM-1');
@@ -208,18 +279,37 @@ describe('the console', () => {
     it("shows a bad input's message next to its field, keeps what was typed, then records the promise", async () => {
       const jar = await signIn('collector');
       const page = await browse(jar, 'GET', '/console/customers/FORM-1');
-      const bad = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(page.body), amount: '1250.00', currency: 'RON', promisedOn: '2020-01-01' });
+      const bad = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', {
+        _csrf: csrfIn(page.body),
+        amount: '1250.00',
+        currency: 'RON',
+        promisedOn: '2020-01-01',
+      });
       expect(bad.statusCode).toBe(303);
       const shown = await browse(jar, 'GET', '/console/customers/FORM-1');
       expect(shown.body).toContain('Nothing was recorded');
-      expect(shown.body).toMatch(/id="promise-date" name="promisedOn" type="date"[^>]*value="2020-01-01"[^>]*aria-invalid="true" aria-describedby="promise-date-error"/);
+      expect(shown.body).toMatch(
+        /id="promise-date" name="promisedOn" type="date"[^>]*value="2020-01-01"[^>]*aria-invalid="true" aria-describedby="promise-date-error"/,
+      );
       expect(shown.body).toMatch(/<p class="field-error" id="promise-date-error">must not be before today/);
       expect(shown.body).toMatch(/id="promise-amount"[^>]*value="1250.00"/);
-      const badAmount = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(shown.body), amount: '12,50', currency: 'RON', promisedOn: inFuture(3) });
+      const badAmount = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', {
+        _csrf: csrfIn(shown.body),
+        amount: '12,50',
+        currency: 'RON',
+        promisedOn: inFuture(3),
+      });
       expect(badAmount.statusCode).toBe(303);
-      expect((await browse(jar, 'GET', '/console/customers/FORM-1')).body).toMatch(/id="promise-amount-error">&quot;12,50&quot; is not a decimal amount/);
+      expect((await browse(jar, 'GET', '/console/customers/FORM-1')).body).toMatch(
+        /id="promise-amount-error">&quot;12,50&quot; is not a decimal amount/,
+      );
       expect(await t.runtime.prisma.promiseToPay.count({ where: { customer: { externalId: 'FORM-1' } } })).toBe(0);
-      const good = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', { _csrf: csrfIn(shown.body), amount: '1250.00', currency: 'RON', promisedOn: inFuture(3) });
+      const good = await browse(jar, 'POST', '/console/customers/FORM-1/actions/promise', {
+        _csrf: csrfIn(shown.body),
+        amount: '1250.00',
+        currency: 'RON',
+        promisedOn: inFuture(3),
+      });
       expect(good.statusCode).toBe(303);
       const after = await browse(jar, 'GET', '/console/customers/FORM-1');
       expect(after.body).toContain(`Promise to pay recorded: 1250.00 RON by ${inFuture(3)}`);
@@ -231,13 +321,20 @@ describe('the console', () => {
       const collector = await signIn('collector');
       const calls = await formCount('call', 'FORM-1');
       for (const csrf of [undefined, 'forged']) {
-        const response = await browse(collector, 'POST', '/console/customers/FORM-1/actions/call', { ...(csrf ? { _csrf: csrf } : {}), outcome: 'paid', notes: 'forged' });
+        const response = await browse(collector, 'POST', '/console/customers/FORM-1/actions/call', {
+          ...(csrf ? { _csrf: csrf } : {}),
+          outcome: 'paid',
+          notes: 'forged',
+        });
         expect(response.statusCode).toBe(403);
         expect(response.body).toContain('This form has expired');
       }
       expect(await formCount('call', 'FORM-1')).toBe(calls);
       const manager = await signIn('manager');
-      const forged = await browse(manager, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn((await browse(collector, 'GET', '/console/worklist')).body), reason: 'forged' });
+      const forged = await browse(manager, 'POST', '/console/customers/FORM-2/actions/legal-hold', {
+        _csrf: csrfIn((await browse(collector, 'GET', '/console/worklist')).body),
+        reason: 'forged',
+      });
       expect(forged.statusCode).toBe(403);
       expect(await t.runtime.prisma.legalHold.count({ where: { customer: { externalId: 'FORM-2' } } })).toBe(0);
     });
@@ -247,17 +344,27 @@ describe('the console', () => {
       const page = await browse(jar, 'GET', '/console/customers/FORM-2');
       expect(page.body).toContain('Manager actions');
       expect(page.body).toContain('<label for="legal-reason">Reason</label>');
-      const placed = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn(page.body), reason: 'Handed to the agency', agency: '' });
+      const placed = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', {
+        _csrf: csrfIn(page.body),
+        reason: 'Handed to the agency',
+        agency: '',
+      });
       expect(placed.statusCode).toBe(303);
       const held = await browse(jar, 'GET', '/console/customers/FORM-2');
       expect(held.body).toContain('Legal hold placed: all contact has stopped.');
       expect(held.body).toContain('<span class="tag bad">legal hold</span>');
       expect(held.body).toContain('Release the legal hold');
       expect(held.body).not.toContain('Place a legal hold');
-      const again = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', { _csrf: csrfIn(held.body), reason: 'twice' });
+      const again = await browse(jar, 'POST', '/console/customers/FORM-2/actions/legal-hold', {
+        _csrf: csrfIn(held.body),
+        reason: 'twice',
+      });
       expect(again.statusCode).toBe(303);
       expect((await browse(jar, 'GET', '/console/customers/FORM-2')).body).toMatch(/class="flash error"[^>]*>legal_hold.place: /);
-      const released = await browse(jar, 'POST', '/console/customers/FORM-2/actions/release-legal-hold', { _csrf: csrfIn(held.body), reason: 'Agency returned it' });
+      const released = await browse(jar, 'POST', '/console/customers/FORM-2/actions/release-legal-hold', {
+        _csrf: csrfIn(held.body),
+        reason: 'Agency returned it',
+      });
       expect(released.statusCode).toBe(303);
       const after = await browse(jar, 'GET', '/console/customers/FORM-2');
       expect(after.body).toContain('Legal hold released');
@@ -269,26 +376,45 @@ describe('the console', () => {
       expect(file.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
     });
 
-    it("gives a manager (not a collector) the write-off and customer-settings forms; both write through the services", async () => {
+    it('gives a manager (not a collector) the write-off and customer-settings forms; both write through the services', async () => {
       await seedLedger(t.runtime.prisma, [
-        { externalId: 'FORM-3', name: 'Forms Lifecycle SRL', invoices: [
-          { number: 'FL-1', amountMinor: 300_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
-          { number: 'FL-2', amountMinor: 700_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
-        ] },
+        {
+          externalId: 'FORM-3',
+          name: 'Forms Lifecycle SRL',
+          invoices: [
+            { number: 'FL-1', amountMinor: 300_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
+            { number: 'FL-2', amountMinor: 700_00, issuedOn: '2025-12-01', dueOn: '2026-01-01' },
+          ],
+        },
       ]);
       const collector = await signIn('collector');
       const seen = await browse(collector, 'GET', '/console/customers/FORM-3');
       expect(seen.body).not.toContain('Write off');
       expect(seen.body).not.toContain('Customer settings');
-      expect((await browse(collector, 'POST', '/console/customers/FORM-3/actions/write-off', { _csrf: csrfIn(seen.body), invoice: 'FL-1', reason: 'x' })).statusCode).toBe(403);
-      expect((await browse(collector, 'POST', '/console/customers/FORM-3/actions/settings', { _csrf: csrfIn(seen.body), doNotContact: 'yes' })).statusCode).toBe(403);
+      expect(
+        (
+          await browse(collector, 'POST', '/console/customers/FORM-3/actions/write-off', {
+            _csrf: csrfIn(seen.body),
+            invoice: 'FL-1',
+            reason: 'x',
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect(
+        (await browse(collector, 'POST', '/console/customers/FORM-3/actions/settings', { _csrf: csrfIn(seen.body), doNotContact: 'yes' }))
+          .statusCode,
+      ).toBe(403);
 
       const jar = await signIn('manager');
       const page = await browse(jar, 'GET', '/console/customers/FORM-3');
       expect(page.body).toContain('<option value="*all" selected>Whole open balance</option>');
       expect(page.body).toContain('<option value="FL-1">FL-1 (300.00 RON)</option>');
       expect(page.body).toMatch(/id="settings-collector"[\s\S]*?<option value="\*none" selected>Unassigned<\/option>/);
-      const wrote = await browse(jar, 'POST', '/console/customers/FORM-3/actions/write-off', { _csrf: csrfIn(page.body), invoice: 'FL-1', reason: 'Small balance, not worth chasing' });
+      const wrote = await browse(jar, 'POST', '/console/customers/FORM-3/actions/write-off', {
+        _csrf: csrfIn(page.body),
+        invoice: 'FL-1',
+        reason: 'Small balance, not worth chasing',
+      });
       expect(wrote.statusCode).toBe(303);
       const after = await browse(jar, 'GET', '/console/customers/FORM-3');
       expect(after.body).toContain('Written off: 300.00 RON (FL-1).');
@@ -296,29 +422,52 @@ describe('the console', () => {
       expect(after.body).toContain('Small balance, not worth chasing');
 
       const bad = await browse(jar, 'POST', '/console/customers/FORM-3/actions/settings', {
-        _csrf: csrfIn(after.body), collector: 'collector@example.com', profile: 'consumer', holidayCalendar: 'RO', doNotContact: 'yes', statementSchedule: 'weekly', salesContactEmail: 'not an email',
+        _csrf: csrfIn(after.body),
+        collector: 'collector@example.com',
+        profile: 'consumer',
+        holidayCalendar: 'RO',
+        doNotContact: 'yes',
+        statementSchedule: 'weekly',
+        salesContactEmail: 'not an email',
       });
       expect(bad.statusCode).toBe(303);
       const shown = await browse(jar, 'GET', '/console/customers/FORM-3');
       expect(shown.body).toMatch(/id="settings-sales-error">must be an email address/);
       const saved = await browse(jar, 'POST', '/console/customers/FORM-3/actions/settings', {
-        _csrf: csrfIn(shown.body), collector: 'collector@example.com', profile: 'consumer', holidayCalendar: 'RO', doNotContact: 'yes', statementSchedule: 'weekly', salesContactEmail: 'sales@forms.example',
+        _csrf: csrfIn(shown.body),
+        collector: 'collector@example.com',
+        profile: 'consumer',
+        holidayCalendar: 'RO',
+        doNotContact: 'yes',
+        statementSchedule: 'weekly',
+        salesContactEmail: 'sales@forms.example',
       });
       expect(saved.statusCode).toBe(303);
       const done = await browse(jar, 'GET', '/console/customers/FORM-3');
-      expect(done.body).toContain('Customer settings saved (collector, contact profile, holiday calendar, do not contact, statement schedule, sales contact).');
+      expect(done.body).toContain(
+        'Customer settings saved (collector, contact profile, holiday calendar, do not contact, statement schedule, sales contact).',
+      );
       expect(done.body).toContain('<span class="tag bad">do not contact</span>');
       expect(done.body).toContain('collector: Ana collector');
       expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FORM-3' } })).toMatchObject({
-        assignedCollectorId: t.users.collector.id, contactProfile: 'consumer', holidayCalendar: 'RO', doNotContact: true, statementSchedule: 'weekly', salesContactEmail: 'sales@forms.example',
+        assignedCollectorId: t.users.collector.id,
+        contactProfile: 'consumer',
+        holidayCalendar: 'RO',
+        doNotContact: true,
+        statementSchedule: 'weekly',
+        salesContactEmail: 'sales@forms.example',
       });
     });
 
-    it("acknowledges an alert from the dashboard (managers only)", async () => {
-      const alert = await t.runtime.prisma.managerAlert.findFirstOrThrow({ where: { customer: { externalId: 'FORM-2' }, kind: 'legal_hold' } });
+    it('acknowledges an alert from the dashboard (managers only)', async () => {
+      const alert = await t.runtime.prisma.managerAlert.findFirstOrThrow({
+        where: { customer: { externalId: 'FORM-2' }, kind: 'legal_hold' },
+      });
       const collector = await signIn('collector');
       const worklist = await browse(collector, 'GET', '/console/worklist');
-      expect((await browse(collector, 'POST', `/console/alerts/${alert.id}/acknowledge`, { _csrf: csrfIn(worklist.body) })).statusCode).toBe(403);
+      expect(
+        (await browse(collector, 'POST', `/console/alerts/${alert.id}/acknowledge`, { _csrf: csrfIn(worklist.body) })).statusCode,
+      ).toBe(403);
       const manager = await signIn('manager');
       const dashboard = await browse(manager, 'GET', '/console/dashboard');
       expect(dashboard.body).toContain(`action="/console/alerts/${alert.id}/acknowledge"`);
