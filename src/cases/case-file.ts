@@ -18,7 +18,7 @@ export interface CaseFileJson {
     currency: string;
     contactPoints: Array<{ kind: string; value: string; role: string; unreachable: boolean }>;
   };
-  case: { state: string; currentStage: string | null; pauseReason: string | null; pausedUntil: string | null } | null;
+  case: { state: string; currentStep: string | null; pauseReason: string | null; pausedUntil: string | null } | null;
   openInvoices: Array<{
     number: string;
     currency: string;
@@ -105,14 +105,14 @@ const day = (date: Date): string => date.toISOString().slice(0, 10);
 export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
   const at = DateTime.fromJSDate(now, { zone: rows.timeZone });
   const openInvoices = rows.invoices.map((invoice) => {
-    const aged = ageInvoice({ issuedOn: day(invoice.issueDate), dueOn: day(invoice.dueDate) }, at, rows.timeZone);
+    const aged = ageInvoice({ issuedOn: day(invoice.issuedOn), dueOn: day(invoice.dueOn) }, at, rows.timeZone);
     return {
       number: invoice.number,
       currency: invoice.currency,
       amountMinor: invoice.amountMinor.toString(),
       openBalanceMinor: invoice.openBalanceMinor.toString(),
-      issuedOn: day(invoice.issueDate),
-      dueOn: day(invoice.dueDate),
+      issuedOn: day(invoice.issuedOn),
+      dueOn: day(invoice.dueOn),
       daysPastDue: aged.days,
       bucket: aged.bucket.label,
     };
@@ -138,7 +138,7 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
     case: rows.collectionCase
       ? {
           state: rows.collectionCase.state,
-          currentStage: rows.collectionCase.currentStage,
+          currentStep: rows.collectionCase.currentStep,
           pauseReason: rows.collectionCase.pauseReason,
           pausedUntil: iso(rows.collectionCase.pausedUntil),
         }
@@ -163,7 +163,7 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
       id: p.id,
       amountMinor: p.amountMinor.toString(),
       currency: p.currency,
-      promisedOn: day(p.promisedDate),
+      promisedOn: day(p.promisedOn),
       channel: p.channel,
       status: p.status,
       createdBy: p.createdBy,
@@ -186,7 +186,7 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
       totalMinor: plan.totalMinor.toString(),
       instalments: plan.instalments.map((i) => ({
         sequence: i.sequence,
-        dueOn: day(i.dueDate),
+        dueOn: day(i.dueOn),
         amountMinor: i.amountMinor.toString(),
         status: i.status,
       })),
@@ -267,7 +267,7 @@ pre{white-space:pre-wrap;font-family:inherit;margin:0}.none{color:#616e7c}
 <body>
 <h1>Case file: ${e(c.name)}</h1>
 <p>Customer ${e(c.externalId)} · ${e(c.locale)} · ${e(c.timeZone)} · generated ${e(file.generatedAt)}</p>
-<p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStage ? ` · stage ${e(file.case.currentStage)}` : ''}</p>
+<p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStep ? ` · step ${e(file.case.currentStep)}` : ''}</p>
 <h2>Contact points</h2>
 ${table(
   ['kind', 'value', 'role', 'unreachable'],

@@ -67,7 +67,7 @@ export function releaseLegalHold(
       action: 'legal_hold.released',
       reason: ctx.input.reason,
       before: { caseState: before.state, legalHoldId: hold.id },
-      after: { caseState: 'active', currentStage: before.currentStage },
+      after: { caseState: 'active', currentStep: before.currentStep },
     });
     await ctx.review(customer.id);
     return { holdId: hold.id };

@@ -9,9 +9,9 @@ export interface OpenItem {
   currency: string;
   openBalanceMinor: bigint;
   /** `YYYY-MM-DD` */
-  dueDate: string;
+  dueOn: string;
   /** `YYYY-MM-DD` */
-  issueDate: string;
+  issuedOn: string;
 }
 
 export interface PaymentToAllocate {
@@ -35,7 +35,7 @@ export interface AllocationPlan {
 
 /** Oldest first: due date, then issue date, then number. */
 export function byAge(a: OpenItem, b: OpenItem): number {
-  return compare(a.dueDate, b.dueDate) || compare(a.issueDate, b.issueDate) || compare(a.number, b.number);
+  return compare(a.dueOn, b.dueOn) || compare(a.issuedOn, b.issuedOn) || compare(a.number, b.number);
 }
 
 function compare(a: string, b: string): number {

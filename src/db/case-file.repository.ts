@@ -7,7 +7,7 @@ export async function loadCaseFileRows(db: Db, customerId: string) {
     include: {
       contactPoints: { orderBy: [{ kind: 'asc' }, { value: 'asc' }] },
       collectionCase: true,
-      invoices: { where: { status: 'open', openBalanceMinor: { gt: 0n } }, orderBy: [{ dueDate: 'asc' }, { number: 'asc' }] },
+      invoices: { where: { status: 'open', openBalanceMinor: { gt: 0n } }, orderBy: [{ dueOn: 'asc' }, { number: 'asc' }] },
       contacts: {
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         include: {
@@ -47,7 +47,7 @@ export function loadActionFormRows(db: Db, customerId: string) {
       bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
       invoices: {
         where: { status: 'open' },
-        orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
+        orderBy: [{ dueOn: 'asc' }, { number: 'asc' }],
         select: { number: true, currency: true, openBalanceMinor: true, disputes: { where: { resolvedAt: null }, select: { id: true } } },
       },
     },

@@ -53,7 +53,7 @@ export interface CaseRow {
   state: 'active' | 'paused' | 'legal_hold' | 'closed';
   pauseReason: string | null;
   pausedUntil: Date | null;
-  currentStage: string | null;
+  currentStep: string | null;
 }
 
 /** The customer's case, created when missing, locked for the rest of the transaction. */
@@ -63,7 +63,7 @@ export async function lockCase(sql: Sql, customerId: string): Promise<CaseRow> {
   ]);
   const [row] = await sql.query<CaseRow>(
     `select id::text, state::text, pause_reason::text as "pauseReason", paused_until as "pausedUntil",
-            current_stage as "currentStage"
+            current_step as "currentStep"
        from collection_cases where customer_id = $1::uuid for update`,
     [customerId],
   );

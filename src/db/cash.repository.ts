@@ -14,15 +14,15 @@ export interface LockedOpenInvoice {
   currency: string;
   openBalanceMinor: bigint;
   /** `YYYY-MM-DD` */
-  dueDate: string;
-  issueDate: string;
+  dueOn: string;
+  issuedOn: string;
 }
 
 /** The open invoices (with a balance) of these customers, locked. */
 export async function lockOpenInvoices(sql: Sql, customerIds: readonly string[]): Promise<LockedOpenInvoice[]> {
   const rows = await sql.query<Omit<LockedOpenInvoice, 'openBalanceMinor'> & { openBalanceMinor: string }>(
     `select id::text, customer_id::text as "customerId", number, currency::text, open_balance_minor::text as "openBalanceMinor",
-            due_date::text as "dueDate", issue_date::text as "issueDate"
+            due_date::text as "dueOn", issue_date::text as "issuedOn"
        from invoices
       where customer_id = any($1::uuid[]) and status = 'open' and open_balance_minor > 0
       order by id

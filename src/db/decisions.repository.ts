@@ -90,7 +90,7 @@ async function advanceCases(sql: Sql, records: readonly DecisionToRecord[]): Pro
         set version = c.version + 1,
             next_look_at = v.next_look_at,
             last_evaluated_at = v.evaluated_at,
-            current_stage = v.stage,
+            current_step = v.stage,
             ladder_cycle = v.ladder_cycle,
             ladder_open = v.ladder_open,
             updated_at = now()

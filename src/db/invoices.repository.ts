@@ -21,7 +21,7 @@ export interface OpenInvoiceRow {
 export async function findOpenInvoices(db: Db, customerId: string): Promise<OpenInvoiceRow[]> {
   const rows = await db.invoice.findMany({
     where: { customerId, status: 'open', openBalanceMinor: { gt: 0n } },
-    orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
+    orderBy: [{ dueOn: 'asc' }, { number: 'asc' }],
   });
   return rows.map((row) => ({
     id: row.id,
@@ -29,8 +29,8 @@ export async function findOpenInvoices(db: Db, customerId: string): Promise<Open
     currency: row.currency,
     amountMinor: row.amountMinor,
     openBalanceMinor: row.openBalanceMinor,
-    issuedOn: isoDate(row.issueDate),
-    dueOn: isoDate(row.dueDate),
+    issuedOn: isoDate(row.issuedOn),
+    dueOn: isoDate(row.dueOn),
   }));
 }
 

@@ -15,7 +15,7 @@ const CASE_INCLUDE = {
       legalHolds: { where: { releasedAt: null }, select: { id: true, placedAt: true, reason: true } },
       creditHolds: { where: { releasedAt: null }, select: { id: true, placedAt: true, reason: true } },
       bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true, filedOn: true, chapter: true } },
-      promises: { where: { status: 'open' }, select: { id: true, amountMinor: true, currency: true, promisedDate: true } },
+      promises: { where: { status: 'open' }, select: { id: true, amountMinor: true, currency: true, promisedOn: true } },
       disputes: {
         where: { resolvedAt: null },
         select: { id: true, reasonCode: true, openedAt: true, invoice: { select: { number: true } } },
@@ -35,7 +35,7 @@ function caseView(row: CaseWithCustomer) {
     state: row.state,
     pause_reason: row.pauseReason,
     paused_until: row.pausedUntil?.toISOString() ?? null,
-    current_stage: row.currentStage,
+    current_step: row.currentStep,
     next_look_at: row.nextLookAt?.toISOString() ?? null,
     collector: c.assignedCollector
       ? { id: c.assignedCollector.id, email: c.assignedCollector.email, name: c.assignedCollector.name }
@@ -57,7 +57,7 @@ function caseView(row: CaseWithCustomer) {
       id: p.id,
       amount_minor: p.amountMinor.toString(),
       currency: p.currency,
-      promised_date: dateOnly(p.promisedDate),
+      promised_date: dateOnly(p.promisedOn),
     })),
     open_disputes: c.disputes.map((d) => ({
       id: d.id,
@@ -104,8 +104,8 @@ const INVOICE_SELECT = {
   currency: true,
   amountMinor: true,
   openBalanceMinor: true,
-  issueDate: true,
-  dueDate: true,
+  issuedOn: true,
+  dueOn: true,
   status: true,
   dunningCycle: true,
   paidAt: true,
@@ -124,8 +124,8 @@ function invoiceView(row: Prisma.InvoiceGetPayload<{ select: typeof INVOICE_SELE
     currency: row.currency,
     amount_minor: row.amountMinor.toString(),
     open_balance_minor: row.openBalanceMinor.toString(),
-    issued_on: dateOnly(row.issueDate),
-    due_on: dateOnly(row.dueDate),
+    issued_on: dateOnly(row.issuedOn),
+    due_on: dateOnly(row.dueOn),
     status: row.status,
     dunning_cycle: row.dunningCycle,
     paid_at: row.paidAt?.toISOString() ?? null,
@@ -147,7 +147,7 @@ export async function listInvoices(
     where: {
       ...(filter.customerExternalId ? { customer: { externalId: filter.customerExternalId } } : {}),
       ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.dueBefore ? { dueDate: { lt: new Date(`${filter.dueBefore}T00:00:00Z`) } } : {}),
+      ...(filter.dueBefore ? { dueOn: { lt: new Date(`${filter.dueBefore}T00:00:00Z`) } } : {}),
       ...(page.after ? { externalId: { gt: page.after } } : {}),
     },
     orderBy: { externalId: 'asc' },

@@ -111,7 +111,7 @@ export async function loadActivePlanProgress(db: Db, now: Date): Promise<PlanPro
       .map((i) => ({
         id: i.id,
         sequence: i.sequence,
-        dueOn: isoDate(i.dueDate),
+        dueOn: isoDate(i.dueOn),
         amountMinor: i.amountMinor,
         paidMinor: i.paidMinor,
         status: i.status,

@@ -12,7 +12,7 @@ export interface WorklistRow {
   collectorId: string | null;
   collectorName: string | null;
   caseState: string | null;
-  stage: string | null;
+  step: string | null;
   pauseReason: string | null;
   balanceMinor: bigint;
   openInvoices: number;
@@ -27,15 +27,15 @@ export interface WorklistRow {
   legalHold: boolean;
 }
 
-/** Customers with an open balance, optionally of one collector (`unassigned` = none) or stage. */
+/** Customers with an open balance, optionally of one collector (`unassigned` = none) or step. */
 export async function findWorklist(
   prisma: PrismaClient,
-  filter: { collectorId?: string | 'unassigned'; stage?: string },
+  filter: { collectorId?: string | 'unassigned'; step?: string },
   now: Date,
 ): Promise<WorklistRow[]> {
   const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
     `select c.id, c.external_id, c.name, c.currency, c.time_zone, u.id as collector_id, u.name as collector_name,
-            cc.state::text as case_state, cc.current_stage, cc.pause_reason::text as pause_reason,
+            cc.state::text as case_state, cc.current_step, cc.pause_reason::text as pause_reason,
             inv.balance::text as balance, inv.n::int as open_invoices, inv.max_dpd::int as max_dpd, inv.weighted::text as weighted,
             (select count(*) from call_tasks t where t.customer_id = c.id and t.status = 'open')::int as open_tasks,
             (select count(*) from promises_to_pay p where p.customer_id = c.id and p.status = 'broken'
@@ -53,10 +53,10 @@ export async function findWorklist(
        left join collection_cases cc on cc.customer_id = c.id
        left join users u on u.id = c.assigned_collector_id
       where ($2::text is null or ($2 = 'unassigned' and c.assigned_collector_id is null) or c.assigned_collector_id::text = $2)
-        and ($3::text is null or cc.current_stage = $3)`,
+        and ($3::text is null or cc.current_step = $3)`,
     now.toISOString(),
     filter.collectorId ?? null,
-    filter.stage ?? null,
+    filter.step ?? null,
   );
   return rows.map((r) => ({
     customerId: String(r.id),
@@ -67,7 +67,7 @@ export async function findWorklist(
     collectorId: (r.collector_id as string | null) ?? null,
     collectorName: (r.collector_name as string | null) ?? null,
     caseState: (r.case_state as string | null) ?? null,
-    stage: (r.current_stage as string | null) ?? null,
+    step: (r.current_step as string | null) ?? null,
     pauseReason: (r.pause_reason as string | null) ?? null,
     balanceMinor: BigInt(String(r.balance)),
     openInvoices: Number(r.open_invoices),
@@ -80,15 +80,15 @@ export async function findWorklist(
   }));
 }
 
-/** The stages cases are in, for the worklist's filter. */
-export async function findStages(prisma: PrismaClient): Promise<string[]> {
+/** The steps cases are in, for the worklist's filter. */
+export async function findSteps(prisma: PrismaClient): Promise<string[]> {
   const rows = await prisma.collectionCase.findMany({
-    where: { currentStage: { not: null } },
-    distinct: ['currentStage'],
-    select: { currentStage: true },
-    orderBy: { currentStage: 'asc' },
+    where: { currentStep: { not: null } },
+    distinct: ['currentStep'],
+    select: { currentStep: true },
+    orderBy: { currentStep: 'asc' },
   });
-  return rows.map((r) => r.currentStage!).filter((s) => s !== '');
+  return rows.map((r) => r.currentStep!).filter((s) => s !== '');
 }
 
 /** One event of a customer's story, newest first on the page. */
@@ -111,7 +111,7 @@ export async function findCustomerPage(prisma: PrismaClient, externalId: string)
       collectionCase: true,
       invoices: {
         where: { status: 'open', openBalanceMinor: { gt: 0 } },
-        orderBy: [{ dueDate: 'asc' }, { number: 'asc' }],
+        orderBy: [{ dueOn: 'asc' }, { number: 'asc' }],
         include: { disputes: { where: { resolvedAt: null }, select: { id: true, reasonCode: true } } },
       },
       promises: { orderBy: { createdAt: 'desc' } },
@@ -165,7 +165,7 @@ export async function findCustomerPage(prisma: PrismaClient, externalId: string)
     timeline.push({
       at: p.createdAt,
       kind: 'promise',
-      title: `Promise to pay ${toMajorString(p.amountMinor, p.currency)} ${p.currency} by ${dateOnly(p.promisedDate)} (${p.status})`,
+      title: `Promise to pay ${toMajorString(p.amountMinor, p.currency)} ${p.currency} by ${dateOnly(p.promisedOn)} (${p.status})`,
       detail: null,
       actor: who(p.createdBy),
     });

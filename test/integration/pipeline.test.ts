@@ -132,7 +132,7 @@ describe('payment-plan reminders', () => {
           instalments: {
             create: [1, 2, 3].map((sequence) => ({
               sequence,
-              dueDate: new Date(Date.UTC(2026, 2 + sequence, 12)),
+              dueOn: new Date(Date.UTC(2026, 2 + sequence, 12)),
               amountMinor: 30000n,
             })),
           },

@@ -80,8 +80,8 @@ describe('the Prisma client on the migrated database', () => {
             currency: 'EUR',
             amountMinor: 123_456_789_012n,
             openBalanceMinor: 123_456_789_012n,
-            issueDate: new Date('2026-02-01'),
-            dueDate: new Date('2026-03-03'),
+            issuedOn: new Date('2026-02-01'),
+            dueOn: new Date('2026-03-03'),
           },
         },
       },
@@ -120,7 +120,7 @@ describe('the Prisma client on the migrated database', () => {
       status: 'open',
       dunningCycle: 1,
     });
-    expect(log[0]!.invoices[0]!.invoice.dueDate.toISOString()).toBe('2026-03-03T00:00:00.000Z');
+    expect(log[0]!.invoices[0]!.invoice.dueOn.toISOString()).toBe('2026-03-03T00:00:00.000Z');
     expect(log[0]!.statusEvents.map((event) => event.status)).toEqual(['queued']);
 
     const due = await prisma.collectionCase.findMany({ where: { nextLookAt: { lte: new Date('2026-03-10T09:00:00Z') } } });

@@ -32,7 +32,7 @@ export async function seedLedger(
         locale: seed.locale ?? 'ro',
         currency,
         smsConsent: seed.smsConsent ?? false,
-        dunningPolicyId: seed.policy ?? 'default',
+        policyId: seed.policy ?? 'default',
         contactPoints: {
           create: [
             ...(email ? [{ kind: 'email' as const, value: email, role: 'billing' as const }] : []),
@@ -46,8 +46,8 @@ export async function seedLedger(
             currency,
             amountMinor: BigInt(invoice.amountMinor),
             openBalanceMinor: BigInt(invoice.balanceMinor ?? invoice.amountMinor),
-            issueDate: new Date(`${invoice.issuedOn}T00:00:00Z`),
-            dueDate: new Date(`${invoice.dueOn}T00:00:00Z`),
+            issuedOn: new Date(`${invoice.issuedOn}T00:00:00Z`),
+            dueOn: new Date(`${invoice.dueOn}T00:00:00Z`),
           })),
         },
         collectionCase: { create: { nextLookAt: caseDueAt } },

@@ -8,7 +8,7 @@ import { daysBetween } from '../../core/dates.js';
 import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
 import { listUsers } from '../../db/users.repository.js';
-import { findCustomerPage, findOpenAlerts, findStages, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
+import { findCustomerPage, findOpenAlerts, findSteps, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
 import { toMajorString } from '../../core/money.js';
 import {
   loadAgingReport,
@@ -264,17 +264,17 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   });
 
   // ─── worklist ───
-  app.get<{ Querystring: { collector?: string; stage?: string; bucket?: string; page?: string } }>(
+  app.get<{ Querystring: { collector?: string; step?: string; bucket?: string; page?: string } }>(
     '/worklist',
     { config: { role: 'collector' } },
     async (request, reply) => {
-      const { collector = '', stage = '', bucket = '' } = request.query;
+      const { collector = '', step = '', bucket = '' } = request.query;
       const pageNumber = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
       const now = options.clock();
-      const [all, collectors, stages] = await Promise.all([
-        findWorklist(prisma, { ...(collector ? { collectorId: collector } : {}), ...(stage ? { stage } : {}) }, now),
+      const [all, collectors, steps] = await Promise.all([
+        findWorklist(prisma, { ...(collector ? { collectorId: collector } : {}), ...(step ? { step } : {}) }, now),
         listUsers(prisma),
-        findStages(prisma),
+        findSteps(prisma),
       ]);
       const withBucket = all
         .map((row) => ({ ...row, bucket: labelOf(row.maxDaysPastDue) }))
@@ -290,15 +290,15 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         .map((row) => ({ ...row, expectedOn: expected.get(row.customerId) ?? null }))
         .sort(worklistOrder)
         .map((row, i) => ({ ...row, rank: start + i + 1 }));
-      const query = (p: number) => `/console/worklist?${new URLSearchParams({ collector, stage, bucket, page: String(p) }).toString()}`;
+      const query = (p: number) => `/console/worklist?${new URLSearchParams({ collector, step, bucket, page: String(p) }).toString()}`;
       return helpers.page(request, reply, 'worklist', {
         title: 'Worklist',
         nav: 'worklist',
         rows,
         total: withBucket.length,
-        filter: { collector, stage, bucket },
+        filter: { collector, step, bucket },
         collectors: collectors.map((u) => ({ id: u.id, name: u.name, selected: u.id === collector })),
-        stages: stages.map((value) => ({ value, selected: value === stage })),
+        steps: steps.map((value) => ({ value, selected: value === step })),
         buckets: BUCKETS.map((value) => ({ value, selected: value === bucket })),
         prevUrl: pageNumber > 1 ? query(pageNumber - 1) : null,
         nextUrl: start + PAGE_SIZE < withBucket.length ? query(pageNumber + 1) : null,
@@ -316,11 +316,11 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       customer.invoices.length > 0 ? await loadPaymentPredictions(prisma, { asOf: today(), customerIds: [customer.id] }) : [];
     const expected = new Map((prediction?.invoices ?? []).map((i) => [i.invoiceId, i.expectedOn]));
     const invoices = customer.invoices.map((invoice) => {
-      const dueOn = invoice.dueDate.toISOString().slice(0, 10);
+      const dueOn = invoice.dueOn.toISOString().slice(0, 10);
       const daysPastDue = daysBetween(dueOn, asOf);
       return {
         number: invoice.number,
-        issuedOn: invoice.issueDate.toISOString().slice(0, 10),
+        issuedOn: invoice.issuedOn.toISOString().slice(0, 10),
         dueOn,
         daysPastDue,
         bucket: labelOf(daysPastDue),
@@ -342,7 +342,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       caseState: customer.collectionCase?.state ?? 'none',
       pauseReason: customer.collectionCase?.pauseReason ?? null,
       pausedUntil: customer.collectionCase?.pausedUntil ?? null,
-      stage: customer.collectionCase?.currentStage ?? null,
+      step: customer.collectionCase?.currentStep ?? null,
       activeLegalHold: customer.legalHolds.some((h) => h.releasedAt === null),
       activeCreditHold: customer.creditHolds.some((h) => h.releasedAt === null),
     });

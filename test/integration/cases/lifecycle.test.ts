@@ -154,7 +154,7 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
         customerId,
         amountMinor: 100_00n,
         currency: 'RON',
-        promisedDate: new Date('2030-01-01T00:00:00Z'),
+        promisedOn: new Date('2030-01-01T00:00:00Z'),
         createdBy: users.collector.id,
       },
     });

@@ -61,8 +61,8 @@ beforeAll(async () => {
         currency: 'USD',
         amountMinor: 123_450n,
         openBalanceMinor: 123_450n,
-        issueDate: new Date('2026-01-15T00:00:00Z'),
-        dueDate: new Date('2026-02-14T00:00:00Z'),
+        issuedOn: new Date('2026-01-15T00:00:00Z'),
+        dueOn: new Date('2026-02-14T00:00:00Z'),
       },
     });
     const disputed = await prisma.invoice.findFirstOrThrow({ where: { customerId, number: 'TR-004' } });

@@ -140,7 +140,7 @@ describe('customer fields through the CSV import', () => {
 
     const withDir = startCli(['import', 'customers', file, '--json'], { ...env, POLICIES_DIR: dir });
     expect((await withDir.exit).code, withDir.output()).toBe(0);
-    expect(await customer('POL-1')).toMatchObject({ dunningPolicyId: 'gentle', assignedCollectorId: collectorId });
+    expect(await customer('POL-1')).toMatchObject({ policyId: 'gentle', assignedCollectorId: collectorId });
   }, 60_000);
 });
 

@@ -9,16 +9,16 @@ function anOpenItem(overrides: Partial<OpenItem> = {}): OpenItem {
     number: `F-${next}`,
     currency: 'RON',
     openBalanceMinor: 10_000n,
-    dueDate: '2026-02-01',
-    issueDate: '2026-01-01',
+    dueOn: '2026-02-01',
+    issuedOn: '2026-01-01',
     ...overrides,
   };
 }
 
 describe('planAllocation', () => {
-  const older = anOpenItem({ id: 'older', number: 'F-10', dueDate: '2026-01-15', openBalanceMinor: 5_000n });
-  const newer = anOpenItem({ id: 'newer', number: 'F-11', dueDate: '2026-02-15', openBalanceMinor: 8_000n });
-  const newest = anOpenItem({ id: 'newest', number: 'F-12', dueDate: '2026-03-15', openBalanceMinor: 3_000n });
+  const older = anOpenItem({ id: 'older', number: 'F-10', dueOn: '2026-01-15', openBalanceMinor: 5_000n });
+  const newer = anOpenItem({ id: 'newer', number: 'F-11', dueOn: '2026-02-15', openBalanceMinor: 8_000n });
+  const newest = anOpenItem({ id: 'newest', number: 'F-12', dueOn: '2026-03-15', openBalanceMinor: 3_000n });
   const items = [newest, newer, older];
 
   it('pays the named invoices only, leaving the rest as credit', () => {
@@ -41,9 +41,9 @@ describe('planAllocation', () => {
   });
 
   it('breaks due-date ties by issue date, then number', () => {
-    const a = anOpenItem({ id: 'a', number: 'B-2', issueDate: '2026-01-02' });
-    const b = anOpenItem({ id: 'b', number: 'B-1', issueDate: '2026-01-02' });
-    const c = anOpenItem({ id: 'c', number: 'A-9', issueDate: '2026-01-03' });
+    const a = anOpenItem({ id: 'a', number: 'B-2', issuedOn: '2026-01-02' });
+    const b = anOpenItem({ id: 'b', number: 'B-1', issuedOn: '2026-01-02' });
+    const c = anOpenItem({ id: 'c', number: 'A-9', issuedOn: '2026-01-03' });
     const plan = planAllocation({ amountMinor: 30_000n, currency: 'RON', reference: null }, [c, a, b]);
     expect(plan.allocations.map((x) => x.invoiceId)).toEqual(['b', 'a', 'c']);
   });

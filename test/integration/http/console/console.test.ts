@@ -76,7 +76,7 @@ describe('the console', () => {
         customerId: ids.get('BROKE-1')!,
         amountMinor: 1000n,
         currency: 'RON',
-        promisedDate: new Date('2026-01-10'),
+        promisedOn: new Date('2026-01-10'),
         status: 'broken',
         createdBy: t.users.collector.id,
       },
