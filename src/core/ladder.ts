@@ -86,14 +86,12 @@ export function climb(
   const oldest = overdueChased[0] as Chased;
   const target = currentStepIndex(steps, oldest.daysPastDue);
   let cycle = ladder.cycle;
-  let position = -1;
-  if (ladder.open) {
-    const fired = firedInCycle(history, steps, cycle);
-    position = lastIndexWhere(steps, (step) => fired.has(step.id));
-  }
+  let fired = ladder.open ? firedInCycle(history, steps, cycle) : new Map<string, Set<ActionType>>();
+  let position = lastIndexWhere(steps, (step) => fired.has(step.id));
   if (!ladder.open || target < position) {
     // A new cycle: numbered past every cycle the history knows, so its keys are new.
     cycle = Math.max(ladder.cycle, ...history.map((record) => record.cycle ?? 0)) + 1;
+    fired = new Map();
     position = -1;
   }
   const after = steps[Math.max(target, position) + 1];
@@ -111,7 +109,7 @@ export function climb(
   const step = steps[target];
   if (step === undefined) return result;
 
-  const firedTypes = firedInCycle(history, steps, cycle).get(step.id) ?? new Set<ActionType>();
+  const firedTypes = fired.get(step.id) ?? new Set<ActionType>();
   const { candidates, held } = stepCandidates(policy, step, overdue, firedTypes, consent, cycle);
   result.candidates = candidates;
   result.held = held;
