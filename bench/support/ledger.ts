@@ -101,7 +101,7 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
     );
     await copy(
       client,
-      'copy customer_contacts (customer_id, kind, value, role, is_mobile, updated_at) from stdin',
+      'copy contact_points (customer_id, kind, value, role, is_mobile, updated_at) from stdin',
       (function* () {
         for (const c of customers) {
           yield `${c.id}\temail\t${spec.prefix.toLowerCase()}-${c.serial}@example.com\tbilling\tfalse\tnow\n`;

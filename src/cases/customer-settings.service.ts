@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { lockCase } from '../db/cases.repository.js';
 import { lockCustomerSettings, updateCustomerSettings as writeCustomerSettings } from '../db/customers.repository.js';
 import { findUser } from '../db/users.repository.js';
-import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
+import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { InvalidInput } from './errors.js';
 
@@ -13,7 +13,7 @@ export const updateCustomerInput = z.object({
   /** Email of the user who works the account; null = unassigned. */
   collector: email.nullable().optional(),
   /** `consumer` applies the stricter consumer rules (hours, call tasks, opt-out line). */
-  profile: z.enum(CONTACT_PROFILES).optional(),
+  profile: z.enum(CUSTOMER_PROFILES).optional(),
   /** A holiday calendar code of the dunning rules (`DE`, `US-NY`); null = none. */
   holidayCalendar: z
     .string()
@@ -72,7 +72,7 @@ export function updateCustomerSettings(
     if (changed.length === 0) return { changed };
     await writeCustomerSettings(ctx.sql, customer.id, {
       ...(changed.includes('collector') && { collectorId: collector?.id ?? null }),
-      ...(changed.includes('profile') && { profile: wanted.profile as (typeof CONTACT_PROFILES)[number] }),
+      ...(changed.includes('profile') && { profile: wanted.profile as (typeof CUSTOMER_PROFILES)[number] }),
       ...(changed.includes('holidayCalendar') && { holidayCalendar: wanted.holidayCalendar ?? null }),
       ...(changed.includes('doNotContact') && { doNotContact: wanted.doNotContact! }),
       ...(changed.includes('statementSchedule') && { statementSchedule: wanted.statementSchedule as (typeof STATEMENT_SCHEDULES)[number] }),

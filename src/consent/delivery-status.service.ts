@@ -107,7 +107,7 @@ const EMAIL_PROVIDERS = ['smtp', 'capture'];
 
 /**
  * A hard bounce marks the contact `bounced` (forward only, with an event) and the address
- * (`customer_contacts.bounced_at`) of every customer using it; a soft bounce is only noted on
+ * (`contact_points.bounced_at`) of every customer using it; a soft bounce is only noted on
  * the contact's history.
  */
 export async function recordEmailBounce(deps: ConsentDependencies, bounce: EmailBounce): Promise<BounceOutcome> {

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { addDays, localDateOf, startOfLocalDay } from './dates.js';
-import { reachedCustomer, type ContactProfile, type ContactRecord } from './domain.js';
+import { reachedCustomer, type CustomerProfile, type ContactRecord } from './domain.js';
 import type { Consolidated } from './consolidate.js';
 import type { ActionType } from './policy.js';
 import type { DunningRules } from './rules.js';
@@ -60,7 +60,7 @@ function rollingCap(ctx: CapContext, types: readonly ActionType[], limit: number
   return { detail: `${what} limit of ${limit} per 7 days reached`, release: release === 'never' ? null : release };
 }
 
-function verdict(ctx: CapContext, type: ActionType, profile: ContactProfile, rules: DunningRules): Verdict {
+function verdict(ctx: CapContext, type: ActionType, profile: CustomerProfile, rules: DunningRules): Verdict {
   switch (type) {
     case 'email':
       return dailyCap(ctx, 'email', rules.caps.emailsPerDay) ?? rollingCap(ctx, ['email', 'sms'], rules.caps.contactsPer7Days, 'contact');
@@ -87,7 +87,7 @@ export function applyCaps(
   history: readonly ContactRecord[],
   now: DateTime,
   zone: string,
-  profile: ContactProfile,
+  profile: CustomerProfile,
   rules: DunningRules,
 ): CapOutcome {
   const ctx: CapContext = { now, zone, sent: new Map() };

@@ -6,7 +6,7 @@ import type { ActionType } from './policy.js';
 // maps its rows onto these.
 
 /** `consumer` is the stricter profile: narrower hours, fewer call tasks, an opt-out line. */
-export type ContactProfile = 'business' | 'consumer';
+export type CustomerProfile = 'business' | 'consumer';
 
 /** What the customer allows and what contact details exist. */
 export interface Consent {
@@ -24,7 +24,7 @@ export interface Customer {
   locale: string;
   /** Key into `DunningRules.holidays` (a country or calendar code), or `null` for none. */
   holidayCalendar: string | null;
-  profile: ContactProfile;
+  profile: CustomerProfile;
   consent: Consent;
   doNotContact: boolean;
   policyId: string;

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { addDays, localDateOf, localInstant, minutesOf, weekdayOf, type IsoDate } from './dates.js';
-import type { ContactProfile } from './domain.js';
+import type { CustomerProfile } from './domain.js';
 import type { DunningRules, SendWindow } from './rules.js';
 
 /** Where and when one customer may be contacted. */
@@ -17,7 +17,7 @@ const SEARCH_DAYS = 400;
 
 /** The window that applies to a customer: consumers never outside the consumer hours. */
 export function windowFor(
-  customer: { timeZone: string; holidayCalendar: string | null; profile: ContactProfile },
+  customer: { timeZone: string; holidayCalendar: string | null; profile: CustomerProfile },
   rules: DunningRules,
 ): CustomerWindow {
   const base = rules.sendWindow;

@@ -253,14 +253,14 @@ export async function detectBalanceThreshold(
 export async function detectChannelsFailing(db: Db, now: Date, lastN: number): Promise<DetectedCondition[]> {
   const rows = await db.$queryRawUnsafe<Array<{ customerId: string; customerName: string; reason: string }>>(
     `select cu.id::text as "customerId", cu.name as "customerName",
-            case when not exists (select 1 from customer_contacts p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null)
+            case when not exists (select 1 from contact_points p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null)
                  then 'every email address and phone number is bounced or invalid'
                  else 'the last ' || $3::int || ' emails and SMS all failed' end as reason
        from customers cu
       where exists (select 1 from invoices i where i.customer_id = cu.id and i.status = 'open' and i.open_balance_minor > 0)
         and (
-          (exists (select 1 from customer_contacts p where p.customer_id = cu.id)
-           and not exists (select 1 from customer_contacts p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null))
+          (exists (select 1 from contact_points p where p.customer_id = cu.id)
+           and not exists (select 1 from contact_points p where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null))
           or (select count(*) filter (where last.status in ('failed', 'bounced', 'undelivered')) = $3::int and count(*) = $3::int
                 from (select c.status::text as status from contacts c
                        where c.customer_id = cu.id and c.direction = 'outbound' and c.channel in ('email', 'sms')

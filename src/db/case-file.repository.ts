@@ -36,7 +36,7 @@ export function loadActionFormRows(db: Db, customerId: string) {
       currency: true,
       timeZone: true,
       assignedCollector: { select: { email: true } },
-      contactProfile: true,
+      profile: true,
       holidayCalendar: true,
       doNotContact: true,
       statementSchedule: true,

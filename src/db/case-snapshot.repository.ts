@@ -83,7 +83,7 @@ const SNAPSHOT_QUERY = `
          cs.state::text as state, cs.pause_reason::text as "pauseReason",
          json_build_object(
            'id', cu.id, 'externalId', cu.external_id, 'name', cu.name, 'timeZone', cu.time_zone,
-           'locale', cu.locale, 'holidayCalendar', cu.holiday_calendar, 'profile', cu.contact_profile,
+           'locale', cu.locale, 'holidayCalendar', cu.holiday_calendar, 'profile', cu.profile,
            'emailOptedOut', cu.email_opted_out_at is not null,
            'smsConsent', cu.sms_consent and cu.sms_opted_out_at is null,
            'doNotContact', cu.do_not_contact, 'policyId', cu.dunning_policy_id,
@@ -91,7 +91,7 @@ const SNAPSHOT_QUERY = `
            'points', coalesce((
              select json_agg(json_build_object('kind', p.kind, 'role', p.role, 'value', p.value, 'isMobile', p.is_mobile)
                              order by p.created_at, p.id)
-               from customer_contacts p
+               from contact_points p
               where p.customer_id = cu.id and p.bounced_at is null and p.invalid_at is null), '[]'),
            'invoices', coalesce((
              select json_agg(json_build_object(

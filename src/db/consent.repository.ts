@@ -20,7 +20,7 @@ export interface ChangeOrigin {
 /** Customers with this phone number among their contact points. */
 export async function customersWithPhone(prisma: PrismaClient, phone: string): Promise<string[]> {
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    select distinct customer_id::text as id from customer_contacts where kind = 'phone' and value = ${phone}`;
+    select distinct customer_id::text as id from contact_points where kind = 'phone' and value = ${phone}`;
   return rows.map((row) => row.id);
 }
 
@@ -31,7 +31,7 @@ export async function revokeSmsConsentByPhone(prisma: PrismaClient, phone: strin
     origin,
     `update customers c set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
       where c.sms_opted_out_at is null
-        and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+        and exists (select 1 from contact_points p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
      returning c.id::text`,
     phone,
     {
@@ -80,7 +80,7 @@ export async function restoreSmsConsentByPhone(prisma: PrismaClient, phone: stri
     `with target as (
        select c.id, c.sms_consent, c.sms_opted_out_at from customers c
         where (c.sms_opted_out_at is not null or not c.sms_consent)
-          and exists (select 1 from customer_contacts p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
+          and exists (select 1 from contact_points p where p.customer_id = c.id and p.kind = 'phone' and p.value = $1)
           for update
      )
      update customers c set sms_consent = true, sms_consent_at = $2::timestamptz, sms_opted_out_at = null, updated_at = $2::timestamptz
@@ -252,14 +252,14 @@ export async function recordStatusReport(
 }
 
 /**
- * Marks an email address bounced (`customer_contacts.bounced_at`) for every customer using it,
+ * Marks an email address bounced (`contact_points.bounced_at`) for every customer using it,
  * with an audit event each; returns how many contact points changed.
  */
 export async function markEmailAddressBounced(prisma: PrismaClient, address: string, origin: ChangeOrigin): Promise<number> {
   const rows = await changeAudited(
     prisma,
     origin,
-    `update customer_contacts set bounced_at = $2::timestamptz, updated_at = $2::timestamptz
+    `update contact_points set bounced_at = $2::timestamptz, updated_at = $2::timestamptz
       where kind = 'email' and lower(value) = lower($1) and bounced_at is null
      returning id::text`,
     address,

@@ -17,14 +17,14 @@ export async function upsertContactPoints(sql: Sql, points: readonly ContactPoin
   const primaries = points.filter((p) => p.role === 'primary');
   if (primaries.length > 0) {
     await sql.query(
-      `update customer_contacts cc set role = 'other', updated_at = $4::timestamptz
+      `update contact_points cc set role = 'other', updated_at = $4::timestamptz
          from unnest($1::uuid[], $2::contact_point_kind[], $3::text[]) as t(customer_id, kind, value)
         where cc.customer_id = t.customer_id and cc.kind = t.kind and cc.role = 'primary' and cc.value <> t.value`,
       [primaries.map((p) => p.customerId), primaries.map((p) => p.kind), primaries.map((p) => p.value), now.toISOString()],
     );
   }
   const returned = await sql.query<{ customer_id: string; inserted: boolean }>(
-    `insert into customer_contacts as cc (customer_id, kind, value, role, is_mobile, updated_at)
+    `insert into contact_points as cc (customer_id, kind, value, role, is_mobile, updated_at)
      select t.customer_id, t.kind, t.value, t.role, t.is_mobile, $6::timestamptz
        from unnest($1::uuid[], $2::contact_point_kind[], $3::text[], $4::contact_point_role[], $5::boolean[])
             as t(customer_id, kind, value, role, is_mobile)

@@ -183,7 +183,7 @@ export async function markRecipientUnreachable(
   }
   const column = channel === 'email' ? 'bounced_at' : 'invalid_at';
   await prisma.$executeRawUnsafe(
-    `update customer_contacts set ${column} = $1, updated_at = now() where customer_id = $2::uuid and value = $3`,
+    `update contact_points set ${column} = $1, updated_at = now() where customer_id = $2::uuid and value = $3`,
     at,
     customerId,
     recipient,

@@ -43,7 +43,7 @@ export function findCustomerById(db: Db, id: string): Promise<CustomerRow | null
 
 /** The customer's billing (then primary, then any) email not bounced or invalid. */
 export async function findCustomerEmail(db: Db, customerId: string): Promise<string | null> {
-  const points = await db.customerContact.findMany({
+  const points = await db.contactPoint.findMany({
     where: { customerId, kind: 'email', bouncedAt: null, invalidAt: null },
     select: { value: true, role: true },
   });
@@ -65,7 +65,7 @@ export interface CustomerSettings {
 /** The customer's settings, locked for the rest of the transaction. */
 export async function lockCustomerSettings(sql: Sql, customerId: string): Promise<CustomerSettings> {
   const [row] = await sql.query<Omit<CustomerSettings, 'collector'> & { collectorId: string | null; collectorEmail: string | null }>(
-    `select c.assigned_collector_id::text as "collectorId", u.email as "collectorEmail", c.contact_profile::text as profile,
+    `select c.assigned_collector_id::text as "collectorId", u.email as "collectorEmail", c.profile::text as profile,
             c.holiday_calendar as "holidayCalendar", c.do_not_contact as "doNotContact",
             c.statement_schedule::text as "statementSchedule", c.sales_contact_email as "salesContactEmail"
        from customers c left join users u on u.id = c.assigned_collector_id
@@ -86,7 +86,7 @@ export async function updateCustomerSettings(
 ): Promise<void> {
   const columns = {
     collectorId: 'assigned_collector_id = $::uuid',
-    profile: 'contact_profile = $::contact_profile',
+    profile: 'profile = $::customer_profile',
     holidayCalendar: 'holiday_calendar = $::text',
     doNotContact: 'do_not_contact = $::boolean',
     statementSchedule: 'statement_schedule = $::statement_schedule',

@@ -17,10 +17,10 @@ export interface StatementCandidate {
 export async function findStatementCandidates(prisma: PrismaClient): Promise<StatementCandidate[]> {
   return prisma.$queryRaw<StatementCandidate[]>`
     select c.id, c.external_id as "externalId", c.time_zone as "timeZone", c.holiday_calendar as "holidayCalendar",
-           c.statement_schedule::text as schedule, c.contact_profile::text as profile, e.value as email
+           c.statement_schedule::text as schedule, c.profile::text as profile, e.value as email
       from customers c
       cross join lateral (
-        select value from customer_contacts
+        select value from contact_points
          where customer_id = c.id and kind = 'email' and bounced_at is null and invalid_at is null
          order by case role when 'billing' then 0 when 'primary' then 1 else 2 end
          limit 1) e

@@ -10,7 +10,7 @@ interface ExistingCustomer {
   sms_consent: boolean;
   dunning_policy_id: string;
   assigned_collector_id: string | null;
-  contact_profile: 'business' | 'consumer';
+  profile: 'business' | 'consumer';
   holiday_calendar: string | null;
   do_not_contact: boolean;
   statement_schedule: 'monthly' | 'weekly' | 'none';
@@ -46,7 +46,7 @@ interface ContactPoint {
 }
 
 /**
- * Upserts customers by external id, with their primary email and phone in `customer_contacts`.
+ * Upserts customers by external id, with their primary email and phone in `contact_points`.
  * Empty optional columns keep what an existing customer has. A new email or phone replaces the
  * previous *primary* one of that kind; contact points a collector added with another role stay.
  * A customer with invoices or payments cannot change currency (its ledger would no longer add
@@ -58,7 +58,7 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
     (
       await sql.query<ExistingCustomer>(
         `select c.id, c.external_id, c.currency, c.credit_limit_minor::text, c.sms_consent, c.dunning_policy_id,
-                c.assigned_collector_id::text, c.contact_profile::text, c.holiday_calendar, c.do_not_contact,
+                c.assigned_collector_id::text, c.profile::text, c.holiday_calendar, c.do_not_contact,
                 c.statement_schedule::text, c.sales_contact_email,
                 exists (select 1 from invoices i where i.customer_id = c.id)
                   or exists (select 1 from payments p where p.customer_id = c.id) as has_ledger
@@ -98,7 +98,7 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
       smsConsent: row.smsConsent ?? before?.sms_consent ?? false,
       policyId: row.policyId ?? before?.dunning_policy_id ?? 'default',
       collectorId: collector?.id ?? before?.assigned_collector_id ?? null,
-      profile: row.contactProfile ?? before?.contact_profile ?? 'business',
+      profile: row.profile ?? before?.profile ?? 'business',
       holidayCalendar: row.holidayCalendar ?? before?.holiday_calendar ?? null,
       doNotContact: row.doNotContact ?? before?.do_not_contact ?? false,
       statementSchedule: row.statementSchedule ?? before?.statement_schedule ?? 'monthly',
@@ -110,13 +110,13 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
   const returned = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
     `insert into customers as c
             (external_id, name, time_zone, locale, currency, credit_limit_minor, dunning_policy_id, sms_consent,
-             assigned_collector_id, contact_profile, holiday_calendar, do_not_contact, statement_schedule,
+             assigned_collector_id, profile, holiday_calendar, do_not_contact, statement_schedule,
              sales_contact_email, sms_consent_at, updated_at)
      select t.external_id, t.name, t.time_zone, t.locale, t.currency, t.credit_limit, t.policy, t.sms_consent,
             t.collector_id, t.profile, t.holiday_calendar, t.do_not_contact, t.statement_schedule, t.sales_contact_email,
             case when t.sms_consent then $15::timestamptz end, $15::timestamptz
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::boolean[],
-                   $9::uuid[], $10::contact_profile[], $11::text[], $12::boolean[], $13::statement_schedule[], $14::text[])
+                   $9::uuid[], $10::customer_profile[], $11::text[], $12::boolean[], $13::statement_schedule[], $14::text[])
             as t(external_id, name, time_zone, locale, currency, credit_limit, policy, sms_consent,
                  collector_id, profile, holiday_calendar, do_not_contact, statement_schedule, sales_contact_email)
      on conflict (external_id) do update
@@ -130,18 +130,18 @@ export const writeCustomers: BatchWriter<CustomerRow> = async (sql, batch, now):
             sms_consent_at = case when excluded.sms_consent and not c.sms_consent then excluded.sms_consent_at
                                   else c.sms_consent_at end,
             assigned_collector_id = excluded.assigned_collector_id,
-            contact_profile = excluded.contact_profile,
+            profile = excluded.profile,
             holiday_calendar = excluded.holiday_calendar,
             do_not_contact = excluded.do_not_contact,
             statement_schedule = excluded.statement_schedule,
             sales_contact_email = excluded.sales_contact_email,
             updated_at = excluded.updated_at
       where (c.name, c.time_zone, c.locale, c.currency, c.credit_limit_minor, c.dunning_policy_id, c.sms_consent,
-             c.assigned_collector_id, c.contact_profile, c.holiday_calendar, c.do_not_contact, c.statement_schedule,
+             c.assigned_collector_id, c.profile, c.holiday_calendar, c.do_not_contact, c.statement_schedule,
              c.sales_contact_email)
             is distinct from
             (excluded.name, excluded.time_zone, excluded.locale, excluded.currency, excluded.credit_limit_minor,
-             excluded.dunning_policy_id, excluded.sms_consent, excluded.assigned_collector_id, excluded.contact_profile,
+             excluded.dunning_policy_id, excluded.sms_consent, excluded.assigned_collector_id, excluded.profile,
              excluded.holiday_calendar, excluded.do_not_contact, excluded.statement_schedule, excluded.sales_contact_email)
      returning c.id, c.external_id, (xmax = 0) as inserted`,
     [
@@ -212,7 +212,7 @@ async function writePrimaryContacts(
   const changed = new Set<string>();
   if (withPoints.length === 0) return changed;
   const current = await sql.query<PrimaryContact>(
-    `select customer_id, kind::text as kind, value, is_mobile from customer_contacts
+    `select customer_id, kind::text as kind, value, is_mobile from contact_points
       where customer_id = any($1::uuid[]) and role = 'primary'`,
     [withPoints.map((w) => w.customerId)],
   );
@@ -233,13 +233,13 @@ async function writePrimaryContacts(
   }
   if (upserts.length === 0) return changed;
   await sql.query(
-    `delete from customer_contacts cc
+    `delete from contact_points cc
       using unnest($1::uuid[], $2::contact_point_kind[], $3::text[]) as t(customer_id, kind, value)
       where cc.customer_id = t.customer_id and cc.kind = t.kind and cc.role = 'primary' and cc.value <> t.value`,
     [upserts.map((u) => u.customerId), upserts.map((u) => u.kind), upserts.map((u) => u.value)],
   );
   await sql.query(
-    `insert into customer_contacts (customer_id, kind, value, role, is_mobile, updated_at)
+    `insert into contact_points (customer_id, kind, value, role, is_mobile, updated_at)
      select t.customer_id, t.kind, t.value, 'primary', t.is_mobile, $5::timestamptz
        from unnest($1::uuid[], $2::contact_point_kind[], $3::text[], $4::boolean[]) as t(customer_id, kind, value, is_mobile)
      on conflict (customer_id, kind, value) do update

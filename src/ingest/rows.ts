@@ -29,7 +29,7 @@ export const CUSTOMER_OPTIONAL_COLUMNS = [
   'statement_schedule',
   'sales_contact_email',
 ] as const;
-export const CONTACT_PROFILES = ['business', 'consumer'] as const;
+export const CUSTOMER_PROFILES = ['business', 'consumer'] as const;
 export const STATEMENT_SCHEDULES = ['monthly', 'weekly', 'none'] as const;
 export const INVOICE_COLUMNS = [
   'external_id',
@@ -61,7 +61,7 @@ export interface CustomerRow {
   policyId: string | undefined;
   /** Email of the assigned collector (a user); the writer resolves it. */
   collectorEmail: string | undefined;
-  contactProfile: (typeof CONTACT_PROFILES)[number] | undefined;
+  profile: (typeof CUSTOMER_PROFILES)[number] | undefined;
   holidayCalendar: string | undefined;
   doNotContact: boolean | undefined;
   statementSchedule: (typeof STATEMENT_SCHEDULES)[number] | undefined;
@@ -212,7 +212,7 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
     sms = '',
     policy = '',
     collector = '',
-    profile = '',
+    profileField = '',
     holidayCalendar = '',
     doNotContact = '',
     statementSchedule = '',
@@ -233,7 +233,7 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
     p.add('policy', `"${policyId}" is not a known policy (known: ${[...knownPolicies].join(', ')})`);
   }
   const collectorEmail = collector.trim() === '' ? undefined : p.take('collector', parseEmail(collector))?.toLowerCase();
-  const contactProfile = oneOf(p, 'profile', profile, CONTACT_PROFILES);
+  const profile = oneOf(p, 'profile', profileField, CUSTOMER_PROFILES);
   const calendar = holidayCalendar.trim() === '' ? undefined : holidayCalendar.trim();
   if (calendar !== undefined && !CALENDAR_CODE.test(calendar))
     p.add('holiday_calendar', `"${holidayCalendar}" is not a calendar code such as DE or US-NY`);
@@ -252,7 +252,7 @@ export function parseCustomerRow(fields: readonly string[], knownPolicies: Reado
     smsConsent: consent,
     policyId,
     collectorEmail,
-    contactProfile,
+    profile,
     holidayCalendar: calendar,
     doNotContact: noContact,
     statementSchedule: schedule,

@@ -73,7 +73,7 @@ describe('pipeline under faults', () => {
     expect(sms.failureReason).toMatch(/not a valid phone number|invalid/i);
     expect(sms.attempts).toBe(1);
     expect(twilio.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    const phone = await arrears.runtime.prisma.customerContact.findFirstOrThrow({ where: { kind: 'phone' } });
+    const phone = await arrears.runtime.prisma.contactPoint.findFirstOrThrow({ where: { kind: 'phone' } });
     expect(phone.invalidAt).not.toBeNull();
     expect(sink.messages).toHaveLength(1);
   });

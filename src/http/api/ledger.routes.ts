@@ -11,7 +11,7 @@ import { writeInvoices } from '../../ingest/invoices.writer.js';
 import { writePayments } from '../../ingest/payments.writer.js';
 import { parsePhone, regionOfLocale } from '../../ingest/phone.js';
 import {
-  CONTACT_PROFILES,
+  CUSTOMER_PROFILES,
   STATEMENT_SCHEDULES,
   parseCustomerRow,
   parseInvoiceRow,
@@ -48,7 +48,7 @@ const customerItem = z.strictObject({
   sms_consent: z.boolean().nullish(),
   policy: optional.describe('dunning policy id'),
   collector: optional.describe('email of the assigned collector (a user)'),
-  profile: z.enum(CONTACT_PROFILES).nullish().describe('contact profile; consumer applies the stricter consumer rules'),
+  profile: z.enum(CUSTOMER_PROFILES).nullish().describe('contact profile; consumer applies the stricter consumer rules'),
   holiday_calendar: optional.describe('holiday calendar code of the dunning rules, e.g. DE or US-NY'),
   do_not_contact: z.boolean().nullish().describe('blocks every automated contact'),
   statement_schedule: z.enum(STATEMENT_SCHEDULES).nullish().describe('how often a statement of account is emailed'),

@@ -18,7 +18,7 @@ import { loadActionFormRows } from '../../db/case-file.repository.js';
 import type { CustomerRow } from '../../db/customers.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { parseMajor, toMajorString } from '../../core/money.js';
-import { CONTACT_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
+import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
 
 // The case-action forms of the customer page (the `actions` partial) and the dashboard's
@@ -332,7 +332,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         writeOff: { invoice: ALL_INVOICES },
         settings: {
           collector: customer.assignedCollector?.email ?? UNASSIGNED,
-          profile: customer.contactProfile,
+          profile: customer.profile,
           holidayCalendar: customer.holidayCalendar ?? '',
           doNotContact: customer.doNotContact ? 'yes' : 'no',
           statementSchedule: customer.statementSchedule,
@@ -397,7 +397,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
                 { value: UNASSIGNED, label: 'Unassigned' },
                 ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` })),
               ],
-              profiles: CONTACT_PROFILES.map(option),
+              profiles: CUSTOMER_PROFILES.map(option),
               schedules: STATEMENT_SCHEDULES.map(option),
               yesNo: [
                 { value: 'no', label: 'no' },

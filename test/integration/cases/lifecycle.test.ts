@@ -250,7 +250,7 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
     expect(result.changed).toEqual(['collector', 'profile', 'holidayCalendar', 'doNotContact', 'statementSchedule', 'salesContactEmail']);
     expect(await prisma().customer.findUniqueOrThrow({ where: { id: ids.get('SET-1') } })).toMatchObject({
       assignedCollectorId: users.collector.id,
-      contactProfile: 'consumer',
+      profile: 'consumer',
       holidayCalendar: 'RO',
       doNotContact: true,
       statementSchedule: 'weekly',

@@ -207,7 +207,7 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
     expect(response.status).toBe(200);
     const failed = await prisma().contact.findUniqueOrThrow({ where: { id: contact.id } });
     expect([failed.status, failed.failureKind, failed.failureReason]).toEqual(['undelivered', 'permanent', 'unknown or inactive number']);
-    const phone = await prisma().customerContact.findFirstOrThrow({ where: { customerId, kind: 'phone' } });
+    const phone = await prisma().contactPoint.findFirstOrThrow({ where: { customerId, kind: 'phone' } });
     expect(phone.invalidAt).not.toBeNull();
     // A callback for a message we never sent is acknowledged and ignored.
     expect((await postForm('/webhooks/twilio/status', { MessageSid: 'SMunknown', MessageStatus: 'delivered' })).status).toBe(200);
@@ -281,7 +281,7 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
       expect((await post(body, arrearsSignature('another-secret-entirely', body))).status).toBe(403);
       expect((await post(body, 'sha256=')).status).toBe(403);
       expect((await prisma().contact.findUniqueOrThrow({ where: { id: contact.id } })).status).toBe('sent');
-      expect((await prisma().customerContact.findFirstOrThrow({ where: { value: 'mail2@example.ro' } })).bouncedAt).toBeNull();
+      expect((await prisma().contactPoint.findFirstOrThrow({ where: { value: 'mail2@example.ro' } })).bouncedAt).toBeNull();
     });
 
     it('notes a soft bounce on the contact history only', async () => {
@@ -312,7 +312,7 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
       expect(await response.json()).toEqual({ matched: true, addressesMarked: 1 });
       const bounced = await prisma().contact.findUniqueOrThrow({ where: { id: contact.id } });
       expect([bounced.status, bounced.failureKind]).toEqual(['bounced', 'permanent']);
-      expect((await prisma().customerContact.findFirstOrThrow({ where: { value: 'mail2@example.ro' } })).bouncedAt).not.toBeNull();
+      expect((await prisma().contactPoint.findFirstOrThrow({ where: { value: 'mail2@example.ro' } })).bouncedAt).not.toBeNull();
       const events = await prisma().contactStatusEvent.findMany({ where: { contactId: contact.id, status: 'bounced' } });
       expect(events.map((e) => e.actor)).toEqual(['webhook:email']);
     });

@@ -52,7 +52,7 @@ describe('customer fields through the CSV import', () => {
     expect(summary).toMatchObject({ created: 2, rejected: 0 });
     expect(await customer('CF-1')).toMatchObject({
       assignedCollectorId: collectorId,
-      contactProfile: 'consumer',
+      profile: 'consumer',
       holidayCalendar: 'RO',
       doNotContact: true,
       statementSchedule: 'weekly',
@@ -60,7 +60,7 @@ describe('customer fields through the CSV import', () => {
     });
     expect(await customer('CF-2')).toMatchObject({
       assignedCollectorId: null,
-      contactProfile: 'business',
+      profile: 'business',
       holidayCalendar: null,
       doNotContact: false,
       statementSchedule: 'monthly',
@@ -79,7 +79,7 @@ describe('customer fields through the CSV import', () => {
     expect(changed.summary).toMatchObject({ updated: 1 });
     expect(await customer('CF-1')).toMatchObject({
       doNotContact: false,
-      contactProfile: 'business',
+      profile: 'business',
       statementSchedule: 'weekly',
       assignedCollectorId: collectorId,
     });
@@ -110,7 +110,7 @@ describe('customer fields through the CSV import', () => {
       [5, 'collector: no user has the email nobody@example.com'],
       [6, 'collector: gone@example.com is not an active user'],
     ]);
-    expect(await customer('OK-1')).toMatchObject({ contactProfile: 'consumer', statementSchedule: 'none' });
+    expect(await customer('OK-1')).toMatchObject({ profile: 'consumer', statementSchedule: 'none' });
     expect(await prisma.customer.count({ where: { externalId: { startsWith: 'BAD-' } } })).toBe(0);
   });
 
@@ -179,7 +179,7 @@ describe('customer fields through POST /api/v1/customers', () => {
     expect(response.json()).toEqual({ created: 1, updated: 0, unchanged: 0 });
     expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'API-1' } })).toMatchObject({
       assignedCollectorId: t.users.collector.id,
-      contactProfile: 'consumer',
+      profile: 'consumer',
       holidayCalendar: 'US-NY',
       doNotContact: true,
       statementSchedule: 'none',

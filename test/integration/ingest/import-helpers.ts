@@ -46,7 +46,7 @@ export async function importCsv(
 
 /** Row counts of the ledger tables, to show a run wrote nothing. */
 export async function ledgerCounts(pool: pg.Pool): Promise<Record<string, number>> {
-  const tables = ['customers', 'customer_contacts', 'invoices', 'payments', 'payment_allocations', 'collection_cases'];
+  const tables = ['customers', 'contact_points', 'invoices', 'payments', 'payment_allocations', 'collection_cases'];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     counts[table] = Number((await pool.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0]?.n);

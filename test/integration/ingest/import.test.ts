@@ -42,7 +42,7 @@ describe('arrears import (library)', () => {
     });
 
     const contacts = await pool.query(
-      `select c.external_id, cc.kind::text, cc.value, cc.is_mobile from customer_contacts cc join customers c on c.id = cc.customer_id
+      `select c.external_id, cc.kind::text, cc.value, cc.is_mobile from contact_points cc join customers c on c.id = cc.customer_id
         where c.external_id in ('US-1001', 'US-1002', 'CN-2001', 'RO-3001', 'TR-4001') and cc.kind = 'phone' order by 1`,
     );
     expect(contacts.rows).toEqual([
@@ -116,7 +116,7 @@ describe('arrears import (library)', () => {
     const result = await importCsv(deps(), 'customers', text);
     expect(result.summary).toMatchObject({ created: 0, updated: 2, unchanged: 1 });
     const emails = await pool.query(
-      `select value, role::text from customer_contacts cc join customers c on c.id = cc.customer_id
+      `select value, role::text from contact_points cc join customers c on c.id = cc.customer_id
         where c.external_id = 'US-1002' and cc.kind = 'email'`,
     );
     expect(emails.rows).toEqual([{ value: 'ar@pacificcoast.example', role: 'primary' }]);

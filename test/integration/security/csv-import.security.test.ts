@@ -314,7 +314,7 @@ describe(`bad CSV rows (seed ${DEFAULT_SEED})`, () => {
   const files: Record<string, CsvFile> = {};
   const rejections: Record<string, Rejection[]> = {};
   const summaries: Record<string, Awaited<ReturnType<typeof importCsv>>['summary']> = {};
-  let before: { customers: number; invoices: number; payments: number; customer_contacts: number };
+  let before: { customers: number; invoices: number; payments: number; contact_points: number };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -383,7 +383,7 @@ LEDGER-1,Ledger SRL,,,Europe/Bucharest,ro-RO,RON,,,
     expect(after.invoices - before.invoices).toBe(goodRows('invoices').length);
     expect(after.payments - before.payments).toBe(goodRows('payments').length);
     // One primary email and one phone per good customer with contact points (the duplicates' firsts have none).
-    expect(after.customer_contacts - before.customer_contacts).toBe(GOOD_CUSTOMERS.length * 2);
+    expect(after.contact_points - before.contact_points).toBe(GOOD_CUSTOMERS.length * 2);
     const names = await pool.query<{ name: string }>(`select name from customers where external_id = 'G-C-000'`);
     expect(names.rows[0]?.name).toBe('Firma G-C-000\nDept. Contabilitate');
     const ledger = await pool.query<{ currency: string }>(`select currency from customers where external_id = 'LEDGER-1'`);

@@ -451,7 +451,7 @@ describe('the console', () => {
       expect(done.body).toContain('collector: Ana collector');
       expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FORM-3' } })).toMatchObject({
         assignedCollectorId: t.users.collector.id,
-        contactProfile: 'consumer',
+        profile: 'consumer',
         holidayCalendar: 'RO',
         doNotContact: true,
         statementSchedule: 'weekly',
