@@ -40,6 +40,51 @@ export interface LedgerSpec {
   smsShare?: number;
   /** First serial number (phones and e-mail addresses are unique per serial). */
   serialStart?: number;
+  /** Collectors the customers are assigned to in turn (every 20th customer stays unassigned). */
+  collectorIds?: readonly string[];
+  /** `varied`: company names from word lists (something to search for) instead of "Customer N Ltd". */
+  names?: 'serial' | 'varied';
+}
+
+const NAME_HEADS = [
+  'Northern',
+  'Atlas',
+  'Blue River',
+  'Carpathian',
+  'Golden Gate',
+  'Harbour',
+  'Meridian',
+  'Summit',
+  'Anatolia',
+  'Pearl',
+  'Thames',
+  'Danube',
+  'Redwood',
+  'Silk Road',
+  'Orion',
+];
+const NAME_TRADES = [
+  'Textiles',
+  'Logistics',
+  'Foods',
+  'Machinery',
+  'Pharma',
+  'Builders',
+  'Electronics',
+  'Paper',
+  'Motors',
+  'Garden Supply',
+  'Coffee',
+  'Steel',
+];
+const NAME_FORMS = ['Ltd', 'SRL', 'A.Ş.', 'Co.', 'LLC', 'Group'];
+
+/** A company name for serial `n`: the same serial always gets the same name, and names repeat only with the serial after them. */
+export function companyName(n: number): string {
+  const head = NAME_HEADS[n % NAME_HEADS.length]!;
+  const trade = NAME_TRADES[Math.floor(n / NAME_HEADS.length) % NAME_TRADES.length]!;
+  const form = NAME_FORMS[Math.floor(n / (NAME_HEADS.length * NAME_TRADES.length)) % NAME_FORMS.length]!;
+  return `${head} ${trade} ${form} ${n}`;
 }
 
 export interface GeneratedSet {
@@ -84,7 +129,10 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
     const serial = serial0 + i;
     const market = spec.kind === 'due' ? OPEN_ZONES[serial % OPEN_ZONES.length]! : ALL_ZONES[serial % ALL_ZONES.length]!;
     const sms = r() < (spec.smsShare ?? (spec.kind === 'due' ? 0.3 : 0.2));
-    return { id: randomUUID(), serial, market, sms };
+    const collectors = spec.collectorIds ?? [];
+    const collector = collectors.length > 0 && serial % 20 !== 19 ? collectors[serial % collectors.length]! : '\\N';
+    const name = spec.names === 'varied' ? companyName(serial) : `Customer ${serial} Ltd`;
+    return { id: randomUUID(), serial, market, sms, collector, name };
   });
   const nextLook = spec.nextLookAt ?? spec.asOf.toJSDate();
   const client = await pool.connect();
@@ -93,10 +141,10 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
     await client.query('begin');
     await copy(
       client,
-      'copy customers (id, external_id, name, time_zone, locale, currency, sms_consent, updated_at) from stdin',
+      'copy customers (id, external_id, name, time_zone, locale, currency, sms_consent, assigned_collector_id, updated_at) from stdin',
       customers.map(
         (c) =>
-          `${c.id}\t${spec.prefix}-${c.serial}\tCustomer ${c.serial} Ltd\t${c.market.zone}\t${c.market.locale}\t${c.market.currency}\t${c.sms}\tnow\n`,
+          `${c.id}\t${spec.prefix}-${c.serial}\t${c.name}\t${c.market.zone}\t${c.market.locale}\t${c.market.currency}\t${c.sms}\t${c.collector}\tnow\n`,
       ),
     );
     await copy(
