@@ -35,6 +35,7 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
     secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
     knownPolicies: new Set(policies.keys()),
     timeZone: config.queue.tickTimeZone,
+    baseCurrency: config.baseCurrency,
     redis: runtime.redis,
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EmailTransportSettings } from '../channels/email/create-email-transport.js';
 import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.js';
 import type { CompanyProfile } from '../templates/context.js';
+import { isKnownCurrency } from '../core/money.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -63,6 +64,15 @@ export const envSchema = z
     STATEMENTS_CRON: z.string().trim().min(3).default('0 * * * *'),
     /** IANA time zone the tick's cron pattern is read in. */
     TICK_TZ: z.string().trim().default('UTC').refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Bucharest' }),
+    /**
+     * ISO 4217 code that amounts of different currencies are converted to (with the dated rates of
+     * `exchange_rates`) before they are added or ranked together.
+     */
+    BASE_CURRENCY: z
+      .string()
+      .trim()
+      .default('EUR')
+      .refine(isKnownCurrency, { message: 'must be an ISO 4217 currency code with a minor unit, upper case, such as EUR or USD' }),
     /** `capture` writes each email as an .eml file under EMAIL_CAPTURE_DIR; `smtp` sends it. */
     EMAIL_TRANSPORT: z.enum(['capture', 'smtp']).default('capture'),
     /** Where captured emails go (relative paths are inside ARREARS_DATA_DIR). */
@@ -223,6 +233,8 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   dataDir: string;
+  /** ISO 4217 code amounts of different currencies are converted to before they are added or ranked. */
+  baseCurrency: string;
   queue: {
     prefix: string;
     tickCron: string;
@@ -303,6 +315,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     dataDir,
+    baseCurrency: env.BASE_CURRENCY,
     queue: {
       prefix: env.QUEUE_PREFIX,
       tickCron: env.TICK_CRON,

@@ -110,3 +110,126 @@ export function formatMoney(minor: number | bigint, currency: string, locale: st
   // admit number, hence the cast.
   return formatter.format(decimal as unknown as number);
 }
+
+// ─── base currency ───
+// Amounts of different currencies are never added as they are: each is converted to the base
+// currency (BASE_CURRENCY) with the rate in force on a date, and the rate's date goes with the
+// figure. Rates are data handed in (loaded from `exchange_rates`), quoted like the ECB's: units
+// of the currency per one unit of the base, as decimal text ("1.0842" USD per 1 EUR).
+
+/** Every ISO 4217 code the money module knows, sorted. */
+export function knownCurrencies(): string[] {
+  return [...EXPONENTS.keys()].sort();
+}
+
+/** Units of `currency` per one unit of the base currency, in force from `rateDate` (YYYY-MM-DD). */
+export interface ExchangeRate {
+  currency: string;
+  /** Positive decimal text, e.g. "1.0842" or "162.15". */
+  rate: string;
+  rateDate: string;
+}
+
+/** The latest rate on or before `asOf` for each currency that has one, against `base`. */
+export interface RatesInForce {
+  base: string;
+  asOf: string;
+  rates: ReadonlyMap<string, ExchangeRate>;
+}
+
+export type Conversion =
+  | { ok: true; minor: bigint; currency: string; /** Null when the amount already was in the base currency. */ rateDate: string | null }
+  | { ok: false; currency: string; reason: string };
+
+const RATE = /^(\d+)(?:\.(\d+))?$/;
+
+/** A rate as an exact fraction (numerator / 10^scale); null when it is not a positive decimal. */
+function rateFraction(text: string): { numerator: bigint; scale: number } | null {
+  const match = RATE.exec(text.trim());
+  if (match === null) return null;
+  const [, whole = '', fraction = ''] = match;
+  const numerator = BigInt(whole + fraction);
+  return numerator > 0n ? { numerator, scale: fraction.length } : null;
+}
+
+/** Why `text` is not a usable rate, or null when it is (a positive decimal such as 1.0842). */
+export function rateProblem(text: string): string | null {
+  if (rateFraction(text) !== null) return null;
+  return `"${text}" is not a rate; rates are positive decimals such as 1.0842`;
+}
+
+/** n / d rounded half away from zero (half-up for the positive amounts a ledger holds); d > 0. */
+function divideHalfUp(n: bigint, d: bigint): bigint {
+  const magnitude = n < 0n ? -n : n;
+  const q = (2n * magnitude + d) / (2n * d);
+  return n < 0n ? -q : q;
+}
+
+/**
+ * `minor` of `currency` in minor units of the base currency, rounded half-up (halves away from
+ * zero, as Postgres' round() does, so SQL rankings agree with this), each currency with its own
+ * ISO exponent. A currency without a rate in `rates` is not converted: the result says so
+ * ("no rate for TRY"), and the caller shows that instead of a figure.
+ */
+export function convertToBase(minor: number | bigint, currency: string, rates: RatesInForce): Conversion {
+  const amount = exactMinor(minor);
+  if (currency === rates.base) return { ok: true, minor: amount, currency: rates.base, rateDate: null };
+  const known = EXPONENTS.get(currency);
+  if (known === undefined) return { ok: false, currency, reason: new UnknownCurrencyError(currency).message };
+  const rate = rates.rates.get(currency);
+  const fraction = rate === undefined ? null : rateFraction(rate.rate);
+  if (rate === undefined || fraction === null) return { ok: false, currency, reason: `no rate for ${currency} on or before ${rates.asOf}` };
+  // base_minor = minor / 10^e_from / (numerator / 10^scale) × 10^e_base
+  const baseExponent = currencyExponent(rates.base);
+  const n = amount * 10n ** BigInt(baseExponent + fraction.scale);
+  const d = fraction.numerator * 10n ** BigInt(known);
+  return { ok: true, minor: divideHalfUp(n, d), currency: rates.base, rateDate: rate.rateDate };
+}
+
+/** A sum in the base currency, with the dates of the rates used and the currencies left out for want of a rate. */
+export interface BaseTotal {
+  base: string;
+  minor: bigint;
+  /** Distinct dates of the rates used, oldest first (empty when everything was in the base currency). */
+  rateDates: string[];
+  /** Currencies that had no rate: their amounts are NOT in `minor`, and a display must say so. */
+  missing: string[];
+}
+
+/** Σ amounts converted to the base currency; an amount without a rate is named in `missing`, never added raw. */
+export function sumInBase(amounts: Iterable<{ minor: number | bigint; currency: string }>, rates: RatesInForce): BaseTotal {
+  let total = 0n;
+  const dates = new Set<string>();
+  const missing = new Set<string>();
+  for (const amount of amounts) {
+    const converted = convertToBase(amount.minor, amount.currency, rates);
+    if (!converted.ok) {
+      missing.add(amount.currency);
+      continue;
+    }
+    total += converted.minor;
+    if (converted.rateDate !== null) dates.add(converted.rateDate);
+  }
+  return { base: rates.base, minor: total, rateDates: [...dates].sort(), missing: [...missing].sort() };
+}
+
+/** Decimal places kept in a cross rate. */
+export const CROSS_RATE_SCALE = 10;
+
+/**
+ * Units of `currency` per one unit of a new base, from two rates quoted against the same third
+ * currency (ECB: per 1 EUR): `USD 1.08, TRY 37.5` per EUR → TRY per USD = 37.5 / 1.08, rounded
+ * half-up to {@link CROSS_RATE_SCALE} decimals.
+ */
+export function crossRate(currencyPerQuote: string, basePerQuote: string): string {
+  const c = rateFraction(currencyPerQuote);
+  const b = rateFraction(basePerQuote);
+  if (c === null || b === null) throw new RangeError(`cross rate of "${currencyPerQuote}" / "${basePerQuote}": not positive decimals`);
+  // (c.n / 10^c.s) / (b.n / 10^b.s) × 10^SCALE
+  const n = c.numerator * 10n ** BigInt(b.scale + CROSS_RATE_SCALE);
+  const d = b.numerator * 10n ** BigInt(c.scale);
+  const scaled = divideHalfUp(n, d)
+    .toString()
+    .padStart(CROSS_RATE_SCALE + 1, '0');
+  return `${scaled.slice(0, -CROSS_RATE_SCALE)}.${scaled.slice(-CROSS_RATE_SCALE)}`.replace(/\.?0+$/, '');
+}

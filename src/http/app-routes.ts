@@ -26,6 +26,8 @@ export interface AppHttpOptions {
   knownPolicies: ReadonlySet<string>;
   /** Zone "today" is read in for reports (TICK_TZ). */
   timeZone: string;
+  /** BASE_CURRENCY: amounts of different currencies are converted to it before they are added or ranked. */
+  baseCurrency: string;
   /** Null: no queues page, no queue metrics, /readyz reports Redis as not configured. */
   redis: RedisConnection | null;
   /** Case actions (issue 6's services) for the API and the console, when present. */
@@ -61,6 +63,7 @@ export async function registerAppRoutes(
     clock,
     knownPolicies: options.knownPolicies,
     timeZone: options.timeZone,
+    baseCurrency: options.baseCurrency,
     ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
   });
   if (queues) {
@@ -89,6 +92,7 @@ export async function registerAppRoutes(
     sessionSecret: options.sessionSecret,
     secureCookies: options.secureCookies,
     timeZone: options.timeZone,
+    baseCurrency: options.baseCurrency,
     queues,
     boardUrl: queues ? `${BOARD_PATH}/` : null,
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),

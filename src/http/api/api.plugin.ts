@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { PrismaClient } from '../../db/client.js';
 import { escapeHtml } from '../pages.js';
 import { principalFromBearer } from '../auth/principal.js';
+import { exchangeRateRoutes } from './exchange-rates.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { ProblemError, sendProblem } from './problem.js';
 import { readRoutes } from './read.routes.js';
@@ -11,6 +12,8 @@ export interface ApiPluginOptions {
   prisma: PrismaClient;
   knownPolicies: ReadonlySet<string>;
   timeZone: string;
+  /** BASE_CURRENCY: what exchange rates are quoted against. */
+  baseCurrency: string;
   clock: () => Date;
   /** Case-action routes (issue 6's services), when available. */
   extraRoutes?: ApiRoute<any, any, any>[];
@@ -18,7 +21,7 @@ export interface ApiPluginOptions {
 
 /** Every API route, in document order. */
 export function apiRoutes(options: ApiPluginOptions): ApiRoute<any, any, any>[] {
-  return [...ledgerRoutes(options), ...readRoutes(options), ...(options.extraRoutes ?? [])];
+  return [...ledgerRoutes(options), ...exchangeRateRoutes(options), ...readRoutes(options), ...(options.extraRoutes ?? [])];
 }
 
 /**

@@ -75,6 +75,8 @@ export interface ConsolePluginOptions {
   secureCookies: boolean;
   /** Zone "today" is read in (TICK_TZ). */
   timeZone: string;
+  /** BASE_CURRENCY: the worklist ranks and totals in it. */
+  baseCurrency: string;
   clock: () => Date;
   queues: QueueInspector | null;
   /** Path of the mounted bull-board, if any. */
