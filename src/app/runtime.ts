@@ -40,10 +40,15 @@ export async function openRuntime(config: Config, logger: Logger, options: { red
   try {
     const stack = lifecycle.adopt('stack', await provideStack(config, logger, needs), (s) => s.stop());
     await applyMigrations(stack.databaseUrl);
-    const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl), (p) => p.$disconnect());
+    const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl, { maxConnections: config.databasePoolSize }), (p) =>
+      p.$disconnect(),
+    );
     const pool = lifecycle.adopt(
       'pg pool',
-      createPgPool(stack.databaseUrl, { max: 10, onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost') }),
+      createPgPool(stack.databaseUrl, {
+        max: config.databasePoolSize,
+        onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+      }),
       (p) => p.end(),
     );
     const redis = redisConnection(stack.redisUrl, config.queue.prefix);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { closeBankruptcy, findOpenBankruptcy, insertBankruptcy } from '../db/bankruptcy.repository.js';
-import { lockCase } from '../db/cases.repository.js';
 import { setDoNotContact } from '../db/customers.repository.js';
 import { lockInvoicesToWriteOff } from '../db/invoices.repository.js';
-import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerAction, customerField, isoDateField, reasonField, runCustomerAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
 import { writeOffOpenInvoices, type WriteOffResult } from './write-off.service.js';
 
@@ -16,14 +15,10 @@ export const recordBankruptcyInput = z.object({
 });
 
 /** Records a bankruptcy filing (manager): all automated contact stops, like a legal hold. */
-export function recordBankruptcy(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof recordBankruptcyInput>,
-): Promise<{ filingId: string }> {
-  return runCaseAction(deps, actor, 'bankruptcy.record', recordBankruptcyInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const recordBankruptcy = customerAction(
+  'bankruptcy.record',
+  recordBankruptcyInput,
+  async (ctx, customer): Promise<{ filingId: string }> => {
     if (await findOpenBankruptcy(ctx.tx, customer.id)) {
       throw new InvalidTransition('bankruptcy.record', `customer ${customer.externalId} already has an open filing`);
     }
@@ -49,8 +44,8 @@ export function recordBankruptcy(
     );
     await ctx.review(customer.id);
     return { filingId };
-  });
-}
+  },
+);
 
 export const closeBankruptcyInput = z.object({ customer: customerField, reason: reasonField });
 
@@ -64,9 +59,7 @@ function close(outcome: 'discharged' | 'dismissed') {
     actor: string,
     input: z.input<typeof closeBankruptcyInput>,
   ): Promise<{ filingId: string; writtenOff?: WriteOffResult }> =>
-    runCaseAction(deps, actor, action, closeBankruptcyInput, input, async (ctx) => {
-      const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-      await lockCase(ctx.sql, customer.id);
+    runCustomerAction(deps, actor, action, closeBankruptcyInput, input, async (ctx, customer) => {
       const filing = await findOpenBankruptcy(ctx.tx, customer.id);
       if (!filing) throw new InvalidTransition(action, `customer ${customer.externalId} has no open bankruptcy filing`);
       await closeBankruptcy(ctx.sql, filing.id, outcome, ctx.actor.id, ctx.at);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { raiseAuditedAlert, type AlertKindName } from '../db/alerts.repository.js';
 import { appendAudit } from '../db/audit.repository.js';
-import { requestReview } from '../db/cases.repository.js';
+import { lockCase, requestReview, type CaseRow } from '../db/cases.repository.js';
 import type { PrismaClient, PrismaTransaction } from '../db/client.js';
 import { findCustomerByExternalId, findCustomerById, type CustomerRow } from '../db/customers.repository.js';
 import type { QueuedContact } from '../db/decisions.repository.js';
@@ -140,6 +140,35 @@ export async function runCaseAction<S extends z.ZodType, R>(
     for (const event of creditEvents) await deps.effects.announceCreditHold(event);
   });
   return result;
+}
+
+/**
+ * A case action on one customer (the input's `customer` field, external id or id): the customer is
+ * resolved and its case locked (created when missing) before the body runs, so concurrent actions
+ * on one customer run one after the other.
+ */
+export function runCustomerAction<S extends z.ZodType<{ customer: string }>, R>(
+  deps: CaseDependencies,
+  actorRef: string,
+  action: CaseAction,
+  schema: S,
+  input: unknown,
+  body: (ctx: ActionContext<z.infer<S>>, customer: CustomerRow, kase: CaseRow) => Promise<R>,
+): Promise<R> {
+  return runCaseAction(deps, actorRef, action, schema, input, async (ctx) => {
+    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+    const kase = await lockCase(ctx.sql, customer.id);
+    return body(ctx, customer, kase);
+  });
+}
+
+/** A case action on one customer as a function of (dependencies, actor, input): {@link runCustomerAction}. */
+export function customerAction<S extends z.ZodType<{ customer: string }>, R>(
+  action: CaseAction,
+  schema: S,
+  body: (ctx: ActionContext<z.infer<S>>, customer: CustomerRow, kase: CaseRow) => Promise<R>,
+): (deps: CaseDependencies, actor: string, input: z.input<S>) => Promise<R> {
+  return (deps, actor, input) => runCustomerAction(deps, actor, action, schema, input, body);
 }
 
 /** Jobs are derived from Postgres: if Redis is unreachable now, the tick and the sweep enqueue them later. */

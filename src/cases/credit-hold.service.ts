@@ -15,21 +15,25 @@ import { autoCommit } from '../db/transaction.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { postSignedJson, type WebhookTarget } from '../alerts/webhook.js';
-import { customerField, reasonField, resolveCustomer, runCaseAction, type ActionContext, type CaseDependencies } from './case-action.js';
+import {
+  customerField,
+  reasonField,
+  resolveCustomer,
+  runCaseAction,
+  customerAction,
+  type ActionContext,
+  type CaseDependencies,
+} from './case-action.js';
 import { InvalidTransition } from './errors.js';
 import { SYSTEM_ACTOR } from './permissions.js';
 
 export const placeCreditHoldInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Places a credit hold by hand (manager); the ERP is told (signed webhook) and the sales contact emailed. */
-export function placeCreditHold(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof placeCreditHoldInput>,
-): Promise<{ holdId: string }> {
-  return runCaseAction(deps, actor, 'credit_hold.place', placeCreditHoldInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const placeCreditHold = customerAction(
+  'credit_hold.place',
+  placeCreditHoldInput,
+  async (ctx, customer): Promise<{ holdId: string }> => {
     if (await findActiveCreditHold(ctx.tx, customer.id)) {
       throw new InvalidTransition('credit_hold.place', `customer ${customer.externalId} is already on credit hold`);
     }
@@ -50,8 +54,8 @@ export function placeCreditHold(
     ctx.announceCreditHold(holdId, 'placed');
     await ctx.review(customer.id);
     return { holdId };
-  });
-}
+  },
+);
 
 export const releaseCreditHoldInput = z.object({ customer: customerField, reason: reasonField });
 

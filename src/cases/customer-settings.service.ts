@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { lockCase } from '../db/cases.repository.js';
 import { lockCustomerSettings, updateCustomerSettings as writeCustomerSettings } from '../db/customers.repository.js';
 import { findUser } from '../db/users.repository.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
-import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerField, customerAction } from './case-action.js';
 import { InvalidInput } from './errors.js';
 
 const email = z.string().trim().max(320).pipe(z.email('must be an email address'));
@@ -45,14 +44,10 @@ type Settings = {
  * contact. Fields left out stay as they are; what changed is audited (before/after) and the case
  * is decided again at the next tick. Returns the names of the fields changed (none is no error).
  */
-export function updateCustomerSettings(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof updateCustomerInput>,
-): Promise<{ changed: string[] }> {
-  return runCaseAction(deps, actor, 'customer.update', updateCustomerInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const updateCustomerSettings = customerAction(
+  'customer.update',
+  updateCustomerInput,
+  async (ctx, customer): Promise<{ changed: string[] }> => {
     const stored = await lockCustomerSettings(ctx.sql, customer.id);
     const before: Settings = { ...stored, collector: stored.collector?.email ?? null };
     const collector = ctx.input.collector ? await findUser(ctx.tx, ctx.input.collector) : null;
@@ -88,5 +83,5 @@ export function updateCustomerSettings(
     });
     await ctx.review(customer.id);
     return { changed };
-  });
-}
+  },
+);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { lockCase } from '../db/cases.repository.js';
 import { findOpenDispute, insertDispute, markDisputeResolved } from '../db/disputes.repository.js';
 import { findInvoiceByNumber } from '../db/invoices.repository.js';
-import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerField, customerAction } from './case-action.js';
 import { InvalidTransition, NotFound } from './errors.js';
 
 export const openDisputeInput = z.object({
@@ -18,38 +17,30 @@ export const openDisputeInput = z.object({
 });
 
 /** Opens a dispute on one invoice (collector): that invoice leaves dunning, the rest continue. */
-export function openDispute(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof openDisputeInput>,
-): Promise<{ disputeId: string }> {
-  return runCaseAction(deps, actor, 'dispute.open', openDisputeInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
-    const invoice = await findInvoiceByNumber(ctx.tx, customer.id, ctx.input.invoice);
-    if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${ctx.input.invoice}`);
-    if (await findOpenDispute(ctx.tx, invoice.id)) {
-      throw new InvalidTransition('dispute.open', `invoice ${invoice.number} is already disputed`);
-    }
-    const disputeId = await insertDispute(ctx.sql, {
-      invoiceId: invoice.id,
-      customerId: customer.id,
-      reasonCode: ctx.input.reasonCode,
-      notes: ctx.input.notes ?? null,
-      by: ctx.actor.id,
-      at: ctx.at,
-    });
-    await ctx.audit({
-      entityType: 'dispute',
-      entityId: disputeId,
-      action: 'dispute.opened',
-      reason: ctx.input.reasonCode,
-      after: { invoice: invoice.number, reasonCode: ctx.input.reasonCode, notes: ctx.input.notes ?? null },
-    });
-    await ctx.review(customer.id);
-    return { disputeId };
+export const openDispute = customerAction('dispute.open', openDisputeInput, async (ctx, customer): Promise<{ disputeId: string }> => {
+  const invoice = await findInvoiceByNumber(ctx.tx, customer.id, ctx.input.invoice);
+  if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${ctx.input.invoice}`);
+  if (await findOpenDispute(ctx.tx, invoice.id)) {
+    throw new InvalidTransition('dispute.open', `invoice ${invoice.number} is already disputed`);
+  }
+  const disputeId = await insertDispute(ctx.sql, {
+    invoiceId: invoice.id,
+    customerId: customer.id,
+    reasonCode: ctx.input.reasonCode,
+    notes: ctx.input.notes ?? null,
+    by: ctx.actor.id,
+    at: ctx.at,
   });
-}
+  await ctx.audit({
+    entityType: 'dispute',
+    entityId: disputeId,
+    action: 'dispute.opened',
+    reason: ctx.input.reasonCode,
+    after: { invoice: invoice.number, reasonCode: ctx.input.reasonCode, notes: ctx.input.notes ?? null },
+  });
+  await ctx.review(customer.id);
+  return { disputeId };
+});
 
 export const resolveDisputeInput = z.object({
   customer: customerField,
@@ -58,14 +49,10 @@ export const resolveDisputeInput = z.object({
 });
 
 /** Resolves the open dispute of an invoice (collector); the invoice is dunned again if still open. */
-export function resolveDispute(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof resolveDisputeInput>,
-): Promise<{ disputeId: string }> {
-  return runCaseAction(deps, actor, 'dispute.resolve', resolveDisputeInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const resolveDispute = customerAction(
+  'dispute.resolve',
+  resolveDisputeInput,
+  async (ctx, customer): Promise<{ disputeId: string }> => {
     const invoice = await findInvoiceByNumber(ctx.tx, customer.id, ctx.input.invoice);
     if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${ctx.input.invoice}`);
     const dispute = await findOpenDispute(ctx.tx, invoice.id);
@@ -81,5 +68,5 @@ export function resolveDispute(
     });
     await ctx.review(customer.id);
     return { disputeId: dispute.id };
-  });
-}
+  },
+);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { lockCase, setCaseState } from '../db/cases.repository.js';
+import { setCaseState } from '../db/cases.repository.js';
 import { findActiveLegalHold, insertLegalHold, markLegalHoldReleased } from '../db/holds.repository.js';
-import { customerField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerField, reasonField, customerAction } from './case-action.js';
 import { InvalidTransition } from './errors.js';
 
 export const placeLegalHoldInput = z.object({
@@ -15,14 +15,10 @@ export const placeLegalHoldInput = z.object({
  * Places a legal hold (manager): the case moves to `legal_hold`, all automated contact stops at
  * once (queued contacts are cancelled by the delivery's last-moment check), and managers are alerted.
  */
-export function placeLegalHold(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof placeLegalHoldInput>,
-): Promise<{ holdId: string }> {
-  return runCaseAction(deps, actor, 'legal_hold.place', placeLegalHoldInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.sql, customer.id);
+export const placeLegalHold = customerAction(
+  'legal_hold.place',
+  placeLegalHoldInput,
+  async (ctx, customer, before): Promise<{ holdId: string }> => {
     const holdId = await insertLegalHold(ctx.sql, {
       customerId: customer.id,
       at: ctx.at,
@@ -43,20 +39,16 @@ export function placeLegalHold(
     await ctx.raiseAlert('legal_hold', customer.id, `${customer.name} was placed on legal hold by ${ctx.actor.name}: ${ctx.input.reason}`);
     await ctx.review(customer.id);
     return { holdId };
-  });
-}
+  },
+);
 
 export const releaseLegalHoldInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Releases the legal hold (manager only): the case is active again and dunning resumes at its current stage. */
-export function releaseLegalHold(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof releaseLegalHoldInput>,
-): Promise<{ holdId: string }> {
-  return runCaseAction(deps, actor, 'legal_hold.release', releaseLegalHoldInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const before = await lockCase(ctx.sql, customer.id);
+export const releaseLegalHold = customerAction(
+  'legal_hold.release',
+  releaseLegalHoldInput,
+  async (ctx, customer, before): Promise<{ holdId: string }> => {
     const hold = await findActiveLegalHold(ctx.tx, customer.id);
     if (!hold) throw new InvalidTransition('legal_hold.release', `customer ${customer.externalId} is not on legal hold`);
     await markLegalHoldReleased(ctx.sql, hold.id, ctx.actor.id, ctx.input.reason, ctx.at);
@@ -71,5 +63,5 @@ export function releaseLegalHold(
     });
     await ctx.review(customer.id);
     return { holdId: hold.id };
-  });
-}
+  },
+);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { appendAudit } from '../db/audit.repository.js';
-import { lockCase } from '../db/cases.repository.js';
 import {
   cancelPlan,
   findActivePlan,
@@ -13,7 +12,7 @@ import {
 import { inTransaction } from '../db/transaction.js';
 import { requestReview } from '../db/cases.repository.js';
 import { addDays } from '../core/dates.js';
-import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerField, isoDateField, reasonField, customerAction, type CaseDependencies } from './case-action.js';
 import { InvalidTransition } from './errors.js';
 
 /** An unpaid instalment this many days past its due date is `missed` and its plan `broken`. */
@@ -52,14 +51,10 @@ export const createPlanInput = z
  * Agrees a payment plan (manager): the plan's reminders replace the policy steps of the
  * customer's invoices in its currency until it completes, breaks or is cancelled.
  */
-export function createPaymentPlan(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof createPlanInput>,
-): Promise<{ planId: string }> {
-  return runCaseAction(deps, actor, 'payment_plan.create', createPlanInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const createPaymentPlan = customerAction(
+  'payment_plan.create',
+  createPlanInput,
+  async (ctx, customer): Promise<{ planId: string }> => {
     if (await findActivePlan(ctx.tx, customer.id)) {
       throw new InvalidTransition('payment_plan.create', `customer ${customer.externalId} already has an active payment plan`);
     }
@@ -82,20 +77,16 @@ export function createPaymentPlan(
     });
     await ctx.review(customer.id);
     return { planId };
-  });
-}
+  },
+);
 
 export const cancelPlanInput = z.object({ customer: customerField, reason: reasonField });
 
 /** Cancels the active plan (manager); the policy steps take over again. */
-export function cancelPaymentPlan(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof cancelPlanInput>,
-): Promise<{ planId: string }> {
-  return runCaseAction(deps, actor, 'payment_plan.cancel', cancelPlanInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
+export const cancelPaymentPlan = customerAction(
+  'payment_plan.cancel',
+  cancelPlanInput,
+  async (ctx, customer): Promise<{ planId: string }> => {
     const plan = await findActivePlan(ctx.tx, customer.id);
     if (!plan) throw new InvalidTransition('payment_plan.cancel', `customer ${customer.externalId} has no active payment plan`);
     await cancelPlan(ctx.sql, plan.id, ctx.at);
@@ -109,8 +100,8 @@ export function cancelPaymentPlan(
     });
     await ctx.review(customer.id);
     return { planId: plan.id };
-  });
-}
+  },
+);
 
 export interface InstalmentChange {
   id: string;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { lockCase } from '../db/cases.repository.js';
 import type { CustomerRow } from '../db/customers.repository.js';
 import { hasOpenBalance, lockInvoicesToWriteOff, writeOffInvoices } from '../db/invoices.repository.js';
 import { cancelPlan, findActivePlan } from '../db/payment-plans.repository.js';
 import { closePromises } from '../db/promises.repository.js';
-import { customerField, reasonField, resolveCustomer, runCaseAction, type ActionContext, type CaseDependencies } from './case-action.js';
+import { customerField, reasonField, customerAction, type ActionContext } from './case-action.js';
 import { InvalidTransition, NotFound } from './errors.js';
 
 export const writeOffInput = z
@@ -36,27 +35,23 @@ export interface WriteOffResult {
  * the reports from that day on. When nothing stays open, open promises and the active payment
  * plan are cancelled (there is nothing left for them to pay). Nothing open to write off is a 409.
  */
-export function writeOff(deps: CaseDependencies, actor: string, input: z.input<typeof writeOffInput>): Promise<WriteOffResult> {
-  return runCaseAction(deps, actor, 'invoice.write_off', writeOffInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
-    const number = ctx.input.invoice ?? null;
-    const invoices = await lockInvoicesToWriteOff(ctx.sql, customer.id, number);
-    if (number !== null) {
-      const [invoice] = invoices;
-      if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${number}`);
-      if (invoice.status !== 'open' || invoice.openBalanceMinor <= 0n) {
-        throw new InvalidTransition(
-          'invoice.write_off',
-          `invoice ${invoice.number} has nothing open to write off (${invoice.status.replace('_', ' ')})`,
-        );
-      }
-    } else if (invoices.length === 0) {
-      throw new InvalidTransition('invoice.write_off', `customer ${customer.externalId} has no open balance to write off`);
+export const writeOff = customerAction('invoice.write_off', writeOffInput, async (ctx, customer): Promise<WriteOffResult> => {
+  const number = ctx.input.invoice ?? null;
+  const invoices = await lockInvoicesToWriteOff(ctx.sql, customer.id, number);
+  if (number !== null) {
+    const [invoice] = invoices;
+    if (!invoice) throw new NotFound('invoice', `${customer.externalId}/${number}`);
+    if (invoice.status !== 'open' || invoice.openBalanceMinor <= 0n) {
+      throw new InvalidTransition(
+        'invoice.write_off',
+        `invoice ${invoice.number} has nothing open to write off (${invoice.status.replace('_', ' ')})`,
+      );
     }
-    return writeOffOpenInvoices(ctx, customer, invoices, ctx.input.reason);
-  });
-}
+  } else if (invoices.length === 0) {
+    throw new InvalidTransition('invoice.write_off', `customer ${customer.externalId} has no open balance to write off`);
+  }
+  return writeOffOpenInvoices(ctx, customer, invoices, ctx.input.reason);
+});
 
 /**
  * The write-off inside an action's transaction (also bankruptcy discharge): the invoices (locked

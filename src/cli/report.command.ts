@@ -72,10 +72,10 @@ async function runReport<R>(
   present: (report: R) => { title: string; table: ReportTable },
 ): Promise<void> {
   const config = context.config();
-  const asOf = options.asOf ?? DateTime.now().setZone(config.queue.tickTimeZone).toISODate();
-  if (asOf === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
   const runtime = await openRuntime(config, context.logger(), { redis: false });
   try {
+    const asOf = options.asOf ?? runtime.clock.now().setZone(config.queue.tickTimeZone).toISODate();
+    if (asOf === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
     const report = await compute(runtime.prisma, asOf);
     if (report === null) return;
     const { title, table } = present(report);

@@ -42,6 +42,11 @@ export const envSchema = z
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     /** Postgres to use. Unset: an embedded Postgres is started under ARREARS_DATA_DIR. */
     DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+    /**
+     * Connections in each of a process's two Postgres pools (Prisma's, and the plain pg pool of the
+     * hot paths' set-based statements): a process opens up to twice this many.
+     */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     /** Redis to use. Unset: a redis-server is started on a free loopback port. */
     REDIS_URL: optionalUrl(['redis', 'rediss']),
     /** Where the embedded stack keeps its files (Postgres cluster, captured mail). */
@@ -231,6 +236,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
   databaseUrl: string | undefined;
+  /** DATABASE_POOL_SIZE. */
+  databasePoolSize: number;
   redisUrl: string | undefined;
   dataDir: string;
   /** ISO 4217 code amounts of different currencies are converted to before they are added or ranked. */
@@ -313,6 +320,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     env: env.NODE_ENV,
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,
     dataDir,
     baseCurrency: env.BASE_CURRENCY,
