@@ -224,7 +224,7 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
 
 const e = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
 
-function table(headers: string[], rows: unknown[][]): string {
+function table(label: string, headers: string[], rows: unknown[][]): string {
   if (rows.length === 0) return '<p class="none">None.</p>';
   const head = headers.map((h) => `<th>${e(h)}</th>`).join('');
   const body = rows
@@ -233,7 +233,7 @@ function table(headers: string[], rows: unknown[][]): string {
         `<tr>${row.map((cell) => `<td>${typeof cell === 'object' && cell !== null && 'html' in cell ? (cell as { html: string }).html : e(cell)}</td>`).join('')}</tr>`,
     )
     .join('\n');
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<div class="scroll" role="region" tabindex="0" aria-label="${e(label)}"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** One self-contained HTML document (inline CSS, no scripts) for legal or an agency; prints as-is. */
@@ -256,25 +256,31 @@ export function renderCaseFileHtml(file: CaseFileJson): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Case file: ${e(c.name)} (${e(c.externalId)})</title>
 <style>
 body{font-family:Arial,Helvetica,sans-serif;font-size:12px;color:#1f2933;margin:24px}
 h1{font-size:20px}h2{font-size:15px;margin-top:24px;border-bottom:1px solid #cbd2d9}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #cbd2d9;padding:4px;vertical-align:top;text-align:left}
-pre{white-space:pre-wrap;font-family:inherit;margin:0}.none{color:#616e7c}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:0}.none{color:#616e7c}
+.scroll{overflow-x:auto}
+@media (max-width:40rem){body{margin:12px}}
 </style>
 </head>
 <body>
+<main>
 <h1>Case file: ${e(c.name)}</h1>
 <p>Customer ${e(c.externalId)} · ${e(c.locale)} · ${e(c.timeZone)} · generated ${e(file.generatedAt)}</p>
 <p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStep ? ` · step ${e(file.case.currentStep)}` : ''}</p>
 <h2>Contact points</h2>
 ${table(
+  'Contact points',
   ['kind', 'value', 'role', 'unreachable'],
   c.contactPoints.map((p) => [p.kind, p.value, p.role, p.unreachable ? 'yes' : 'no']),
 )}
 <h2>Open invoices</h2>
 ${table(
+  'Open invoices',
   ['invoice', 'issued', 'due', 'days past due', 'bucket', 'amount', 'open balance'],
   file.openInvoices.map((i) => [
     i.number,
@@ -289,6 +295,7 @@ ${table(
 <p>Total open: ${file.totals.map((t) => e(money(t.openBalanceMinor, t.currency))).join(' + ') || '0'}</p>
 <h2>Holds</h2>
 ${table(
+  'Holds',
   ['hold', 'placed', 'by', 'reason', 'released'],
   [
     ...file.holds.legal.map((h) => [
@@ -310,11 +317,13 @@ ${table(
 )}
 <h2>Promises to pay</h2>
 ${table(
+  'Promises to pay',
   ['recorded', 'by', 'amount', 'promised for', 'channel', 'status'],
   file.promises.map((p) => [p.createdAt, p.createdBy, money(p.amountMinor, p.currency), p.promisedOn, p.channel, p.status]),
 )}
 <h2>Disputes</h2>
 ${table(
+  'Disputes',
   ['invoice', 'reason', 'notes', 'opened', 'by', 'resolution'],
   file.disputes.map((d) => [
     d.invoice,
@@ -327,6 +336,7 @@ ${table(
 )}
 <h2>Payment plans</h2>
 ${table(
+  'Payment plans',
   ['status', 'total', 'instalments'],
   file.paymentPlans.map((p) => [
     p.status,
@@ -335,7 +345,8 @@ ${table(
   ]),
 )}
 <h2>Contact history</h2>
-${table(['at', 'channel', 'direction', 'actor', 'recipient', 'content', 'invoices', 'status history'], contacts)}
+${table('Contact history', ['at', 'channel', 'direction', 'actor', 'recipient', 'content', 'invoices', 'status history'], contacts)}
+</main>
 </body>
 </html>
 `;
