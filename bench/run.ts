@@ -1,9 +1,11 @@
 // `npm run bench`: Arrears at ledger scale, every figure measured side by side in one run on the
 // same Postgres and redis-server (embedded, durable defaults, unless DATABASE_URL / REDIS_URL):
 //
-//   1. raw BullMQ no-op jobs/s (addBulk in chunks of 1000, one worker, best of concurrency 10 and
-//      100) vs Arrears end-to-end reminders/s (tick → decide → render → contact log → SMTP / Twilio
-//      API on local servers → `sent` committed) with one real `arrears worker` process;
+//   1. Arrears end-to-end reminders/s (tick → decide → render → contact log → SMTP / Twilio API on
+//      local servers → `sent` committed) with one real `arrears worker` process, against the raw
+//      transports sending the same rendered reminders to the same servers from a process of their
+//      own (pooled nodemailer, the twilio client; `e2e_vs_transports`), and, for context, raw
+//      BullMQ no-op jobs/s (addBulk in chunks of 1000, one worker, best of concurrency 10 and 100);
 //   2. the tick (due-case query + step enqueue) for the same due cases at 10k and at full ledger size;
 //   3. `runImport` invoices rows/s vs raw COPY rows/s into the same table shape;
 //   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one;
@@ -40,6 +42,7 @@ import { measureImportVsCopy } from './support/import-vs-copy.js';
 import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
 import { cpuSeconds, localProvidersEnv, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
 import { RecordingSmtpSink } from './support/recording-smtp-sink.js';
+import { renderReminders, sendWithTransports } from './support/transports-baseline.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -303,6 +306,12 @@ try {
       workerCpu,
     };
   };
+  const transports = await measureTransports(reminderSets[0]!, T.plus({ minutes: 1 }));
+  say(
+    `[${elapsed()}] raw transports, the same ${fmt(transports.reminders)} rendered reminders (${fmt(transports.emails)} email by pooled ` +
+      `nodemailer, ${fmt(transports.sms)} SMS by the twilio client): ${transports.seconds.toFixed(1)} s = ${fmt(transports.perSecond)} messages/s; ` +
+      `sender CPU ${transports.cpuSeconds.toFixed(1)} s, peak RSS ${transports.rssMb.toFixed(0)} MB`,
+  );
   const one = await runReminders(reminderSets[0]!, T.plus({ minutes: 1 }), 1);
   say(
     `[${elapsed()}] end to end, 1 worker process: ${fmt(one.reminders)} reminders (${fmt(one.emails)} email, ${fmt(one.sms)} SMS; ` +
@@ -322,10 +331,14 @@ try {
   );
 
   const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
+  const e2eVsTransports = one.perSecond / transports.perSecond;
   const twoVsOne = two.perSecond / one.perSecond;
   say('');
   say(
-    `e2e_vs_raw      ${e2eVsRaw.toFixed(3)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(bestRaw.processPerSecond)} no-op jobs/s; target ≥ 0.5)`,
+    `e2e_vs_transports ${e2eVsTransports.toFixed(2)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(transports.perSecond)} messages/s by the transports alone; target ≥ 0.5)`,
+  );
+  say(
+    `e2e_vs_raw      ${e2eVsRaw.toFixed(3)}  (${fmt(one.perSecond)} reminders/s vs ${fmt(bestRaw.processPerSecond)} no-op jobs/s; context)`,
   );
   say(
     `tick_1m_vs_10k  ${tickRatio.toFixed(2)}  (${tickLarge.ms.toFixed(1)} ms vs ${tickSmall.ms.toFixed(1)} ms for ${fmt(DUE_CASES)} due cases; target ≤ 1.5)`,
@@ -334,13 +347,17 @@ try {
     `import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`,
   );
   say(`two_vs_one      ${twoVsOne.toFixed(2)}  (${fmt(two.perSecond)} vs ${fmt(one.perSecond)} reminders/s)`);
-  say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's VmHWM under load)`);
+  say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's peak RSS, VmHWM, under load; target ≤ 250)`);
   say(
     `migrate_s       ${migrateSeconds.toFixed(1)}  (every migration on an empty database; target < 9, Prisma's idle timers would add ~10)`,
   );
   say(`total           ${elapsed()}`);
   console.log(
     JSON.stringify({
+      e2e_vs_transports: round(e2eVsTransports),
+      transports_per_s: Math.round(transports.perSecond),
+      transports_sender_cpu_s: round(transports.cpuSeconds, 1),
+      transports_sender_rss_mb: Math.round(transports.rssMb),
       e2e_vs_raw: round(e2eVsRaw, 3),
       tick_1m_vs_10k: round(tickRatio),
       import_vs_copy: round(importVsCopy),
@@ -376,6 +393,40 @@ try {
       seconds: Math.round((performance.now() - started) / 1000),
     }),
   );
+
+  /**
+   * The yardstick for `runReminders`: the reminders it will send for `set` at `asOf`, rendered
+   * once by the worker's own code, sent by the bare transports (pooled nodemailer, the twilio
+   * client) from a process of their own to the same SMTP sink and Twilio endpoint, at the worker's
+   * concurrencies. Nothing is written to the database; the sink's and endpoint's counts are
+   * checked.
+   */
+  async function measureTransports(set: GeneratedSet, asOf: DateTime) {
+    const workerConfig = loadConfig(workerEnv, process.cwd());
+    const smtp = workerConfig.email.transport;
+    const sms = workerConfig.sms.transport;
+    if (smtp.kind !== 'smtp' || sms.kind !== 'twilio') throw new Error('the bench worker must use SMTP and Twilio');
+    const messages = await renderReminders(pool, workerConfig, set.customerIds, asOf);
+    const before = { email: sink.messages.length, sms: twilio.messages.length };
+    const result = await sendWithTransports(
+      {
+        smtp: { host: smtp.host, port: smtp.port, maxConnections: smtp.maxConnections ?? 5 },
+        twilio: { accountSid: sms.accountSid, authToken: sms.authToken, baseUrl: sms.baseUrl ?? '', from: sms.from ?? '' },
+        emailFrom: workerConfig.email.from,
+        unsubscribeMailto: `mailto:${workerConfig.company.supportEmail}?subject=unsubscribe`,
+        emailConcurrency: workerConfig.email.concurrency,
+        smsConcurrency: workerConfig.sms.concurrency,
+        messages,
+      },
+      dir,
+    );
+    const received = { emails: sink.messages.length - before.email, sms: twilio.messages.length - before.sms };
+    if (received.emails !== result.emails || received.sms !== result.sms) {
+      throw new Error(`transports baseline: sent ${result.emails} + ${result.sms}, received ${received.emails} + ${received.sms}`);
+    }
+    const reminders = result.emails + result.sms;
+    return { ...result, reminders, perSecond: reminders / result.seconds };
+  }
 
   async function measureTick(asOf: DateTime) {
     const job = { data: { asOf: asOf.toISO()! } } as unknown as Job;
