@@ -23,6 +23,9 @@ const DATABASE_PACKAGES = ['pg', 'pg-copy-streams', '@prisma/client', '@prisma/a
 /** Besides src/db: the embedded server's provisioning, tests, the bench, Prisma's own config. */
 const DATABASE_CLIENT_ALLOWED = ['src/db/', 'src/dev/', 'test/', 'bench/', 'prisma.config.ts'];
 
+/** Redis clients are made in one place (BullMQ's connections included); dev servers and tests may talk to Redis directly. */
+const REDIS_CLIENT_ALLOWED = ['src/jobs/connection.ts', 'src/dev/', 'test/'];
+
 /** What the data layer may import from the rest of src (it sits under the services). */
 const DB_MAY_IMPORT = ['src/db/', 'src/core/', 'src/generated/', 'src/logging/', 'src/config/'];
 /** The reports' pure modules (plain rows in, figures out): the data layer reads the rows they take. */
@@ -53,6 +56,9 @@ function layerViolation(file, imp) {
   const isDatabaseClient = target ? target.startsWith('src/generated/') : DATABASE_PACKAGES.includes(pkg);
   if (isDatabaseClient && !startsWithAny(file, DATABASE_CLIENT_ALLOWED)) {
     return 'only src/db talks to the database: import a repository (or a type) from src/db instead of pg / the Prisma client';
+  }
+  if (pkg === 'ioredis' && !startsWithAny(file, REDIS_CLIENT_ALLOWED)) {
+    return 'Redis clients are made in one place: take a RedisConnection (src/jobs/connection.ts) instead of importing ioredis';
   }
   if (file.startsWith('src/db/') && target?.startsWith('src/') && !startsWithAny(target, DB_MAY_IMPORT) && !PURE_REPORT.test(target)) {
     return `src/db sits under the services: it may import only ${DB_MAY_IMPORT.join(', ')} and the pure report modules; move the shared type or function down`;

@@ -21,18 +21,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { Lifecycle } from '../src/app/lifecycle.js';
 import { LocalTwilioServer } from '../src/channels/sms/local-twilio-server.js';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig, redisEnvironment, type RedisTarget } from '../src/config/config.js';
 import { findDueCaseIds } from '../src/db/cases.repository.js';
 import { createPrisma } from '../src/db/client.js';
 import { findUndelivered } from '../src/db/contacts.repository.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { provideStack } from '../src/dev/embedded-stack.js';
-import { redisConnection } from '../src/jobs/connection.js';
+import { RedisConnection } from '../src/jobs/connection.js';
 import { Queues } from '../src/jobs/queues.js';
 import { jobCatalog, jobId, type JobName } from '../src/jobs/catalog.js';
 import { waitUntilIdle } from '../src/jobs/drain.js';
@@ -80,7 +79,11 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 const dir = await mkdtemp(path.join(os.tmpdir(), 'arrears-bench-'));
 const logger = createLogger({ level: 'warn', format: 'json', production: true });
 const config = loadConfig(
-  { ARREARS_DATA_DIR: dir, LOG_LEVEL: 'warn', DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL },
+  {
+    ARREARS_DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    ...pick(process.env, ['DATABASE_URL', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS']),
+  },
   process.cwd(),
 );
 const lifecycle = new Lifecycle(logger);
@@ -93,7 +96,8 @@ try {
   const pool = lifecycle.adopt('pool', new pg.Pool({ connectionString: stack.databaseUrl, max: 4 }), (p) => p.end());
   const prisma = lifecycle.adopt('prisma', createPrisma(stack.databaseUrl), (p) => p.$disconnect());
   const pgVersion = (await pool.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
-  const redisInfo = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const redisTarget = stack.redis!;
+  const redisInfo = new RedisConnection(redisTarget, '{bench}').client();
   const redisVersion = /redis_version:(\S+)/.exec(await redisInfo.info('server'))?.[1] ?? '?';
   redisInfo.disconnect();
   const machine =
@@ -108,7 +112,7 @@ try {
 
   // ── 1a. raw BullMQ ─────────────────────────────────────────────────────────────────────────────
   const raw = [];
-  for (const concurrency of [10, 100]) raw.push(await rawBullmq(stack.redisUrl, RAW_JOBS, concurrency));
+  for (const concurrency of [10, 100]) raw.push(await rawBullmq(redisTarget, RAW_JOBS, concurrency));
   const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a));
   for (const r of raw) {
     say(
@@ -144,7 +148,7 @@ try {
   );
 
   // ── 2. tick at 10k invoices ────────────────────────────────────────────────────────────────────
-  const tickQueues = new Queues(redisConnection(stack.redisUrl, '{benchtick}'), lifecycle);
+  const tickQueues = new Queues(benchRedis('{benchtick}'), lifecycle);
   const tick = createTickProcessor({
     findDueCaseIds: (now, limit) => findDueCaseIds(prisma, now, limit),
     findUndelivered: (now) => findUndelivered(prisma, now, config.queue.staleSendingMs, config.worker.tickMaxRedeliveries),
@@ -227,7 +231,7 @@ try {
   const twilio = lifecycle.adopt('twilio', await LocalTwilioServer.start(TWILIO), (s) => s.close());
   const workerEnv = {
     DATABASE_URL: stack.databaseUrl,
-    REDIS_URL: stack.redisUrl,
+    ...redisEnvironment(redisTarget),
     ARREARS_DATA_DIR: path.join(dir, 'worker'),
     QUEUE_PREFIX: '{benche2e}',
     LOG_LEVEL: 'info',
@@ -240,7 +244,7 @@ try {
     // A local sink answers each SMTP command at once; more connections keep it busy.
     SMTP_MAX_CONNECTIONS: '20',
   };
-  const e2eQueues = new Queues(redisConnection(stack.redisUrl, workerEnv.QUEUE_PREFIX), lifecycle);
+  const e2eQueues = new Queues(benchRedis(workerEnv.QUEUE_PREFIX), lifecycle);
 
   const runReminders = async (set: GeneratedSet, asOf: DateTime, workers: number) => {
     await makeDue(pool, set.customerIds, asOf.toJSDate());
@@ -456,14 +460,24 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
+function pick(source: Record<string, string | undefined>, names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((name) => [name, source[name]]));
+}
+
+/** The bench's Redis under a key prefix of its own, closed with the bench. */
+function benchRedis(prefix: string): RedisConnection {
+  return lifecycle.adopt(`redis ${prefix}`, new RedisConnection(stack.redis, prefix), (r) => r.close());
+}
+
 async function count(pool: pg.Pool, table: string): Promise<number> {
   return Number((await pool.query<{ n: string }>(`select count(*)::text as n from ${table}`)).rows[0]!.n);
 }
 
 /** No-op jobs: add them all (addBulk, 1000 a call), then process them with one worker. */
-async function rawBullmq(redisUrl: string, jobs: number, concurrency: number) {
-  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+async function rawBullmq(target: RedisTarget, jobs: number, concurrency: number) {
   const prefix = `{benchraw${concurrency}}`;
+  const redis = new RedisConnection(target, prefix);
+  const connection = redis.bullmq;
   const queue = new Queue('noop', { connection, prefix });
   await queue.obliterate({ force: true });
   const t0 = performance.now();
@@ -490,6 +504,7 @@ async function rawBullmq(redisUrl: string, jobs: number, concurrency: number) {
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
+  await redis.close();
   return {
     concurrency,
     addPerSecond: jobs / ((t1 - t0) / 1000),

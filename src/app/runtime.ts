@@ -6,7 +6,7 @@ import { applyMigrations } from '../db/migrate.js';
 import { createPgPool } from '../db/pool.js';
 import { pgDatabase, type SqlDatabase } from '../db/sql.js';
 import { provideStack, type Stack } from '../dev/embedded-stack.js';
-import { redisConnection, type RedisConnection } from '../jobs/connection.js';
+import { RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
 import { Lifecycle } from './lifecycle.js';
 
@@ -51,7 +51,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { red
       }),
       (p) => p.end(),
     );
-    const redis = redisConnection(stack.redisUrl, config.queue.prefix);
+    // Adopted before anything that uses it, so it is closed after them.
+    const redis = lifecycle.adopt('redis', new RedisConnection(stack.redis, config.queue.prefix), (r) => r.close());
     return { config, logger, clock: options.clock ?? systemClock, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
   } catch (error) {
     await lifecycle.close();

@@ -47,8 +47,33 @@ export const envSchema = z
      * hot paths' set-based statements): a process opens up to twice this many.
      */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
-    /** Redis to use. Unset: a redis-server is started on a free loopback port. */
-    REDIS_URL: optionalUrl(['redis', 'rediss']),
+    /** One Redis server. Unset (and no REDIS_CLUSTER_NODES): a redis-server is started on a free loopback port. */
+    REDIS_URL: optionalUrl(['redis', 'rediss']).refine((value) => value === undefined || !value.includes(','), {
+      message: 'names one server; for a Redis Cluster set REDIS_CLUSTER_NODES=host:port,host:port,… instead',
+    }),
+    /**
+     * A Redis Cluster: some of its nodes as `host:port,host:port,…` (the client discovers the
+     * rest). Every Redis client of the process is then a cluster client. Excludes REDIS_URL.
+     */
+    REDIS_CLUSTER_NODES: optionalText.transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const nodes = value.split(',').map((entry) => parseClusterNode(entry.trim()));
+      const bad = value.split(',').filter((_entry, i) => nodes[i] === null);
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be comma-separated host:port pairs such as redis-1:6379,redis-2:6379 (bad: ${bad.map((b) => `"${b.trim()}"`).join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      return nodes as ClusterNode[];
+    }),
+    /** ACL user of the cluster's nodes (REDIS_CLUSTER_NODES); with REDIS_URL it goes in the URL. */
+    REDIS_USERNAME: optionalText,
+    /** Password of the cluster's nodes (REDIS_CLUSTER_NODES); with REDIS_URL it goes in the URL. */
+    REDIS_PASSWORD: optionalText,
+    /** TLS to the cluster's nodes (REDIS_CLUSTER_NODES); with REDIS_URL use `rediss://`. */
+    REDIS_TLS: flag.default(false),
     /** Where the embedded stack keeps its files (Postgres cluster, captured mail). */
     ARREARS_DATA_DIR: z.string().trim().min(1).default('./data'),
     /**
@@ -209,6 +234,25 @@ export const envSchema = z
     }),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message: 'set either REDIS_URL (one server) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+      });
+    }
+    if (!env.REDIS_CLUSTER_NODES) {
+      for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS'] as const) {
+        if (env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              'applies to REDIS_CLUSTER_NODES only; with REDIS_URL put credentials in the URL (rediss://user:password@host:port for TLS)',
+          });
+        }
+      }
+    }
     for (const [url, secret] of [
       ['ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET'],
       ['CREDIT_HOLD_WEBHOOK_URL', 'CREDIT_HOLD_WEBHOOK_SECRET'],
@@ -231,6 +275,40 @@ export const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** One seed node of a Redis Cluster. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * The Redis every client of a process talks to: one server (a URL, credentials and TLS inside),
+ * or a Redis Cluster (seed nodes; the client follows MOVED/ASK redirections to the rest).
+ */
+export type RedisTarget =
+  { kind: 'server'; url: string } | { kind: 'cluster'; nodes: ClusterNode[]; username?: string; password?: string; tls: boolean };
+
+/** The variables that name `target` for another arrears process (`arrears stack`, the bench, tests). */
+export function redisEnvironment(target: RedisTarget): Record<string, string> {
+  if (target.kind === 'server') return { REDIS_URL: target.url };
+  return {
+    REDIS_CLUSTER_NODES: target.nodes
+      .map((node) => (node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`))
+      .join(','),
+    ...(target.username && { REDIS_USERNAME: target.username }),
+    ...(target.password && { REDIS_PASSWORD: target.password }),
+    ...(target.tls && { REDIS_TLS: 'true' }),
+  };
+}
+
+/** `host:port` or `[ipv6]:port`; null when it is neither. */
+function parseClusterNode(entry: string): ClusterNode | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(entry);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { host: match[1] ?? match[2]!, port };
+}
+
 /** The parsed configuration handed to the composition root. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -238,7 +316,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** DATABASE_POOL_SIZE. */
   databasePoolSize: number;
-  redisUrl: string | undefined;
+  /** Undefined: the embedded stack starts a redis-server. */
+  redis: RedisTarget | undefined;
   dataDir: string;
   /** ISO 4217 code amounts of different currencies are converted to before they are added or ranked. */
   baseCurrency: string;
@@ -321,7 +400,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
-    redisUrl: env.REDIS_URL,
+    redis: redisTarget(env),
     dataDir,
     baseCurrency: env.BASE_CURRENCY,
     queue: {
@@ -387,6 +466,19 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       webhook: env.CREDIT_HOLD_WEBHOOK_URL ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' } : null,
     },
   };
+}
+
+function redisTarget(env: Env): RedisTarget | undefined {
+  if (env.REDIS_CLUSTER_NODES) {
+    return {
+      kind: 'cluster',
+      nodes: env.REDIS_CLUSTER_NODES,
+      ...(env.REDIS_USERNAME && { username: env.REDIS_USERNAME }),
+      ...(env.REDIS_PASSWORD && { password: env.REDIS_PASSWORD }),
+      tls: env.REDIS_TLS,
+    };
+  }
+  return env.REDIS_URL ? { kind: 'server', url: env.REDIS_URL } : undefined;
 }
 
 function emailTransport(env: Env, dataDir: string): EmailTransportSettings {

@@ -1,25 +1,31 @@
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config, RedisTarget } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { startEmbeddedRedis, type EmbeddedServer } from './embedded-redis.js';
+import { startEmbeddedRedis, startEmbeddedRedisCluster } from './embedded-redis.js';
 
 /** The Postgres and Redis a process talks to, and how to stop whichever of them it started. */
 export interface Stack {
   databaseUrl: string;
-  redisUrl: string;
-  /** True when this process started them (no DATABASE_URL / REDIS_URL given). */
+  /** Null when the process asked for no Redis. */
+  redis: RedisTarget | null;
+  /** True when this process started them (no DATABASE_URL / REDIS_URL / REDIS_CLUSTER_NODES given). */
   embedded: { postgres: boolean; redis: boolean };
   stop(): Promise<void>;
 }
 
 /**
  * Uses the configured servers, and starts a private Postgres and/or redis-server for whichever
- * URL is unset (Redis only when `needs.redis`: commands that only read the ledger skip it, and
- * get an empty `redisUrl`). Started servers are stopped by `stop()`, in reverse order.
+ * is not configured (Redis only when `needs.redis`: commands that only read the ledger skip it,
+ * and get a null `redis`; with `needs.redisCluster`, a 3-master Redis Cluster instead of one
+ * server). Started servers are stopped by `stop()`, in reverse order.
  */
-export async function provideStack(config: Config, logger: Logger, needs: { redis: boolean } = { redis: true }): Promise<Stack> {
-  const started: EmbeddedServer[] = [];
+export async function provideStack(
+  config: Config,
+  logger: Logger,
+  needs: { redis: boolean; redisCluster?: boolean } = { redis: true },
+): Promise<Stack> {
+  const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async () => {
     for (const server of started.reverse()) await server.stop();
   };
@@ -34,16 +40,19 @@ export async function provideStack(config: Config, logger: Logger, needs: { redi
       started.push(postgres);
       databaseUrl = postgres.url;
     }
-    let redisUrl = config.redisUrl ?? '';
-    if (!redisUrl && needs.redis) {
-      const redis = await startEmbeddedRedis(path.join(config.dataDir, 'redis'), logger);
-      started.push(redis);
-      redisUrl = redis.url;
+    let redis = needs.redis ? (config.redis ?? null) : null;
+    if (!redis && needs.redis) {
+      const dir = path.join(config.dataDir, 'redis');
+      const embedded = needs.redisCluster
+        ? await startEmbeddedRedisCluster(dir, logger)
+        : await startEmbeddedRedis(dir, logger).then((server) => ({ ...server, target: { kind: 'server', url: server.url } as const }));
+      started.push(embedded);
+      redis = embedded.target;
     }
     return {
       databaseUrl,
-      redisUrl,
-      embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl && needs.redis },
+      redis,
+      embedded: { postgres: !config.databaseUrl, redis: !config.redis && needs.redis },
       stop: stopAll,
     };
   } catch (error) {

@@ -1,14 +1,74 @@
 import type { ConnectionOptions } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from '../config/config.js';
 
-/** How queues and workers reach Redis; each BullMQ object opens (and closes) its own socket. */
-export interface RedisConnection {
-  /** Connection options, not a shared client: BullMQ closes what it opened itself. */
-  options: ConnectionOptions;
-  /** Hash-tagged key prefix, so a queue's keys share one Redis Cluster slot. */
-  prefix: string;
+/**
+ * How every Redis client of a process is made: BullMQ's queues and workers (and through them
+ * the rate limiters, job schedulers, bull-board and the health checks) and the odd direct client.
+ * The only place that constructs an ioredis client (a lint rule keeps it so).
+ *
+ * - One server: BullMQ gets connection options and opens (and closes) its own sockets.
+ * - A Redis Cluster: BullMQ gets the process's one `Cluster` client, made on first use; queues
+ *   share it, workers duplicate it for their blocking reads (and close the copies). `close()`
+ *   quits it, after everything that used it has closed.
+ *
+ * Every key carries the hash-tagged `prefix` (`{arrears}`), so all of Arrears' keys live in one
+ * cluster slot and BullMQ's multi-key scripts never cross nodes.
+ */
+export class RedisConnection {
+  private cluster: Cluster | undefined;
+
+  /** `target` null: this process runs without Redis, and any use of it is a bug. */
+  constructor(
+    private readonly target: RedisTarget | null,
+    readonly prefix: string,
+  ) {}
+
+  /** `cluster` or `server` (for logs); null without Redis. */
+  get kind(): RedisTarget['kind'] | null {
+    return this.target?.kind ?? null;
+  }
+
+  /** What a BullMQ Queue or Worker takes as `connection`. */
+  get bullmq(): ConnectionOptions {
+    const target = this.require();
+    if (target.kind === 'server') return { url: target.url, ...SERVER_OPTIONS };
+    this.cluster ??= newCluster(target);
+    return this.cluster;
+  }
+
+  /** A plain client of its own (INFO, FLUSHALL in tests and the bench); the caller closes it. */
+  client(): Redis | Cluster {
+    const target = this.require();
+    return target.kind === 'server' ? new Redis(target.url, SERVER_OPTIONS) : newCluster(target);
+  }
+
+  /** Quits the shared cluster client, if one was made. */
+  async close(): Promise<void> {
+    const cluster = this.cluster;
+    this.cluster = undefined;
+    if (cluster) await cluster.quit().catch(() => cluster.disconnect());
+  }
+
+  private require(): RedisTarget {
+    if (!this.target) throw new Error('this command runs without Redis');
+    return this.target;
+  }
 }
 
-export function redisConnection(url: string, prefix: string): RedisConnection {
-  // Workers block on Redis; a null retry limit lets them ride out a Redis restart.
-  return { options: { url, maxRetriesPerRequest: null }, prefix };
+// Workers block on Redis; a null retry limit lets them ride out a Redis restart.
+const SERVER_OPTIONS = { maxRetriesPerRequest: null };
+
+function newCluster(target: Extract<RedisTarget, { kind: 'cluster' }>): Cluster {
+  return new Cluster(target.nodes, {
+    redisOptions: {
+      ...SERVER_OPTIONS,
+      ...(target.username && { username: target.username }),
+      ...(target.password && { password: target.password }),
+      ...(target.tls && { tls: {} }),
+    },
+    // With TLS, connect to the names the cluster announces rather than their resolved
+    // addresses, so certificates are checked against the name (as managed clusters need).
+    ...(target.tls && { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) }),
+  });
 }

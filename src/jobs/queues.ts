@@ -23,7 +23,7 @@ export class Queues {
   queue(name: JobName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(jobCatalog[name].queue, { connection: this.redis.options, prefix: this.redis.prefix });
+      queue = new Queue(jobCatalog[name].queue, { connection: this.redis.bullmq, prefix: this.redis.prefix });
       this.queues.set(name, queue);
     }
     return queue;

@@ -59,7 +59,7 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
 
   const start = (name: JobName, processor: Processor, concurrency: number, perSecond?: number) => {
     const worker = new Worker(jobCatalog[name].queue, processor, {
-      connection: redis.options,
+      connection: redis.bullmq,
       prefix: redis.prefix,
       concurrency,
       // BullMQ's limiter is kept in Redis, so it holds across every worker process of the queue.

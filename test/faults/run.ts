@@ -36,7 +36,7 @@ import { applyMigrations } from '../../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
 import { startEmbeddedRedis } from '../../src/dev/embedded-redis.js';
 import { jobCatalog, jobId } from '../../src/jobs/catalog.js';
-import { redisConnection } from '../../src/jobs/connection.js';
+import { RedisConnection } from '../../src/jobs/connection.js';
 import { Queues } from '../../src/jobs/queues.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -94,7 +94,7 @@ try {
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
   lifecycle.adopt('redis client', redis, async (r) => r.disconnect());
   const PREFIX = '{faults}';
-  const queues = new Queues(redisConnection(redisServer.url, PREFIX), lifecycle);
+  const queues = new Queues(new RedisConnection({ kind: 'server', url: redisServer.url }, PREFIX), lifecycle);
 
   // ── the ledger: one set of customers per phase, each reminded at its own simulated instants ────
   const phases = ['kill', 'redis', 'providers', 'postgres'] as const;

@@ -32,7 +32,8 @@ describe('the embedded stack', () => {
     const first = await provideStack(config, logger);
     expect(first.embedded).toEqual({ postgres: true, redis: true });
     await query(first.databaseUrl, 'create table kept (v int); insert into kept values (42)');
-    const redis = new Redis(first.redisUrl);
+    expect(first.redis?.kind).toBe('server');
+    const redis = new Redis(first.redis?.kind === 'server' ? first.redis.url : '');
     expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
     redis.disconnect();
     await first.stop();
