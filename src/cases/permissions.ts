@@ -23,6 +23,10 @@ export const ACTION_ROLES = {
   'dispute.resolve': 'collector',
   'case.pause': 'collector',
   'case.resume': 'collector',
+  /** Done / snooze / reassign on one's own (or an unassigned) call task. */
+  'call_task.update': 'collector',
+  /** The same on a call task assigned to someone else. */
+  'call_task.act_for_others': 'manager',
   'payment_plan.create': 'manager',
   'payment_plan.cancel': 'manager',
   'case_file.export': 'manager',

@@ -20,6 +20,7 @@ import { listUsers } from '../../db/users.repository.js';
 import { parseMajor, toMajorString } from '../../core/money.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
+import { customerOpenTasks, registerTaskRoutes } from './tasks.routes.js';
 
 // The case-action forms of the customer page (the `actions` partial) and the dashboard's
 // Acknowledge button. Plain POST forms (CSRF checked by the console for every POST), each
@@ -253,8 +254,12 @@ function refusal(
 
 /** The console side of the case actions: routes, and the context of the customer page's `actions` partial. */
 export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
+  // The users' zone, known once the console registers these routes (before any page asks formsFor).
+  let usersZone = 'UTC';
   return {
     register(app, helpers) {
+      usersZone = helpers.timeZone;
+      registerTaskRoutes(app, helpers, deps);
       for (const form of FORMS) {
         app.post<{ Params: { externalId: string } }>(
           `/customers/:externalId/actions/${form.name}`,
@@ -409,6 +414,8 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         credit: may('credit_hold.place') ? { held: customer.creditHolds.length > 0 } : null,
         bankruptcy: may('bankruptcy.record') ? { open: customer.bankruptcyFilings.length > 0 } : null,
         caseFileUrl: may('case_file.export') ? `${customerUrl(externalId)}/case-file` : null,
+        /** Context of the `open-tasks` partial: `{{> open-tasks actions.openTasks}}`. */
+        openTasks: await customerOpenTasks(deps, request, { id, externalId }, usersZone),
       };
     },
   };

@@ -44,6 +44,8 @@ export interface ConsoleActions {
 }
 
 export interface ConsoleHelpers {
+  /** The users' time zone (TICK_TZ): "today" and times on pages, unless a customer's zone is named. */
+  timeZone: string;
   page(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -145,6 +147,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   };
 
   const helpers: ConsoleHelpers = {
+    timeZone: options.timeZone,
     page: (request, reply, view, context, status = 200) =>
       reply
         .code(status)

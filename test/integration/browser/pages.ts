@@ -18,6 +18,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'customer', path: '/console/customers/ACME-7', role: 'collector' },
   { name: 'customer-manager', path: '/console/customers/ACME-7', role: 'manager' },
   { name: 'contact-log', path: '/console/contact-log', role: 'collector' },
+  { name: 'tasks', path: '/console/tasks', role: 'collector' },
   { name: 'dashboard', path: '/console/dashboard', role: 'manager' },
   { name: 'queues', path: '/console/queues', role: 'admin' },
   { name: 'case-file', path: '/console/customers/ACME-7/case-file', role: 'manager' },

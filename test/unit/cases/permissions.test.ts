@@ -12,6 +12,7 @@ const COLLECTOR = [
   'dispute.resolve',
   'case.pause',
   'case.resume',
+  'call_task.update',
   'alert.list',
 ];
 const ADMIN_ONLY = ['users.manage', 'tokens.manage', 'policies.manage'];
