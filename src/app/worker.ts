@@ -13,14 +13,14 @@ export interface WorkerProcess {
 
 /**
  * The composition root's last stage for a worker: the dunning and case services, the queues,
- * then a BullMQ worker per queue (and, with `schedule`, the job schedulers), all closed with the
- * runtime. `services` replaces the dunning services built from config.
+ * then a BullMQ worker per queue of its role (all by default; with `schedule`, the job schedulers of
+ * those queues), all closed with the runtime. `services` replaces the dunning services built from config.
  */
 export async function startWorker(runtime: Runtime, options: WorkerOptions & { services?: DunningServices }): Promise<WorkerProcess> {
   const services = options.services ?? (await buildDunningServices(runtime));
   const queues = openQueues(runtime);
   const cases = caseServicesOn(runtime, services, queues);
   const { redis, logger, lifecycle, clock, config } = runtime;
-  await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, settings: config }, { schedule: options.schedule });
+  await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, settings: config }, options);
   return { services, cases, queues };
 }

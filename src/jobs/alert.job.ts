@@ -72,20 +72,32 @@ export function caseProcessors(
   ];
 }
 
-/** The sweep runs on the tick's schedule; the digest on `ALERT_DIGEST_CRON`; both in `TICK_TZ`. */
-export async function scheduleCaseJobs(queues: Queues, tickCron: string, services: CaseServices): Promise<void> {
-  await queues
-    .queue('case-sweep')
-    .upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { pattern: tickCron, tz: services.digestZone },
-      { name: 'case-sweep', data: {}, opts: jobCatalog['case-sweep'].options },
-    );
-  await queues
-    .queue('alert-digest')
-    .upsertJobScheduler(
-      DIGEST_SCHEDULER_ID,
-      { pattern: services.digestCron, tz: services.digestZone },
-      { name: 'alert-digest', data: {}, opts: jobCatalog['alert-digest'].options },
-    );
+/**
+ * The sweep runs on the tick's schedule; the digest on `ALERT_DIGEST_CRON`; both in `TICK_TZ`.
+ * `owned` says which of the two this process's role runs (and so registers).
+ */
+export async function scheduleCaseJobs(
+  queues: Queues,
+  tickCron: string,
+  services: CaseServices,
+  owned: { sweep: boolean; digest: boolean },
+): Promise<void> {
+  if (owned.sweep) {
+    await queues
+      .queue('case-sweep')
+      .upsertJobScheduler(
+        SWEEP_SCHEDULER_ID,
+        { pattern: tickCron, tz: services.digestZone },
+        { name: 'case-sweep', data: {}, opts: jobCatalog['case-sweep'].options },
+      );
+  }
+  if (owned.digest) {
+    await queues
+      .queue('alert-digest')
+      .upsertJobScheduler(
+        DIGEST_SCHEDULER_ID,
+        { pattern: services.digestCron, tz: services.digestZone },
+        { name: 'alert-digest', data: {}, opts: jobCatalog['alert-digest'].options },
+      );
+  }
 }

@@ -89,6 +89,23 @@ export const jobCatalog = {
 } as const;
 
 export type JobName = keyof typeof jobCatalog;
+
+/** Every queue, in catalog order. */
+export const ALL_QUEUES = Object.keys(jobCatalog) as JobName[];
+
+/**
+ * Reads a worker role's queues, `tick,step` or `deliver-email,deliver-sms`: comma-separated
+ * catalog names, at least one. Throws naming each unknown name and the known ones.
+ */
+export function parseQueueNames(list: string): JobName[] {
+  const names = [...new Set(list.split(',').map((name) => name.trim()))].filter((name) => name !== '');
+  const unknown = names.filter((name) => !(name in jobCatalog));
+  if (unknown.length > 0) {
+    throw new Error(`unknown queue ${unknown.map((name) => `"${name}"`).join(', ')}; the queues are ${ALL_QUEUES.join(', ')}`);
+  }
+  if (names.length === 0) throw new Error(`name at least one queue: ${ALL_QUEUES.join(', ')}`);
+  return names as JobName[];
+}
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payload']>;
 
 /**

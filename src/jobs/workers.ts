@@ -7,7 +7,7 @@ import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import type { StatementDependencies } from '../dunning/send-statements.js';
 import type { Logger } from '../logging/logger.js';
 import { caseProcessors, scheduleCaseJobs } from './alert.job.js';
-import { jobCatalog, type JobName } from './catalog.js';
+import { ALL_QUEUES, jobCatalog, type JobName } from './catalog.js';
 import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
 import type { Queues } from './queues.js';
@@ -19,10 +19,18 @@ import { createTickProcessor, type TickDependencies } from './tick.job.js';
 const TICK_SCHEDULER_ID = 'tick-scheduler';
 const STATEMENTS_SCHEDULER_ID = 'statements-scheduler';
 const SCHEDULE_REASSERT_MS = 60_000;
+/** Queues fed by a job scheduler (registered by the process whose role includes the queue). */
+const SCHEDULED_QUEUES: ReadonlySet<JobName> = new Set(['tick', 'statements', 'case-sweep', 'alert-digest']);
 
 export interface WorkerOptions {
-  /** Register the tick's job scheduler (the long-lived worker) or not (`arrears tick`, demo). */
+  /**
+   * Register the job schedulers (the long-lived worker) or not (`arrears tick`, demo). Each
+   * scheduler is registered only by a process that runs its queue: the tick's by the role that
+   * owns `tick`.
+   */
   schedule: boolean;
+  /** The queues this process works (its role, `arrears worker --queues`); default all. */
+  queues?: readonly JobName[];
 }
 
 /** The reads the tick makes (repositories bound to the database by the composition root). */
@@ -56,8 +64,10 @@ export interface WorkerDependencies extends WorkerServices {
  */
 export async function runWorkers(deps: WorkerDependencies, options: WorkerOptions): Promise<void> {
   const { redis, logger, lifecycle, queues, settings } = deps;
+  const role = new Set(options.queues ?? ALL_QUEUES);
 
   const start = (name: JobName, processor: Processor, concurrency: number, perSecond?: number) => {
+    if (!role.has(name)) return;
     const worker = new Worker(jobCatalog[name].queue, processor, {
       connection: redis.bullmq,
       prefix: redis.prefix,
@@ -92,17 +102,21 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
   start('deliver-sms', createDeliverProcessor(deps.delivery, 'deliver-sms'), settings.sms.concurrency, settings.sms.ratePerSecond);
   for (const [name, processor, concurrency] of caseProcessors(deps.cases, settings.worker)) start(name, processor, concurrency);
 
-  if (options.schedule) {
-    const { tickCron, tickTimeZone, statementsCron } = settings.queue;
+  const { tickCron, tickTimeZone, statementsCron } = settings.queue;
+  const scheduled = options.schedule ? ALL_QUEUES.filter((name) => role.has(name) && SCHEDULED_QUEUES.has(name)) : [];
+  if (scheduled.length > 0) {
+    const owns = (name: JobName) => scheduled.includes(name);
     const schedule = async () => {
-      await queues
-        .queue('tick')
-        .upsertJobScheduler(
-          TICK_SCHEDULER_ID,
-          { pattern: tickCron, tz: tickTimeZone },
-          { name: 'tick', data: {}, opts: jobCatalog.tick.options },
-        );
-      if (statementsCron) {
+      if (owns('tick')) {
+        await queues
+          .queue('tick')
+          .upsertJobScheduler(
+            TICK_SCHEDULER_ID,
+            { pattern: tickCron, tz: tickTimeZone },
+            { name: 'tick', data: {}, opts: jobCatalog.tick.options },
+          );
+      }
+      if (owns('statements') && statementsCron) {
         await queues
           .queue('statements')
           .upsertJobScheduler(
@@ -110,18 +124,23 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
             { pattern: statementsCron, tz: tickTimeZone },
             { name: 'statements', data: {}, opts: jobCatalog.statements.options },
           );
-      } else {
+      } else if (owns('statements')) {
         await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
       }
-      await scheduleCaseJobs(queues, tickCron, deps.cases);
+      await scheduleCaseJobs(queues, tickCron, deps.cases, { sweep: owns('case-sweep'), digest: owns('alert-digest') });
     };
     await schedule();
     // Schedulers live in Redis: if it is wiped, nothing would tick again until a restart.
-    // Upserting is idempotent, so every worker re-asserts them once a minute.
+    // Upserting is idempotent, so every worker re-asserts its own once a minute.
     const timer = setInterval(() => {
       schedule().catch((error: unknown) => logger.warn({ err: error }, 'could not re-assert job schedulers'));
     }, SCHEDULE_REASSERT_MS);
     lifecycle.adopt('job schedulers', timer, async (t) => clearInterval(t));
-    logger.info({ cron: tickCron, tz: tickTimeZone }, 'worker started; ticking on schedule');
+  }
+  if (options.schedule) {
+    logger.info(
+      { queues: [...role], scheduled, ...(scheduled.includes('tick') && { cron: tickCron, tz: tickTimeZone }) },
+      scheduled.includes('tick') ? 'worker started; ticking on schedule' : 'worker started',
+    );
   }
 }

@@ -5,6 +5,7 @@ import type { DunningServices } from '../../src/app/services.js';
 import { startWorker } from '../../src/app/worker.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Queues } from '../../src/jobs/queues.js';
+import type { WorkerOptions } from '../../src/jobs/workers.js';
 import { runTickAndWait } from '../../src/jobs/run-tick.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './databases.js';
@@ -39,11 +40,12 @@ export function testEnvironment(databaseUrl: string, sink: SmtpSink, twilio: Loc
   };
 }
 
-export async function startTestArrears(env: Record<string, string>): Promise<TestArrears> {
+/** `options`: the role's queues (default all) and whether it registers its job schedulers (default not). */
+export async function startTestArrears(env: Record<string, string>, options: WorkerOptions = { schedule: false }): Promise<TestArrears> {
   const config = loadConfig(env, process.cwd());
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent', format: 'json', production: true });
   const runtime = await openRuntime(config, logger);
-  const { services, queues } = await startWorker(runtime, { schedule: false });
+  const { services, queues } = await startWorker(runtime, options);
   return {
     runtime,
     services,

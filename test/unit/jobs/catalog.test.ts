@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { parsePayload } from '../../../src/jobs/catalog.js';
+import { parsePayload, parseQueueNames } from '../../../src/jobs/catalog.js';
 
 const caseId = '0b8f2f7e-6c2a-4c55-9a55-6c7d2a4c9f10';
 
@@ -33,5 +33,20 @@ describe('parsePayload', () => {
 
   it('names every bad field', () => {
     expect(() => parsePayload('alert-deliver', { alertId: 'x', round: -1 })).toThrow(/alertId: .*; round: /);
+  });
+});
+
+describe('parseQueueNames (arrears worker --queues)', () => {
+  it('reads a role’s queues, ignoring blanks and repeats', () => {
+    expect(parseQueueNames('tick,step')).toEqual(['tick', 'step']);
+    expect(parseQueueNames(' deliver-email , deliver-sms,deliver-email,')).toEqual(['deliver-email', 'deliver-sms']);
+  });
+
+  it.each([
+    ['tick,stpe', /unknown queue "stpe"; the queues are tick, statements, step, deliver-email/],
+    ['email,sms', /unknown queue "email", "sms"/],
+    [' , ', /name at least one queue: tick, /],
+  ])('refuses %j, naming what is wrong', (list, message) => {
+    expect(() => parseQueueNames(list)).toThrow(message);
   });
 });
