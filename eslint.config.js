@@ -1,6 +1,7 @@
 // ESLint (flat config): a few type-aware rules that catch real bugs, plus the project's layer
 // rules (`arrears/layers`, defined below) and no import cycles. Formatting is Prettier's job
 // (eslint-config-prettier turns off every stylistic rule). Run `npm run lint`.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
@@ -26,6 +27,43 @@ const DATABASE_CLIENT_ALLOWED = ['src/db/', 'src/dev/', 'test/', 'bench/', 'pris
 /** Redis clients are made in one place (BullMQ's connections included); dev servers and tests may talk to Redis directly. */
 const REDIS_CLIENT_ALLOWED = ['src/jobs/connection.ts', 'src/dev/', 'test/'];
 
+/**
+ * The modules that open connections and hand out `Sql` (the Prisma client's factory, `pgSql`,
+ * `pgDatabase`, the pool): above src/db only their types are imported (to pass a transaction
+ * through). The connections are built by the composition root.
+ */
+const CONNECTION_MODULES = ['src/db/client.', 'src/db/sql.', 'src/db/pool.'];
+const CONNECTION_ALLOWED = ['src/db/', 'src/app/', 'src/dev/', 'test/', 'bench/'];
+
+/** Files of src/ that may run statements: the data layer, and the embedded server's provisioning. */
+const STATEMENTS_ALLOWED = ['src/db/', 'src/dev/'];
+/** Prisma's raw-SQL and transaction methods. */
+const PRISMA_RAW = new Set(['$queryRaw', '$queryRawUnsafe', '$executeRaw', '$executeRawUnsafe', '$transaction']);
+/** Prisma's model methods, on a model delegate (`prisma.customer.findMany`). */
+const PRISMA_MODEL_METHODS = new Set([
+  ...['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy'],
+  ...['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'],
+]);
+/** The model delegates' names (`customer`, `contactPoint`, …), read from the schema. */
+const PRISMA_MODELS = new Set(
+  [...readFileSync(path.join(root, 'prisma/schema.prisma'), 'utf8').matchAll(/^model (\w+) \{/gm)].map(
+    ([, name]) => name[0].toLowerCase() + name.slice(1),
+  ),
+);
+
+/** Why a call runs a statement, or undefined: `x.query(…)`, Prisma's raw SQL or `$transaction`, a model method. */
+function statementCall(callee) {
+  if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') return undefined;
+  const name = callee.property.name;
+  if (name === 'query') return '`.query(…)` runs SQL';
+  if (PRISMA_RAW.has(name)) return `\`${name}\` talks to Postgres directly`;
+  const model =
+    callee.object.type === 'MemberExpression' && callee.object.property.type === 'Identifier' ? callee.object.property.name : undefined;
+  if (PRISMA_MODEL_METHODS.has(name) && model !== undefined && PRISMA_MODELS.has(model))
+    return `\`${model}.${name}\` is a Prisma model call`;
+  return undefined;
+}
+
 /** What the data layer may import from the rest of src (it sits under the services). */
 const DB_MAY_IMPORT = ['src/db/', 'src/core/', 'src/generated/', 'src/logging/', 'src/config/'];
 /** The reports' pure modules (plain rows in, figures out): the data layer reads the rows they take. */
@@ -45,7 +83,7 @@ const packageName = (spec) =>
  * @returns {string | undefined} why the import is not allowed
  */
 function layerViolation(file, imp) {
-  const { target, pkg } = imp;
+  const { target, pkg, typeOnly } = imp;
   if (file.startsWith('src/core/')) {
     const ok = target ? target.startsWith('src/core/') : pkg === 'luxon' || pkg === 'zod';
     if (!ok) return 'src/core is the pure decision core: it imports only luxon, zod and other src/core files';
@@ -59,6 +97,9 @@ function layerViolation(file, imp) {
   }
   if (pkg === 'ioredis' && !startsWithAny(file, REDIS_CLIENT_ALLOWED)) {
     return 'Redis clients are made in one place: take a RedisConnection (src/jobs/connection.ts) instead of importing ioredis';
+  }
+  if (target && startsWithAny(target, CONNECTION_MODULES) && !typeOnly && !startsWithAny(file, CONNECTION_ALLOWED)) {
+    return 'only src/db talks to the database: import a repository function; from client / sql / pool only types (to pass a transaction through), the connections are built in src/app';
   }
   if (file.startsWith('src/db/') && target?.startsWith('src/') && !startsWithAny(target, DB_MAY_IMPORT) && !PURE_REPORT.test(target)) {
     return `src/db sits under the services: it may import only ${DB_MAY_IMPORT.join(', ')} and the pure report modules; move the shared type or function down`;
@@ -78,16 +119,28 @@ const layersRule = {
       if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return;
       const spec = source.value;
       const imp = spec.startsWith('.')
-        ? { spec, target: path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)) }
+        ? { spec, target: path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)), typeOnly: isTypeOnly(node) }
         : { spec, pkg: spec.startsWith('node:') ? spec : packageName(spec) };
       const why = layerViolation(file, imp);
       if (why) context.report({ node, message: `'${spec}': ${why}.` });
     };
+    const checkStatement = (node, callee) => {
+      const why = statementCall(callee);
+      if (why) context.report({ node, message: `${why}: only src/db talks to the database; call a repository function instead.` });
+    };
+    const statements =
+      file.startsWith('src/') && !startsWithAny(file, STATEMENTS_ALLOWED)
+        ? {
+            CallExpression: (node) => checkStatement(node, node.callee),
+            TaggedTemplateExpression: (node) => checkStatement(node, node.tag),
+          }
+        : {};
     return {
       ImportDeclaration: (node) => check(node, node.source),
       ExportNamedDeclaration: (node) => check(node, node.source),
       ExportAllDeclaration: (node) => check(node, node.source),
       ImportExpression: (node) => check(node, node.source),
+      ...statements,
     };
   },
 };

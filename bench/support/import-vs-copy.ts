@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { pgDatabase } from '../../src/db/sql.js';
 import { runImport, type ImportSummary } from '../../src/ingest/run-import.js';
 
 const CUSTOMERS = 1000;
@@ -44,7 +45,7 @@ export async function measureImportVsCopy(pool: pg.Pool, dir: string, rows: numb
     const summary = await runImport({
       kind: 'invoices',
       input: createReadStream(csv, { highWaterMark: 1 << 20 }),
-      pool,
+      db: pgDatabase(pool),
       now: new Date(),
       knownPolicies: new Set(),
       batchSize,

@@ -5,8 +5,6 @@ import path from 'node:path';
 import { Argument, type Command } from 'commander';
 import { openRuntime } from '../app/runtime.js';
 import { upsertExchangeRates } from '../db/exchange-rates.repository.js';
-import { createPgPool } from '../db/pool.js';
-import { pgDatabase } from '../db/sql.js';
 import { decodeUtf8, parseRatesCsv } from '../ingest/exchange-rates.js';
 import { HeaderError } from '../ingest/header.js';
 import { createProgressBar } from '../ingest/progress.js';
@@ -48,7 +46,6 @@ export function registerImportCommand(program: Command, context: CommandContext)
       // The same catalog the worker decides with: built-in policies plus POLICIES_DIR.
       const knownPolicies = new Set((await loadPolicies(config.policiesDir)).keys());
       const runtime = await openRuntime(config, context.logger());
-      const pool = runtime.lifecycle.adopt('import pool', createPgPool(runtime.stack.databaseUrl, { max: 2 }), (p) => p.end());
       const now = runtime.clock.now().toJSDate();
       const progress = createProgressBar(process.stderr, kind, totalBytes);
       const rejectsFile = flags.rejects === undefined ? undefined : await openRejectsFile(flags.rejects);
@@ -56,7 +53,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
         const summary = await runImport({
           kind,
           input: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 18 }),
-          pool,
+          db: runtime.db,
           now,
           knownPolicies,
           dryRun: flags.dryRun === true,
@@ -109,10 +106,9 @@ async function importRates(context: CommandContext, file: string, flags: ImportF
   if (flags.dryRun !== true && parsed.rates.length > 0) {
     const runtime = await openRuntime(config, context.logger());
     try {
-      const pool = runtime.lifecycle.adopt('import pool', createPgPool(runtime.stack.databaseUrl, { max: 1 }), (p) => p.end());
       const now = runtime.clock.now().toJSDate();
       const rates = parsed.rates;
-      written = await pgDatabase(pool).transaction((sql) => upsertExchangeRates(sql, config.baseCurrency, rates, now));
+      written = await runtime.db.transaction((sql) => upsertExchangeRates(sql, config.baseCurrency, rates, now));
     } finally {
       await runtime.lifecycle.close();
     }

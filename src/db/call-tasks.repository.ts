@@ -155,3 +155,16 @@ export async function findTasksOfAssignee(
   }
   return sections;
 }
+
+/** Open call tasks of these customers due by `at`, by customer, then oldest due first. */
+export async function findOpenCallTasksDue(
+  sql: Sql,
+  at: Date,
+  customerIds: readonly string[],
+): Promise<Array<{ id: string; customerId: string }>> {
+  return sql.query<{ id: string; customerId: string }>(
+    `select id, customer_id as "customerId" from call_tasks
+      where status = 'open' and due_at <= $1::timestamptz and customer_id = any($2::uuid[]) order by customer_id, due_at, id`,
+    [at.toISOString(), [...customerIds]],
+  );
+}

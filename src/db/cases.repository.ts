@@ -14,6 +14,12 @@ export async function findDueCaseIds(db: Db, now: Date, limit: number): Promise<
   return rows.map((row) => row.id);
 }
 
+/** The earliest next-look time of any case after `at`, or null when no case is due again. */
+export async function findNextLookAfter(db: Db, at: Date): Promise<Date | null> {
+  const look = await db.collectionCase.aggregate({ _min: { nextLookAt: true }, where: { nextLookAt: { gt: at } } });
+  return look._min.nextLookAt;
+}
+
 // Creates the case if the customer has none; a case already due earlier keeps its earlier time.
 // The version bump makes a decision taken on the ledger as it was before this change fail to
 // commit (see `recordDecisions`), so it is taken again on the new ledger.

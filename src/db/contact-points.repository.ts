@@ -1,5 +1,10 @@
 import type { Sql } from './sql.js';
 
+/**
+ * `contact_points`: where a customer is reached. One writer, `upsertContactPoints`, for the
+ * import's primary email and phone and for POST /api/v1/contact-points.
+ */
+
 export interface ContactPointToUpsert {
   customerId: string;
   kind: 'email' | 'phone';
@@ -10,19 +15,23 @@ export interface ContactPointToUpsert {
 
 /**
  * Upserts contact points on (customer, kind, value). A point made `primary` demotes the other
- * primary of its kind to `other`, so each customer keeps one primary email and one primary phone
- * (what the import writes). Returns created / updated / unchanged counts and the customers touched.
+ * primary of its kind to `other` (kept, with its bounce and invalid marks), so each customer
+ * keeps one primary email and one primary phone. Returns created / updated / unchanged counts of
+ * the points given, and the customers whose points changed (a demotion included).
  */
 export async function upsertContactPoints(sql: Sql, points: readonly ContactPointToUpsert[], now: Date) {
+  if (points.length === 0) return { created: 0, updated: 0, unchanged: 0, changedCustomerIds: [] };
   const primaries = points.filter((p) => p.role === 'primary');
-  if (primaries.length > 0) {
-    await sql.query(
-      `update contact_points cc set role = 'other', updated_at = $4::timestamptz
-         from unnest($1::uuid[], $2::contact_point_kind[], $3::text[]) as t(customer_id, kind, value)
-        where cc.customer_id = t.customer_id and cc.kind = t.kind and cc.role = 'primary' and cc.value <> t.value`,
-      [primaries.map((p) => p.customerId), primaries.map((p) => p.kind), primaries.map((p) => p.value), now.toISOString()],
-    );
-  }
+  const demoted =
+    primaries.length === 0
+      ? []
+      : await sql.query<{ customer_id: string }>(
+          `update contact_points cc set role = 'other', updated_at = $4::timestamptz
+             from unnest($1::uuid[], $2::contact_point_kind[], $3::text[]) as t(customer_id, kind, value)
+            where cc.customer_id = t.customer_id and cc.kind = t.kind and cc.role = 'primary' and cc.value <> t.value
+           returning cc.customer_id`,
+          [primaries.map((p) => p.customerId), primaries.map((p) => p.kind), primaries.map((p) => p.value), now.toISOString()],
+        );
   const returned = await sql.query<{ customer_id: string; inserted: boolean }>(
     `insert into contact_points as cc (customer_id, kind, value, role, is_mobile, updated_at)
      select t.customer_id, t.kind, t.value, t.role, t.is_mobile, $6::timestamptz
@@ -46,15 +55,6 @@ export async function upsertContactPoints(sql: Sql, points: readonly ContactPoin
     created,
     updated: returned.length - created,
     unchanged: points.length - returned.length,
-    changedCustomerIds: [...new Set(returned.map((r) => r.customer_id))],
+    changedCustomerIds: [...new Set([...demoted, ...returned].map((r) => r.customer_id))],
   };
-}
-
-/** Customers by external id with their locale (phone numbers take its region). */
-export async function findCustomersForContacts(sql: Sql, externalIds: readonly string[]) {
-  const rows = await sql.query<{ id: string; external_id: string; locale: string }>(
-    'select id, external_id, locale from customers where external_id = any($1::text[])',
-    [[...new Set(externalIds)]],
-  );
-  return new Map(rows.map((row) => [row.external_id, row]));
 }

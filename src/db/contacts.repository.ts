@@ -210,3 +210,15 @@ export async function findUndelivered(
      order by created_at
      limit ${limit}`;
 }
+
+/** Where a contact went and the provider's id for it (what a bounce report names). */
+export async function findContactDelivery(
+  sql: Sql,
+  contactId: string,
+): Promise<{ providerMessageId: string | null; recipient: string | null } | null> {
+  const [row] = await sql.query<{ providerMessageId: string | null; recipient: string | null }>(
+    `select provider_message_id as "providerMessageId", recipient from contacts where id = $1`,
+    [contactId],
+  );
+  return row ?? null;
+}

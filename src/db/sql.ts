@@ -34,24 +34,25 @@ export function prismaSql(tx: PrismaTransaction): Sql {
 
 /** `Sql` that can also run a unit of work in one transaction. */
 export interface SqlDatabase extends Sql {
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction and commits it; with `rollback`, undoes it at the end instead (a dry run). */
+  transaction<T>(work: (sql: Sql) => Promise<T>, options?: { rollback?: boolean }): Promise<T>;
 }
 
 /**
  * `SqlDatabase` over a `pg` pool. The hot paths (the step's batch of decisions, the delivery
- * jobs' contact-log statements) use it directly: through Prisma each statement costs its client
+ * jobs' contact-log statements, the import's batches) use it directly: through Prisma each statement costs its client
  * several times what Postgres spends on it.
  */
 export function pgDatabase(pool: pg.Pool): SqlDatabase {
   const sql = pgSql(pool);
   return {
     query: sql.query,
-    transaction: <T>(work: (sql: Sql) => Promise<T>) =>
+    transaction: <T>(work: (sql: Sql) => Promise<T>, options: { rollback?: boolean } = {}) =>
       withPgClient(pool, async (client, discard) => {
         await client.query('begin');
         try {
           const result = await work(pgSql(client));
-          await client.query('commit');
+          await client.query(options.rollback === true ? 'rollback' : 'commit');
           return result;
         } catch (error) {
           await client.query('rollback').catch(discard);

@@ -21,6 +21,16 @@ export function findUser(db: Db, idOrEmail: string): Promise<UserRecord | null> 
   return db.user.findFirst({ where: { email: { equals: idOrEmail.trim(), mode: 'insensitive' } }, select: USER_FIELDS });
 }
 
+/** Users by email, whatever its case: lower-cased email → the user (the import's `collector` column). */
+export async function findUsersByEmails(sql: Sql, emails: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
+  if (emails.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; email: string; active: boolean }>(
+    `select id::text, lower(email) as email, active from users where lower(email) = any($1::text[])`,
+    [[...new Set(emails.map((email) => email.toLowerCase()))]],
+  );
+  return new Map(rows.map((row) => [row.email, { id: row.id, active: row.active }]));
+}
+
 /** A user by id only (a session's user): anything but a uuid finds nobody. */
 export function findUserById(db: Db, id: string): Promise<UserRecord | null> {
   return UUID.test(id) ? findUser(db, id) : Promise.resolve(null);

@@ -1,4 +1,5 @@
-import { overdueAt, type ConversationMessage, type LedgerHistory } from './conversation.js';
+import type { LedgerHistory } from '../db/conversations.repository.js';
+import { overdueAt, type ConversationMessage } from './conversation.js';
 
 // What a customer's conversation must never show (issue 14, "one conversation per customer"),
 // checked on the contact log as the customer received it.

@@ -1,11 +1,13 @@
 import type { DateTime } from 'luxon';
 import type { PrismaClient } from '../db/client.js';
+import { readLedgerHistories } from '../db/conversations.repository.js';
+import { countCustomersOnHold, findCustomersWithPromisesAndDisputes, listCustomers } from '../db/demo.repository.js';
 import type { Sql } from '../db/sql.js';
 import { loadAgingReport, loadDsoReport } from '../reports/sources/reports.source.js';
 import { parsePeriodLength } from '../reports/periods.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
 import { conversationProblems, countProblems, type ConversationProblem, type ProblemKind } from './conversation-checks.js';
-import { readConversations, readLedgerHistories, type ConversationMessage } from './conversation.js';
+import { readConversations, type ConversationMessage } from './conversation.js';
 
 /** Mean and most of something per customer per 30 days. */
 export interface Per30Days {
@@ -77,9 +79,7 @@ export async function demoFigures(
   options: { end: DateTime; days: number },
 ): Promise<DemoFigures> {
   const asOf = options.end.toUTC().toISODate()!;
-  const customers = await sql.query<{ id: string; external_id: string; name: string; time_zone: string }>(
-    `select id, external_id, name, time_zone from customers order by external_id`,
-  );
+  const customers = await listCustomers(sql);
   const conversations = await readConversations(sql, policies);
   const histories = await readLedgerHistories(sql);
   const problems = [...conversations].flatMap(([customerId, messages]) => {
@@ -95,10 +95,7 @@ export async function demoFigures(
     const worst = Math.max(...aging.buckets.filter((b) => (row.buckets[b] ?? 0) > 0).map((b) => rank.get(b)!));
     if (Number.isFinite(worst)) oldest.set(row.customer.id, Math.max(oldest.get(row.customer.id) ?? 0, worst));
   }
-  const [legal] = await sql.query<{ n: number }>(`select count(distinct customer_id)::int as n from legal_holds where released_at is null`);
-  const [credit] = await sql.query<{ n: number }>(
-    `select count(distinct customer_id)::int as n from credit_holds where released_at is null`,
-  );
+  const onHold = await countCustomersOnHold(sql);
 
   return {
     customers: customers.length,
@@ -135,12 +132,12 @@ export async function demoFigures(
       bestPossibleDso: d.bestPossibleDso,
       percentCurrent: d.percentCurrent,
     })),
-    legalHoldsOpen: legal?.n ?? 0,
-    creditHoldsOpen: credit?.n ?? 0,
+    legalHoldsOpen: onHold.legal,
+    creditHoldsOpen: onHold.credit,
     problems: countProblems(problems),
     problemExamples: problems
       .slice(0, 5)
-      .map((p) => ({ ...p, externalId: customers.find((c) => c.id === p.customerId)?.external_id ?? p.customerId })),
+      .map((p) => ({ ...p, externalId: customers.find((c) => c.id === p.customerId)?.externalId ?? p.customerId })),
     conversations: await pickConversations(sql, customers, conversations),
   };
 }
@@ -151,15 +148,10 @@ export async function demoFigures(
  */
 async function pickConversations(
   sql: Sql,
-  customers: ReadonlyArray<{ id: string; external_id: string; name: string; time_zone: string }>,
+  customers: ReadonlyArray<{ id: string; externalId: string; name: string; timeZone: string }>,
   conversations: ReadonlyMap<string, ConversationMessage[]>,
 ): Promise<DemoFigures['conversations']> {
-  const promised = new Set(
-    (await sql.query<{ customer_id: string }>(`select distinct customer_id from promises_to_pay`)).map((r) => r.customer_id),
-  );
-  const disputed = new Set(
-    (await sql.query<{ customer_id: string }>(`select distinct customer_id from disputes`)).map((r) => r.customer_id),
-  );
+  const { promised, disputed } = await findCustomersWithPromisesAndDisputes(sql);
   const stories: Array<[string, (id: string, messages: ConversationMessage[]) => boolean]> = [
     [
       'paid after reminders',
@@ -172,14 +164,12 @@ async function pickConversations(
   const chosen: DemoFigures['conversations'] = [];
   for (const [why, fits] of stories) {
     if (chosen.length === 3) break;
-    const customer = customers.find(
-      (c) => !chosen.some((x) => x.externalId === c.external_id) && fits(c.id, conversations.get(c.id) ?? []),
-    );
+    const customer = customers.find((c) => !chosen.some((x) => x.externalId === c.externalId) && fits(c.id, conversations.get(c.id) ?? []));
     if (customer) {
       chosen.push({
-        externalId: customer.external_id,
+        externalId: customer.externalId,
         name: customer.name,
-        timeZone: customer.time_zone,
+        timeZone: customer.timeZone,
         why,
         messages: conversations.get(customer.id) ?? [],
       });

@@ -1,3 +1,4 @@
+import { findCustomersByExternalIds } from '../db/customers.repository.js';
 import type { Sql } from '../db/sql.js';
 
 /** A row the file could not load: its first physical line, why, and its text as read. */
@@ -39,15 +40,6 @@ export interface CustomerRef {
   currency: string;
 }
 
-/** Customers by external id, for rows that refer to one. */
-export async function findCustomers(sql: Sql, externalIds: readonly string[]): Promise<Map<string, CustomerRef>> {
-  const rows = await sql.query<{ id: string; external_id: string; currency: string }>(
-    'select id, external_id, currency from customers where external_id = any($1::text[])',
-    [[...new Set(externalIds)]],
-  );
-  return new Map(rows.map((row) => [row.external_id, { id: row.id, currency: row.currency }]));
-}
-
 /**
  * Splits a batch into rows whose customer exists and bills in the row's currency, and
  * rejections for the others.
@@ -56,7 +48,7 @@ export async function resolveCustomers<Row extends { customerExternalId: string;
   sql: Sql,
   batch: readonly Candidate<Row>[],
 ): Promise<{ resolved: Array<Candidate<Row> & { customer: CustomerRef }>; rejected: Rejection[] }> {
-  const customers = await findCustomers(
+  const customers = await findCustomersByExternalIds(
     sql,
     batch.map((c) => c.row.customerExternalId),
   );

@@ -3,10 +3,9 @@
 // invoices keep two batches in Postgres at once (one backend each), payments one, since cash
 // application must see the payments before it. At most three batches are in memory.
 
-import type { PgPool } from '../db/pool.js';
 import type { AppliedPayment } from '../cash/cash-application.js';
 import { requestReview } from '../db/cases.repository.js';
-import { pgSql, withPgClient } from '../db/sql.js';
+import type { SqlDatabase } from '../db/sql.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from './batch.js';
 import { readCsvRecords } from './csv-reader.js';
 import { writeCustomers } from './customers.writer.js';
@@ -32,7 +31,8 @@ export interface ImportOptions {
   kind: ImportKind;
   /** The file's bytes (UTF-8, a BOM is ignored). Read as needed, never all at once. */
   input: AsyncIterable<Uint8Array | string>;
-  pool: PgPool;
+  /** The database, through a plain `pg` pool (the runtime's `db`): each batch is one of its transactions. */
+  db: SqlDatabase;
   /** The import's clock: `updated_at`, allocation times, and when reviews are requested. */
   now: Date;
   /** Policy ids a customer may name (customers only). */
@@ -233,10 +233,8 @@ async function writeBatch<Row>(kind: Kind<Row>, batch: Batch, options: ImportOpt
 const DEADLOCK_DETECTED = '40P01';
 
 async function writeBatchOnce<Row>(kind: Kind<Row>, batch: Batch, options: ImportOptions) {
-  return withPgClient(options.pool, async (client, discard) => {
-    await client.query('begin');
-    try {
-      const sql = pgSql(client);
+  return options.db.transaction(
+    async (sql) => {
       const outcome: BatchOutcome & { applied?: AppliedPayment[] } = await kind.write(
         sql,
         batch.candidates as unknown as Candidate<Row>[],
@@ -244,13 +242,10 @@ async function writeBatchOnce<Row>(kind: Kind<Row>, batch: Batch, options: Impor
       );
       // In the same transaction: a change is never committed without its review request.
       await requestReview(sql, outcome.changedCustomerIds, options.now);
-      await client.query(options.dryRun === true ? 'rollback' : 'commit');
       return outcome;
-    } catch (error) {
-      await client.query('rollback').catch(discard);
-      throw error;
-    }
-  });
+    },
+    { rollback: options.dryRun === true },
+  );
 }
 
 async function* decode(input: AsyncIterable<Uint8Array | string>, counter: { bytes: number }): AsyncGenerator<string> {

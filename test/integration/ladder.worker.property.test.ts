@@ -9,6 +9,7 @@ import { defaultDunningRules } from '../../src/core/rules.js';
 import { loadCaseSnapshots } from '../../src/db/case-snapshot.repository.js';
 import { decideCase } from '../../src/dunning/evaluate-cases.js';
 import { forecastCase } from '../../src/dunning/forecast.js';
+import { pgDatabase } from '../../src/db/sql.js';
 import { runImport } from '../../src/ingest/run-import.js';
 import { jobCatalog, type JobName } from '../../src/jobs/catalog.js';
 import { loadPolicies } from '../../src/workflows/load-policies.js';
@@ -114,7 +115,13 @@ describe('the ladder on the real worker', () => {
     ]);
     const amount = toMajorString(BigInt(rows[0]!.balance), 'RON');
     const csv = `external_id,customer_external_id,amount,currency,received_on,reference\nP-${index},${payment.customer},${amount},RON,${at.toISODate()},${payment.invoice}\n`;
-    const summary = await runImport({ kind: 'payments', input: Readable.from([csv]), pool, now: at.toJSDate(), knownPolicies: new Set() });
+    const summary = await runImport({
+      kind: 'payments',
+      input: Readable.from([csv]),
+      db: pgDatabase(pool),
+      now: at.toJSDate(),
+      knownPolicies: new Set(),
+    });
     expect(summary.rejected).toBe(0);
   }
 

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgDatabase } from '../../src/db/sql.js';
 import { runImport } from '../../src/ingest/run-import.js';
 import { startCli } from '../support/processes.js';
 import { closeTestPipeline, startTestPipeline, type TestPipeline } from '../support/arrears.js';
@@ -41,7 +42,7 @@ describe('a HUF 1,234.50 invoice imported by CSV', () => {
         const summary = await runImport({
           kind,
           input: Readable.from([`${lines.join('\n')}\n`]),
-          pool,
+          db: pgDatabase(pool),
           now: new Date('2026-03-01T00:00:00Z'),
           knownPolicies: new Set(['default']),
         });

@@ -5,6 +5,7 @@ import type { TestDatabase } from '../support/databases.js';
 import type { LocalTwilioServer } from '../support/fake-twilio.js';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { pgDatabase } from '../../src/db/sql.js';
 import { runImport } from '../../src/ingest/run-import.js';
 import type { CustomerSeed } from '../support/ledger.js';
 import { startCli } from '../support/processes.js';
@@ -81,7 +82,7 @@ describe('arrears plan', () => {
         const summary = await runImport({
           kind,
           input: Readable.from([`${header}\n${rows.join('\n')}\n`]),
-          pool,
+          db: pgDatabase(pool),
           now: new Date('2026-03-01T00:00:00Z'),
           knownPolicies: new Set(['default']),
         });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client.js';
 import { requestReview } from '../../db/cases.repository.js';
-import { findCustomersForContacts, upsertContactPoints, type ContactPointToUpsert } from '../../db/contact-points.repository.js';
+import { upsertContactPoints, type ContactPointToUpsert } from '../../db/contact-points.repository.js';
+import { findCustomersByExternalIds } from '../../db/customers.repository.js';
 import type { Sql } from '../../db/sql.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { BatchOutcome, BatchWriter, Candidate, Rejection } from '../../ingest/batch.js';
@@ -280,7 +281,7 @@ export function ledgerRoutes(deps: LedgerRouteDependencies): ApiRoute<any, any, 
       const outcome = await writeAll(
         deps.prisma,
         async (sql) => {
-          const customers = await findCustomersForContacts(
+          const customers = await findCustomersByExternalIds(
             sql,
             body.items.map((i) => i.customer_external_id),
           );

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import type { PrismaClient } from '../../../src/db/client.js';
+import { pgDatabase } from '../../../src/db/sql.js';
 import { runImport, type ImportKind, type ImportSummary, type Rejection } from '../../../src/ingest/run-import.js';
 import { loadPolicies } from '../../../src/workflows/load-policies.js';
 
@@ -32,7 +33,7 @@ export async function importCsv(
   const summary = await runImport({
     kind,
     input,
-    pool: deps.pool,
+    db: pgDatabase(deps.pool),
     now,
     knownPolicies: new Set((await loadPolicies()).keys()),
     onReject: (rejection) => {

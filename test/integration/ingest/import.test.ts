@@ -117,9 +117,13 @@ describe('arrears import (library)', () => {
     expect(result.summary).toMatchObject({ created: 0, updated: 2, unchanged: 1 });
     const emails = await pool.query(
       `select value, role::text from contact_points cc join customers c on c.id = cc.customer_id
-        where c.external_id = 'US-1002' and cc.kind = 'email'`,
+        where c.external_id = 'US-1002' and cc.kind = 'email' order by value`,
     );
-    expect(emails.rows).toEqual([{ value: 'ar@pacificcoast.example', role: 'primary' }]);
+    // The previous primary is kept (with its bounce marks) as another address.
+    expect(emails.rows).toEqual([
+      { value: 'ar@pacificcoast.example', role: 'primary' },
+      { value: 'billing@pacificcoast.example', role: 'other' },
+    ]);
     const kept = await pool.query(`select dunning_policy_id, sms_consent from customers where external_id = 'US-1002'`);
     expect(kept.rows[0]).toEqual({ dunning_policy_id: 'key-account', sms_consent: false });
   });
