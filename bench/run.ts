@@ -8,12 +8,15 @@
 //      BullMQ no-op jobs/s (addBulk in chunks of 1000, one worker, best of concurrency 10 and 100);
 //   2. the tick (due-case query + step enqueue) for the same due cases at 10k and at full ledger size;
 //   3. `runImport` invoices rows/s vs raw COPY rows/s into the same table shape;
-//   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one;
+//   4. worker peak RSS (VmHWM) under load, and reminders/s with two worker processes vs one; then two
+//      processes on separate roles (`--queues tick,step` / `--queues deliver-email,deliver-sms`),
+//      checked against the sinks: contacts lost and messages sent twice must be 0 (else exit 1);
 //   5. every migration applied to an empty database (`applyMigrations`, seconds).
 //
 //   npm run bench                                   # 100k customers, 1M invoices (~6-8 min on 2 cores)
 //   npm run bench -- --quick                        # 10k customers, 100k invoices (~1.5 min)
 //   npm run bench -- --customers 50000 --invoices 500000 --reminder-customers 3000
+//   npm run bench -- --quick --redis-cluster        # all of it on an embedded 3-master Redis Cluster
 //
 // It ends with one JSON line of every figure.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +44,7 @@ import { measureImportVsCopy } from './support/import-vs-copy.js';
 import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
 import { cpuSeconds, localProvidersEnv, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
 import { RecordingSmtpSink } from './support/recording-smtp-sink.js';
+import { ROLES, runSplitRoles } from './support/roles.js';
 import { renderReminders, sendWithTransports } from './support/transports-baseline.js';
 
 const { values: flags } = parseArgs({
@@ -52,6 +56,7 @@ const { values: flags } = parseArgs({
     'reminder-customers': { type: 'string' },
     'raw-jobs': { type: 'string' },
     'import-rows': { type: 'string' },
+    'redis-cluster': { type: 'boolean', default: false },
   },
 });
 const quick = flags.quick === true;
@@ -87,7 +92,7 @@ const config = loadConfig(
   process.cwd(),
 );
 const lifecycle = new Lifecycle(logger);
-const stack = await provideStack(config, logger);
+const stack = await provideStack(config, logger, { redis: true, redisCluster: flags['redis-cluster'] === true });
 lifecycle.adopt('stack', stack, (s) => s.stop());
 const processes: ArrearsProcess[] = [];
 
@@ -177,7 +182,8 @@ try {
 
   // ── the full ledger: reminder sets and the background ──────────────────────────────────────────
   const reminderSets: GeneratedSet[] = [];
-  for (let i = 0; i < 2; i += 1) {
+  // One set per end-to-end run: one worker process, two, two on separate roles.
+  for (let i = 0; i < 3; i += 1) {
     reminderSets.push(
       await generateLedger(pool, {
         prefix: `RM${i}`,
@@ -334,6 +340,18 @@ try {
       `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`,
   );
 
+  const roles = await runSplitRoles(
+    { pool, sink, twilio, queues: e2eQueues, env: workerEnv, processes },
+    reminderSets[2]!,
+    T.plus({ minutes: 3 }),
+  );
+  say(
+    `[${elapsed()}] end to end, 2 worker processes on separate roles (--queues ${ROLES.decisions} / ${ROLES.deliveries}): ` +
+      `${fmt(roles.reminders)} reminders for ${fmt(roles.contacts)} contacts in ${roles.seconds.toFixed(1)} s = ${fmt(roles.perSecond)} reminders/s; ` +
+      `lost ${roles.lost}, duplicated ${roles.duplicated}`,
+  );
+  if (roles.lost + roles.duplicated > 0) process.exitCode = 1;
+
   const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
   const e2eVsTransports = one.perSecond / transports.perSecond;
   const twoVsOne = two.perSecond / one.perSecond;
@@ -351,6 +369,7 @@ try {
     `import_vs_copy  ${importVsCopy.toFixed(2)}  (${fmt(imported.importRowsPerSecond)} vs ${fmt(imported.copyRowsPerSecond)} rows/s; target ≥ 0.5)`,
   );
   say(`two_vs_one      ${twoVsOne.toFixed(2)}  (${fmt(two.perSecond)} vs ${fmt(one.perSecond)} reminders/s)`);
+  say(`roles_lost_dup  ${roles.lost} / ${roles.duplicated}  (split roles: contacts lost / messages sent twice; must be 0 / 0)`);
   say(`rss_mb          ${one.rss.toFixed(0)}  (one worker process's peak RSS, VmHWM, under load; target ≤ 250)`);
   say(
     `migrate_s       ${migrateSeconds.toFixed(1)}  (every migration on an empty database; target < 9, Prisma's idle timers would add ~10)`,
@@ -381,6 +400,12 @@ try {
       two_workers_reminders: two.reminders,
       two_workers_expected: two.expected,
       rss_mb_two_workers_max: Math.round(two.rss),
+      roles_reminders_per_s: Math.round(roles.perSecond),
+      roles_reminders: roles.reminders,
+      roles_contacts: roles.contacts,
+      roles_lost: roles.lost,
+      roles_duplicated: roles.duplicated,
+      redis: redisTarget.kind,
       tick_10k_ms: round(tickSmall.ms, 1),
       tick_1m_ms: round(tickLarge.ms, 1),
       tick_due_cases: DUE_CASES,
