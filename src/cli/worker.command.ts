@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { closeOnSignals } from '../app/lifecycle.js';
 import { openRuntime } from '../app/runtime.js';
-import { startWorker } from '../app/worker.js';
+import { limitHeapGrowth, startWorker } from '../app/worker.js';
 import { ALL_QUEUES, parseQueueNames, type JobName } from '../jobs/catalog.js';
 import type { CommandContext } from './main.js';
 
@@ -21,6 +21,7 @@ export function registerWorkerCommand(program: Command, context: CommandContext)
       },
     )
     .action(async (options: { queues?: JobName[] }) => {
+      limitHeapGrowth(context.config().worker.heapGrowthPercent);
       const runtime = await openRuntime(context.config(), context.logger());
       closeOnSignals(runtime.logger, () => runtime.lifecycle.close());
       await startWorker(runtime, { schedule: true, ...(options.queues && { queues: options.queues }) });

@@ -142,6 +142,12 @@ export const envSchema = z
     STEP_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     /** Step jobs a worker process runs at once; each holds a database connection while it records. */
     STEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+    /**
+     * How far V8 lets a worker's heap grow past what survived the last full collection, in
+     * percent (0 = V8's own choice, up to 4×). A worker's garbage is mostly messages in flight;
+     * collecting it sooner keeps the process small for little CPU. See the README's Performance.
+     */
+    WORKER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
     /** Most due cases one tick hands to step jobs; the rest wait for the next tick. */
     TICK_MAX_CASES: z.coerce.number().int().min(1).default(50_000),
     /** Most undelivered contacts (queued, or stale `sending`) one tick hands to delivery jobs. */
@@ -371,6 +377,8 @@ export interface WorkerTuning {
   /** Cases per step job. */
   stepBatchSize: number;
   stepConcurrency: number;
+  /** V8's heap growing factor for a worker process, in percent over the live heap; 0 = V8's default. */
+  heapGrowthPercent: number;
   /** Most due cases read per tick. */
   tickMaxCases: number;
   /** Most undelivered contacts re-enqueued per tick. */
@@ -413,6 +421,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     worker: {
       stepBatchSize: env.STEP_BATCH_SIZE,
       stepConcurrency: env.STEP_CONCURRENCY,
+      heapGrowthPercent: env.WORKER_HEAP_GROWTH_PERCENT,
       tickMaxCases: env.TICK_MAX_CASES,
       tickMaxRedeliveries: env.TICK_MAX_REDELIVERIES,
       alertDeliveryConcurrency: env.ALERT_DELIVERY_CONCURRENCY,

@@ -79,7 +79,7 @@ function collectSources(folder: string, options: Required<Pick<CatalogOptions, '
   return sources;
 }
 
-function compile(env: typeof Handlebars, path: string, escape: boolean, inline = false): CompiledTemplate {
+function compileDelegate(env: typeof Handlebars, path: string, escape: boolean, inline = false): Handlebars.TemplateDelegate {
   const file = readFileSync(path, 'utf8');
   // Editors end files with a newline; an inline phrase ("{{> total-due}}.") must not carry it.
   const source = inline ? file.replace(/\r?\n$/, '') : file;
@@ -89,7 +89,11 @@ function compile(env: typeof Handlebars, path: string, escape: boolean, inline =
     throw new TemplateError(path, `syntax error: ${asTemplateError(path, error).problem}`);
   }
   // strict: a variable missing from the context throws instead of rendering as blank.
-  const template = env.compile(source, { strict: true, noEscape: !escape });
+  return env.compile(source, { strict: true, noEscape: !escape });
+}
+
+function compile(env: typeof Handlebars, path: string, escape: boolean): CompiledTemplate {
+  const template = compileDelegate(env, path, escape);
   return (context, data, partials) => {
     try {
       return template(context, { data, partials });
@@ -97,6 +101,22 @@ function compile(env: typeof Handlebars, path: string, escape: boolean, inline =
       throw asTemplateError(path, error);
     }
   };
+}
+
+/**
+ * A partial as Handlebars invokes it: with the calling template's options (`partial: true`), so
+ * it shares that render's helpers and data instead of setting up a render of its own (a top-level
+ * call wraps every helper anew: most of a partial's cost, and partials run many times a message).
+ */
+function compilePartial(env: typeof Handlebars, path: string, escape: boolean, inline: boolean): Handlebars.TemplateDelegate {
+  const template = compileDelegate(env, path, escape, inline);
+  return ((context: unknown, options: Handlebars.RuntimeOptions) => {
+    try {
+      return template(context, options);
+    } catch (error) {
+      throw asTemplateError(path, error);
+    }
+  }) as Handlebars.TemplateDelegate;
 }
 
 function loadMessages(env: typeof Handlebars, sources: Map<string, SourceFile>) {
@@ -129,10 +149,7 @@ function loadPartials(env: typeof Handlebars, sources: Map<string, SourceFile>) 
     // `<name>.hbs` is a phrase used inside sentences, alike in HTML and text; `<name>.html.hbs`
     // and `<name>.text.hbs` are blocks on their own lines.
     for (const flavor of only ? [only] : (['html', 'text'] as const)) {
-      const render = compile(env, source.path, flavor === 'html', !only);
-      // Handlebars calls a function partial with (context, options); keep its data and partials.
-      sets[flavor][name] = ((context: unknown, options: Handlebars.RuntimeOptions) =>
-        render(context, options.data as RenderData, options.partials as PartialSet)) as Handlebars.TemplateDelegate;
+      sets[flavor][name] = compilePartial(env, source.path, flavor === 'html', !only);
     }
     partials.set(locale, sets);
   }
@@ -153,11 +170,18 @@ export function createTemplateCatalog(options: CatalogOptions = {}): TemplateCat
   const partials = loadPartials(env, collectSources('partials', resolved));
   const shared = partials.get(SHARED_PARTIALS);
   const partialLocales = [...partials.keys()].filter((locale) => locale !== SHARED_PARTIALS);
+  // Each locale's set with the shared partials under it, built once: every message file asks.
+  const sets = new Map<string, Record<PartialFlavor, PartialSet>>();
+  for (const locale of partialLocales) {
+    const own = partials.get(locale)!;
+    sets.set(locale, { html: Object.freeze({ ...shared?.html, ...own.html }), text: Object.freeze({ ...shared?.text, ...own.text }) });
+  }
+  const sharedOnly = { html: Object.freeze({ ...shared?.html }), text: Object.freeze({ ...shared?.text }) };
   return {
     messages,
     shippedDir: resolved.shippedDir,
     partials(locale, flavor) {
-      return { ...shared?.[flavor], ...partials.get(pickLocale(locale, partialLocales))?.[flavor] };
+      return (sets.get(locale) ?? sets.get(pickLocale(locale, partialLocales)) ?? sharedOnly)[flavor];
     },
   };
 }
