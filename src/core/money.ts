@@ -99,12 +99,19 @@ const formatters = new BoundedCache<Intl.NumberFormat>(1_000);
  * Minor units formatted for a locale (symbol, separators, sign placement from CLDR) but always
  * with the currency's ISO number of decimals: `(123450, 'HUF', 'ro')` → `1.234,50 HUF`, where
  * Intl's default would drop the decimals. No float is made: Intl gets the amount as a decimal string.
+ * `display: 'code'` shows the ISO code instead of a symbol (`USD 1,234.56`), for pages that mix currencies.
  */
-export function formatMoney(minor: number | bigint, currency: string, locale: string): string {
+export function formatMoney(minor: number | bigint, currency: string, locale: string, display: 'symbol' | 'code' = 'symbol'): string {
   const decimal = toMajorString(minor, currency);
-  const formatter = formatters.get(`${locale}|${currency}`, () => {
+  const formatter = formatters.get(`${locale}|${currency}|${display}`, () => {
     const exponent = currencyExponent(currency);
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      currencyDisplay: display,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    });
   });
   // Intl.NumberFormat v3 (Node ≥ 19) formats decimal strings exactly; the ES2022 lib types only
   // admit number, hence the cast.

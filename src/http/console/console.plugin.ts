@@ -7,8 +7,7 @@ import { bucketFor } from '../../core/aging.js';
 import { daysBetween } from '../../core/dates.js';
 import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
-import { listUsers } from '../../db/users.repository.js';
-import { findCustomerPage, findOpenAlerts, findSteps, findWorklist, type WorklistRow } from '../../db/worklist.repository.js';
+import { findCustomerPage, findOpenAlerts } from '../../db/worklist.repository.js';
 import { toMajorString } from '../../core/money.js';
 import {
   loadAgingReport,
@@ -27,6 +26,7 @@ import type { QueueInspector } from '../metrics.js';
 import { barChart, lineChart } from './charts.js';
 import { createViews, type LayoutContext } from './views.js';
 import { nulPaths } from '../nul-characters.js';
+import { registerWorklistRoutes } from './worklist.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -87,8 +87,6 @@ export interface ConsolePluginOptions {
 }
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
-const PAGE_SIZE = 50;
-const BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'];
 const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'];
 const STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled', 'logged'];
 const ERROR_HEADINGS: Readonly<Record<number, string>> = {
@@ -103,21 +101,6 @@ const ERROR_HEADINGS: Readonly<Record<number, string>> = {
 type Form = Record<string, string | undefined>;
 const form = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' ? (request.body as Form) : {});
 const safeNext = (next: string | undefined) => (next && /^\/console\/[A-Za-z0-9/_\-.?=&%]*$/.test(next) ? next : '/console/worklist');
-
-/** Worklist order: broken promises, then open call tasks, then balance (major units) × days past due; the earlier expected payment breaks ties. */
-export function worklistOrder(a: WorklistRow & { expectedOn?: string | null }, b: WorklistRow & { expectedOn?: string | null }): number {
-  const flag = (r: WorklistRow) => [r.brokenPromises > 0 ? 1 : 0, r.openTasks > 0 ? 1 : 0];
-  const [ab, at] = flag(a);
-  const [bb, bt] = flag(b);
-  if (ab !== bb) return bb! - ab!;
-  if (at !== bt) return bt! - at!;
-  const score = (r: WorklistRow) => Number(toMajorString(r.weightedMinorDays, r.currency));
-  const diff = score(b) - score(a);
-  if (diff !== 0) return diff;
-  const ea = a.expectedOn ?? '9999-12-31';
-  const eb = b.expectedOn ?? '9999-12-31';
-  return ea < eb ? -1 : ea > eb ? 1 : a.externalId.localeCompare(b.externalId);
-}
 
 /** The server-rendered console under /console: sessions, CSRF, the worklist, customers, dashboard, queues. */
 export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (app, options) => {
@@ -268,48 +251,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     return reply.redirect('/console/login', 303);
   });
 
-  // ─── worklist ───
-  app.get<{ Querystring: { collector?: string; step?: string; bucket?: string; page?: string } }>(
-    '/worklist',
-    { config: { role: 'collector' } },
-    async (request, reply) => {
-      const { collector = '', step = '', bucket = '' } = request.query;
-      const pageNumber = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
-      const now = options.clock();
-      const [all, collectors, steps] = await Promise.all([
-        findWorklist(prisma, { ...(collector ? { collectorId: collector } : {}), ...(step ? { step } : {}) }, now),
-        listUsers(prisma),
-        findSteps(prisma),
-      ]);
-      const withBucket = all
-        .map((row) => ({ ...row, bucket: labelOf(row.maxDaysPastDue) }))
-        .filter((row) => bucket === '' || row.bucket === bucket);
-      withBucket.sort(worklistOrder);
-      // Payment predictions for the page (and its neighbours with equal rank), then the tiebreak.
-      const start = (pageNumber - 1) * PAGE_SIZE;
-      const slice = withBucket.slice(start, start + PAGE_SIZE);
-      const predictions =
-        slice.length === 0 ? [] : await loadPaymentPredictions(prisma, { asOf: today(), customerIds: slice.map((r) => r.customerId) });
-      const expected = new Map(predictions.map((p) => [p.customerId, p.nextExpectedOn]));
-      const rows = slice
-        .map((row) => ({ ...row, expectedOn: expected.get(row.customerId) ?? null }))
-        .sort(worklistOrder)
-        .map((row, i) => ({ ...row, rank: start + i + 1 }));
-      const query = (p: number) => `/console/worklist?${new URLSearchParams({ collector, step, bucket, page: String(p) }).toString()}`;
-      return helpers.page(request, reply, 'worklist', {
-        title: 'Worklist',
-        nav: 'worklist',
-        rows,
-        total: withBucket.length,
-        filter: { collector, step, bucket },
-        collectors: collectors.map((u) => ({ id: u.id, name: u.name, selected: u.id === collector })),
-        steps: steps.map((value) => ({ value, selected: value === step })),
-        buckets: BUCKETS.map((value) => ({ value, selected: value === bucket })),
-        prevUrl: pageNumber > 1 ? query(pageNumber - 1) : null,
-        nextUrl: start + PAGE_SIZE < withBucket.length ? query(pageNumber + 1) : null,
-      });
-    },
-  );
+  registerWorklistRoutes(app, helpers, options);
 
   // ─── customer page ───
   app.get<{ Params: { externalId: string } }>('/customers/:externalId', { config: { role: 'collector' } }, async (request, reply) => {
