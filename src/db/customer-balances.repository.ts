@@ -16,11 +16,15 @@ export async function refreshOverdue(sql: Sql, now: Date): Promise<number> {
   const rows = await sql.query<{ n: number }>(
     // Locked in id order, as the triggers lock them, so two refreshes (or a refresh and an
     // import) queue behind each other instead of deadlocking.
-    `with stale as (
+    `with candidates as (
+       select customer_id from customer_balances where overdue_until is null
+       union select customer_id from customer_balances where overdue_until <= $1::timestamptz
+       union select customer_id from customer_balances where overdue_from > $1::timestamptz
+     ), stale as (
        select b.customer_id from customer_balances b
-        where b.overdue_until is null or b.overdue_until <= $1::timestamptz or b.overdue_from > $1::timestamptz
+        where b.customer_id in (select customer_id from candidates)
         order by b.customer_id
-          for update
+          for update of b
      ), fresh as (
        select s.customer_id,
               coalesce(sum(i.open_balance_minor) filter (where i.due_date < d.today), 0) as overdue,

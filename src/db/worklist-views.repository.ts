@@ -1,4 +1,4 @@
-import { currencyExponent, type RatesInForce } from '../core/money.js';
+import { currencyExponent, knownCurrencies, type RatesInForce } from '../core/money.js';
 import type { Sql } from './sql.js';
 
 // The worklist: customers to work, filtered, ranked and paged in SQL on the pre-aggregated
@@ -99,7 +99,26 @@ function phoneDigits(text: string): string | null {
   return significant.length >= 3 ? significant : null;
 }
 
-/** One page of the worklist, its count and its per-currency totals, in two statements. */
+/** `minor` (a column of the customer's currency) in base minor units, rounded half-up; null without a rate. */
+function toBaseSql(column: string, rates: RatesInForce, param: (value: unknown, type: string) => string): string {
+  const baseExponent = currencyExponent(rates.base);
+  const branches = [
+    `when ${param(rates.base, 'text')} then ${column}::numeric`,
+    ...[...rates.rates.values()].map((r) => {
+      // minor × 10^(e_base − e_currency) / rate, the same arithmetic as convertToBase
+      const shift = baseExponent - currencyExponent(r.currency);
+      const scale = shift >= 0 ? `1${'0'.repeat(shift)}` : `0.${'0'.repeat(-shift - 1)}1`;
+      return `when ${param(r.currency, 'text')} then round(${column}::numeric * ${param(scale, 'numeric')} / ${param(r.rate, 'numeric')})`;
+    }),
+  ];
+  return `(case b.currency::text ${branches.join(' ')} end)`;
+}
+
+/**
+ * One page of the worklist, its count and its per-currency totals, in two statements. The page
+ * is ranked on `customer_balances` alone where it can be (one table, top-N), and only its rows
+ * are joined to customers, cases and users.
+ */
 export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<WorklistPage> {
   const values: unknown[] = [];
   const types: string[] = [];
@@ -108,88 +127,58 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
     types.push(type);
     return `$${values.length}::${type}`;
   };
-  const baseExponent = currencyExponent(query.rates.base);
-  const fx = [
-    { currency: query.rates.base, rate: '1', exponent: baseExponent },
-    ...[...query.rates.rates.values()].map((r) => ({ currency: r.currency, rate: r.rate, exponent: currencyExponent(r.currency) })),
-  ];
-  const fxCurrencies = param(
-    fx.map((f) => f.currency),
-    'text[]',
-  );
-  const fxRates = param(
-    fx.map((f) => f.rate),
-    'numeric[]',
-  );
-  const fxExponents = param(
-    fx.map((f) => f.exponent),
-    'int[]',
-  );
-  const base = param(baseExponent, 'int');
   const now = param(query.now.toISOString(), 'timestamptz');
   const today = param(query.today, 'date');
   const endOfToday = param(query.endOfToday.toISOString(), 'timestamptz');
 
-  const where: string[] = [];
-  const joins: string[] = [];
-  // Sections of the day: each a small indexed set, joined only when the view asks for it.
-  const calls = `(select t.customer_id, min(t.due_at) as due_at from call_tasks t
-                   where t.status = 'open' and t.due_at < ${endOfToday} group by t.customer_id)`;
-  const promises = `(select p.customer_id, bool_or(p.status = 'broken') as broken, bool_or(p.status = 'open') as due
-                       from promises_to_pay p
-                      where (p.status = 'open' and p.promised_date <= ${today})
-                         or (p.status = 'broken' and p.updated_at > ${now} - interval '30 days')
-                      group by p.customer_id)`;
-  const disputes = `(select d.customer_id, min(d.opened_at) as opened_at from disputes d where d.resolved_at is null group by d.customer_id)`;
-  let rank: string;
-  const byValue = 'overdue_base desc nulls last, a.oldest_due_on asc nulls last';
-  switch (query.view) {
-    case 'today':
-      joins.push(`left join ${calls} ct on ct.customer_id = c.id`, `left join ${promises} pr on pr.customer_id = c.id`);
-      joins.push(`left join ${disputes} ds on ds.customer_id = c.id`);
-      where.push('(ct.customer_id is not null or pr.customer_id is not null or ds.customer_id is not null)');
-      rank = `a.section asc, ${byValue}`;
-      break;
-    case 'calls':
-      joins.push(`join ${calls} ct on ct.customer_id = c.id`);
-      rank = `a.call_due_at asc, ${byValue}`;
-      break;
-    case 'promises':
-      joins.push(`join ${promises} pr on pr.customer_id = c.id`);
-      rank = `a.section asc, ${byValue}`;
-      break;
-    case 'disputes':
-      joins.push(`join ${disputes} ds on ds.customer_id = c.id`);
-      rank = `a.dispute_opened_at asc, ${byValue}`;
-      break;
-    case 'overdue':
-      where.push('b.overdue_minor > 0');
-      rank = byValue;
-      break;
-    case 'all':
-      where.push('(b.balance_minor > 0 or b.written_off_minor > 0)');
-      rank = byValue;
-      break;
+  // Sections of the day: each a small indexed set of customers, with what ranks them.
+  const parts: string[] = [];
+  const wants = (view: WorklistView) => query.view === view || query.view === 'today';
+  if (wants('promises')) {
+    parts.push(`select p.customer_id, case when p.status = 'broken' then 1 else 2 end as section,
+                       null::timestamptz as call_due_at, null::timestamptz as dispute_opened_at
+                  from promises_to_pay p
+                 where (p.status = 'open' and p.promised_date <= ${today})
+                    or (p.status = 'broken' and p.updated_at > ${now} - interval '30 days')`);
   }
-  const sections = ['today', 'calls', 'promises', 'disputes'].includes(query.view);
-  const has = (alias: string) => joins.some((j) => j.includes(` ${alias} on `));
+  if (wants('calls')) {
+    parts.push(`select t.customer_id, 3 as section, t.due_at as call_due_at, null::timestamptz as dispute_opened_at
+                  from call_tasks t where t.status = 'open' and t.due_at < ${endOfToday}`);
+  }
+  if (wants('disputes')) {
+    parts.push(`select d.customer_id, 4 as section, null::timestamptz as call_due_at, d.opened_at as dispute_opened_at
+                  from disputes d where d.resolved_at is null`);
+  }
+  const sections = parts.length > 0;
 
-  if (query.collector.kind === 'unassigned') where.push('c.assigned_collector_id is null');
-  if (query.collector.kind === 'user') where.push(`c.assigned_collector_id = ${param(query.collector.id, 'uuid')}`);
-  if (query.step !== null) where.push(`cc.current_step = ${param(query.step, 'text')}`);
+  const joins: string[] = [];
+  const where: string[] = [];
+  if (sections) {
+    joins.push(`join (select x.customer_id, min(x.section) as section, min(x.call_due_at) as call_due_at,
+                             min(x.dispute_opened_at) as dispute_opened_at
+                        from (${parts.join('\n union all ')}) x group by x.customer_id) s on s.customer_id = b.customer_id`);
+  }
+  if (query.view === 'overdue') where.push('b.overdue_minor > 0');
+  if (query.view === 'all') where.push('(b.balance_minor > 0 or b.written_off_minor > 0)');
+
+  if (query.collector.kind === 'unassigned') where.push('b.collector_id is null');
+  if (query.collector.kind === 'user') where.push(`b.collector_id = ${param(query.collector.id, 'uuid')}`);
   if (query.oldestDue?.from) where.push(`b.oldest_due_on >= ${param(query.oldestDue.from, 'date')}`);
   if (query.oldestDue?.to) where.push(`b.oldest_due_on <= ${param(query.oldestDue.to, 'date')}`);
 
-  const bankrupt = `exists (select 1 from bankruptcy_filings f where f.customer_id = c.id and f.discharged_at is null and f.dismissed_at is null)`;
-  const writtenOff = `(coalesce(b.balance_minor, 0) = 0 and coalesce(b.written_off_minor, 0) > 0)`;
-  // A hold placed through the services also sets the case state; a hold row alone (an older import) counts too.
-  const legalHold = `(cc.state = 'legal_hold' or exists (select 1 from legal_holds h where h.customer_id = c.id and h.released_at is null))`;
+  // Legal holds and bankruptcies are few: anti-joins on their small sets, not a join of every case.
+  const legalHold = `b.customer_id in (select h.customer_id from legal_holds h where h.released_at is null)`;
+  const bankrupt = `b.customer_id in (select f.customer_id from bankruptcy_filings f where f.discharged_at is null and f.dismissed_at is null)`;
+  const writtenOff = `(b.balance_minor = 0 and b.written_off_minor > 0)`;
+  let needsCase = query.step !== null;
   switch (query.state) {
     case 'workable':
+      // A legal hold is a legal_holds row (placing one also sets the case state): no join of every case.
       where.push(`not ${bankrupt}`, `not ${writtenOff}`, `not ${legalHold}`);
       break;
     case 'legal_hold':
-      where.push(legalHold);
+      where.push(`(${legalHold} or cc.state = 'legal_hold')`);
+      needsCase = true;
       break;
     case 'bankruptcy':
       where.push(bankrupt);
@@ -201,83 +190,114 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
       break;
     default:
       where.push(`cc.state = ${param(query.state, 'case_state')}`);
+      needsCase = true;
   }
+  if (query.step !== null) where.push(`cc.current_step = ${param(query.step, 'text')}`);
+  if (needsCase) joins.push('left join collection_cases cc on cc.customer_id = b.customer_id');
 
+  const needsCustomer = query.search !== null || query.sort === 'name' || query.sort === 'collector';
+  if (needsCustomer) joins.push('join customers c on c.id = b.customer_id');
+  if (query.sort === 'collector') joins.push('left join users u on u.id = b.collector_id');
   if (query.search !== null) {
     const pattern = param(contains(query.search), 'text');
     const lowered = param(contains(query.search.toLowerCase()), 'text');
     const digits = phoneDigits(query.search);
-    const phone = digits === null ? '' : `union select cp.customer_id from contact_points cp where lower(cp.value) like ${param(contains(digits), 'text')}`;
-    where.push(`c.id in (
+    const phone =
+      digits === null
+        ? ''
+        : `union select cp.customer_id from contact_points cp where lower(cp.value) like ${param(contains(digits), 'text')}`;
+    where.push(`b.customer_id in (
       select m.id from customers m where m.name ilike ${pattern} or m.external_id ilike ${pattern}
       union select i.customer_id from invoices i where i.number ilike ${pattern}
       union select cp.customer_id from contact_points cp where lower(cp.value) like ${lowered}
       ${phone})`);
   }
 
-  const fxJoin = `left join unnest(${fxCurrencies}, ${fxRates}, ${fxExponents}) as fx(currency, rate, exponent) on fx.currency = b.currency`;
-  const from = `from customers c
-      left join customer_balances b on b.customer_id = c.id
-      left join collection_cases cc on cc.customer_id = c.id
+  const from = `from customer_balances b
       ${joins.join('\n      ')}
      where ${where.length > 0 ? where.join('\n       and ') : 'true'}`;
 
+  // The raw overdue amount after the converted one keeps the order exact across the per-currency walk below.
+  const byValue = 'overdue_base desc nulls last, overdue_minor desc, oldest_due_on asc nulls last';
+  const rank = {
+    today: `section asc, ${byValue}`,
+    calls: `call_due_at asc, ${byValue}`,
+    promises: `section asc, ${byValue}`,
+    disputes: `dispute_opened_at asc, ${byValue}`,
+    overdue: byValue,
+    all: byValue,
+  }[query.view];
   const direction = query.direction === 'asc' ? 'asc' : 'desc';
   const flip = query.direction === 'asc' ? 'desc' : 'asc';
   const order: Record<WorklistSort, string> = {
     rank: query.direction === 'asc' ? rank : reverse(rank),
-    name: `a.name ${direction}, a.external_id ${direction}`,
-    overdue: `overdue_base ${direction} nulls last, a.external_id asc`,
-    balance: `balance_base ${direction} nulls last, a.external_id asc`,
+    name: `name ${direction}, external_id ${direction}`,
+    overdue: `overdue_base ${direction} nulls last`,
+    balance: `balance_base ${direction} nulls last`,
     // Days past due, most first when descending: the oldest due date first.
-    days: `a.oldest_due_on ${flip} nulls last, a.external_id asc`,
-    collector: `a.collector_name ${direction} nulls last, a.name asc`,
+    days: `oldest_due_on ${flip} nulls last`,
+    collector: `collector_name ${direction} nulls last, name asc`,
   };
 
-  const convert = (column: string) =>
-    `case when fx.rate is null then null else round(${column} * power(10::numeric, ${base} - fx.exponent) / fx.rate) end`;
+  const columns = `b.customer_id, b.oldest_due_on, b.overdue_minor,
+           ${toBaseSql('b.overdue_minor', query.rates, param)} as overdue_base,
+           ${toBaseSql('b.balance_minor', query.rates, param)} as balance_base,
+           ${sections ? 's.section, s.call_due_at, s.dispute_opened_at' : '0 as section, null::timestamptz as call_due_at, null::timestamptz as dispute_opened_at'},
+           ${needsCustomer ? 'c.name, c.external_id' : 'null::text as name, null::text as external_id'},
+           ${query.sort === 'collector' ? 'u.name' : 'null::text'} as collector_name`;
+  const limit = param(query.limit, 'int');
+  const offset = param(query.offset, 'int');
+  // Ranked by value over the whole ledger: the conversion to the base currency is monotonic within
+  // a currency, so the page is among each currency's first offset+limit rows by overdue amount
+  // (an index walk each) — a top-N of a few hundred rows instead of a sort of every account.
+  const byIndex =
+    (query.view === 'overdue' || query.view === 'all') && query.search === null && query.sort === 'rank' && query.direction === 'asc';
+  const ranked = byIndex
+    ? `
+    select k.* from unnest(${param(knownCurrencies(), 'text[]')}) as currency(code)
+     cross join lateral (
+           select ${columns}
+             ${from} and b.currency = currency.code::char(3)
+            order by b.overdue_minor desc, b.oldest_due_on asc nulls last, b.customer_id asc
+            limit ${limit} + ${offset}
+          ) k
+     order by ${order.rank}, customer_id asc
+     limit ${limit} offset ${offset}`
+    : `
+    select ${columns}
+      ${from}
+     order by ${order[query.sort]}, customer_id asc
+     limit ${limit} offset ${offset}`;
   const pageSql = `
-    with a as (
-      select c.id, c.external_id, c.name, c.currency, c.time_zone, u.name as collector_name,
-             cc.state::text as case_state, cc.pause_reason::text as pause_reason, cc.current_step,
-             coalesce(b.balance_minor, 0) as balance_minor, coalesce(b.overdue_minor, 0) as overdue_minor,
-             coalesce(b.written_off_minor, 0) as written_off_minor, coalesce(b.open_invoices, 0) as open_invoices, b.oldest_due_on,
-             ${convert('coalesce(b.overdue_minor, 0)')} as overdue_base,
-             ${convert('coalesce(b.balance_minor, 0)')} as balance_base,
-             ${has('ct') ? 'ct.due_at' : 'null::timestamptz'} as call_due_at,
-             ${has('ds') ? 'ds.opened_at' : 'null::timestamptz'} as dispute_opened_at,
-             ${
-               sections
-                 ? `case when ${has('pr') ? 'pr.broken' : 'false'} then 1 when ${has('pr') ? 'pr.due' : 'false'} then 2
-                         when ${has('ct') ? 'ct.customer_id is not null' : 'false'} then 3 else 4 end`
-                 : '0'
-             } as section
-        ${from.replace('left join collection_cases cc', `${fxJoin}\n      left join users u on u.id = c.assigned_collector_id\n      left join collection_cases cc`)}
-    )
-    select a.id::text, a.external_id, a.name, a.currency::text, a.time_zone, a.collector_name, a.case_state, a.pause_reason,
-           a.current_step, a.balance_minor::text, a.overdue_minor::text, a.written_off_minor::text, a.open_invoices::int,
-           a.oldest_due_on::text, a.call_due_at,
-           case when exists (select 1 from bankruptcy_filings f where f.customer_id = a.id and f.discharged_at is null and f.dismissed_at is null)
+    with r as materialized (${ranked})
+    select c.id::text, c.external_id, c.name, c.currency::text, c.time_zone, u.name as collector_name,
+           cc.state::text as case_state, cc.pause_reason::text as pause_reason, cc.current_step,
+           b.balance_minor::text, b.overdue_minor::text, b.written_off_minor::text, b.open_invoices::int,
+           b.oldest_due_on::text, r.call_due_at,
+           case when exists (select 1 from bankruptcy_filings f where f.customer_id = c.id and f.discharged_at is null and f.dismissed_at is null)
                 then 'bankruptcy'
-                when a.case_state = 'legal_hold' or exists (select 1 from legal_holds h where h.customer_id = a.id and h.released_at is null)
+                when cc.state = 'legal_hold' or exists (select 1 from legal_holds h where h.customer_id = c.id and h.released_at is null)
                 then 'legal_hold'
-                when a.balance_minor = 0 and a.written_off_minor > 0 then 'written_off'
-                else coalesce(a.case_state, 'none') end as account_state,
-           (select count(*) from call_tasks t where t.customer_id = a.id and t.status = 'open')::int as open_tasks,
-           (select count(*) from promises_to_pay p where p.customer_id = a.id and p.status = 'open')::int as open_promises,
-           (select count(*) from disputes d where d.customer_id = a.id and d.resolved_at is null)::int as open_disputes,
-           exists (select 1 from promises_to_pay p where p.customer_id = a.id and p.status = 'broken'
+                when b.balance_minor = 0 and b.written_off_minor > 0 then 'written_off'
+                else coalesce(cc.state::text, 'none') end as account_state,
+           (select count(*) from call_tasks t where t.customer_id = c.id and t.status = 'open')::int as open_tasks,
+           (select count(*) from promises_to_pay p where p.customer_id = c.id and p.status = 'open')::int as open_promises,
+           (select count(*) from disputes d where d.customer_id = c.id and d.resolved_at is null)::int as open_disputes,
+           exists (select 1 from promises_to_pay p where p.customer_id = c.id and p.status = 'broken'
                     and p.updated_at > ${now} - interval '30 days') as broken_promise,
-           exists (select 1 from promises_to_pay p where p.customer_id = a.id and p.status = 'open' and p.promised_date <= ${today}) as promise_due,
-           exists (select 1 from call_tasks t where t.customer_id = a.id and t.status = 'open' and t.due_at < ${endOfToday}) as call_due
-      from a
-     order by ${order[query.sort]}, a.id asc
-     limit ${param(query.limit, 'int')} offset ${param(query.offset, 'int')}`;
+           exists (select 1 from promises_to_pay p where p.customer_id = c.id and p.status = 'open' and p.promised_date <= ${today}) as promise_due,
+           exists (select 1 from call_tasks t where t.customer_id = c.id and t.status = 'open' and t.due_at < ${endOfToday}) as call_due
+      from r
+      join customer_balances b on b.customer_id = r.customer_id
+      join customers c on c.id = r.customer_id
+      left join collection_cases cc on cc.customer_id = r.customer_id
+      left join users u on u.id = c.assigned_collector_id
+     order by ${order[query.sort].replace(/\b(name|external_id|collector_name|overdue_minor|oldest_due_on|overdue_base|balance_base|section|call_due_at|dispute_opened_at)\b/g, 'r.$1')}, r.customer_id asc`;
   // The totals share the page's parameters; the ones they do not use are typed here (Postgres
   // refuses a parameter it cannot type).
   const totalsSql = `
     with parameters as (select ${types.map((type, i) => `$${i + 1}::${type}`).join(', ')})
-    select coalesce(b.currency, c.currency)::text as currency, count(*)::int as accounts,
+    select b.currency::text as currency, count(*)::int as accounts,
            coalesce(sum(b.balance_minor), 0)::text as balance, coalesce(sum(b.overdue_minor), 0)::text as overdue
       ${from}
      group by 1 order by 1`;
@@ -288,7 +308,12 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
   ]);
   return {
     rows: rows.map(toRow),
-    totals: totals.map((t) => ({ currency: t.currency, accounts: t.accounts, balanceMinor: BigInt(t.balance), overdueMinor: BigInt(t.overdue) })),
+    totals: totals.map((t) => ({
+      currency: t.currency,
+      accounts: t.accounts,
+      balanceMinor: BigInt(t.balance),
+      overdueMinor: BigInt(t.overdue),
+    })),
     count: totals.reduce((n, t) => n + t.accounts, 0),
   };
 }
@@ -336,3 +361,27 @@ export async function findCaseSteps(sql: Sql): Promise<string[]> {
   );
   return rows.map((r) => r.step);
 }
+
+/**
+ * Why calling this customer needs care, or null: an active legal hold (the case is with a lawyer
+ * or agency) or an open bankruptcy filing (collection is stayed). The call form warns with it.
+ */
+export async function findContactRestriction(sql: Sql, customerId: string): Promise<'legal_hold' | 'bankruptcy' | null> {
+  const [row] = await sql.query<{ restriction: 'legal_hold' | 'bankruptcy' | null }>(
+    `select case
+              when exists (select 1 from bankruptcy_filings f where f.customer_id = $1::uuid and f.discharged_at is null and f.dismissed_at is null)
+              then 'bankruptcy'
+              when exists (select 1 from legal_holds h where h.customer_id = $1::uuid and h.released_at is null)
+                or exists (select 1 from collection_cases cc where cc.customer_id = $1::uuid and cc.state = 'legal_hold')
+              then 'legal_hold'
+            end as restriction`,
+    [customerId],
+  );
+  return row?.restriction ?? null;
+}
+
+/** The warning a collector sees after logging a call on a restricted account. */
+export const CONTACT_RESTRICTION_WARNINGS = {
+  legal_hold: 'Warning: this account is under a legal hold; contact about the debt goes through the agency or lawyer named on the hold.',
+  bankruptcy: 'Warning: this customer is in bankruptcy; collection is stayed, do not ask for payment.',
+} as const;

@@ -8,6 +8,7 @@
 CREATE TABLE "customer_balances" (
     "customer_id" UUID NOT NULL,
     "currency" CHAR(3) NOT NULL,
+    "collector_id" UUID,
     "balance_minor" BIGINT NOT NULL,
     "open_invoices" INTEGER NOT NULL,
     "oldest_due_on" DATE,
@@ -19,13 +20,15 @@ CREATE TABLE "customer_balances" (
     CONSTRAINT "customer_balances_pkey" PRIMARY KEY ("customer_id")
 );
 ALTER TABLE "customer_balances" ADD CONSTRAINT "customer_balances_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+CREATE INDEX "customer_balances_rank_idx" ON "customer_balances"("currency", "overdue_minor" DESC, "oldest_due_on", "customer_id");
+CREATE INDEX "customer_balances_collector_id_idx" ON "customer_balances"("collector_id");
 CREATE INDEX "customer_balances_overdue_until_idx" ON "customer_balances"("overdue_until");
 CREATE INDEX "customer_balances_overdue_from_idx" ON "customer_balances"("overdue_from");
 
 CREATE FUNCTION arrears_refresh_customer_balances(customer_ids uuid[]) RETURNS void LANGUAGE sql AS $body$
-  insert into customer_balances (customer_id, currency, balance_minor, open_invoices, oldest_due_on, written_off_minor,
+  insert into customer_balances (customer_id, currency, collector_id, balance_minor, open_invoices, oldest_due_on, written_off_minor,
                                  overdue_minor, overdue_from, overdue_until)
-  select c.id, c.currency, coalesce(a.balance, 0), coalesce(a.n, 0), a.oldest, coalesce(a.written_off, 0),
+  select c.id, c.currency, c.assigned_collector_id, coalesce(a.balance, 0), coalesce(a.n, 0), a.oldest, coalesce(a.written_off, 0),
          0,
          case when coalesce(a.balance, 0) = 0 then '-infinity'::timestamptz end,
          case when coalesce(a.balance, 0) = 0 then 'infinity'::timestamptz end
@@ -40,7 +43,7 @@ CREATE FUNCTION arrears_refresh_customer_balances(customer_ids uuid[]) RETURNS v
    where c.id = any(customer_ids)
    order by c.id
   on conflict (customer_id) do update
-     set currency = excluded.currency, balance_minor = excluded.balance_minor, open_invoices = excluded.open_invoices,
+     set currency = excluded.currency, collector_id = excluded.collector_id, balance_minor = excluded.balance_minor, open_invoices = excluded.open_invoices,
          oldest_due_on = excluded.oldest_due_on, written_off_minor = excluded.written_off_minor,
          overdue_minor = excluded.overdue_minor, overdue_from = excluded.overdue_from, overdue_until = excluded.overdue_until
 $body$;
@@ -69,6 +72,19 @@ CREATE TRIGGER invoices_balances_update AFTER UPDATE ON invoices REFERENCING OLD
   FOR EACH STATEMENT EXECUTE FUNCTION arrears_invoices_changed();
 CREATE TRIGGER invoices_balances_delete AFTER DELETE ON invoices REFERENCING OLD TABLE AS old_invoices
   FOR EACH STATEMENT EXECUTE FUNCTION arrears_invoices_changed();
+
+-- The collector (and currency) follow the customer.
+CREATE FUNCTION arrears_customers_changed() RETURNS trigger LANGUAGE plpgsql AS E'
+BEGIN
+  UPDATE customer_balances b SET collector_id = n.assigned_collector_id, currency = n.currency
+    FROM new_customers n JOIN old_customers o ON o.id = n.id
+   WHERE b.customer_id = n.id
+     AND (n.assigned_collector_id IS DISTINCT FROM o.assigned_collector_id OR n.currency IS DISTINCT FROM o.currency)\073
+  RETURN NULL\073
+END
+';
+CREATE TRIGGER customers_balances_update AFTER UPDATE ON customers REFERENCING OLD TABLE AS old_customers NEW TABLE AS new_customers
+  FOR EACH STATEMENT EXECUTE FUNCTION arrears_customers_changed();
 
 -- The customers already in the ledger.
 SELECT arrears_refresh_customer_balances(array(select distinct customer_id from invoices));

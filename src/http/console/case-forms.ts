@@ -16,6 +16,8 @@ import { recordPromise } from '../../cases/promise.service.js';
 import { writeOff } from '../../cases/write-off.service.js';
 import { loadActionFormRows } from '../../db/case-file.repository.js';
 import type { CustomerRow } from '../../db/customers.repository.js';
+import { autoCommit } from '../../db/transaction.js';
+import { CONTACT_RESTRICTION_WARNINGS, findContactRestriction } from '../../db/worklist-views.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { parseMajor, toMajorString } from '../../core/money.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
@@ -67,7 +69,9 @@ const FORMS: readonly CaseForm[] = [
     fields: ['outcome', 'notes'],
     run: async (deps, actor, c, f) => {
       await logCall(deps, actor, { customer: c.externalId, outcome: text(f, 'outcome') as 'other', notes: text(f, 'notes') });
-      return `Call logged (${text(f, 'outcome').replaceAll('_', ' ')}).`;
+      const restriction = await findContactRestriction(autoCommit(deps.prisma), c.id);
+      const warning = restriction === null ? '' : ` ${CONTACT_RESTRICTION_WARNINGS[restriction]}`;
+      return `Call logged (${text(f, 'outcome').replaceAll('_', ' ')}).${warning}`;
     },
   },
   {

@@ -36,7 +36,8 @@ const VIEW_LABELS: Readonly<Record<WorklistView, string>> = {
   all: 'All accounts',
 };
 const VIEW_CAPTIONS: Readonly<Record<WorklistView, string>> = {
-  today: 'what needs doing today: broken promises, then promises due, then calls due, then open disputes; within each, the highest overdue amount first',
+  today:
+    'what needs doing today: broken promises, then promises due, then calls due, then open disputes; within each, the highest overdue amount first',
   calls: 'open call tasks due by the end of today, the earliest first',
   promises: 'promises due today or earlier, and promises broken in the last 30 days; broken ones first',
   disputes: 'accounts with an open dispute, the oldest dispute first',
@@ -136,7 +137,16 @@ interface Parsed {
   query: Omit<WorklistQuery, 'offset' | 'limit' | 'now' | 'today' | 'endOfToday' | 'rates'>;
   page: number;
   /** What the form shows (the values as given, defaults filled in). */
-  form: { view: WorklistView; collector: string; state: WorklistState; q: string; step: string; bucket: string; sort: WorklistSort; dir: 'asc' | 'desc' };
+  form: {
+    view: WorklistView;
+    collector: string;
+    state: WorklistState;
+    q: string;
+    step: string;
+    bucket: string;
+    sort: WorklistSort;
+    dir: 'asc' | 'desc';
+  };
   /** Parameters given explicitly, carried into links. */
   given: Record<string, string>;
 }
@@ -170,7 +180,8 @@ function parseQuery(
   if (collectorText === 'all') collector = { kind: 'all' };
   else if (collectorText === 'unassigned') collector = { kind: 'unassigned' };
   else if (collectorText === 'me') collector = { kind: 'user', id: context.me };
-  else if (UUID.test(collectorText) && context.userIds.has(collectorText.toLowerCase())) collector = { kind: 'user', id: collectorText.toLowerCase() };
+  else if (UUID.test(collectorText) && context.userIds.has(collectorText.toLowerCase()))
+    collector = { kind: 'user', id: collectorText.toLowerCase() };
   else throw new BadParameter(`collector: "${collectorText}" is not a user (use me, all, unassigned or a user's id).`);
   const step = given.step ?? '';
   if (step !== '' && !STEP.test(step)) throw new BadParameter(`step: "${step}" is not a ladder step name.`);
@@ -180,7 +191,8 @@ function parseQuery(
   const dir = oneOf('dir', ['asc', 'desc'] as const, column?.first ?? 'asc');
   let page = 1;
   if (given.page !== undefined) {
-    if (!/^\d{1,6}$/.test(given.page) || Number(given.page) < 1) throw new BadParameter(`page: "${given.page}" is not a page number (1, 2, …).`);
+    if (!/^\d{1,6}$/.test(given.page) || Number(given.page) < 1)
+      throw new BadParameter(`page: "${given.page}" is not a page number (1, 2, …).`);
     page = Number(given.page);
     if (page > WORKLIST_MAX_PAGE) throw new BadParameter(`page: at most ${WORKLIST_MAX_PAGE}; search or filter to narrow the list.`);
   }

@@ -174,7 +174,10 @@ describe('case lifecycle: write-off, discharge, customer settings, credit holds'
     expect(again).toBeInstanceOf(InvalidTransition);
     expect((again as Error).message).toContain('no open balance to write off');
     // Nothing left open: a written-off account, out of the worklist's default views.
-    expect(await prisma().customerBalance.findUniqueOrThrow({ where: { customerId } })).toMatchObject({ balanceMinor: 0n, openInvoices: 0 });
+    expect(await prisma().customerBalance.findUniqueOrThrow({ where: { customerId } })).toMatchObject({
+      balanceMinor: 0n,
+      openInvoices: 0,
+    });
   });
 
   it('writes off from the command line (exit 0, JSON) and refuses a collector there (exit 2)', async () => {

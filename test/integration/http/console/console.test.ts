@@ -150,15 +150,16 @@ describe('the console', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
-  it('signs in, shows the worklist by priority, and signs out', async () => {
+  it('signs in, shows the worklist, and signs out', async () => {
     const jar = await signIn('collector');
-    const worklist = await browse(jar, 'GET', '/console/worklist');
+    // Everyone's accounts (these have no collector); the legal-hold account is out of the default state filter.
+    const worklist = await browse(jar, 'GET', '/console/worklist?collector=all&view=all');
     expect(worklist.statusCode).toBe(200);
-    const order = ['Broken Promise SRL', 'Big Debt SRL', 'Small Debt SRL'].map((name) => worklist.body.indexOf(name));
-    expect(order.every((i) => i > 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(worklist.body).toContain('Broken Promise SRL');
+    expect(worklist.body).toContain('Small Debt SRL');
+    expect(worklist.body).not.toContain('Big Debt SRL');
     expect(worklist.body).toContain('broken promise');
-    const filtered = await browse(jar, 'GET', '/console/worklist?bucket=1-30');
+    const filtered = await browse(jar, 'GET', '/console/worklist?collector=all&view=all&state=any&bucket=1-30');
     expect(filtered.body).toContain('Broken Promise SRL');
     expect(filtered.body).not.toContain('Big Debt SRL');
     const logout = await browse(jar, 'POST', '/console/logout', { _csrf: csrfIn(worklist.body) });
