@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   acknowledgeAlertRow,
+  acknowledgeAlertRows,
   findAlert,
   listAlertRows,
   raiseAuditedAlert,
@@ -67,4 +68,33 @@ export async function listAlerts(
 ): Promise<AlertRow[]> {
   assertMayPerform(await resolveActor(deps.prisma, actor, 'alert.list'), 'alert.list');
   return listAlertRows(deps.prisma, filter);
+}
+
+export const acknowledgeAlertsInput = z.object({
+  alertIds: z.array(z.uuid('is not an alert id')).min(1, 'choose at least one alert').max(500, 'at most 500 at once'),
+});
+
+/**
+ * Acknowledges several alerts at once (manager), in one transaction, each with its audit event;
+ * those already acknowledged or resolved are left as they are and counted apart.
+ */
+export function acknowledgeAlerts(
+  deps: CaseDependencies,
+  actor: string,
+  input: z.input<typeof acknowledgeAlertsInput>,
+): Promise<{ acknowledged: string[]; skipped: number }> {
+  return runCaseAction(deps, actor, 'alert.acknowledge', acknowledgeAlertsInput, input, async (ctx) => {
+    const ids = [...new Set(ctx.input.alertIds)];
+    const acknowledged = await acknowledgeAlertRows(ctx.sql, ids, ctx.actor.id, ctx.at);
+    for (const id of acknowledged) {
+      await ctx.audit({
+        entityType: 'manager_alert',
+        entityId: id,
+        action: 'alert.acknowledged',
+        before: { acknowledgedAt: null },
+        after: { acknowledgedAt: ctx.at.toISOString(), acknowledgedBy: ctx.actor.id },
+      });
+    }
+    return { acknowledged, skipped: ids.length - acknowledged.length };
+  });
 }

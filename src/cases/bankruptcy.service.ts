@@ -71,6 +71,7 @@ function close(outcome: 'discharged' | 'dismissed') {
         before: { filingId: filing.id, open: true },
         after: { filingId: filing.id, outcome },
       });
+      await ctx.resolveAlerts(['bankruptcy'], customer.id, `the bankruptcy filing was ${outcome}`);
       if (outcome === 'dismissed') {
         await ctx.review(customer.id);
         return { filingId: filing.id };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { raiseAuditedAlert, type AlertKindName } from '../db/alerts.repository.js';
+import { raiseAuditedAlert, resolveAlertsOf, type AlertKindName } from '../db/alerts.repository.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { lockCase, requestReview, type CaseRow } from '../db/cases.repository.js';
 import type { PrismaClient, PrismaTransaction } from '../db/client.js';
@@ -61,8 +61,13 @@ export interface ActionContext<I> {
   }): Promise<void>;
   /** Asks the next tick to decide the customer's case again (committed with the change). */
   review(customerId: string): Promise<void>;
-  /** Raises a manager alert unless one of the kind is open for the customer; delivered after commit. */
+  /**
+   * Raises a manager alert unless one of the kind is open for the customer; delivered after commit.
+   * Raised by a manager's own action, it is recorded as acknowledged by them and not delivered.
+   */
   raiseAlert(kind: AlertKindName, customerId: string, message: string): Promise<void>;
+  /** Resolves the customer's open alerts of these kinds: their cause ended with this action. */
+  resolveAlerts(kinds: readonly AlertKindName[], customerId: string, reason: string): Promise<void>;
   queueContact(contact: QueuedContact): void;
   announceCreditHold(holdId: string, event: 'placed' | 'released'): void;
 }
@@ -126,8 +131,12 @@ export async function runCaseAction<S extends z.ZodType, R>(
         audit: (entry) => appendAudit(sql, { ...entry, reason: entry.reason ?? null, actor: actor.id, at }),
         review: (customerId) => requestReview(sql, [customerId], at),
         raiseAlert: async (kind, customerId, message) => {
-          const raised = await raiseAuditedAlert(sql, { kind, customerId, message, at }, actor.id);
-          if (raised.created) alerts.push({ id: raised.id, round: 0 });
+          const own = actor.role === 'manager' || actor.role === 'admin' ? { acknowledgedBy: actor.id } : {};
+          const raised = await raiseAuditedAlert(sql, { kind, customerId, message, at, ...own }, actor.id);
+          if (raised.created && !own.acknowledgedBy) alerts.push({ id: raised.id, round: 0 });
+        },
+        resolveAlerts: async (kinds, customerId, reason) => {
+          await resolveAlertsOf(sql, { customerId, kinds, reason, actor: actor.id, at });
         },
         queueContact: (contact) => contacts.push(contact),
         announceCreditHold: (holdId, event) => creditEvents.push({ holdId, event }),

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ageInvoice } from '../core/aging.js';
 import { loadCaseFileRows, type CaseFileRows } from '../db/case-file.repository.js';
+import { findUsersByIds } from '../db/users.repository.js';
 import { formatMoney } from '../core/money.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { escapeHtml } from './credit-hold.service.js';
@@ -101,8 +102,8 @@ export interface CaseFile {
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 const day = (date: Date): string => date.toISOString().slice(0, 10);
 
-/** Pure: the case file of a customer as stored, at `now`. */
-export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
+/** Pure: the case file of a customer as stored, at `now`; `people` names the users that actor ids refer to (HTML only). */
+export function buildCaseFile(rows: CaseFileRows, now: Date, people: ReadonlyMap<string, string> = new Map()): CaseFile {
   const at = DateTime.fromJSDate(now, { zone: rows.timeZone });
   const openInvoices = rows.invoices.map((invoice) => {
     const aged = ageInvoice({ issuedOn: day(invoice.issuedOn), dueOn: day(invoice.dueOn) }, at, rows.timeZone);
@@ -219,7 +220,7 @@ export function buildCaseFile(rows: CaseFileRows, now: Date): CaseFile {
       })),
     },
   };
-  return { json, html: renderCaseFileHtml(json) };
+  return { json, html: renderCaseFileHtml(json, people) };
 }
 
 const e = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
@@ -237,20 +238,24 @@ function table(label: string, headers: string[], rows: unknown[][]): string {
 }
 
 /** One self-contained HTML document (inline CSS, no scripts) for legal or an agency; prints as-is. */
-export function renderCaseFileHtml(file: CaseFileJson): string {
+export function renderCaseFileHtml(file: CaseFileJson, people: ReadonlyMap<string, string> = new Map()): string {
   const money = (minor: string, currency: string) => formatMoney(BigInt(minor), currency, 'en');
   const c = file.customer;
+  // Instants in the customer's time zone (said once, at the top); days as written.
+  const at = (iso: string | null) => (iso ? DateTime.fromISO(iso).setZone(c.timeZone).toFormat('d LLL yyyy, HH:mm') : '');
+  const on = (day: string | null) => (day ? DateTime.fromISO(day).toFormat('d LLL yyyy') : '');
+  const who = (actor: string | null) => (actor === null ? '' : actor === 'system' ? 'Arrears (automatic)' : (people.get(actor) ?? actor));
   const contacts = file.contacts.map((contact) => [
-    contact.at,
+    at(contact.at),
     contact.channel,
     contact.direction,
-    contact.actor,
+    who(contact.actor),
     contact.recipient,
     {
       html: `${contact.subject ? `<strong>${e(contact.subject)}</strong><br>` : ''}${contact.outcome ? `Outcome: ${e(contact.outcome)}<br>` : ''}<pre>${e(contact.text)}</pre>`,
     },
     contact.invoices.join(', '),
-    { html: contact.statusHistory.map((s) => `${e(s.at)} ${e(s.status)} (${e(s.actor)})`).join('<br>') || e(contact.status) },
+    { html: contact.statusHistory.map((s) => `${e(at(s.at))} ${e(s.status)} (${e(who(s.actor))})`).join('<br>') || e(contact.status) },
   ]);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -265,12 +270,19 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #cbd2d9;padding
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:0}.none{color:#616e7c}
 .scroll{overflow-x:auto}
 @media (max-width:40rem){body{margin:12px}}
+@media print{
+@page{size:A4 landscape;margin:12mm}
+body{margin:0;font-size:9.5pt;color:#000}
+.scroll{overflow:visible}
+table{page-break-inside:auto}thead{display:table-header-group}tr,pre{break-inside:avoid}
+h2{break-after:avoid;border-color:#000}th,td{border-color:#666}.none{color:#000}
+}
 </style>
 </head>
 <body>
 <main>
 <h1>Case file: ${e(c.name)}</h1>
-<p>Customer ${e(c.externalId)} · ${e(c.locale)} · ${e(c.timeZone)} · generated ${e(file.generatedAt)}</p>
+<p>Customer ${e(c.externalId)} · ${e(c.locale)} · generated ${e(at(file.generatedAt))}. Times are in the customer's time zone, ${e(c.timeZone)}.</p>
 <p>Case state: ${e(file.case?.state ?? 'none')}${file.case?.currentStep ? ` · step ${e(file.case.currentStep)}` : ''}</p>
 <h2>Contact points</h2>
 ${table(
@@ -284,8 +296,8 @@ ${table(
   ['invoice', 'issued', 'due', 'days past due', 'bucket', 'amount', 'open balance'],
   file.openInvoices.map((i) => [
     i.number,
-    i.issuedOn,
-    i.dueOn,
+    on(i.issuedOn),
+    on(i.dueOn),
     i.daysPastDue,
     i.bucket,
     money(i.amountMinor, i.currency),
@@ -300,18 +312,24 @@ ${table(
   [
     ...file.holds.legal.map((h) => [
       'legal' + (h.agency ? ` (${h.agency})` : ''),
-      h.placedAt,
-      h.placedBy,
+      at(h.placedAt),
+      who(h.placedBy),
       h.reason,
-      h.releasedAt ?? 'active',
+      h.releasedAt ? `${at(h.releasedAt)} by ${who(h.releasedBy)}` : 'active',
     ]),
-    ...file.holds.credit.map((h) => ['credit', h.placedAt, h.placedBy, h.reason, h.releasedAt ?? 'active']),
+    ...file.holds.credit.map((h) => [
+      'credit',
+      at(h.placedAt),
+      who(h.placedBy),
+      h.reason,
+      h.releasedAt ? `${at(h.releasedAt)} by ${who(h.releasedBy)}` : 'active',
+    ]),
     ...file.holds.bankruptcy.map((b) => [
       `bankruptcy ch. ${b.chapter}${b.caseNumber ? ` #${b.caseNumber}` : ''}`,
-      b.filedOn,
+      on(b.filedOn),
       '',
       '',
-      b.dischargedAt ? `discharged ${b.dischargedAt}` : b.dismissedAt ? `dismissed ${b.dismissedAt}` : 'open',
+      b.dischargedAt ? `discharged ${at(b.dischargedAt)}` : b.dismissedAt ? `dismissed ${at(b.dismissedAt)}` : 'open',
     ]),
   ],
 )}
@@ -319,7 +337,7 @@ ${table(
 ${table(
   'Promises to pay',
   ['recorded', 'by', 'amount', 'promised for', 'channel', 'status'],
-  file.promises.map((p) => [p.createdAt, p.createdBy, money(p.amountMinor, p.currency), p.promisedOn, p.channel, p.status]),
+  file.promises.map((p) => [at(p.createdAt), who(p.createdBy), money(p.amountMinor, p.currency), on(p.promisedOn), p.channel, p.status]),
 )}
 <h2>Disputes</h2>
 ${table(
@@ -329,9 +347,9 @@ ${table(
     d.invoice,
     d.reasonCode,
     d.notes,
-    d.openedAt,
-    d.openedBy,
-    d.resolvedAt ? `${d.resolution} (${d.resolvedAt})` : 'open',
+    at(d.openedAt),
+    who(d.openedBy),
+    d.resolvedAt ? `${d.resolution} (${at(d.resolvedAt)})` : 'open',
   ]),
 )}
 <h2>Payment plans</h2>
@@ -341,7 +359,7 @@ ${table(
   file.paymentPlans.map((p) => [
     p.status,
     money(p.totalMinor, p.currency),
-    p.instalments.map((i) => `${i.sequence}. ${i.dueOn} ${money(i.amountMinor, p.currency)} ${i.status}`).join('; '),
+    p.instalments.map((i) => `${i.sequence}. ${on(i.dueOn)} ${money(i.amountMinor, p.currency)} ${i.status}`).join('; '),
   ]),
 )}
 <h2>Contact history</h2>
@@ -359,7 +377,14 @@ export function exportCaseFile(deps: CaseDependencies, actor: string, input: z.i
   return runCaseAction(deps, actor, 'case_file.export', exportCaseFileInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const rows = await loadCaseFileRows(ctx.tx, customer.id);
-    const file = buildCaseFile(rows!, ctx.at);
+    const actors = [
+      ...rows!.contacts.flatMap((c) => [c.actor, ...c.statusEvents.map((e) => e.actor)]),
+      ...rows!.promises.map((p) => p.createdBy),
+      ...rows!.disputes.map((d) => d.openedBy),
+      ...rows!.legalHolds.flatMap((h) => [h.placedBy, h.releasedBy ?? '']),
+      ...rows!.creditHolds.flatMap((h) => [h.placedBy, h.releasedBy ?? '']),
+    ];
+    const file = buildCaseFile(rows!, ctx.at, await findUsersByIds(ctx.tx, actors));
     await ctx.audit({
       entityType: 'customer',
       entityId: customer.id,

@@ -61,6 +61,7 @@ export const releaseLegalHold = customerAction(
       before: { caseState: before.state, legalHoldId: hold.id },
       after: { caseState: 'active', currentStep: before.currentStep },
     });
+    await ctx.resolveAlerts(['legal_hold'], customer.id, `the legal hold was released: ${ctx.input.reason}`);
     await ctx.review(customer.id);
     return { holdId: hold.id };
   },

@@ -4,6 +4,7 @@ import {
   detectCreditLimitCrossed,
   findUndeliveredAlerts,
   reRaiseStaleAlerts,
+  resolveEndedAlerts,
 } from '../db/alerts.repository.js';
 import { findUnannouncedCreditHolds } from '../db/holds.repository.js';
 import { raiseSystemAlert } from '../alerts/alert.service.js';
@@ -30,6 +31,8 @@ export interface SweepResult {
   plansCompleted: number;
   creditHoldsReleased: number;
   alertsRaised: number;
+  /** Open alerts whose cause ended (hold released, filing closed, nothing overdue, under the credit limit). */
+  alertsResolved: number;
   alertsReRaised: number;
   alertDeliveries: number;
   creditHoldEvents: number;
@@ -40,7 +43,7 @@ export interface SweepResult {
  * whose time is up, marks promises kept and plans paid / broken from payments, releases credit
  * holds a policy step placed once nothing is overdue (a hold a person placed waits for a person),
  * detects alert conditions (credit limit crossed, balance over threshold 60/90 days past due, all
- * channels failing), re-raises unacknowledged alerts, and hands out every alert delivery and ERP
+ * channels failing), resolves open alerts whose cause ended, re-raises unacknowledged alerts, and hands out every alert delivery and ERP
  * credit-hold event not yet done — including those recorded by the policy step. Everything it
  * enqueues is derived from Postgres.
  */
@@ -68,6 +71,7 @@ export async function runCaseSweep(deps: CaseDependencies, settings: SweepSettin
     }
   }
 
+  const alertsResolved = (await resolveEndedAlerts(deps.prisma, now)).length;
   const reRaised =
     settings.reRaiseHours > 0
       ? await reRaiseStaleAlerts(deps.prisma, new Date(now.getTime() - settings.reRaiseHours * 3_600_000), now)
@@ -85,6 +89,7 @@ export async function runCaseSweep(deps: CaseDependencies, settings: SweepSettin
     plansCompleted: plans.completed.length,
     creditHoldsReleased,
     alertsRaised,
+    alertsResolved,
     alertsReRaised: reRaised.length,
     alertDeliveries: undelivered.length,
     creditHoldEvents: events.length,

@@ -62,6 +62,14 @@ export async function upsertUser(
   return { user: saved!, created: true };
 }
 
+/** Names of users by id, for showing who did something (audit actors, acknowledgements); anything not a user id is left out. */
+export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];
+  if (wanted.length === 0) return new Map();
+  const users = await db.user.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true } });
+  return new Map(users.map((u) => [u.id, u.name]));
+}
+
 export function listUsers(prisma: PrismaClient, roles?: readonly UserRole[]) {
   return prisma.user.findMany({
     where: { active: true, ...(roles ? { role: { in: [...roles] } } : {}) },

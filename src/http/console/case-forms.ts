@@ -22,6 +22,7 @@ import { listUsers } from '../../db/users.repository.js';
 import { parseMajor, toMajorString } from '../../core/money.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
+import { registerAlertRoutes } from './alerts.routes.js';
 import { customerOpenTasks, registerTaskRoutes } from './tasks.routes.js';
 
 // The case-action forms of the customer page (the `actions` partial) and the dashboard's
@@ -264,6 +265,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
     register(app, helpers) {
       usersZone = helpers.timeZone;
       registerTaskRoutes(app, helpers, deps);
+      registerAlertRoutes(app, helpers, deps);
       for (const form of FORMS) {
         app.post<{ Params: { externalId: string } }>(
           `/customers/:externalId/actions/${form.name}`,

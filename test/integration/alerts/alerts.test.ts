@@ -120,8 +120,10 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
     expect(alert.acknowledgedBy).toBe(users.manager.id);
     const muchLater = new Date(Date.now() + 48 * 3_600_000);
     const result = await runCaseSweep({ ...services.cases, clock: () => muchLater }, services.sweep);
-    // The two other alerts are re-raised; the acknowledged one is not, and the credit limit is not raised again within 30 days.
-    expect(result.alertsReRaised).toBe(2);
+    // The legal-hold alert has no hold in force behind it, so it is resolved, not re-raised; the
+    // channels alert is re-raised; the acknowledged one is not, and the credit limit is not raised again within 30 days.
+    expect(result.alertsResolved).toBe(1);
+    expect(result.alertsReRaised).toBe(1);
     expect(result.alertsRaised).toBe(0);
     expect((await prisma().managerAlert.findUniqueOrThrow({ where: { id: alertId } })).reRaiseCount).toBe(1);
     const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'alert.acknowledged', entityId: alertId } });

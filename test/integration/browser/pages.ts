@@ -20,6 +20,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'contact-log', path: '/console/contact-log', role: 'collector' },
   { name: 'tasks', path: '/console/tasks', role: 'collector' },
   { name: 'dashboard', path: '/console/dashboard', role: 'manager' },
+  { name: 'alerts', path: '/console/alerts', role: 'manager' },
   { name: 'queues', path: '/console/queues', role: 'admin' },
   { name: 'case-file', path: '/console/customers/ACME-7/case-file', role: 'manager' },
   { name: 'not-found', path: '/console/no-such-page', role: 'collector' },

@@ -15,6 +15,8 @@ const alert = (id: string, kind: AlertRow['kind'], hoursAgo: number, acknowledge
   reRaiseCount: 0,
   acknowledgedAt: acknowledged ? new Date(Date.UTC(2026, 2, 9, 12)) : null,
   acknowledgedBy: acknowledged ? 'u' : null,
+  resolvedAt: null,
+  resolvedReason: null,
 });
 
 describe('digest', () => {
