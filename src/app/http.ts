@@ -2,7 +2,9 @@ import type { CaseDependencies } from '../cases/case-action.js';
 import { resolveSecretFile, resolveUnsubscribeSecret } from '../dunning/unsubscribe-token.js';
 import { caseHttpActions, SESSION_SECRET_FILE, type AppHttpOptions } from '../http/app-routes.js';
 import type { HttpDependencies } from '../http/server.js';
+import { caseOutlook } from '../dunning/standing.js';
 import { loadPolicies } from '../workflows/load-policies.js';
+import { loadDunningRules } from '../workflows/load-rules.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -26,10 +28,14 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
   };
 }
 
+/** How far ahead the customer page looks for the next planned action (as `arrears plan --days`). */
+const OUTLOOK_DAYS = 120;
+
 /** The console's and API's settings (creates `session.secret` in the data dir when SESSION_SECRET is unset). */
 async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
   const { config } = runtime;
   const policies = await loadPolicies(config.policiesDir);
+  const rules = await loadDunningRules(config.rulesFile);
   return {
     sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
     secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
@@ -37,5 +43,6 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
     timeZone: config.queue.tickTimeZone,
     baseCurrency: config.baseCurrency,
     redis: runtime.redis,
+    outlook: (caseId, asOf) => caseOutlook({ policies, rules }, runtime.db, caseId, asOf, OUTLOOK_DAYS),
   };
 }

@@ -10,6 +10,7 @@ import { inTransaction, type Db } from '../db/transaction.js';
 import { findUser } from '../db/users.repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { CompanyProfile, TemplateCatalog } from '../templates/index.js';
+import type { PolicyCatalog } from '../workflows/load-policies.js';
 import { InvalidInput, NotFound, PermissionDenied } from './errors.js';
 import { SYSTEM_ACTOR, assertMayPerform, type Actor, type CaseAction } from './permissions.js';
 
@@ -35,10 +36,14 @@ export interface CaseDependencies {
   prisma: PrismaClient;
   clock: () => Date;
   effects: CaseEffects;
+  /** The dunning policies: the step templates a collector may send now. */
+  policies: PolicyCatalog;
   /** Rendering of customer messages (promise confirmation). */
   compose: { catalog: TemplateCatalog; company: CompanyProfile; unsubscribeUrl: (customerId: string) => string | null };
   /** `DunningRules.promiseGraceDays`: a promise is kept by payments received by its date + grace. */
   promiseGraceDays: number;
+  /** PROMISE_MAX_DAYS: the latest day a promise may name, counted from today in the customer's zone. */
+  promiseMaxDays: number;
   logger: Logger;
 }
 

@@ -21,7 +21,7 @@ export interface CaseServices {
 
 /** What the case services are made of; the composition root's runtime is one. */
 export interface CaseServiceParts {
-  config: Pick<Config, 'email' | 'company' | 'alerts' | 'creditHold' | 'queue'>;
+  config: Pick<Config, 'email' | 'company' | 'alerts' | 'creditHold' | 'queue' | 'cases'>;
   prisma: PrismaClient;
   logger: Logger;
   clock: Clock;
@@ -29,7 +29,7 @@ export interface CaseServiceParts {
 
 /** The dunning services the case lifecycle shares: message rendering, the rules, the email transport. */
 export interface SharedDunningServices {
-  evaluation: Pick<EvaluationDependencies, 'compose' | 'rules'>;
+  evaluation: Pick<EvaluationDependencies, 'compose' | 'rules' | 'policies'>;
   delivery: Pick<DeliveryDependencies, 'email'>;
 }
 
@@ -46,7 +46,9 @@ export function buildCaseServices(parts: CaseServiceParts, services: SharedDunni
       clock,
       effects,
       compose: services.evaluation.compose,
+      policies: services.evaluation.policies,
       promiseGraceDays: services.evaluation.rules.promiseGraceDays,
+      promiseMaxDays: config.cases.promiseMaxDays,
       logger: logger.child({ component: 'cases' }),
     },
     alertDelivery: {

@@ -19,6 +19,7 @@ export const ACTION_ROLES = {
   'call.log': 'collector',
   'promise.record': 'collector',
   'promise.cancel': 'collector',
+  'message.send': 'collector',
   'dispute.open': 'collector',
   'dispute.resolve': 'collector',
   'case.pause': 'collector',

@@ -4,10 +4,10 @@ import { toMajorString } from '../core/money.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { lockCase } from '../db/cases.repository.js';
 import { recordContacts } from '../db/contact-log.repository.js';
-import { findCustomerEmail } from '../db/customers.repository.js';
-import { findOpenInvoices } from '../db/invoices.repository.js';
-import { closePromises, findKeptPromises, findPromise, insertPromise } from '../db/promises.repository.js';
-import { inTransaction } from '../db/transaction.js';
+import { findCustomerEmail, type CustomerRow } from '../db/customers.repository.js';
+import { findOpenInvoices, openBalanceByCurrency } from '../db/invoices.repository.js';
+import { closePromises, findKeptPromises, findOpenPromises, findPromise, insertPromise } from '../db/promises.repository.js';
+import { inTransaction, type Db } from '../db/transaction.js';
 import { requestReview } from '../db/cases.repository.js';
 import { renderMessage } from '../templates/index.js';
 import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
@@ -34,6 +34,10 @@ export const recordPromiseInput = z.object({
   contactId: z.uuid().optional(),
   /** Send the `promise-confirmation` email (default true). */
   confirm: z.boolean().default(true),
+  /** Record it although the amount is more than the open balance in its currency. */
+  allowAboveBalance: z.boolean().default(false),
+  /** The customer's open promise this one replaces (it is cancelled, audited, in the same transaction). */
+  replaces: z.uuid().optional(),
 });
 
 export interface RecordedPromise {
@@ -49,12 +53,20 @@ export interface RecordedPromise {
 export function recordPromise(deps: CaseDependencies, actor: string, input: z.input<typeof recordPromiseInput>): Promise<RecordedPromise> {
   return runCaseAction(deps, actor, 'promise.record', recordPromiseInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const today = DateTime.fromJSDate(ctx.at, { zone: customer.timeZone }).toISODate()!;
-    if (ctx.input.promisedOn < today) {
-      throw new InvalidInput('promise.record', [{ field: 'promisedOn', message: `must not be before today (${today})` }]);
-    }
     const currency = ctx.input.currency ?? customer.currency;
     const kase = await lockCase(ctx.sql, customer.id);
+    const replaced = await checkPromise(deps, customer, { ...ctx.input, currency }, ctx);
+    if (replaced) {
+      await closePromises(ctx.sql, { ids: [replaced.id] }, 'cancelled', ctx.at);
+      await ctx.audit({
+        entityType: 'promise_to_pay',
+        entityId: replaced.id,
+        action: 'promise.cancelled',
+        reason: `replaced by a promise of ${toMajorString(ctx.input.amountMinor, currency)} ${currency} by ${ctx.input.promisedOn}`,
+        before: { status: 'open' },
+        after: { status: 'cancelled', replaced: true },
+      });
+    }
     const promiseId = await insertPromise(ctx.sql, {
       customerId: customer.id,
       caseId: kase.id,
@@ -71,7 +83,13 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
       entityId: promiseId,
       action: 'promise.recorded',
       reason: `promised ${toMajorString(ctx.input.amountMinor, currency)} ${currency} by ${ctx.input.promisedOn} (${ctx.input.channel})`,
-      after: { amountMinor: ctx.input.amountMinor, currency, promisedOn: ctx.input.promisedOn, channel: ctx.input.channel },
+      after: {
+        amountMinor: ctx.input.amountMinor,
+        currency,
+        promisedOn: ctx.input.promisedOn,
+        channel: ctx.input.channel,
+        ...(replaced ? { replaces: replaced.id } : {}),
+      },
     });
 
     let confirmationContactId: string | null = null;
@@ -119,6 +137,53 @@ export function recordPromise(deps: CaseDependencies, actor: string, input: z.in
   });
 }
 
+/**
+ * The sense checks of a new promise, each a field error a collector can act on: the promised day
+ * from today to today + `promiseMaxDays` (customer's zone); the amount at most the open balance in
+ * its currency unless `allowAboveBalance`; one open promise at a time unless the new one names
+ * the open one in `replaces`. Returns the open promise to cancel, if replaced.
+ */
+async function checkPromise(
+  deps: CaseDependencies,
+  customer: CustomerRow,
+  input: { amountMinor: number; currency: string; promisedOn: string; allowAboveBalance: boolean; replaces?: string | undefined },
+  ctx: { tx: Db; at: Date },
+): Promise<{ id: string } | null> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const today = DateTime.fromJSDate(ctx.at, { zone: customer.timeZone }).toISODate()!;
+  const latest = DateTime.fromISO(today, { zone: customer.timeZone }).plus({ days: deps.promiseMaxDays }).toISODate()!;
+  if (input.promisedOn < today) problems.push({ field: 'promisedOn', message: `must not be before today (${today})` });
+  else if (input.promisedOn > latest)
+    problems.push({
+      field: 'promisedOn',
+      message: `must be within ${deps.promiseMaxDays} days (by ${latest}); longer needs a payment plan`,
+    });
+  const balance = (await openBalanceByCurrency(ctx.tx, customer.id)).get(input.currency) ?? 0n;
+  if (!input.allowAboveBalance && BigInt(input.amountMinor) > balance) {
+    problems.push({
+      field: 'amount',
+      message:
+        balance === 0n
+          ? `nothing is open in ${input.currency}; confirm to record it anyway`
+          : `is more than the open balance (${toMajorString(balance, input.currency)} ${input.currency}); confirm to record it anyway`,
+    });
+  }
+  const open = await findOpenPromises(ctx.tx, customer.id);
+  let replaced: { id: string } | null = null;
+  if (input.replaces !== undefined) {
+    replaced = open.find((promise) => promise.id === input.replaces) ?? null;
+    if (replaced === null) problems.push({ field: 'replaces', message: 'is not an open promise of this customer' });
+  } else if (open.length > 0) {
+    const current = open[0]!;
+    problems.push({
+      field: 'replaces',
+      message: `the customer already has an open promise (${toMajorString(current.amountMinor, current.currency)} ${current.currency} by ${current.promisedOn}); replace it or cancel it first`,
+    });
+  }
+  if (problems.length > 0) throw new InvalidInput('promise.record', problems);
+  return replaced;
+}
+
 export const cancelPromiseInput = z.object({ customer: customerField, promiseId: z.uuid(), reason: reasonField });
 
 /** Cancels an open promise (collector); dunning resumes at the next tick. */
@@ -163,7 +228,7 @@ export async function markKeptPromises(deps: CaseDependencies, customerId: strin
         entityId: promise.id,
         action: 'promise.kept',
         actor: 'system',
-        reason: `payments of ${promise.paidMinor} (minor units) cover the promise`,
+        reason: `payments of ${toMajorString(BigInt(promise.paidMinor), promise.currency)} ${promise.currency} cover the promise`,
         before: { status: 'open' },
         after: { status: 'kept' },
         at,

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { DateTime } from 'luxon';
 import { openRuntime } from '../app/runtime.js';
-import type { Decision, PlannedAction, SkippedAction } from '../core/decision.js';
+import type { PlannedAction, SkippedAction } from '../core/decision.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import { listCaseIds } from '../db/cases.repository.js';
 import { decideCase } from '../dunning/evaluate-cases.js';
 import { forecastCase } from '../dunning/forecast.js';
+import { standingOf, type StandingLine } from '../dunning/standing.js';
 import { loadPaymentPredictions } from '../reports/sources/reports.source.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
@@ -33,37 +34,9 @@ export interface PlanLine {
   skipped?: { reason: string; detail: string };
 }
 
-/** With `--explain`: where a customer stands on the ladder at the instant, and what waits. */
-export interface StandingLine {
-  customer: string;
-  ladder: {
-    cycle: number;
-    open: boolean;
-    /** The highest step fired in the open cycle. */
-    step: string | null;
-    next: { step: string; on: string } | null;
-    /** Steps due now that wait, and why. */
-    waiting: Array<{ step: string; type: string; reason: string; detail: string }>;
-  };
-}
+export type { StandingLine };
 
 const SNAPSHOT_BATCH = 500;
-
-function standing(snapshot: CaseSnapshot, decision: Decision): StandingLine {
-  const { ladder } = decision;
-  return {
-    customer: snapshot.input.customer.externalId,
-    ladder: {
-      cycle: ladder.cycle,
-      open: ladder.open,
-      step: ladder.stepId,
-      next: ladder.next && { step: ladder.next.stepId, on: ladder.next.on },
-      waiting: decision.skipped
-        .filter((skip) => skip.reason !== 'superseded')
-        .map((skip) => ({ step: skip.stepId, type: skip.type, reason: skip.reason, detail: skip.detail })),
-    },
-  };
-}
 
 function printStanding(standings: StandingLine[]): void {
   for (const { customer, ladder } of standings) {
@@ -146,7 +119,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
           const expected = new Map(predictions.flatMap((p) => p.invoices.map((inv) => [inv.invoiceId, inv.expectedOn] as const)));
           for (const snapshot of snapshots) {
             const decide = (input: CaseSnapshot['input']) => decideCase(deps, { ...snapshot, input });
-            if (options.explain) standings.push(standing(snapshot, decide(snapshot.input)));
+            if (options.explain) standings.push(standingOf(snapshot, decide(snapshot.input)));
             const entries = options.days ? forecastCase(snapshot.input, until, decide) : [{ at: asOf, ...decide(snapshot.input) }];
             for (const entry of entries) {
               lines.push(...entry.actions.map((action) => line(snapshot, entry.at, action, expected)));

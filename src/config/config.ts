@@ -232,6 +232,8 @@ export const envSchema = z
       .refine((value) => value === '' || value.split(',').every((pair) => /^\s*[A-Z]{3}=\d+\s*$/.test(pair)), {
         message: 'must look like EUR=500000,USD=500000 (minor units)',
       }),
+    /** Latest day a promise to pay may name, in days from today (customer's zone); longer arrangements are payment plans. */
+    PROMISE_MAX_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     /** Optional ERP endpoint told about credit holds placed and released (signed JSON). */
     CREDIT_HOLD_WEBHOOK_URL: optionalUrl(['http', 'https']),
     /** HMAC key signing CREDIT_HOLD_WEBHOOK_URL requests (16+ characters); required with the URL. */
@@ -367,6 +369,8 @@ export interface Config {
     balanceThresholds: Record<string, number>;
   };
   creditHold: { webhook: { url: string; secret: string } | null };
+  /** Case actions' sense checks. */
+  cases: { promiseMaxDays: number };
 }
 
 /**
@@ -474,6 +478,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     creditHold: {
       webhook: env.CREDIT_HOLD_WEBHOOK_URL ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' } : null,
     },
+    cases: { promiseMaxDays: env.PROMISE_MAX_DAYS },
   };
 }
 

@@ -35,6 +35,8 @@ export function loadActionFormRows(db: Db, customerId: string) {
     select: {
       currency: true,
       timeZone: true,
+      locale: true,
+      policyId: true,
       assignedCollector: { select: { email: true } },
       profile: true,
       holidayCalendar: true,
@@ -45,6 +47,12 @@ export function loadActionFormRows(db: Db, customerId: string) {
       legalHolds: { where: { releasedAt: null }, select: { id: true } },
       creditHolds: { where: { releasedAt: null }, select: { id: true } },
       bankruptcyFilings: { where: { dischargedAt: null, dismissedAt: null }, select: { id: true } },
+      promises: {
+        where: { status: 'open' },
+        orderBy: { promisedOn: 'asc' },
+        select: { id: true, amountMinor: true, currency: true, promisedOn: true },
+      },
+      paymentPlans: { where: { status: 'active' }, select: { id: true } },
       invoices: {
         where: { status: 'open' },
         orderBy: [{ dueOn: 'asc' }, { number: 'asc' }],

@@ -106,6 +106,12 @@ export async function recordContacts(sql: Sql, contacts: readonly ContactToRecor
   return ids;
 }
 
+/** The contact recorded under an idempotency key, if any. */
+export async function findContactIdByKey(sql: Sql, idempotencyKey: string): Promise<string | null> {
+  const [row] = await sql.query<{ id: string }>(`select id::text from contacts where idempotency_key = $1`, [idempotencyKey]);
+  return row?.id ?? null;
+}
+
 export interface ContactLogFilter {
   customerExternalId?: string;
   customerId?: string;

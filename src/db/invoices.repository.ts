@@ -212,3 +212,13 @@ function mergeInvoices(sql: Sql, invoices: readonly InvoiceToUpsert[], now: Date
     ],
   );
 }
+
+/** Open balance of a customer per currency (minor units): what a promise to pay may cover. */
+export async function openBalanceByCurrency(db: Db, customerId: string): Promise<Map<string, bigint>> {
+  const rows = await db.$queryRaw<Array<{ currency: string; minor: string }>>`
+    select i.currency::text, sum(i.open_balance_minor)::text as minor
+      from invoices i
+     where i.customer_id = ${customerId}::uuid and i.status = 'open' and i.open_balance_minor > 0
+     group by i.currency`;
+  return new Map(rows.map((row) => [row.currency, BigInt(row.minor)]));
+}

@@ -38,6 +38,19 @@ export async function insertPromise(
   return row!.id;
 }
 
+/** A customer's open promises, earliest promised day first. */
+export async function findOpenPromises(
+  db: Db,
+  customerId: string,
+): Promise<Array<{ id: string; amountMinor: bigint; currency: string; promisedOn: string }>> {
+  const rows = await db.$queryRaw<Array<{ id: string; amountMinor: string; currency: string; promisedOn: string }>>`
+    select p.id::text, p.amount_minor::text as "amountMinor", p.currency::text, p.promised_date::text as "promisedOn"
+      from promises_to_pay p
+     where p.customer_id = ${customerId}::uuid and p.status = 'open'
+     order by p.promised_date, p.created_at`;
+  return rows.map((row) => ({ ...row, amountMinor: BigInt(row.amountMinor) }));
+}
+
 export function findPromise(db: Db, id: string) {
   return db.promiseToPay.findUnique({ where: { id } });
 }
@@ -70,14 +83,14 @@ export async function findKeptPromises(
   db: Db,
   graceDays: number,
   customerId: string | null,
-): Promise<Array<{ id: string; customerId: string; paidMinor: string }>> {
+): Promise<Array<{ id: string; customerId: string; paidMinor: string; currency: string }>> {
   return db.$queryRaw`
-    select p.id::text, p.customer_id::text as "customerId", coalesce(sum(a.amount_minor), 0)::text as "paidMinor"
+    select p.id::text, p.customer_id::text as "customerId", coalesce(sum(a.amount_minor), 0)::text as "paidMinor", p.currency::text
       from promises_to_pay p
       join payments pay on pay.customer_id = p.customer_id and pay.currency = p.currency
                        and pay.received_on <= p.promised_date + ${graceDays}::int
       join payment_allocations a on a.payment_id = pay.id and a.reversed_at is null and a.allocated_at >= p.created_at
      where p.status = 'open' and (${customerId}::uuid is null or p.customer_id = ${customerId}::uuid)
-     group by p.id, p.customer_id, p.amount_minor
+     group by p.id, p.customer_id, p.amount_minor, p.currency
     having sum(a.amount_minor) >= p.amount_minor`;
 }

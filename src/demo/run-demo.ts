@@ -9,6 +9,7 @@ import { dateOf, type Clock } from '../core/clock.js';
 import { addNote, logCall } from '../cases/call-log.service.js';
 import { openDispute, resolveDispute } from '../cases/dispute.service.js';
 import { recordPromise } from '../cases/promise.service.js';
+import { findOpenPromises } from '../db/promises.repository.js';
 import { runCaseSweep } from '../cases/sweep.js';
 import { handleInboundSms, type ConsentDependencies } from '../consent/consent.service.js';
 import { recordEmailBounce } from '../consent/delivery-status.service.js';
@@ -421,7 +422,10 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
         const amountMinor = overdue.reduce((sum, i) => sum + i.balanceMinor, 0);
         if (amountMinor > 0) {
           const promisedOn = addDays(today, result.promiseInDays);
+          // A new promise on the call replaces one still open (one open promise at a time).
+          const [open] = await findOpenPromises(prisma, actor.id);
           await recordPromise(cases, COLLECTOR, {
+            ...(open ? { replaces: open.id } : {}),
             customer: actor.customer.externalId,
             amountMinor,
             promisedOn,

@@ -14,6 +14,7 @@ import { sessionOf } from './auth/principal.js';
 import { addSecurityHeaders } from './auth/security-headers.js';
 import { caseConsoleActions } from './console/case-forms.js';
 import { consolePlugin, type ConsoleActions } from './console/console.plugin.js';
+import type { CustomerOutlook } from './console/customer.routes.js';
 import { metricsPlugin, QueueInspector } from './metrics.js';
 
 /** Settings of the staff-facing part of `arrears serve`: console, API, probes, metrics. */
@@ -30,6 +31,8 @@ export interface AppHttpOptions {
   baseCurrency: string;
   /** Null: no queues page, no queue metrics, /readyz reports Redis as not configured. */
   redis: RedisConnection | null;
+  /** The planner behind `arrears plan --explain`, for the customer page's ladder and next action. */
+  outlook?: CustomerOutlook;
   /** Case actions (issue 6's services) for the API and the console, when present. */
   caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
 }
@@ -96,5 +99,6 @@ export async function registerAppRoutes(
     queues,
     boardUrl: queues ? `${BOARD_PATH}/` : null,
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),
+    ...(options.outlook ? { outlook: options.outlook } : {}),
   });
 }

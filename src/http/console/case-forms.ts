@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { acknowledgeAlert } from '../../alerts/alert.service.js';
@@ -12,7 +13,9 @@ import { InvalidInput, InvalidTransition, NotFound, PermissionDenied } from '../
 import { placeLegalHold, releaseLegalHold } from '../../cases/legal-hold.service.js';
 import { pauseCase, resumeCase } from '../../cases/pause.service.js';
 import { ACTION_ROLES, mayPerform, type CaseAction } from '../../cases/permissions.js';
-import { recordPromise } from '../../cases/promise.service.js';
+import { cancelPaymentPlan, createPaymentPlan } from '../../cases/payment-plan.service.js';
+import { cancelPromise, recordPromise } from '../../cases/promise.service.js';
+import { messageTemplates, previewMessage, sendMessageNow } from '../../cases/send-message.service.js';
 import { writeOff } from '../../cases/write-off.service.js';
 import { loadActionFormRows } from '../../db/case-file.repository.js';
 import type { CustomerRow } from '../../db/customers.repository.js';
@@ -87,7 +90,7 @@ const FORMS: readonly CaseForm[] = [
   {
     name: 'promise',
     action: 'promise.record',
-    fields: ['amount', 'currency', 'promisedOn'],
+    fields: ['amount', 'currency', 'promisedOn', 'allowAboveBalance', 'replaces'],
     run: async (deps, actor, c, f) => {
       const currency = text(f, 'currency').toUpperCase() || c.currency;
       const amount = text(f, 'amount');
@@ -101,10 +104,51 @@ const FORMS: readonly CaseForm[] = [
         currency,
         promisedOn: text(f, 'promisedOn'),
         channel: 'call',
+        allowAboveBalance: text(f, 'allowAboveBalance') === 'yes',
+        ...optional(f, 'replaces'),
       });
-      return `Promise to pay recorded: ${toMajorString(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
+      const replaced = text(f, 'replaces') === '' ? '' : '; the earlier promise is cancelled';
+      return `Promise to pay recorded: ${toMajorString(parsed.minor, currency)} ${currency} by ${text(f, 'promisedOn')}${replaced}${result.confirmationContactId ? '; a confirmation email is on its way' : ''}.`;
     },
   },
+  {
+    name: 'cancel-promise',
+    action: 'promise.cancel',
+    fields: ['promiseId', 'reason'],
+    run: async (deps, actor, c, f) => {
+      await cancelPromise(deps, actor, { customer: c.externalId, promiseId: text(f, 'promiseId'), reason: text(f, 'reason') });
+      return 'Promise cancelled: dunning resumes at the next look.';
+    },
+  },
+  {
+    name: 'message',
+    action: 'message.send',
+    fields: ['template', 'requestId'],
+    run: async (deps, actor, c, f) => {
+      const [channel = '', template = ''] = text(f, 'template').split('|');
+      const sent = await sendMessageNow(deps, actor, {
+        customer: c.externalId,
+        channel: channel as 'email',
+        template,
+        requestId: text(f, 'requestId'),
+      });
+      return sent.duplicate
+        ? `That message was already sent to ${sent.recipient}; it is not sent twice.`
+        : `${channel === 'sms' ? 'SMS' : 'Email'} ${template} queued to ${sent.recipient}: it goes out through the outbox and shows in the timeline.`;
+    },
+  },
+  {
+    name: 'payment-plan',
+    action: 'payment_plan.create',
+    fields: ['total', 'currency', 'count', 'firstDueOn', 'every', 'notes'],
+    run: async (deps, actor, c, f) => {
+      const currency = text(f, 'currency').toUpperCase() || c.currency;
+      const plan = planFromForm(f, currency);
+      await createPaymentPlan(deps, actor, { customer: c.externalId, currency, ...plan, ...optional(f, 'notes') });
+      return `Payment plan agreed: ${toMajorString(plan.totalMinor, currency)} ${currency} in ${plan.instalments.length} instalments from ${plan.instalments[0]!.dueOn}.`;
+    },
+  },
+  reasonOnly('cancel-plan', 'payment_plan.cancel', cancelPaymentPlan, 'Payment plan cancelled: the policy steps take over again.'),
   {
     name: 'dispute',
     action: 'dispute.open',
@@ -217,6 +261,41 @@ const FORMS: readonly CaseForm[] = [
   },
 ];
 
+/**
+ * The payment-plan form's instalments: the total split into `count` equal parts (the remainder on
+ * the last), due every week, two weeks or month from the first due day.
+ */
+function planFromForm(f: Form, currency: string): { totalMinor: number; instalments: Array<{ dueOn: string; amountMinor: number }> } {
+  const problems: Array<{ field: string; message: string }> = [];
+  const parsed = text(f, 'total') === '' ? { ok: false as const, reason: 'is required' } : parseMajor(text(f, 'total'), currency);
+  if (!parsed.ok) problems.push({ field: 'total', message: parsed.reason });
+  else if (parsed.minor <= 0n || parsed.minor > BigInt(Number.MAX_SAFE_INTEGER))
+    problems.push({ field: 'total', message: 'must be more than 0' });
+  const count = Number(text(f, 'count'));
+  if (!/^\d{1,3}$/.test(text(f, 'count')) || count < 1 || count > 120)
+    problems.push({ field: 'count', message: 'must be a whole number from 1 to 120' });
+  const first = DateTime.fromISO(text(f, 'firstDueOn'), { zone: 'utc' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text(f, 'firstDueOn')) || !first.isValid)
+    problems.push({ field: 'firstDueOn', message: 'must be a date YYYY-MM-DD' });
+  const step = PLAN_INTERVALS[text(f, 'every')];
+  if (!step) problems.push({ field: 'every', message: `must be one of ${Object.keys(PLAN_INTERVALS).join(', ')}` });
+  if (problems.length > 0 || !parsed.ok) throw new InvalidInput('payment_plan.create', problems);
+  const totalMinor = Number(parsed.minor);
+  const part = Math.floor(totalMinor / count);
+  if (part === 0) throw new InvalidInput('payment_plan.create', [{ field: 'count', message: 'leaves instalments of nothing' }]);
+  const instalments = Array.from({ length: count }, (_unused, i) => ({
+    dueOn: first.plus({ [step!.unit]: step!.size * i }).toISODate()!,
+    amountMinor: i === count - 1 ? totalMinor - part * (count - 1) : part,
+  }));
+  return { totalMinor, instalments };
+}
+
+const PLAN_INTERVALS: Readonly<Record<string, { unit: 'weeks' | 'months'; size: number }>> = {
+  week: { unit: 'weeks', size: 1 },
+  'two weeks': { unit: 'weeks', size: 2 },
+  month: { unit: 'months', size: 1 },
+};
+
 /** The write-off form's choice for the whole open balance, and the settings form's for no collector. */
 const ALL_INVOICES = '*all';
 const UNASSIGNED = '*none';
@@ -230,7 +309,12 @@ const SETTING_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** Service field names that differ from the form's. */
-const FORM_FIELD: Readonly<Record<string, string>> = { amountMinor: 'amount' };
+const FORM_FIELD: Readonly<Record<string, string>> = {
+  amountMinor: 'amount',
+  totalMinor: 'total',
+  instalments: 'count',
+  channel: 'template',
+};
 const REASON_CODES = ['not_received', 'pricing', 'quality', 'duplicate', 'already_paid', 'other'];
 
 const customerUrl = (externalId: string) => `/console/customers/${encodeURIComponent(externalId)}`;
@@ -282,6 +366,51 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
           },
         );
       }
+
+      // Send a message now, step 1: the preview (nothing is written); its form POSTs to actions/message.
+      app.get<{ Params: { externalId: string }; Querystring: Record<string, unknown> }>(
+        '/customers/:externalId/message',
+        { config: { role: ACTION_ROLES['message.send'] } },
+        async (request, reply) => {
+          const back = customerUrl(request.params.externalId);
+          const query = request.query;
+          const unknown = Object.keys(query).find((key) => key !== 'template' && key !== 'requestId');
+          if (unknown)
+            return helpers.errorPage(request, reply, 400, `The ${unknown} parameter is not known here (use template and requestId).`);
+          const value = (key: string) => (typeof query[key] === 'string' ? query[key] : '');
+          const [channel = '', template = ''] = value('template').split('|');
+          if (!['email', 'sms'].includes(channel) || template === '')
+            return helpers.errorPage(request, reply, 400, 'The template parameter must name a channel and a template (email|reminder-id).');
+          try {
+            const composed = await previewMessage(deps, request.principal!.userId, {
+              customer: request.params.externalId,
+              channel: channel as 'email',
+              template,
+              requestId: value('requestId'),
+            });
+            return helpers.page(request, reply, 'customer-message', {
+              title: `Send ${template}`,
+              nav: 'worklist',
+              back,
+              externalId: request.params.externalId,
+              channel: channel === 'sms' ? 'SMS' : 'Email',
+              template,
+              choice: value('template'),
+              requestId: value('requestId'),
+              sendUrl: `${back}/actions/message`,
+              refusal: composed.ok ? null : composed.refusal,
+              draft: composed.ok ? composed.draft : null,
+              invoices: composed.ok ? composed.invoices.map((i) => i.number).sort() : [],
+            });
+          } catch (error) {
+            if (error instanceof InvalidInput) {
+              const fields = error.fields.map((f) => `${f.field === 'channel' ? 'template' : f.field}: ${f.message}`).join('; ');
+              return helpers.errorPage(request, reply, 400, `The preview could not be made (${fields}).`);
+            }
+            return refusal(helpers, request, reply, back, error);
+          }
+        },
+      );
 
       app.get<{ Params: { externalId: string }; Querystring: { format?: string } }>(
         '/customers/:externalId/case-file',
@@ -338,8 +467,19 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
       if (customer === null) return null;
       const flash = flashOf(request);
       const today = DateTime.fromJSDate(deps.clock()).setZone(customer.timeZone).toISODate()!;
+      const balances = new Map<string, bigint>();
+      for (const i of customer.invoices) balances.set(i.currency, (balances.get(i.currency) ?? 0n) + i.openBalanceMinor);
+      const planCurrency = balances.has(customer.currency) ? customer.currency : ([...balances.keys()][0] ?? customer.currency);
       const defaults: Record<string, Record<string, string>> = {
         promise: { currency: customer.currency, promisedOn: today },
+        paymentPlan: {
+          currency: planCurrency,
+          total: toMajorString(balances.get(planCurrency) ?? 0n, planCurrency),
+          count: '3',
+          firstDueOn: today,
+          every: 'month',
+        },
+        message: { requestId: randomUUID() },
         writeOff: { invoice: ALL_INVOICES },
         settings: {
           collector: customer.assignedCollector?.email ?? UNASSIGNED,
@@ -422,6 +562,31 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         caseFileUrl: may('case_file.export') ? `${customerUrl(externalId)}/case-file` : null,
         /** Context of the `open-tasks` partial: `{{> open-tasks actions.openTasks}}`. */
         openTasks: await customerOpenTasks(deps, request, { id, externalId }, usersZone),
+        openPromise: customer.promises[0]
+          ? {
+              id: customer.promises[0].id,
+              label: `${toMajorString(customer.promises[0].amountMinor, customer.promises[0].currency)} ${customer.promises[0].currency} by ${customer.promises[0].promisedOn.toISOString().slice(0, 10)}`,
+            }
+          : null,
+        promiseMaxDays: deps.promiseMaxDays,
+        latestPromiseDay: DateTime.fromISO(today).plus({ days: deps.promiseMaxDays }).toISODate(),
+        message: may('message.send')
+          ? {
+              url: `${customerUrl(externalId)}/message`,
+              templates: messageTemplates(deps, customer).map((t) => ({
+                value: `${t.channel}|${t.template}`,
+                label: `${t.channel === 'sms' ? 'SMS' : 'Email'}: ${t.template} (step ${t.steps.join(', ')}; ${t.locale})`,
+              })),
+            }
+          : null,
+        plan:
+          may('payment_plan.create') && customer.paymentPlans.length === 0 && balances.size > 0
+            ? {
+                currencies: [...balances.keys()].sort().map((value) => ({ value, label: value })),
+                every: Object.keys(PLAN_INTERVALS).map(option),
+              }
+            : null,
+        cancelPlan: may('payment_plan.cancel') && customer.paymentPlans.length > 0,
       };
     },
   };

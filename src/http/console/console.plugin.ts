@@ -3,19 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
-import { bucketFor } from '../../core/aging.js';
-import { daysBetween } from '../../core/dates.js';
 import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
-import { findCustomerPage, findOpenAlerts } from '../../db/worklist.repository.js';
+import { findOpenAlerts } from '../../db/worklist.repository.js';
 import { toMajorString } from '../../core/money.js';
-import {
-  loadAgingReport,
-  loadCeiReport,
-  loadCollectionsReport,
-  loadDsoReport,
-  loadPaymentPredictions,
-} from '../../reports/sources/reports.source.js';
+import { loadAgingReport, loadCeiReport, loadCollectionsReport, loadDsoReport } from '../../reports/sources/reports.source.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
 import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
@@ -25,6 +17,7 @@ import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCook
 import type { QueueInspector } from '../metrics.js';
 import { barChart, lineChart } from './charts.js';
 import { createViews, type LayoutContext } from './views.js';
+import { registerCustomerRoutes, type CustomerOutlook } from './customer.routes.js';
 import { nulPaths } from '../nul-characters.js';
 import { registerWorklistRoutes } from './worklist.routes.js';
 
@@ -84,6 +77,8 @@ export interface ConsolePluginOptions {
   /** Path of the mounted bull-board, if any. */
   boardUrl: string | null;
   actions?: ConsoleActions;
+  /** The planner for the customer page's "next planned action" (absent: the page shows the recorded step only). */
+  outlook?: CustomerOutlook;
 }
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -254,45 +249,12 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   registerWorklistRoutes(app, helpers, options);
 
   // ─── customer page ───
-  app.get<{ Params: { externalId: string } }>('/customers/:externalId', { config: { role: 'collector' } }, async (request, reply) => {
-    const found = await findCustomerPage(prisma, request.params.externalId);
-    if (found === null) return helpers.errorPage(request, reply, 404, `No customer ${request.params.externalId}.`);
-    const { customer, timeline } = found;
-    const asOf = DateTime.fromJSDate(options.clock()).setZone(customer.timeZone).toISODate()!;
-    const [prediction] =
-      customer.invoices.length > 0 ? await loadPaymentPredictions(prisma, { asOf: today(), customerIds: [customer.id] }) : [];
-    const expected = new Map((prediction?.invoices ?? []).map((i) => [i.invoiceId, i.expectedOn]));
-    const invoices = customer.invoices.map((invoice) => {
-      const dueOn = invoice.dueOn.toISOString().slice(0, 10);
-      const daysPastDue = daysBetween(dueOn, asOf);
-      return {
-        number: invoice.number,
-        issuedOn: invoice.issuedOn.toISOString().slice(0, 10),
-        dueOn,
-        daysPastDue,
-        bucket: labelOf(daysPastDue),
-        amountMinor: invoice.amountMinor,
-        balanceMinor: invoice.openBalanceMinor,
-        currency: invoice.currency,
-        expectedOn: expected.get(invoice.id) ?? '',
-        disputed: invoice.disputes[0]?.reasonCode ?? null,
-      };
-    });
-    const actions = options.actions ? await options.actions.formsFor(request, { id: customer.id, externalId: customer.externalId }) : null;
-    return helpers.page(request, reply, 'customer', {
-      title: customer.name,
-      nav: 'worklist',
-      customer,
-      invoices,
-      timeline,
-      actions,
-      caseState: customer.collectionCase?.state ?? 'none',
-      pauseReason: customer.collectionCase?.pauseReason ?? null,
-      pausedUntil: customer.collectionCase?.pausedUntil ?? null,
-      step: customer.collectionCase?.currentStep ?? null,
-      activeLegalHold: customer.legalHolds.some((h) => h.releasedAt === null),
-      activeCreditHold: customer.creditHolds.some((h) => h.releasedAt === null),
-    });
+  registerCustomerRoutes(app, helpers, {
+    prisma,
+    clock: options.clock,
+    timeZone: options.timeZone,
+    outlook: options.outlook ?? null,
+    actions: options.actions,
   });
 
   // ─── contact log ───
@@ -406,11 +368,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
 
   if (options.actions) await options.actions.register(app, helpers);
 };
-
-function labelOf(daysPastDue: number): string {
-  if (daysPastDue <= 0) return 'current';
-  return bucketFor(daysPastDue).label;
-}
 
 /** The flash cookie's value; entered values are dropped when they would make it too big for a cookie. */
 function flashCookieValue(flash: Flash): string {

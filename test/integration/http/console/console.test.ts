@@ -179,14 +179,15 @@ describe('the console', () => {
     const page = await browse(jar, 'GET', '/console/customers/BIG-1');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('B-1');
-    expect(page.body).toContain('90000.00 RON');
+    expect(page.body).toContain('RON\u00a090,000.00');
     expect(page.body).toContain('EMAIL: Invoice B-1 is overdue');
     expect(page.body).toContain('Dear customer, please pay &lt;b&gt;now&lt;/b&gt;.');
     expect(page.body).toMatch(/queued .*→ sent .*→ delivered/s);
     expect(page.body).toContain('Call — no answer');
     expect(page.body).toContain('Left a voicemail');
-    expect(page.body).toContain('Legal hold placed');
-    expect(page.body).toContain('case.paused');
+    expect(page.body).toContain('Legal hold since');
+    expect(page.body).toContain('Case paused');
+    expect(page.body).toContain('manual review');
     expect(page.body).toContain('Ana manager');
   });
 
@@ -314,7 +315,8 @@ describe('the console', () => {
       expect(good.statusCode).toBe(303);
       const after = await browse(jar, 'GET', '/console/customers/FORM-1');
       expect(after.body).toContain(`Promise to pay recorded: 1250.00 RON by ${inFuture(3)}`);
-      expect(after.body).toContain(`Promise to pay 1250.00 RON by ${inFuture(3)} (open)`);
+      expect(after.body).toContain(`Promise to pay RON\u00a01,250.00 by ${inFuture(3)}`);
+      expect(after.body).toContain(`<p><strong>RON\u00a01,250.00</strong> by ${inFuture(3)}</p>`);
       expect(after.body).not.toContain('field-error');
     });
 
@@ -449,7 +451,7 @@ describe('the console', () => {
         'Customer settings saved (collector, contact profile, holiday calendar, do not contact, statement schedule, sales contact).',
       );
       expect(done.body).toContain('<span class="tag bad">do not contact</span>');
-      expect(done.body).toContain('collector: Ana collector');
+      expect(done.body).toContain('<dt>Collector</dt><dd>Ana collector</dd>');
       expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FORM-3' } })).toMatchObject({
         assignedCollectorId: t.users.collector.id,
         profile: 'consumer',
