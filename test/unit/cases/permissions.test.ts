@@ -8,6 +8,7 @@ const COLLECTOR = [
   'call.log',
   'promise.record',
   'promise.cancel',
+  'message.send',
   'dispute.open',
   'dispute.resolve',
   'case.pause',
