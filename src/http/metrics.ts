@@ -3,6 +3,7 @@ import type { PrismaClient } from '../db/client.js';
 import { countSendsByChannelAndStatus, pingDatabase } from '../db/metrics.repository.js';
 import type { RedisConnection } from '../jobs/connection.js';
 import { jobCatalog, type JobName } from '../jobs/catalog.js';
+import { readHeartbeats, type WorkerHeartbeat } from '../jobs/heartbeat.js';
 import { Queues } from '../jobs/queues.js';
 import { principalFromBearer } from './auth/principal.js';
 
@@ -19,8 +20,18 @@ export interface QueueSnapshot {
 export class QueueInspector {
   private readonly queues: Queues;
 
+  private readonly redis: RedisConnection;
+  private client: ReturnType<RedisConnection['client']> | null = null;
+
   constructor(redis: RedisConnection) {
+    this.redis = redis;
     this.queues = new Queues(redis);
+  }
+
+  /** The worker processes' heartbeats (src/jobs/heartbeat.ts), most recently seen first. */
+  async workers(now: Date): Promise<WorkerHeartbeat[]> {
+    this.client ??= this.redis.client();
+    return readHeartbeats(this.client, this.redis.prefix, now);
   }
 
   names(): JobName[] {
@@ -65,7 +76,8 @@ export class QueueInspector {
     );
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.client?.quit().catch(() => undefined);
     return this.queues.close();
   }
 }

@@ -1,7 +1,7 @@
 import { Worker, type Processor } from 'bullmq';
 import type { CaseServices } from '../cases/case-services.js';
 import type { Config } from '../config/config.js';
-import type { Clock } from '../core/clock.js';
+import { dateOf, type Clock } from '../core/clock.js';
 import type { DeliveryDependencies } from '../dunning/deliver-contact.js';
 import type { EvaluationDependencies } from '../dunning/evaluate-cases.js';
 import type { StatementDependencies } from '../dunning/send-statements.js';
@@ -10,6 +10,7 @@ import { caseProcessors, scheduleCaseJobs } from './alert.job.js';
 import { ALL_QUEUES, jobCatalog, type JobName } from './catalog.js';
 import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
+import { startHeartbeat } from './heartbeat.js';
 import type { Queues } from './queues.js';
 import type { ResourceOwner } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
@@ -136,6 +137,12 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
       schedule().catch((error: unknown) => logger.warn({ err: error }, 'could not re-assert job schedulers'));
     }, SCHEDULE_REASSERT_MS);
     lifecycle.adopt('job schedulers', timer, async (t) => clearInterval(t));
+  }
+  if (role.size > 0) {
+    const heartbeat = startHeartbeat(redis, [...role], dateOf(deps.clock), (error) =>
+      logger.warn({ err: error }, 'could not record the worker heartbeat'),
+    );
+    lifecycle.adopt('worker heartbeat', heartbeat, (h) => h.stop());
   }
   if (options.schedule) {
     logger.info(

@@ -14,6 +14,7 @@ import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
 import { sessionOf } from '../auth/principal.js';
 import { RateLimiter } from '../auth/rate-limit.js';
 import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
+import { WORKER_SILENT_AFTER_MS } from '../../jobs/heartbeat.js';
 import type { QueueInspector } from '../metrics.js';
 import { barChart, lineChart } from './charts.js';
 import { createViews, type LayoutContext } from './views.js';
@@ -351,11 +352,25 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   app.get('/queues', { config: { role: 'admin' } }, async (request, reply) => {
     if (options.queues === null)
       return helpers.errorPage(request, reply, 404, 'Queues are not available: this server has no Redis connection.');
-    const snapshot = await options.queues.snapshot(options.clock());
+    const now = options.clock();
+    const [snapshot, workers] = await Promise.all([options.queues.snapshot(now), options.queues.workers(now)]);
+    const alive = workers.filter((w) => now.getTime() - Date.parse(w.lastSeenAt) <= WORKER_SILENT_AFTER_MS);
+    const waiting = snapshot.queues.reduce((sum, q) => sum + (q.counts.waiting ?? 0) + (q.counts.prioritized ?? 0), 0);
+    const seen = (iso: string) => DateTime.fromISO(iso).setZone(options.timeZone).toFormat('d LLL yyyy, HH:mm:ss');
     return helpers.page(request, reply, 'queues', {
       title: 'Queues',
       nav: 'queues',
       boardUrl: options.boardUrl,
+      timeZone: options.timeZone,
+      // Jobs wait and no worker has been seen lately: nothing is going to run them.
+      noWorker: waiting > 0 && alive.length === 0 ? { waiting, lastSeen: workers[0] ? seen(workers[0].lastSeenAt) : null } : null,
+      workers: workers.map((w) => ({
+        ...w,
+        queues: w.queues.join(', '),
+        lastSeen: seen(w.lastSeenAt),
+        started: seen(w.startedAt),
+        silent: now.getTime() - Date.parse(w.lastSeenAt) > WORKER_SILENT_AFTER_MS,
+      })),
       states: snapshot.states,
       queues: snapshot.queues.map((q) => ({
         name: q.name,
