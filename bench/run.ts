@@ -40,6 +40,7 @@ import { jobCatalog, jobId, type JobName } from '../src/jobs/catalog.js';
 import { waitUntilIdle } from '../src/jobs/drain.js';
 import { createTickProcessor } from '../src/jobs/tick.job.js';
 import { createLogger } from '../src/logging/logger.js';
+import { consoleJson, measureConsole } from './support/console-bench.js';
 import { measureImportVsCopy } from './support/import-vs-copy.js';
 import { generateLedger, makeDue, type GeneratedSet } from './support/ledger.js';
 import { cpuSeconds, localProvidersEnv, peakRssMb, startArrears, stopArrears, type ArrearsProcess } from './support/processes.js';
@@ -57,6 +58,7 @@ const { values: flags } = parseArgs({
     'raw-jobs': { type: 'string' },
     'import-rows': { type: 'string' },
     'redis-cluster': { type: 'boolean', default: false },
+    'console-customers': { type: 'string', default: process.env.BENCH_CONSOLE_CUSTOMERS },
   },
 });
 const quick = flags.quick === true;
@@ -67,6 +69,8 @@ const DUE_CASES = num(flags['due-cases'], 1_000);
 const REMINDER_CUSTOMERS = num(flags['reminder-customers'], quick ? 1_000 : 4_000);
 const RAW_JOBS = num(flags['raw-jobs'], quick ? 20_000 : 100_000);
 const IMPORT_ROWS = num(flags['import-rows'], quick ? 50_000 : 200_000);
+/** The console phase's own ledger (0 skips it); 100k is the issue's scale and takes a few minutes more to load. */
+const CONSOLE_CUSTOMERS = num(flags['console-customers'], quick ? 2_000 : 20_000);
 const SMALL_INVOICES_PER_CUSTOMER = 10; // the small ledger: DUE_CASES customers × 10 = 10k invoices
 
 // Tuesday 2027-03-09, 09:00 UTC: inside the send window of every zone the due sets use.
@@ -351,6 +355,18 @@ try {
       `lost ${roles.lost}, duplicated ${roles.duplicated}`,
   );
   if (roles.lost + roles.duplicated > 0) process.exitCode = 1;
+  // ── 6. the console and API on a scale ledger of their own (bench/support/console-bench.ts) ──────
+  say(`[${elapsed()}] console and API, ${fmt(CONSOLE_CUSTOMERS)} customers:`);
+  const consoleFigures =
+    CONSOLE_CUSTOMERS > 0
+      ? await measureConsole({
+          databaseUrl: stack.databaseUrl,
+          redisEnv: redisEnvironment(redisTarget),
+          customers: CONSOLE_CUSTOMERS,
+          contactsPerCustomer: 30,
+          say,
+        })
+      : null;
 
   const e2eVsRaw = one.perSecond / bestRaw.processPerSecond;
   const e2eVsTransports = one.perSecond / transports.perSecond;
@@ -419,6 +435,7 @@ try {
       copy_rows_per_s: Math.round(imported.copyRowsPerSecond),
       import_rows: IMPORT_ROWS,
       migrate_s: round(migrateSeconds, 1),
+      ...consoleJson(consoleFigures),
       seconds: Math.round((performance.now() - started) / 1000),
     }),
   );

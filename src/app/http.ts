@@ -44,5 +44,6 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
     baseCurrency: config.baseCurrency,
     redis: runtime.redis,
     outlook: (caseId, asOf) => caseOutlook({ policies, rules }, runtime.db, caseId, asOf, OUTLOOK_DAYS),
+    dashboardRefreshSeconds: config.http.dashboardRefreshSeconds,
   };
 }

@@ -194,6 +194,8 @@ export const envSchema = z
     UNSUBSCRIBE_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
     }),
+    /** How old the dashboard's pre-aggregated figures may get before they are refreshed; 0 = on every view. */
+    DASHBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Signs console session cookies. Unset: generated once into ARREARS_DATA_DIR/session.secret. */
     SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
@@ -357,6 +359,7 @@ export interface Config {
     emailWebhookSecret: string | null;
     /** Null = use (or create) `session.secret` in the data directory. */
     sessionSecret: string | null;
+    dashboardRefreshSeconds: number;
   };
   alerts: {
     /** Fallback recipients when no active manager user exists. */
@@ -462,6 +465,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
       sessionSecret: env.SESSION_SECRET ?? null,
+      dashboardRefreshSeconds: env.DASHBOARD_REFRESH_SECONDS,
     },
     alerts: {
       managerEmails: env.MANAGER_EMAILS,

@@ -33,6 +33,8 @@ export interface AppHttpOptions {
   redis: RedisConnection | null;
   /** The planner behind `arrears plan --explain`, for the customer page's ladder and next action. */
   outlook?: CustomerOutlook;
+  /** DASHBOARD_REFRESH_SECONDS. */
+  dashboardRefreshSeconds?: number;
   /** Case actions (issue 6's services) for the API and the console, when present. */
   caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
 }
@@ -98,6 +100,7 @@ export async function registerAppRoutes(
     baseCurrency: options.baseCurrency,
     queues,
     boardUrl: queues ? `${BOARD_PATH}/` : null,
+    ...(options.dashboardRefreshSeconds === undefined ? {} : { dashboardRefreshSeconds: options.dashboardRefreshSeconds }),
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),
     ...(options.outlook ? { outlook: options.outlook } : {}),
   });

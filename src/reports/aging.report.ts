@@ -1,7 +1,16 @@
-import { ageInvoice, agingBuckets, defaultAgingConfig, type AgingConfig } from '../core/aging.js';
-import { startOfLocalDay, type IsoDate } from '../core/dates.js';
+import { agingBuckets, bucketFor, defaultAgingConfig, type AgingConfig } from '../core/aging.js';
+import { daysBetween, type IsoDate } from '../core/dates.js';
 import { allowanceFor, resolveRates } from './allowance.js';
-import { addMinor, addTo, openItemsAsOf, unappliedAsOf, type CurrencyAmounts, type LedgerInvoice, type LedgerPayment } from './ledger.js';
+import {
+  addMinor,
+  addTo,
+  localDayOf,
+  openItemsAsOf,
+  unappliedAsOf,
+  type CurrencyAmounts,
+  type LedgerInvoice,
+  type LedgerPayment,
+} from './ledger.js';
 
 /** The customer fields a report shows. */
 export interface ReportCustomer {
@@ -75,8 +84,9 @@ export function agingReport(input: AgingInput): AgingReport {
   const byCurrency = new Map<string, BucketAmounts>();
   const byCustomer = new Map<string, CustomerAging>();
   for (const { invoice, balanceMinor } of openItemsAsOf(input.invoices, input.asOf)) {
-    const now = startOfLocalDay(input.asOf, invoice.timeZone);
-    const label = ageInvoice(invoice, now, invoice.timeZone, config).bucket.label;
+    // ageInvoice's arithmetic, with the local "today" remembered per zone.
+    const age = daysBetween(config.basis === 'due' ? invoice.dueOn : invoice.issuedOn, localDayOf(input.asOf, invoice.timeZone));
+    const label = bucketFor(age, config.edges).label;
     const currencyBuckets = byCurrency.get(invoice.currency) ?? emptyBuckets(labels);
     currencyBuckets[label] = addMinor(currencyBuckets[label] ?? 0, balanceMinor);
     byCurrency.set(invoice.currency, currencyBuckets);

@@ -31,9 +31,11 @@ export interface CeiReport {
   currencies: CeiCurrency[];
 }
 
-function ceiOf(invoices: readonly LedgerInvoice[], window: DateWindow): Map<string, CeiFigures> {
-  const beginning = receivablesAsOf(invoices, addDays(window.from, -1));
-  const ending = receivablesAsOf(invoices, window.to);
+type ReceivablesOn = (asOf: IsoDate) => ReturnType<typeof receivablesAsOf>;
+
+function ceiOf(invoices: readonly LedgerInvoice[], window: DateWindow, receivablesOn: ReceivablesOn): Map<string, CeiFigures> {
+  const beginning = receivablesOn(addDays(window.from, -1));
+  const ending = receivablesOn(window.to);
   const sales = creditSales(invoices, window.from, window.to);
   const figures = new Map<string, CeiFigures>();
   for (const currency of sortedCurrencies(beginning, ending, sales)) {
@@ -61,8 +63,15 @@ export function ceiReport(invoices: readonly LedgerInvoice[], asOf: IsoDate, mon
   const first = windows[0];
   if (first === undefined) throw new Error('CEI needs at least one month');
   const span: DateWindow = { from: first.from, to: asOf, days: windows.reduce((sum, w) => sum + w.days, 0) };
-  const spanFigures = ceiOf(invoices, span);
-  const monthly = windows.map((w) => ceiOf(invoices, w));
+  // One month's end is the next one's beginning: each date's receivables are summed once.
+  const known = new Map<IsoDate, ReturnType<typeof receivablesAsOf>>();
+  const receivablesOn: ReceivablesOn = (date) => {
+    const found = known.get(date) ?? receivablesAsOf(invoices, date);
+    known.set(date, found);
+    return found;
+  };
+  const spanFigures = ceiOf(invoices, span, receivablesOn);
+  const monthly = windows.map((w) => ceiOf(invoices, w, receivablesOn));
   const empty = (window: DateWindow): CeiFigures => ({
     window,
     beginningMinor: 0,

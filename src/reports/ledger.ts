@@ -1,5 +1,5 @@
-import { daysPastDue } from '../core/aging.js';
-import { startOfLocalDay, type IsoDate } from '../core/dates.js';
+import { BoundedCache } from '../core/bounded-cache.js';
+import { daysBetween, localDateOf, startOfLocalDay, type IsoDate } from '../core/dates.js';
 
 // The ledger as the reports read it: plain rows, no I/O. Every date is a calendar date; an
 // instant (a reversal) has already been turned into the customer's local date by the source,
@@ -104,7 +104,17 @@ export function openItemsAsOf(invoices: readonly LedgerInvoice[], asOf: IsoDate)
 
 /** Days past due of an invoice at the end of `asOf`, on the customer's local calendar. */
 export function daysPastDueOn(invoice: Pick<LedgerInvoice, 'dueOn' | 'timeZone'>, asOf: IsoDate): number {
-  return daysPastDue(invoice.dueOn, startOfLocalDay(asOf, invoice.timeZone), invoice.timeZone);
+  return daysBetween(invoice.dueOn, localDayOf(asOf, invoice.timeZone));
+}
+
+const localDays = new BoundedCache<IsoDate>(1_000);
+
+/**
+ * The local date of the start of `asOf` in `zone` (`daysPastDue`'s "today"), remembered: a
+ * report asks it once per invoice, with a handful of dates and zones.
+ */
+export function localDayOf(asOf: IsoDate, zone: string): IsoDate {
+  return localDays.get(`${asOf} ${zone}`, () => localDateOf(startOfLocalDay(asOf, zone), zone));
 }
 
 /** Total receivables and the part not yet past due, in one currency. */

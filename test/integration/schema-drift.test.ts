@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 // schema (`migrate diff --from-empty --script`, which needs no shadow), and compare the two
 // Postgres catalogs. Only what schema.prisma can express is compared (tables, columns, enums,
 // keys, foreign keys, indexes); hand-written extras Prisma cannot express (CHECK constraints,
-// triggers, functions, views) are ignored, as Prisma's own diff ignores them.
+// triggers, functions, views and their indexes) are ignored, as Prisma's own diff ignores them.
 
 /** Indexes created by hand in a migration that schema.prisma cannot express (e.g. partial). */
 const MIGRATION_ONLY_INDEXES = new Set<string>([
@@ -215,7 +215,8 @@ async function catalog(url: string): Promise<Set<string>> {
     }
     for (const row of await rows(`
       select indexname as name, indexdef as def from pg_indexes
-      where schemaname = 'public' and tablename <> ${skip}`)) {
+      where schemaname = 'public' and tablename <> ${skip}
+        and tablename not in (select matviewname from pg_matviews)`)) {
       lines.push(`index ${row.name}: ${row.def}`);
     }
     return new Set(lines);

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../pages.js';
-import { toMajorString } from '../../core/money.js';
+import { currencyExponent, formatMoney } from '../../core/money.js';
 
 // Server-rendered SVG charts: no script, no external resources; each has a <title> and a
 // <desc> listing its values, so screen readers get the numbers, not just a picture.
@@ -7,6 +7,12 @@ import { toMajorString } from '../../core/money.js';
 export interface Bar {
   label: string;
   minor: number;
+}
+
+export interface ChartOptions {
+  /** The viewer's locale: digits grouped its way (default English). */
+  locale?: string;
+  colour?: string;
 }
 
 const WIDTH = 640;
@@ -20,17 +26,23 @@ function niceMax(value: number): number {
   return 10 * magnitude;
 }
 
-function axis(max: number, currency: string, plotHeight: number): string {
-  return [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => {
-      const y = PAD.top + plotHeight * (1 - f);
-      const label = toMajorString(Math.round(max * f), currency);
-      return (
-        `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#d9e2ec"/>` +
-        `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(label)}</text>`
-      );
-    })
-    .join('');
+/** Gridlines with whole major units, grouped in the viewer's locale, and the currency above the axis. */
+function axis(max: number, currency: string, plotHeight: number, locale: string): string {
+  const digits = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const unit = 10 ** currencyExponent(currency);
+  return (
+    `<text x="${PAD.left - 6}" y="${PAD.top - 8}" text-anchor="end" font-weight="bold">${escapeHtml(currency)}</text>` +
+    [0, 0.25, 0.5, 0.75, 1]
+      .map((f) => {
+        const y = PAD.top + plotHeight * (1 - f);
+        const label = digits.format((max * f) / unit);
+        return (
+          `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#d9e2ec"/>` +
+          `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${escapeHtml(label)}</text>`
+        );
+      })
+      .join('')
+  );
 }
 
 function frame(title: string, description: string, inner: string): string {
@@ -40,11 +52,12 @@ function frame(title: string, description: string, inner: string): string {
   );
 }
 
-const describe = (bars: readonly Bar[], currency: string) =>
-  bars.map((b) => `${b.label}: ${toMajorString(b.minor, currency)} ${currency}`).join('; ');
+const describe = (bars: readonly Bar[], currency: string, locale: string) =>
+  bars.map((b) => `${b.label}: ${formatMoney(b.minor, currency, locale)}`).join('; ');
 
 /** Vertical bars, one per label (aging buckets). */
-export function barChart(title: string, currency: string, bars: readonly Bar[], colour = '#1d4ed8'): string {
+export function barChart(title: string, currency: string, bars: readonly Bar[], options: ChartOptions = {}): string {
+  const { locale = 'en', colour = '#1d4ed8' } = options;
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const max = niceMax(Math.max(0, ...bars.map((b) => b.minor)));
@@ -59,11 +72,12 @@ export function barChart(title: string, currency: string, bars: readonly Bar[], 
       );
     })
     .join('');
-  return frame(title, describe(bars, currency), axis(max, currency, plotHeight) + body);
+  return frame(title, describe(bars, currency, locale), axis(max, currency, plotHeight, locale) + body);
 }
 
 /** A line through the points, in order (collection trend by month). */
-export function lineChart(title: string, currency: string, points: readonly Bar[], colour = '#15803d'): string {
+export function lineChart(title: string, currency: string, points: readonly Bar[], options: ChartOptions = {}): string {
+  const { locale = 'en', colour = '#15803d' } = options;
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const max = niceMax(Math.max(0, ...points.map((p) => p.minor)));
@@ -79,7 +93,7 @@ export function lineChart(title: string, currency: string, points: readonly Bar[
     .join('');
   return frame(
     title,
-    describe(points, currency),
-    axis(max, currency, plotHeight) + `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>` + dots,
+    describe(points, currency, locale),
+    axis(max, currency, plotHeight, locale) + `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>` + dots,
   );
 }

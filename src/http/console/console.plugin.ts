@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
 import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
-import { findOpenAlerts } from '../../db/worklist.repository.js';
-import { toMajorString } from '../../core/money.js';
-import { loadAgingReport, loadCeiReport, loadCollectionsReport, loadDsoReport } from '../../reports/sources/reports.source.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
 import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
@@ -16,7 +12,7 @@ import { RateLimiter } from '../auth/rate-limit.js';
 import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
 import { WORKER_SILENT_AFTER_MS } from '../../jobs/heartbeat.js';
 import type { QueueInspector } from '../metrics.js';
-import { barChart, lineChart } from './charts.js';
+import { registerDashboardRoutes } from './dashboard.routes.js';
 import { createViews, type LayoutContext } from './views.js';
 import { registerCustomerRoutes, type CustomerOutlook } from './customer.routes.js';
 import { nulPaths } from '../nul-characters.js';
@@ -80,6 +76,8 @@ export interface ConsolePluginOptions {
   actions?: ConsoleActions;
   /** The planner for the customer page's "next planned action" (absent: the page shows the recorded step only). */
   outlook?: CustomerOutlook;
+  /** How old the dashboard's aggregates may get before a refresh (DASHBOARD_REFRESH_SECONDS; default 300). */
+  dashboardRefreshSeconds?: number;
 }
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -105,7 +103,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   const css = readFileSync(path.join(ASSETS, 'app.css'), 'utf8');
   const loginByAccount = new RateLimiter(5, 60_000);
   const loginByAddress = new RateLimiter(30, 60_000);
-  const today = () => DateTime.fromJSDate(options.clock()).setZone(options.timeZone).toISODate()!;
 
   app.decorateRequest('principal', null);
   app.decorateRequest('session', null);
@@ -298,54 +295,13 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   );
 
   // ─── manager dashboard ───
-  app.get('/dashboard', { config: { role: 'manager' } }, async (request, reply) => {
-    const asOf = today();
-    const [aging, dso, cei, collections, alerts] = await Promise.all([
-      loadAgingReport(prisma, { asOf }),
-      loadDsoReport(prisma, { asOf, period: { unit: 'days', count: 90 } }),
-      loadCeiReport(prisma, { asOf, months: 6 }),
-      loadCollectionsReport(prisma, { asOf, unit: 'month', periods: 6 }),
-      findOpenAlerts(prisma),
-    ]);
-    const money = (minor: number, currency: string) => toMajorString(BigInt(minor), currency);
-    const currencies = [...new Set(collections.totals.flatMap((t) => Object.keys(t.collectedMinor)))].sort();
-    return helpers.page(request, reply, 'dashboard', {
-      title: 'Dashboard',
-      nav: 'dashboard',
-      asOf,
-      alerts,
-      canAcknowledge: options.actions !== undefined,
-      figures: dso.currencies.map((f) => ({
-        currency: f.currency,
-        dso: f.dso ?? '–',
-        countback: f.countbackDso ?? '–',
-        bpdso: f.bestPossibleDso ?? '–',
-        percentCurrent: f.percentCurrent ?? '–',
-      })),
-      cei: cei.currencies.map((c) => ({ currency: c.currency, months: cei.months, value: c.span.cei ?? '–' })),
-      bucketLabels: aging.buckets,
-      agingRows: aging.currencies.map((c) => ({
-        currency: c.currency,
-        cells: aging.buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)),
-        total: money(c.totalMinor, c.currency),
-      })),
-      agingCharts: aging.currencies.map((c) => ({
-        svg: barChart(
-          `Aging of receivables, ${c.currency}`,
-          c.currency,
-          aging.buckets.map((b) => ({ label: b, minor: c.buckets[b] ?? 0 })),
-        ),
-        caption: `Aging, ${c.currency}`,
-      })),
-      trendCharts: currencies.map((currency) => ({
-        svg: lineChart(
-          `Collected per month, ${currency}`,
-          currency,
-          collections.totals.map((t) => ({ label: t.period.label ?? t.period.from.slice(0, 7), minor: t.collectedMinor[currency] ?? 0 })),
-        ),
-        caption: `Collected per month, ${currency}`,
-      })),
-    });
+  registerDashboardRoutes(app, helpers, {
+    prisma,
+    clock: options.clock,
+    timeZone: options.timeZone,
+    refreshSeconds: options.dashboardRefreshSeconds ?? 300,
+    canAcknowledge: options.actions !== undefined,
+    log: (error) => app.log.error({ err: error }, 'dashboard refresh failed'),
   });
 
   // ─── queues (admins) ───

@@ -1,6 +1,7 @@
 import type { AgingConfig } from '../../core/aging.js';
 import { addDays, type IsoDate } from '../../core/dates.js';
 import type { PrismaClient } from '../../db/client.js';
+import { loadReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
   loadCollectionsActivity,
@@ -15,7 +16,7 @@ import { collectionsReport, type CollectionsReport } from '../collections.report
 import { dsoReport, type DsoReport } from '../dso.report.js';
 import { openItemsAsOf } from '../ledger.js';
 import { predictPaymentDates, type CustomerPrediction, type PredictionOptions } from '../payment-prediction.js';
-import { periodEnding, trailingMonth, trailingMonths, type PeriodLength } from '../periods.js';
+import { trailingMonths, type PeriodLength } from '../periods.js';
 import { buildStatement, type Statement, type StatementCustomer } from '../statement.js';
 
 // Each report: read the rows its window needs (src/db/reports.repository.ts), then hand them to
@@ -40,30 +41,18 @@ export async function loadAgingReport(
 }
 
 /**
- * DSO figures. Countback needs monthly sales back to the month of the oldest invoice still open
- * on `asOf` (those months' sales always cover the receivables), so that is as far back as it reads.
+ * DSO figures, from the receivables grouped per currency, issue and due date (one pass over the
+ * ledger in SQL; the same figures as from the invoices one by one, see dashboard.repository.ts).
+ * Countback walks back through every month's sales the ledger has.
  */
 export async function loadDsoReport(db: PrismaClient, options: { asOf: IsoDate; period: PeriodLength }): Promise<DsoReport> {
-  const { asOf } = options;
-  const open = openItemsAsOf(await loadLedgerInvoices(db, { since: asOf, until: asOf }), asOf).filter((i) => i.balanceMinor > 0);
-  let from = periodEnding(asOf, options.period).from;
-  const oldest = open.reduce<IsoDate | null>((min, i) => (min === null || i.invoice.issuedOn < min ? i.invoice.issuedOn : min), null);
-  if (oldest !== null) {
-    let k = 1;
-    while (trailingMonth(asOf, k).from > oldest) k += 1;
-    const horizon = trailingMonth(asOf, k).from;
-    if (horizon < from) from = horizon;
-  }
-  const invoices = await loadLedgerInvoices(db, { since: addDays(from, -1), until: asOf });
-  return dsoReport(invoices, asOf, options.period);
+  return dsoReport(await loadReceivableGroups(db, 'live'), options.asOf, options.period);
 }
 
-/** CEI over the `months` trailing months ending on `asOf`. */
+/** CEI over the `months` trailing months ending on `asOf` (from the grouped receivables, as DSO). */
 export async function loadCeiReport(db: PrismaClient, options: { asOf: IsoDate; months: number }): Promise<CeiReport> {
-  const first = trailingMonths(options.asOf, options.months)[0];
-  if (first === undefined) throw new Error('CEI needs at least one month');
-  const invoices = await loadLedgerInvoices(db, { since: addDays(first.from, -1), until: options.asOf });
-  return ceiReport(invoices, options.asOf, options.months);
+  if (trailingMonths(options.asOf, options.months)[0] === undefined) throw new Error('CEI needs at least one month');
+  return ceiReport(await loadReceivableGroups(db, 'live'), options.asOf, options.months);
 }
 
 /** Collections activity over the last `periods` months or weeks up to `asOf`. */

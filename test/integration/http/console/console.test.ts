@@ -199,7 +199,7 @@ describe('the console', () => {
     const dashboard = await browse(manager, 'GET', '/console/dashboard');
     expect(dashboard.statusCode, dashboard.body).toBe(200);
     expect(dashboard.body).toContain('<svg class="chart"');
-    expect(dashboard.body).toContain('RON DSO');
+    expect(dashboard.body).toContain('DSO, RON');
     expect((await browse(manager, 'GET', '/console/queues')).statusCode).toBe(403);
     const admin = await signIn('admin');
     const queues = await browse(admin, 'GET', '/console/queues');
