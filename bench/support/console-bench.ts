@@ -18,7 +18,8 @@ import { loadScaleLedger, type ScaleLedger } from './scale-ledger.js';
 export interface ConsoleBenchOptions {
   /** The bench's database; the scale ledger goes into a scratch database on the same server. */
   databaseUrl: string;
-  redisUrl: string;
+  /** REDIS_URL or REDIS_CLUSTER_NODES (and friends) for the `serve` process. */
+  redisEnv: Record<string, string>;
   customers: number;
   contactsPerCustomer: number;
   /** Requests per page after the warm-up (reports: a fifth of it, at least 3). */
@@ -93,7 +94,7 @@ export async function measureConsole(options: ConsoleBenchOptions): Promise<Cons
  * page and report. Also for a ledger loaded by load-ledger.ts: see measure-console.ts.
  */
 export async function measurePages(
-  options: { databaseUrl: string; redisUrl: string; dir: string; requests?: number; say: (line: string) => void },
+  options: { databaseUrl: string; redisEnv: Record<string, string>; dir: string; requests?: number; say: (line: string) => void },
   prisma: ReturnType<typeof createPrisma>,
   pool: pg.Pool,
 ): Promise<{ pages: Timing[]; reports: Timing[] }> {
@@ -118,7 +119,7 @@ export async function measurePages(
     const port = await findFreePort();
     serve = startArrears(['serve'], {
       DATABASE_URL: scratch.toString(),
-      REDIS_URL: options.redisUrl,
+      ...options.redisEnv,
       ARREARS_DATA_DIR: dir,
       QUEUE_PREFIX: '{benchconsole}',
       HTTP_PORT: String(port),

@@ -25,7 +25,7 @@ const prisma = createPrisma(url);
 try {
   await applyMigrations(url);
   const { pages, reports } = await measurePages(
-    { databaseUrl: url, redisUrl: redis.url, dir, requests: Number(values.requests), say: (line) => console.log(line) },
+    { databaseUrl: url, redisEnv: { REDIS_URL: redis.url }, dir, requests: Number(values.requests), say: (line) => console.log(line) },
     prisma,
     pool,
   );
