@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
 import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
 import { roleAtLeast } from '../../users/scopes.js';
