@@ -18,7 +18,9 @@ import { findNextLookAfter } from '../db/cases.repository.js';
 import { findContactDelivery } from '../db/contacts.repository.js';
 import { findCustomersByExternalIds } from '../db/customers.repository.js';
 import { countDemoOutcomes, emptyDatabase, findOpenInvoicesWithDisputes } from '../db/demo.repository.js';
+import { upsertExchangeRates } from '../db/exchange-rates.repository.js';
 import { findActiveLegalHold } from '../db/holds.repository.js';
+import { parseRatesCsv } from '../ingest/exchange-rates.js';
 import { runImport, type ImportKind, type ImportSummary } from '../ingest/run-import.js';
 import { runAtAndWait, runTickAndWait } from '../jobs/run-tick.js';
 import { addUser } from '../users/user.service.js';
@@ -145,6 +147,21 @@ interface OpenInvoice {
  * case next needs looking at — the same ticks, steps, sweeps, statements and deliveries the
  * worker runs, only faster than the calendar.
  */
+/**
+ * Sample reference rates in the ECB file's shape (per 1 EUR), kept as ledger/<day>-rates.csv and
+ * read by the same parser as `arrears import rates`, so the worklist's ranking and the totals in
+ * BASE_CURRENCY have a rate for every demo currency. Round figures, not market data.
+ */
+const DEMO_RATES = { USD: '1.08', GBP: '0.85', CNY: '7.8', RON: '4.97', TRY: '37.5', JPY: '162', HUF: '395' };
+
+async function importDemoRates(runtime: Runtime, ledgerDir: string, day: string, now: Date): Promise<void> {
+  const csv = `Date,${Object.keys(DEMO_RATES).join(',')}\n${day},${Object.values(DEMO_RATES).join(',')}\n`;
+  await writeFile(path.join(ledgerDir, `${day}-rates.csv`), csv);
+  const base = runtime.config.baseCurrency;
+  const parsed = await parseRatesCsv(Readable.from([csv]), base, 'demo sample rates (not market data)');
+  await runtime.db.transaction((sql) => upsertExchangeRates(sql, base, parsed.rates, now));
+}
+
 export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<DemoSummary> {
   const { prisma, config } = runtime;
   const end = options.end.toUTC();
@@ -206,6 +223,7 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
   // The collector first: the customers file assigns every customer to them (and their statement schedule).
   await addDemoUsers(runtime);
   await importFile('customers', customersCsv(ledger.customers, COLLECTOR), firstDay);
+  await importDemoRates(runtime, ledgerDir, firstDay, clock());
   const opening = ledger.invoices.filter((i) => i.issuedOn < firstDay);
   await importFile('invoices', invoicesCsv(opening), firstDay);
 
