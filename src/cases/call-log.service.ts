@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { completeCallTask, findOpenCallTask } from '../db/call-tasks.repository.js';
-import { lockCase } from '../db/cases.repository.js';
 import { recordContacts } from '../db/contact-log.repository.js';
 import type { Sql } from '../db/sql.js';
-import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerAction, customerField } from './case-action.js';
 import { NotFound } from './errors.js';
 
 export const CALL_OUTCOMES = ['no_answer', 'voicemail', 'promised', 'disputed', 'paid', 'wrong_number', 'other'] as const;
@@ -21,14 +20,10 @@ export const logCallInput = z.object({
 });
 
 /** Logs a call (collector) as a `logged` contact and completes the open call task. */
-export function logCall(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof logCallInput>,
-): Promise<{ contactId: string; completedTaskId: string | null }> {
-  return runCaseAction(deps, actor, 'call.log', logCallInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const kase = await lockCase(ctx.sql, customer.id);
+export const logCall = customerAction(
+  'call.log',
+  logCallInput,
+  async (ctx, customer, kase): Promise<{ contactId: string; completedTaskId: string | null }> => {
     const task = await findOpenCallTask(ctx.tx, customer.id, ctx.input.taskId ?? null);
     if (ctx.input.taskId && !task) throw new NotFound('open call task', ctx.input.taskId);
     const contactId = await logContact(ctx.sql, {
@@ -53,32 +48,28 @@ export function logCall(
     });
     await ctx.review(customer.id);
     return { contactId, completedTaskId: task?.id ?? null };
-  });
-}
+  },
+);
 
 export const addNoteInput = z.object({ customer: customerField, text: z.string().trim().min(1, 'is required').max(10_000) });
 
 /** Adds a note to the customer's contact log (collector). */
-export function addNote(deps: CaseDependencies, actor: string, input: z.input<typeof addNoteInput>): Promise<{ contactId: string }> {
-  return runCaseAction(deps, actor, 'note.log', addNoteInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    const kase = await lockCase(ctx.sql, customer.id);
-    const contactId = await logContact(ctx.sql, {
-      customerId: customer.id,
-      caseId: kase.id,
-      channel: 'note',
-      direction: 'outbound',
-      recipient: null,
-      outcome: null,
-      notes: ctx.input.text,
-      actor: ctx.actor.id,
-      idempotencyKey: `note:${randomUUID()}`,
-      at: ctx.at,
-    });
-    await ctx.audit({ entityType: 'contact', entityId: contactId, action: 'note.logged', after: { channel: 'note' } });
-    return { contactId };
+export const addNote = customerAction('note.log', addNoteInput, async (ctx, customer, kase): Promise<{ contactId: string }> => {
+  const contactId = await logContact(ctx.sql, {
+    customerId: customer.id,
+    caseId: kase.id,
+    channel: 'note',
+    direction: 'outbound',
+    recipient: null,
+    outcome: null,
+    notes: ctx.input.text,
+    actor: ctx.actor.id,
+    idempotencyKey: `note:${randomUUID()}`,
+    at: ctx.at,
   });
-}
+  await ctx.audit({ entityType: 'contact', entityId: contactId, action: 'note.logged', after: { channel: 'note' } });
+  return { contactId };
+});
 
 /** A call or note a person logged: a contact with status `logged` and its `logged` event. */
 async function logContact(

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { lockCallTask, markCallTaskDone, reassignCallTask, snoozeCallTask, type LockedCallTask } from '../db/call-tasks.repository.js';
 import { findUser } from '../db/users.repository.js';
-import { isoDateField, reasonField, runCaseAction, type ActionContext, type CaseDependencies } from './case-action.js';
+import { caseAction, isoDateField, reasonField, type ActionContext } from './case-action.js';
 import { InvalidInput, InvalidTransition, NotFound, PermissionDenied } from './errors.js';
 import { mayPerform } from './permissions.js';
 
@@ -30,33 +30,25 @@ async function openTaskFor(ctx: ActionContext<{ task: string }>, action: string)
 }
 
 /** Closes an open call task without a call (e.g. the customer called in, or paid). */
-export function completeCallTask(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof completeTaskInput>,
-): Promise<{ taskId: string }> {
-  return runCaseAction(deps, actor, 'call_task.update', completeTaskInput, input, async (ctx) => {
-    const task = await openTaskFor(ctx, 'call_task.complete');
-    await markCallTaskDone(ctx.sql, task.id, ctx.at);
-    await ctx.audit({
-      entityType: 'call_task',
-      entityId: task.id,
-      action: 'call_task.completed',
-      reason: ctx.input.reason ?? null,
-      before: { status: 'open' },
-      after: { status: 'done' },
-    });
-    return { taskId: task.id };
+export const completeCallTask = caseAction('call_task.update', completeTaskInput, async (ctx): Promise<{ taskId: string }> => {
+  const task = await openTaskFor(ctx, 'call_task.complete');
+  await markCallTaskDone(ctx.sql, task.id, ctx.at);
+  await ctx.audit({
+    entityType: 'call_task',
+    entityId: task.id,
+    action: 'call_task.completed',
+    reason: ctx.input.reason ?? null,
+    before: { status: 'open' },
+    after: { status: 'done' },
   });
-}
+  return { taskId: task.id };
+});
 
 /** Puts an open task out of the way until the start of `until` in the customer's time zone. */
-export function snoozeCallTaskUntil(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof snoozeTaskInput>,
-): Promise<{ taskId: string; until: Date }> {
-  return runCaseAction(deps, actor, 'call_task.update', snoozeTaskInput, input, async (ctx) => {
+export const snoozeCallTaskUntil = caseAction(
+  'call_task.update',
+  snoozeTaskInput,
+  async (ctx): Promise<{ taskId: string; until: Date }> => {
     const task = await openTaskFor(ctx, 'call_task.snooze');
     const today = DateTime.fromJSDate(ctx.at).setZone(task.customerTimeZone).startOf('day');
     const until = DateTime.fromISO(ctx.input.until, { zone: task.customerTimeZone }).startOf('day');
@@ -75,16 +67,14 @@ export function snoozeCallTaskUntil(
       after: { snoozedUntil: until.toUTC().toISO() },
     });
     return { taskId: task.id, until: until.toJSDate() };
-  });
-}
+  },
+);
 
 /** Hands an open task to another active user (by id or email). */
-export function reassignCallTaskTo(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof reassignTaskInput>,
-): Promise<{ taskId: string; assigneeId: string }> {
-  return runCaseAction(deps, actor, 'call_task.update', reassignTaskInput, input, async (ctx) => {
+export const reassignCallTaskTo = caseAction(
+  'call_task.update',
+  reassignTaskInput,
+  async (ctx): Promise<{ taskId: string; assigneeId: string }> => {
     const task = await openTaskFor(ctx, 'call_task.reassign');
     const to = await findUser(ctx.tx, ctx.input.to);
     if (to === null || !to.active) throw new InvalidInput('call_task.reassign', [{ field: 'to', message: 'is not an active user' }]);
@@ -99,5 +89,5 @@ export function reassignCallTaskTo(
       after: { assignedToId: to.id },
     });
     return { taskId: task.id, assigneeId: to.id };
-  });
-}
+  },
+);

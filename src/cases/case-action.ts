@@ -176,6 +176,15 @@ export function runCustomerAction<S extends z.ZodType<{ customer: string }>, R>(
   });
 }
 
+/** A case action as a function of (dependencies, actor, input): {@link runCaseAction}. */
+export function caseAction<S extends z.ZodType, R>(
+  action: CaseAction,
+  schema: S,
+  body: (ctx: ActionContext<z.infer<S>>) => Promise<R>,
+): (deps: CaseDependencies, actor: string, input: z.input<S>) => Promise<R> {
+  return (deps, actor, input) => runCaseAction(deps, actor, action, schema, input, body);
+}
+
 /** A case action on one customer as a function of (dependencies, actor, input): {@link runCustomerAction}. */
 export function customerAction<S extends z.ZodType<{ customer: string }>, R>(
   action: CaseAction,

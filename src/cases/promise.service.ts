@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { toMajorString } from '../core/money.js';
 import { appendAudit } from '../db/audit.repository.js';
-import { lockCase } from '../db/cases.repository.js';
 import { recordContacts } from '../db/contact-log.repository.js';
 import { findCustomerEmail, type CustomerRow } from '../db/customers.repository.js';
 import { findOpenInvoices, openBalanceByCurrency } from '../db/invoices.repository.js';
@@ -10,7 +9,7 @@ import { closePromises, findKeptPromises, findOpenPromises, findPromise, insertP
 import { inTransaction, type Db } from '../db/transaction.js';
 import { requestReview } from '../db/cases.repository.js';
 import { renderMessage } from '../templates/index.js';
-import { customerField, isoDateField, reasonField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
+import { customerAction, customerField, isoDateField, reasonField, runCustomerAction, type CaseDependencies } from './case-action.js';
 import { customerMessageContext } from './customer-context.js';
 import { InvalidInput, InvalidTransition, NotFound } from './errors.js';
 
@@ -51,10 +50,8 @@ export interface RecordedPromise {
  * grace; a confirmation email goes through the outbox like a reminder, so it is in the contact log.
  */
 export function recordPromise(deps: CaseDependencies, actor: string, input: z.input<typeof recordPromiseInput>): Promise<RecordedPromise> {
-  return runCaseAction(deps, actor, 'promise.record', recordPromiseInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
+  return runCustomerAction(deps, actor, 'promise.record', recordPromiseInput, input, async (ctx, customer, kase) => {
     const currency = ctx.input.currency ?? customer.currency;
-    const kase = await lockCase(ctx.sql, customer.id);
     const replaced = await checkPromise(deps, customer, { ...ctx.input, currency }, ctx);
     if (replaced) {
       await closePromises(ctx.sql, { ids: [replaced.id] }, 'cancelled', ctx.at);
@@ -187,30 +184,22 @@ async function checkPromise(
 export const cancelPromiseInput = z.object({ customer: customerField, promiseId: z.uuid(), reason: reasonField });
 
 /** Cancels an open promise (collector); dunning resumes at the next tick. */
-export function cancelPromise(
-  deps: CaseDependencies,
-  actor: string,
-  input: z.input<typeof cancelPromiseInput>,
-): Promise<{ promiseId: string }> {
-  return runCaseAction(deps, actor, 'promise.cancel', cancelPromiseInput, input, async (ctx) => {
-    const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
-    await lockCase(ctx.sql, customer.id);
-    const promise = await findPromise(ctx.tx, ctx.input.promiseId);
-    if (!promise || promise.customerId !== customer.id) throw new NotFound('promise', ctx.input.promiseId);
-    if (promise.status !== 'open') throw new InvalidTransition('promise.cancel', `the promise is ${promise.status}, not open`);
-    await closePromises(ctx.sql, { ids: [promise.id] }, 'cancelled', ctx.at);
-    await ctx.audit({
-      entityType: 'promise_to_pay',
-      entityId: promise.id,
-      action: 'promise.cancelled',
-      reason: ctx.input.reason,
-      before: { status: 'open' },
-      after: { status: 'cancelled' },
-    });
-    await ctx.review(customer.id);
-    return { promiseId: promise.id };
+export const cancelPromise = customerAction('promise.cancel', cancelPromiseInput, async (ctx, customer): Promise<{ promiseId: string }> => {
+  const promise = await findPromise(ctx.tx, ctx.input.promiseId);
+  if (!promise || promise.customerId !== customer.id) throw new NotFound('promise', ctx.input.promiseId);
+  if (promise.status !== 'open') throw new InvalidTransition('promise.cancel', `the promise is ${promise.status}, not open`);
+  await closePromises(ctx.sql, { ids: [promise.id] }, 'cancelled', ctx.at);
+  await ctx.audit({
+    entityType: 'promise_to_pay',
+    entityId: promise.id,
+    action: 'promise.cancelled',
+    reason: ctx.input.reason,
+    before: { status: 'open' },
+    after: { status: 'cancelled' },
   });
-}
+  await ctx.review(customer.id);
+  return { promiseId: promise.id };
+});
 
 /**
  * Marks `kept` every open promise (of one customer, or all) that payments cover: allocations made

@@ -1,6 +1,5 @@
-import { access, constants } from 'node:fs/promises';
 import type { Logger } from '../logging/logger.js';
-import { ensureBinary, which } from './system-binary.js';
+import { ensureBinary, isExecutable, which } from './system-binary.js';
 
 /** What to do when no Chromium can be found or installed. */
 export const CHROMIUM_ADVICE =
@@ -17,15 +16,6 @@ const NAMES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-c
 const EXTRA_DIRS = ['/usr/bin', '/usr/local/bin', '/opt/homebrew/bin'];
 
 export type ChromiumLookup = { found: true; path: string; installed: boolean } | { found: false; reason: string };
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A Chromium (or Chrome) already on this machine: CHROMIUM_PATH, then PATH, then the usual app paths. */
 export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {

@@ -11,7 +11,8 @@ export class MissingBinaryError extends Error {
   }
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** Whether `file` exists and may be run by this process. */
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;
