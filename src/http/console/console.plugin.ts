@@ -301,6 +301,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     clock: options.clock,
     timeZone: options.timeZone,
     refreshSeconds: options.dashboardRefreshSeconds ?? 300,
+    baseCurrency: options.baseCurrency,
     canAcknowledge: options.actions !== undefined,
     log: (error) => app.log.error({ err: error }, 'dashboard refresh failed'),
   });

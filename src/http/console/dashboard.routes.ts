@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
-import { formatMoney } from '../../core/money.js';
+import { formatMoney, sumInBase } from '../../core/money.js';
 import type { PrismaClient } from '../../db/client.js';
 import { dashboardRefreshedAt, loadPeriodActivity, refreshDashboardAggregates } from '../../db/dashboard.repository.js';
+import { loadRatesInForce } from '../../db/exchange-rates.repository.js';
+import { autoCommit } from '../../db/transaction.js';
 import { findOpenAlerts } from '../../db/worklist.repository.js';
 import { calendarPeriods } from '../../reports/periods.js';
 import { loadPortfolioFigures } from '../../reports/sources/dashboard.source.js';
@@ -21,6 +23,8 @@ export interface DashboardOptions {
   /** Zone "today" is read in (TICK_TZ). */
   timeZone: string;
   refreshSeconds: number;
+  /** BASE_CURRENCY: the aging summary's totals across currencies, at the rates in force today. */
+  baseCurrency: string;
   canAcknowledge: boolean;
   log: (error: unknown) => void;
 }
@@ -79,10 +83,11 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       }
     }
 
-    const [{ aging, dso, cei }, activity, alerts] = await Promise.all([
+    const [{ aging, dso, cei }, activity, alerts, rates] = await Promise.all([
       loadPortfolioFigures(prisma, { asOf, dsoPeriod: { unit: 'days', count: 90 }, ceiMonths: PERIODS }),
       loadPeriodActivity(prisma, periods),
       findOpenAlerts(prisma),
+      loadRatesInForce(autoCommit(prisma), options.baseCurrency, asOf),
     ]);
     const locale = viewerLocale(request);
     const money = (minor: number, currency: string) => formatMoney(minor, currency, locale);
@@ -117,6 +122,25 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
         };
       });
 
+    // Each bucket and the total across currencies in the base currency; a currency without a
+    // rate is named and left out, never added as it is.
+    const inBase = (pick: (c: (typeof aging.currencies)[number]) => number) =>
+      sumInBase(
+        aging.currencies.map((c) => ({ minor: pick(c), currency: c.currency })),
+        rates,
+      );
+    const agingTotal = inBase((c) => c.totalMinor);
+    const agingInBase =
+      aging.currencies.length === 0
+        ? null
+        : {
+            base: rates.base,
+            cells: aging.buckets.map((b) => money(Number(inBase((c) => c.buckets[b] ?? 0).minor), rates.base)),
+            total: money(Number(agingTotal.minor), rates.base),
+            rateDates: agingTotal.rateDates.join(', '),
+            missing: agingTotal.missing.join(', '),
+          };
+
     return helpers.page(request, reply, 'dashboard', {
       title: 'Dashboard',
       nav: 'dashboard',
@@ -143,6 +167,7 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       })),
       ceiMonths: PERIODS,
       bucketLabels: aging.buckets,
+      agingInBase,
       agingRows: aging.currencies.map((c) => ({
         currency: c.currency,
         cells: aging.buckets.map((b) => money(c.buckets[b] ?? 0, c.currency)),

@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upsertExchangeRates } from '../../../../src/db/exchange-rates.repository.js';
+import { autoCommit } from '../../../../src/db/transaction.js';
 import { PASSWORD, startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger } from '../../../support/ledger.js';
 
@@ -137,6 +139,26 @@ describe('the manager dashboard', () => {
     // 2 of 3 promises kept, 250,000.00 RON collected; the unassigned GBP customer did nothing.
     expect(page.text).toContain(`Collector performance, ${thisMonth}`);
     expect(page.text).toContain('Ana collector 4 2 67% (2 of 3) RON 250,000.00');
+  });
+
+  it('totals the aging summary in the base currency at the rates in force, naming a currency without one', async () => {
+    const without = await get('/console/dashboard');
+    expect(without.text).toContain('No rate to EUR for GBP, RON: left out of that row.');
+
+    await upsertExchangeRates(
+      autoCommit(t.runtime.prisma),
+      'EUR',
+      [
+        { currency: 'RON', rateDate: day(-1), rate: '5', source: 'test' },
+        { currency: 'GBP', rateDate: day(-3), rate: '0.8', source: 'test' },
+      ],
+      new Date(),
+    );
+    const page = await get('/console/dashboard');
+    // current: RON 500,000 / 5 + GBP 80,000 / 0.8 = 200,000; 1-30: RON 1,234,567 / 5; all: 446,913.40.
+    expect(page.text).toMatch(/All, in EUR €200,000\.00 €246,913\.40 €0\.00 €0\.00 €0\.00 €446,913\.40/);
+    expect(page.text).toContain(`All currencies converted to EUR at the rates of ${day(-3)}, ${day(-1)}.`);
+    expect(page.text).not.toContain('No rate to EUR');
   });
 
   it('shows earlier periods and weeks, and refuses what it does not know', async () => {
