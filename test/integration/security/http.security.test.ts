@@ -60,6 +60,7 @@ function guardOf(method: string, url: string): Guard | undefined {
       return { kind: 'api', role: MANAGER_CASE_ACTIONS.test(action) ? 'manager' : 'collector', scope: 'cases:write' };
     if (method === 'GET' && api === '/alerts') return { kind: 'api', role: 'collector', scope: 'cases:write' };
     if (method === 'POST' && api === '/alerts/:id/ack') return { kind: 'api', role: 'manager', scope: 'cases:write' };
+    if (method === 'POST' && api === '/exchange-rates') return { kind: 'api', role: 'manager', scope: 'ledger:write' };
     return undefined;
   }
   const consolePath = /^\/console(\/.*)$/.exec(url)?.[1];
@@ -73,6 +74,9 @@ function guardOf(method: string, url: string): Guard | undefined {
     if (method === 'POST' && form !== undefined)
       return { kind: 'console', role: MANAGER_CASE_ACTIONS.test(form) ? 'manager' : 'collector' };
     if (method === 'POST' && consolePath === '/alerts/:id/acknowledge') return { kind: 'console', role: 'manager' };
+    if (consolePath === '/alerts' || consolePath === '/alerts/acknowledge') return { kind: 'console', role: 'manager' };
+    if (method === 'GET' && /^\/(tasks|customers\/:externalId\/message)$/.test(consolePath)) return { kind: 'console', role: 'collector' };
+    if (method === 'POST' && /^\/tasks\/:id\/(done|snooze|reassign)$/.test(consolePath)) return { kind: 'console', role: 'collector' };
   }
   return undefined;
 }

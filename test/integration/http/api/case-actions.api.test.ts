@@ -327,12 +327,25 @@ describe('REST API: case actions and alerts', () => {
   });
 
   it('lists alerts and lets a manager (not a collector) acknowledge one, once', async () => {
+    // A manager's own legal hold raises no open alert (they know what they did); one the system raised does.
     expect((await call('POST', '/api/v1/cases/FILE-1/legal-hold', tokens.manager, { reason: 'fraud suspected' })).statusCode).toBe(200);
-    const open = await call('GET', '/api/v1/alerts', tokens.collector);
-    expect(open.statusCode, open.body).toBe(200);
-    const alert = open
-      .json()
-      .items.find((a: { customerExternalId: string; kind: string }) => a.customerExternalId === 'FILE-1' && a.kind === 'legal_hold');
+    const fileAlert = async (kind: string) =>
+      (await call('GET', '/api/v1/alerts', tokens.collector))
+        .json()
+        .items.find((a: { customerExternalId: string; kind: string }) => a.customerExternalId === 'FILE-1' && a.kind === kind);
+    expect(await fileAlert('legal_hold')).toBeUndefined();
+    const customer = await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FILE-1' } });
+    const now = new Date();
+    await t.runtime.prisma.managerAlert.create({
+      data: {
+        kind: 'balance_threshold',
+        customerId: customer.id,
+        message: 'Balance above the threshold',
+        raisedAt: now,
+        lastRaisedAt: now,
+      },
+    });
+    const alert = await fileAlert('balance_threshold');
     expect(alert).toBeDefined();
     const ackUrl = `/api/v1/alerts/${alert.id}/ack`;
     expect((await call('POST', ackUrl, tokens.collector, {})).statusCode).toBe(403);

@@ -463,8 +463,17 @@ describe('the console', () => {
     });
 
     it('acknowledges an alert from the dashboard (managers only)', async () => {
-      const alert = await t.runtime.prisma.managerAlert.findFirstOrThrow({
-        where: { customer: { externalId: 'FORM-2' }, kind: 'legal_hold' },
+      // The legal hold a manager placed on FORM-2 raised no open alert (their own action); the system raises this one.
+      const customer = await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'FORM-2' } });
+      const now = new Date();
+      const alert = await t.runtime.prisma.managerAlert.create({
+        data: {
+          kind: 'balance_threshold',
+          customerId: customer.id,
+          message: 'Balance above the threshold',
+          raisedAt: now,
+          lastRaisedAt: now,
+        },
       });
       const collector = await signIn('collector');
       const worklist = await browse(collector, 'GET', '/console/worklist');
