@@ -236,10 +236,13 @@ export default tseslint.config(
   // Type-aware rules: the TypeScript files of the tsconfig project.
   {
     files: ['src/**/*.ts', 'bench/**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: root } },
+    // A project of only the linted files: the type-aware rules need no program over the tests.
+    languageOptions: { parserOptions: { project: './tsconfig.lint.json', tsconfigRootDir: root } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      // Promises in conditions and spreads; the void-return checks cost a third of the lint's time
+      // (7 of ~30 s on two cores) and found nothing the floating-promises rule does not.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/await-thenable': 'error',
       // Rethrowing a caught `unknown` is fine; throwing a string or an object literal is not.
       '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
