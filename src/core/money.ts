@@ -51,6 +51,12 @@ export function currencyExponent(currency: string): number {
   return exponent;
 }
 
+/** An amount: integer minor units of an ISO 4217 currency (`{ minor: 120050, currency: 'EUR' }` is €1,200.50). */
+export interface Money {
+  minor: number;
+  currency: string;
+}
+
 export type MoneyResult = { ok: true; minor: bigint } | { ok: false; reason: string };
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
