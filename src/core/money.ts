@@ -246,3 +246,47 @@ export function crossRate(currencyPerQuote: string, basePerQuote: string): strin
     .padStart(CROSS_RATE_SCALE + 1, '0');
   return `${scaled.slice(0, -CROSS_RATE_SCALE)}.${scaled.slice(-CROSS_RATE_SCALE)}`.replace(/\.?0+$/, '');
 }
+
+/**
+ * An exact ratio of minor units (`numerator / denominator`, denominator > 0) rounded half-up to
+ * whole minor units, once. Interest is accrued as an exact fraction over every period of a claim
+ * and comes through here only at the end, so splitting a claim at a rate change cannot add or lose
+ * a cent.
+ */
+export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
+  if (denominator <= 0n) throw new RangeError(`denominator must be positive, got ${denominator}`);
+  return divideHalfUp(numerator, denominator);
+}
+
+export type CrossConversion =
+  | { ok: true; minor: bigint; currency: string; /** Dates of the rates used, oldest first (empty: same currency). */ rateDates: string[] }
+  | { ok: false; currency: string; reason: string };
+
+/**
+ * `minor` of `from` in minor units of `to`, through the rates against `rates.base` (either side
+ * may be the base), rounded half-up once: EUR 40 in RON with the ECB's quotes is
+ * 40 × (RON per EUR). A side without a rate is not guessed: the result says which.
+ */
+export function convertBetween(minor: number | bigint, from: string, to: string, rates: RatesInForce): CrossConversion {
+  const amount = exactMinor(minor);
+  if (from === to) return { ok: true, minor: amount, currency: to, rateDates: [] };
+  const fromExponent = EXPONENTS.get(from);
+  const toExponent = EXPONENTS.get(to);
+  if (fromExponent === undefined) return { ok: false, currency: to, reason: new UnknownCurrencyError(from).message };
+  if (toExponent === undefined) return { ok: false, currency: to, reason: new UnknownCurrencyError(to).message };
+  const side = (currency: string) => {
+    if (currency === rates.base) return { fraction: { numerator: 1n, scale: 0 }, rateDate: null };
+    const rate = rates.rates.get(currency);
+    const fraction = rate === undefined ? null : rateFraction(rate.rate);
+    return fraction === null || rate === undefined ? null : { fraction, rateDate: rate.rateDate };
+  };
+  const f = side(from);
+  const t = side(to);
+  if (f === null) return { ok: false, currency: to, reason: `no rate for ${from} on or before ${rates.asOf}` };
+  if (t === null) return { ok: false, currency: to, reason: `no rate for ${to} on or before ${rates.asOf}` };
+  // to_minor = minor / 10^ef × (t.n / 10^t.s) / (f.n / 10^f.s) × 10^et
+  const n = amount * t.fraction.numerator * 10n ** BigInt(f.fraction.scale + toExponent);
+  const d = f.fraction.numerator * 10n ** BigInt(t.fraction.scale + fromExponent);
+  const rateDates = [...new Set([f.rateDate, t.rateDate].filter((date): date is string => date !== null))].sort();
+  return { ok: true, minor: divideHalfUp(n, d), currency: to, rateDates };
+}

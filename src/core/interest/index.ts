@@ -1,0 +1,3 @@
+// Late-payment interest and compensation: the statutory rules as data and the claim of one invoice.
+export * from './claim.js';
+export * from './rules.js';
