@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import { toMajorString } from '../core/money.js';
+import { csvQuoted } from '../csv/csv-writer.js';
 import { random } from './random.js';
 
 /** A market the sample ledger draws customers from. */
@@ -109,11 +110,8 @@ export interface SampleLedger {
   firstDay: string;
 }
 
-const csvField = (value: string | number) => {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-const csvLine = (fields: Array<string | number>) => fields.map(csvField).join(',');
+// Files for Arrears' own importer, which must read them back exactly: quoted, not neutralised.
+const csvLine = (fields: Array<string | number>) => fields.map((value) => csvQuoted(String(value))).join(',');
 
 /** The customers in the `arrears import customers` CSV format. */
 /** Customers in the `arrears import customers` CSV format, each assigned to `collector` (a user's email). */

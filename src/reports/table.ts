@@ -1,4 +1,5 @@
 import { toMajorString } from '../core/money.js';
+import { csvDocument } from '../csv/csv-writer.js';
 
 /** Money in a table cell: CSV shows integer minor units, the text table major units. */
 export interface MoneyCell {
@@ -22,14 +23,12 @@ function isMoney(cell: Cell): cell is MoneyCell {
   return typeof cell === 'object' && cell !== null;
 }
 
-function csvField(cell: Cell): string {
-  const text = isMoney(cell) ? String(cell.minor) : cell === null ? '' : String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** RFC 4180 CSV with a header line; money as integer minor units. */
+/** RFC 4180 CSV with a header line; money as integer minor units; text that could run as a formula neutralised. */
 export function renderCsv(table: ReportTable): string {
-  return [table.columns, ...table.rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvDocument(
+    table.columns,
+    table.rows.map((row) => row.map((cell) => (isMoney(cell) ? cell.minor : cell))),
+  );
 }
 
 function textField(cell: Cell): string {
