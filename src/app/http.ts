@@ -37,10 +37,7 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
   const policies = await loadPolicies(config.policiesDir);
   const rules = await loadDunningRules(config.rulesFile);
   return {
-    sessions: {
-      secret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
-      lifetimes: config.http.sessionLifetimes,
-    },
+    sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
     secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
     knownPolicies: new Set(policies.keys()),
     timeZone: config.queue.tickTimeZone,

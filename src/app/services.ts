@@ -15,6 +15,7 @@ import type { TickReads } from '../jobs/workers.js';
 import { createTemplateCatalog, validateCatalog } from '../templates/index.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
+import type { ReplyDependencies } from '../replies/receive.js';
 import type { Runtime } from './runtime.js';
 
 /** The dunning services of a process: deciding cases, statements, delivering, and the tick's reads. */
@@ -97,4 +98,17 @@ export function caseServicesOn(runtime: Runtime, dunning: DunningServices, queue
  */
 export async function openCaseServices(runtime: Runtime): Promise<CaseServices> {
   return caseServicesOn(runtime, await buildDunningServices(runtime), openQueues(runtime));
+}
+
+/** What the reply path (IMAP poller, inbound HTTP endpoint, `arrears inbound email`, SMS replies) needs. */
+export async function replyDependencies(runtime: Runtime): Promise<ReplyDependencies> {
+  const { config } = runtime;
+  return {
+    prisma: runtime.prisma,
+    clock: dateOf(runtime.clock),
+    rules: await loadDunningRules(config.rulesFile),
+    limits: config.replies,
+    timeZone: config.queue.tickTimeZone,
+    logger: runtime.logger.child({ component: 'replies' }),
+  };
 }

@@ -109,6 +109,8 @@ export const envSchema = z
     EMAIL_CAPTURE_DIR: z.string().trim().min(1).default('outbox/email'),
     /** Sender of every customer email. */
     EMAIL_FROM: z.string().trim().min(3).default('Accounts Receivable <ar@example.com>'),
+    /** Reply-To of every customer email: the mailbox replies are read from (IMAP); unset = replies go to EMAIL_FROM. */
+    EMAIL_REPLY_TO: optionalText,
     SMTP_HOST: z.string().trim().default('localhost'),
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
     /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
@@ -200,20 +202,6 @@ export const envSchema = z
     SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
     }),
-    /** A console session ends after this many minutes without a request. */
-    SESSION_IDLE_MINUTES: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(120),
-    /** A console session ends this many hours after sign-in, however busy. */
-    SESSION_MAX_HOURS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(12),
     /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
     EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
       message: 'must be at least 16 characters',
@@ -248,6 +236,20 @@ export const envSchema = z
       .refine((value) => value === '' || value.split(',').every((pair) => /^\s*[A-Z]{3}=\d+\s*$/.test(pair)), {
         message: 'must look like EUR=500000,USD=500000 (minor units)',
       }),
+    /** Largest inbound message accepted (raw MIME, bytes); larger ones are refused with a logged reason. */
+    INBOUND_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(25 * 1024 * 1024),
+    /** Largest attachment whose content is kept with a reply; larger ones are listed without content. */
+    INBOUND_MAX_ATTACHMENT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(10 * 1024 * 1024),
+    /** Business days a person's reply pauses automated contact unless a collector marks it handled first. */
+    REPLY_PAUSE_BUSINESS_DAYS: z.coerce.number().int().min(0).max(60).default(5),
     /** Latest day a promise to pay may name, in days from today (customer's zone); longer arrangements are payment plans. */
     PROMISE_MAX_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     /** Optional ERP endpoint told about credit holds placed and released (signed JSON). */
@@ -355,7 +357,7 @@ export interface Config {
   };
   /** How much work a worker process takes on at once; the defaults suit one process on two cores. */
   worker: WorkerTuning;
-  email: { from: string; transport: EmailTransportSettings; ratePerSecond: number; concurrency: number };
+  email: { from: string; replyTo: string | null; transport: EmailTransportSettings; ratePerSecond: number; concurrency: number };
   sms: { transport: SmsTransportSettings; segmentLimit: number; ratePerSecond: number; concurrency: number };
   company: CompanyProfile;
   policiesDir: string | undefined;
@@ -373,8 +375,6 @@ export interface Config {
     emailWebhookSecret: string | null;
     /** Null = use (or create) `session.secret` in the data directory. */
     sessionSecret: string | null;
-    /** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in seconds. */
-    sessionLifetimes: { idleSeconds: number; maxSeconds: number };
     dashboardRefreshSeconds: number;
   };
   alerts: {
@@ -390,6 +390,8 @@ export interface Config {
   creditHold: { webhook: { url: string; secret: string } | null };
   /** Case actions' sense checks. */
   cases: { promiseMaxDays: number };
+  /** Replies: size limits of what is received and kept, and the reply pause. */
+  replies: { maxBytes: number; maxAttachmentBytes: number; pauseBusinessDays: number };
 }
 
 /**
@@ -452,6 +454,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     },
     email: {
       from: env.EMAIL_FROM,
+      replyTo: env.EMAIL_REPLY_TO ?? null,
       transport: emailTransport(env, dataDir),
       ratePerSecond: env.EMAIL_RATE_PER_SECOND,
       concurrency: env.EMAIL_CONCURRENCY,
@@ -481,7 +484,6 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
       sessionSecret: env.SESSION_SECRET ?? null,
-      sessionLifetimes: { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 },
       dashboardRefreshSeconds: env.DASHBOARD_REFRESH_SECONDS,
     },
     alerts: {
@@ -500,6 +502,11 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       webhook: env.CREDIT_HOLD_WEBHOOK_URL ? { url: env.CREDIT_HOLD_WEBHOOK_URL, secret: env.CREDIT_HOLD_WEBHOOK_SECRET ?? '' } : null,
     },
     cases: { promiseMaxDays: env.PROMISE_MAX_DAYS },
+    replies: {
+      maxBytes: env.INBOUND_MAX_BYTES,
+      maxAttachmentBytes: env.INBOUND_MAX_ATTACHMENT_BYTES,
+      pauseBusinessDays: env.REPLY_PAUSE_BUSINESS_DAYS,
+    },
   };
 }
 

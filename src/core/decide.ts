@@ -10,7 +10,7 @@ import { idempotencyKey } from './idempotency.js';
 import { climb, type Chased, type Climb } from './ladder.js';
 import { nextLookAt } from './next-look.js';
 import { isPlanActive, planCandidates, planLookDates } from './payment-plan.js';
-import { brokenPromiseAlert, customerStop, invoiceExclusions, promiseState } from './pauses.js';
+import { brokenPromiseAlert, customerStop, invoiceExclusions, promiseState, replyHold } from './pauses.js';
 import type { Policy } from './policy.js';
 import { defaultDunningRules, type DunningRules } from './rules.js';
 import { isWindowOpen, nextOpening, windowFor } from './send-window.js';
@@ -108,6 +108,13 @@ function gate(input: CaseInput, policy: Policy, rules: DunningRules, today: IsoD
     gated.held.push(...holdAll(gated.candidates, { reason: 'paused', detail }));
     gated.candidates = [];
     gated.dueFrom = [startOfLocalDay(addDays(lastPausedDay, 1), zone)];
+  } else {
+    const reply = replyHold(input.holds, today);
+    if (reply !== null) {
+      gated.held.push(...holdAll(gated.candidates, { reason: reply.reason, detail: reply.detail }));
+      gated.candidates = [];
+      gated.dueFrom = [startOfLocalDay(reply.resumesOn, zone)];
+    }
   }
 
   if (gated.candidates.length > 0) {
@@ -125,12 +132,7 @@ function gate(input: CaseInput, policy: Policy, rules: DunningRules, today: IsoD
   const window = windowFor(customer, rules);
   if (gated.candidates.length > 0 && !isWindowOpen(now, window)) {
     const opening = nextOpening(now, window);
-    gated.held.push(
-      ...holdAll(gated.candidates, {
-        reason: 'window',
-        detail: `outside the send window; opens ${opening.toFormat('yyyy-LL-dd HH:mm')} ${opening.zoneName ?? ''}`,
-      }),
-    );
+    gated.held.push(...holdAll(gated.candidates, { reason: 'window', detail: `outside the send window; opens ${opening.toISO() ?? ''}` }));
     gated.candidates = [];
     gated.dueFrom.push(opening);
   }

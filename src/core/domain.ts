@@ -90,6 +90,10 @@ export interface Holds {
   /** New orders blocked; dunning carries on. */
   creditHold: boolean;
   manualPause: boolean;
+  /** Reply pause: a person's reply awaits a collector; no automated contact through this local date. */
+  replyPausedThrough: IsoDate | null;
+  /** An out-of-office reply's return date: no automated contact before it. */
+  awayUntil: IsoDate | null;
 }
 
 export type ContactStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'cancelled';

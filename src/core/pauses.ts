@@ -1,8 +1,7 @@
 import type { Candidate } from './candidate.js';
-import { addDays, type IsoDate } from './dates.js';
+import { addDays, weekdayOf, type IsoDate } from './dates.js';
 import type { SkipReason } from './decision.js';
 import type { Customer, Dispute, Holds, OpenInvoice, PromiseToPay } from './domain.js';
-import { toMajorString } from './money.js';
 import type { DunningRules } from './rules.js';
 
 /** Why contact is stopped. */
@@ -21,6 +20,46 @@ export function customerStop(customer: Pick<Customer, 'doNotContact'>, holds: Ho
   if (customer.doNotContact) return { reason: 'consent', detail: 'customer is marked do-not-contact' };
   if (holds.manualPause) return { reason: 'paused', detail: 'dunning is paused by hand' };
   return null;
+}
+
+/**
+ * What the customer's replies hold back today: a reply pause (a person wrote; contact waits until
+ * a collector marks the reply handled, at most through `replyPausedThrough`) and an out-of-office
+ * return date. `resumesOn` is the first local day contact may resume.
+ */
+export function replyHold(holds: Pick<Holds, 'replyPausedThrough' | 'awayUntil'>, today: IsoDate): (Stop & { resumesOn: IsoDate }) | null {
+  const paused = holds.replyPausedThrough !== null && today <= holds.replyPausedThrough;
+  const away = holds.awayUntil !== null && today < holds.awayUntil;
+  if (!paused && !away) return null;
+  const pauseEnds = paused ? addDays(holds.replyPausedThrough!, 1) : today;
+  const returns = away ? holds.awayUntil! : today;
+  if (pauseEnds >= returns) {
+    return {
+      reason: 'paused',
+      detail: `a reply from the customer awaits a collector, paused through ${holds.replyPausedThrough}`,
+      resumesOn: pauseEnds,
+    };
+  }
+  return { reason: 'paused', detail: `the customer is out of office until ${holds.awayUntil}`, resumesOn: returns };
+}
+
+/**
+ * The last day of a reply pause: `businessDays` working days after the day the reply arrived,
+ * not counting days outside `workingDays` (ISO weekdays) or holidays.
+ */
+export function replyPauseEnd(
+  receivedOn: IsoDate,
+  businessDays: number,
+  workingDays: readonly number[],
+  holidays: ReadonlySet<IsoDate>,
+): IsoDate {
+  let day = receivedOn;
+  // Bounded like the send window's search: a week always has a working day unless misconfigured.
+  for (let counted = 0, i = 0; counted < businessDays && i < 400 + businessDays * 7; i++) {
+    day = addDays(day, 1);
+    if (workingDays.includes(weekdayOf(day)) && !holidays.has(day)) counted++;
+  }
+  return day;
 }
 
 /** The effect of the customer's promises to pay today. */
@@ -81,7 +120,7 @@ export function invoiceExclusions(invoices: readonly OpenInvoice[], disputes: re
     if (excluded.has(invoice.id) || balance >= minimum) continue;
     excluded.set(invoice.id, {
       reason: 'min_balance',
-      detail: `open ${invoice.currency} balance ${toMajorString(balance, invoice.currency)} is below the minimum ${toMajorString(minimum, invoice.currency)}`,
+      detail: `open ${invoice.currency} balance ${balance} is below the minimum ${minimum} (minor units)`,
     });
   }
   return excluded;

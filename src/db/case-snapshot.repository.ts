@@ -64,6 +64,8 @@ interface CustomerJson {
   legalHold: boolean;
   creditHold: boolean;
   bankruptcy: boolean;
+  replyPausedThrough: string | null;
+  awayUntil: string | null;
   received: Array<{ currency: string; amountMinor: string }>;
   history: Array<{
     type: ContactRecord['channel'];
@@ -120,6 +122,10 @@ const SNAPSHOT_QUERY = `
            'creditHold', exists (select 1 from credit_holds h where h.customer_id = cu.id and h.released_at is null),
            'bankruptcy', exists (select 1 from bankruptcy_filings b where b.customer_id = cu.id
                                    and b.discharged_at is null and b.dismissed_at is null),
+           'replyPausedThrough', (select max(r.paused_through)::text from replies r
+                                   where r.customer_id = cu.id and r.handled_at is null),
+           'awayUntil', (select max(r.returns_date)::text from replies r
+                          where r.customer_id = cu.id and r.classification = 'auto_reply'),
            -- Payments received since the last reminder, which the next one thanks the customer for.
            'received', coalesce((
              select json_agg(json_build_object('currency', r.currency, 'amountMinor', r.amount::text) order by r.currency)
@@ -237,6 +243,8 @@ function toSnapshot(row: CaseRow, customer: CustomerJson, now: DateTime): CaseSn
       bankruptcy: customer.bankruptcy,
       creditHold: customer.creditHold,
       manualPause: row.state === 'paused' && row.pauseReason === 'manual',
+      replyPausedThrough: customer.replyPausedThrough,
+      awayUntil: customer.awayUntil,
     },
     ladder: { cycle: row.ladderCycle, open: row.ladderOpen },
     history,

@@ -75,7 +75,15 @@ export function anInvoice(options: Partial<OpenInvoice> & { daysPastDue?: number
 }
 
 export function noHolds(overrides: Partial<Holds> = {}): Holds {
-  return { legalHold: false, bankruptcy: false, creditHold: false, manualPause: false, ...overrides };
+  return {
+    legalHold: false,
+    bankruptcy: false,
+    creditHold: false,
+    manualPause: false,
+    replyPausedThrough: null,
+    awayUntil: null,
+    ...overrides,
+  };
 }
 
 export function aDispute(invoice: OpenInvoice, status: Dispute['status'] = 'open'): Dispute {

@@ -3,7 +3,6 @@ import { inject } from 'vitest';
 import { httpDependencies } from '../../src/app/http.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { openCaseServices } from '../../src/app/services.js';
-import type { Clock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config/config.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -24,7 +23,7 @@ export interface TestHttpApp {
   close(): Promise<void>;
 }
 
-export async function startTestHttpApp(extraEnv: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestHttpApp> {
+export async function startTestHttpApp(extraEnv: Record<string, string> = {}): Promise<TestHttpApp> {
   const database = await createTestDatabase();
   const env = {
     DATABASE_URL: database.url,
@@ -36,9 +35,7 @@ export async function startTestHttpApp(extraEnv: Record<string, string> = {}, op
     ...extraEnv,
   };
   const config = loadConfig(env, process.cwd());
-  const runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }), {
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  const runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }));
   // As `arrears serve` composes it: the case services hand their jobs to the (test-prefixed) queues.
   const cases = await openCaseServices(runtime);
   const app = await buildHttpServer(await httpDependencies(runtime, { cases: cases.cases }));
