@@ -37,7 +37,10 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
   const policies = await loadPolicies(config.policiesDir);
   const rules = await loadDunningRules(config.rulesFile);
   return {
-    sessionSecret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
+    sessions: {
+      secret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
+      lifetimes: config.http.sessionLifetimes,
+    },
     secureCookies: config.http.publicBaseUrl?.startsWith('https://') ?? false,
     knownPolicies: new Set(policies.keys()),
     timeZone: config.queue.tickTimeZone,

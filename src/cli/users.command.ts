@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openRuntime } from '../app/runtime.js';
 import { listApiTokens } from '../db/users.repository.js';
 import { parseScopes, ROLES, API_SCOPES } from '../users/scopes.js';
-import { addUser, createApiToken, revokeApiToken, UserInputError } from '../users/user.service.js';
+import { addUser, createApiToken, disableUser, revokeApiToken, UserInputError } from '../users/user.service.js';
 import type { CommandContext } from './main.js';
 
 async function readStdin(): Promise<string> {
@@ -29,7 +29,7 @@ async function withPrisma<T>(context: CommandContext, work: (runtime: Awaited<Re
   }
 }
 
-/** `arrears users add` and `arrears tokens create|list|revoke`. */
+/** `arrears users add|disable` and `arrears tokens create|list|revoke`. */
 export function registerUsersCommand(program: Command, context: CommandContext): void {
   const users = program.command('users').description('Console users (collector, manager, admin).');
   users
@@ -49,6 +49,17 @@ export function registerUsersCommand(program: Command, context: CommandContext):
           ...(options.name ? { name: options.name } : {}),
         });
         process.stdout.write(`${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})\n`);
+      });
+    });
+
+  users
+    .command('disable')
+    .description('Disable a user: no sign-in or API token any more, and every console session ends now (`users add` enables again).')
+    .requiredOption('--email <email>', 'the user to disable')
+    .action(async (options: { email: string }) => {
+      await withPrisma(context, async ({ prisma }) => {
+        if (!(await disableUser(prisma, options.email))) throw new UserInputError(`user: no user ${options.email}`);
+        process.stdout.write(`disabled ${options.email}; their console sessions have ended\n`);
       });
     });
 

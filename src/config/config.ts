@@ -202,6 +202,20 @@ export const envSchema = z
     SESSION_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
     }),
+    /** A console session ends after this many minutes without a request. */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(120),
+    /** A console session ends this many hours after sign-in, however busy. */
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(12),
     /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
     EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
       message: 'must be at least 16 characters',
@@ -375,6 +389,8 @@ export interface Config {
     emailWebhookSecret: string | null;
     /** Null = use (or create) `session.secret` in the data directory. */
     sessionSecret: string | null;
+    /** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in seconds. */
+    sessionLifetimes: { idleSeconds: number; maxSeconds: number };
     dashboardRefreshSeconds: number;
   };
   alerts: {
@@ -484,6 +500,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
       sessionSecret: env.SESSION_SECRET ?? null,
+      sessionLifetimes: { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 },
       dashboardRefreshSeconds: env.DASHBOARD_REFRESH_SECONDS,
     },
     alerts: {

@@ -132,7 +132,12 @@ function gate(input: CaseInput, policy: Policy, rules: DunningRules, today: IsoD
   const window = windowFor(customer, rules);
   if (gated.candidates.length > 0 && !isWindowOpen(now, window)) {
     const opening = nextOpening(now, window);
-    gated.held.push(...holdAll(gated.candidates, { reason: 'window', detail: `outside the send window; opens ${opening.toISO() ?? ''}` }));
+    gated.held.push(
+      ...holdAll(gated.candidates, {
+        reason: 'window',
+        detail: `outside the send window; opens ${opening.toFormat('yyyy-LL-dd HH:mm')} ${opening.zoneName ?? ''}`,
+      }),
+    );
     gated.candidates = [];
     gated.dueFrom.push(opening);
   }

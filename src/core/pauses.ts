@@ -2,6 +2,7 @@ import type { Candidate } from './candidate.js';
 import { addDays, weekdayOf, type IsoDate } from './dates.js';
 import type { SkipReason } from './decision.js';
 import type { Customer, Dispute, Holds, OpenInvoice, PromiseToPay } from './domain.js';
+import { toMajorString } from './money.js';
 import type { DunningRules } from './rules.js';
 
 /** Why contact is stopped. */
@@ -120,7 +121,7 @@ export function invoiceExclusions(invoices: readonly OpenInvoice[], disputes: re
     if (excluded.has(invoice.id) || balance >= minimum) continue;
     excluded.set(invoice.id, {
       reason: 'min_balance',
-      detail: `open ${invoice.currency} balance ${balance} is below the minimum ${minimum} (minor units)`,
+      detail: `open ${invoice.currency} balance ${toMajorString(balance, invoice.currency)} is below the minimum ${toMajorString(minimum, invoice.currency)}`,
     });
   }
   return excluded;

@@ -62,6 +62,15 @@ export async function upsertUser(
   return { user: saved!, created: true };
 }
 
+/** Disables (or re-enables) a user; returns the user, or null when there is none with that id. */
+export async function setUserActive(sql: Sql, id: string, active: boolean): Promise<UserRecord | null> {
+  const [saved] = await sql.query<UserRecord>(
+    `update users set active = $2, updated_at = now() where id = $1::uuid returning ${USER_COLUMNS}`,
+    [id, active],
+  );
+  return saved ?? null;
+}
+
 /** Names of users by id, for showing who did something (audit actors, acknowledgements); anything not a user id is left out. */
 export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id) => UUID.test(id)))];

@@ -10,7 +10,7 @@ import { roleAtLeast } from '../users/scopes.js';
 import { apiPlugin } from './api/api.plugin.js';
 import { caseRoutes } from './api/case.routes.js';
 import type { ApiRoute } from './api/route.js';
-import { sessionOf } from './auth/principal.js';
+import { sessionOf, type SessionSettings } from './auth/principal.js';
 import { addSecurityHeaders } from './auth/security-headers.js';
 import { caseConsoleActions } from './console/case-forms.js';
 import { consolePlugin, type ConsoleActions } from './console/console.plugin.js';
@@ -19,8 +19,8 @@ import { metricsPlugin, QueueInspector } from './metrics.js';
 
 /** Settings of the staff-facing part of `arrears serve`: console, API, probes, metrics. */
 export interface AppHttpOptions {
-  /** Signs console session cookies. */
-  sessionSecret: string;
+  /** Signs console session cookies (SESSION_SECRET) and how long sessions live. */
+  sessions: SessionSettings;
   /** Cookies only over https (PUBLIC_BASE_URL is https). */
   secureCookies: boolean;
   /** Policy ids a customer may name (API upserts). */
@@ -75,7 +75,7 @@ export async function registerAppRoutes(
     // bull-board for admins: its own UI (which needs an inline bootstrap script), behind the console session.
     await app.register(async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
-        const { principal } = await sessionOf(prisma, request, options.sessionSecret, clock());
+        const { principal } = await sessionOf(prisma, request, options.sessions, clock());
         if (principal === null) return reply.redirect(`/console/login?next=${encodeURIComponent('/console/queues')}`, 303);
         if (!roleAtLeast(principal.role, 'admin')) return reply.code(403).type('text/plain').send('admins only');
         reply.header(
@@ -94,7 +94,7 @@ export async function registerAppRoutes(
     prefix: '/console',
     prisma,
     clock,
-    sessionSecret: options.sessionSecret,
+    sessions: options.sessions,
     secureCookies: options.secureCookies,
     timeZone: options.timeZone,
     baseCurrency: options.baseCurrency,

@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, UserRole } from '../db/client.js';
 import { appendAudit } from '../db/audit.repository.js';
+import { revokeUserSessions } from '../db/sessions.repository.js';
 import { autoCommit, inTransaction } from '../db/transaction.js';
 import {
   findTokenByHash,
   findUser,
   insertApiToken,
   revokeApiTokens,
+  setUserActive,
   touchApiToken,
   upsertUser,
   type TokenRecord,
@@ -32,7 +34,7 @@ export class UserInputError extends Error {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Creates a user (or updates the one with that email): `arrears users add`. */
+/** Creates a user (or updates the one with that email): `arrears users add`. A new password ends the user's console sessions. */
 export async function addUser(
   prisma: PrismaClient,
   input: { email: string; name?: string; role: string; password: string | null },
@@ -52,6 +54,7 @@ export async function addUser(
       role: input.role as UserRole,
       passwordHash,
     });
+    if (!result.created && passwordHash !== null) await revokeUserSessions(sql, result.user.id, new Date());
     await appendAudit(sql, {
       entityType: 'user',
       entityId: result.user.id,
@@ -62,6 +65,28 @@ export async function addUser(
     });
     return result;
   });
+}
+
+/**
+ * Disables a user (`arrears users disable`): no sign-in, no API token, and every console session
+ * ends now. `arrears users add` with the same email enables them again. False: no such user.
+ */
+export async function disableUser(prisma: PrismaClient, idOrEmail: string, actor = 'cli', now = new Date()): Promise<boolean> {
+  const user = await findUser(prisma, idOrEmail);
+  if (user === null) return false;
+  await inTransaction(prisma, async ({ sql }) => {
+    await setUserActive(sql, user.id, false);
+    const sessions = await revokeUserSessions(sql, user.id, now);
+    await appendAudit(sql, {
+      entityType: 'user',
+      entityId: user.id,
+      action: 'user.disabled',
+      actor,
+      after: { sessionsEnded: sessions },
+      at: now,
+    });
+  });
+  return true;
 }
 
 /** The active user with this email and password, or null (in the same time either way). */

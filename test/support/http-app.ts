@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { httpDependencies } from '../../src/app/http.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { openCaseServices } from '../../src/app/services.js';
+import type { Clock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config/config.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -23,7 +24,7 @@ export interface TestHttpApp {
   close(): Promise<void>;
 }
 
-export async function startTestHttpApp(extraEnv: Record<string, string> = {}): Promise<TestHttpApp> {
+export async function startTestHttpApp(extraEnv: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestHttpApp> {
   const database = await createTestDatabase();
   const env = {
     DATABASE_URL: database.url,
@@ -35,7 +36,9 @@ export async function startTestHttpApp(extraEnv: Record<string, string> = {}): P
     ...extraEnv,
   };
   const config = loadConfig(env, process.cwd());
-  const runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }));
+  const runtime = await openRuntime(config, createLogger({ level: 'silent', format: 'json', production: true }), {
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   // As `arrears serve` composes it: the case services hand their jobs to the (test-prefixed) queues.
   const cases = await openCaseServices(runtime);
   const app = await buildHttpServer(await httpDependencies(runtime, { cases: cases.cases }));

@@ -1,3 +1,5 @@
+import type { DateTime } from 'luxon';
+import { findDates, type FoundDate } from './dates.js';
 import type { ReplyMessage } from './types.js';
 import { findPhrase, type FoldedText } from './text.js';
 
@@ -140,4 +142,26 @@ export function autoReplyByPhrase(rules: readonly PhraseRule[], text: FoldedText
     if (found !== null) return { rule: rule.id, reason: `${rule.reason}: ${where} "${found.quote}".` };
   }
   return null;
+}
+
+/** Words that mark a return date: before it (en, ro, zh "直到") or after it (tr, zh "返回"). */
+const RETURN_CUE_BEFORE =
+  /(?:\b(?:back|return|returning|returns|until|till|through|resume|revin|revenim|inapoi|intorc|pana)\b|直到|至|到)[^.!?\n]{0,24}$/;
+const RETURN_CUE_AFTER = /^[^.!?\n]{0,24}(?:\b(?:kadar|donecegim|donuyorum|ofiste olacagim|itibaren)|返回|回来|回到|上班|回)/;
+
+/**
+ * The return date an out-of-office states: the latest date next to a return cue ("back on",
+ * "până pe", "tarihine kadar", "将于…返回"), else the latest date stated; null when it states none.
+ * Dates are never before the day it was received (dates.ts).
+ */
+export function returnDate(texts: readonly FoldedText[], receivedAt: DateTime): FoundDate | null {
+  const all = texts.flatMap((text) =>
+    findDates(text, receivedAt).map((date) => ({
+      date,
+      cued: RETURN_CUE_BEFORE.test(text.folded.slice(0, date.start)) || RETURN_CUE_AFTER.test(text.folded.slice(date.end)),
+    })),
+  );
+  const cued = all.filter((entry) => entry.cued);
+  const pool = (cued.length > 0 ? cued : all).map((entry) => entry.date);
+  return pool.reduce<FoundDate | null>((latest, date) => (latest === null || date.iso > latest.iso ? date : latest), null);
 }

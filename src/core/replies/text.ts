@@ -66,3 +66,34 @@ export function findPhrase(text: FoldedText, pattern: RegExp): FoundPhrase | nul
   const end = start + match[0].length;
   return { start, end, groups: match.slice(1), quote: quoteOriginal(text, start, end) };
 }
+
+/** The shipped locales a phrase rule is written for. */
+export type RuleLocale = 'en' | 'ro' | 'tr' | 'zh-CN';
+
+/** One row of a rule table: a pattern on folded text, with a stable id and an English reason. */
+export interface PhraseRule {
+  /** Stable id, e.g. 'opt_out.en.unsubscribe'. */
+  id: string;
+  locale: RuleLocale;
+  pattern: RegExp;
+  /** What the match means, in English, e.g. 'asks to unsubscribe'. */
+  reason: string;
+  /** For a bare verb ("3月15日付款"): counts only right next to a date. */
+  adjacentDateOnly?: boolean;
+  /** A negation that, ending just before the match in the same sentence, cancels it ("不会在3月15日付款"). */
+  negatedBy?: RegExp;
+}
+
+export interface PhraseMatch {
+  rule: PhraseRule;
+  found: FoundPhrase;
+}
+
+/** The first rule of `rules` (in table order) whose pattern matches `text`. */
+export function firstMatch(rules: readonly PhraseRule[], text: FoldedText): PhraseMatch | null {
+  for (const rule of rules) {
+    const found = findPhrase(text, rule.pattern);
+    if (found !== null) return { rule, found };
+  }
+  return null;
+}

@@ -1,55 +1,59 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-// Console sessions live in one signed cookie: no session table, any `arrears serve` process
-// with the same SESSION_SECRET accepts it. Its payload carries the CSRF token (the synchronizer
-// token every console form echoes), the expiry, and a fingerprint of the user's password hash,
-// so changing the password (or deactivating the user, checked per request) ends every session.
+// The console's cookie is signed (SESSION_SECRET) and carries the CSRF token (the synchronizer
+// token every console form echoes). Before sign-in that is all it holds. After sign-in it also
+// carries a random session token whose hash names a row of `console_sessions`: the row, not the
+// cookie, says whether the session is alive, so sign-out, a password change or a disabled user
+// end it on every copy of the cookie.
 
 export const SESSION_COOKIE = 'arrears_session';
-/** Idle sessions end after this long; each request with a valid session renews it. */
-export const SESSION_TTL_SECONDS = 8 * 60 * 60;
-const PURPOSE = 'arrears/session/v1\0';
+/** A cookie from before sign-in (the login form's CSRF token) lasts this long. */
+const ANONYMOUS_TTL_SECONDS = 2 * 60 * 60;
+const PURPOSE = 'arrears/session/v2\0';
+
+/** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in seconds. */
+export interface SessionLifetimes {
+  idleSeconds: number;
+  maxSeconds: number;
+}
 
 export interface Session {
-  /** Signed-in user id; absent before login (the login form's CSRF token still needs a home). */
-  userId?: string;
   csrf: string;
-  /** Expiry, epoch seconds. */
+  /** The cookie's own expiry, epoch seconds. */
   expires: number;
-  /** Fingerprint of the password hash the session was opened with. */
-  fingerprint?: string;
+  /** After sign-in: the secret whose hash names the `console_sessions` row. */
+  token?: string;
 }
 
 interface Payload {
-  u?: string;
   c: string;
   e: number;
-  f?: string;
+  s?: string;
 }
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(PURPOSE).update(body).digest();
 
-export function passwordFingerprint(passwordHash: string | null): string {
-  return createHash('sha256')
-    .update(passwordHash ?? '')
-    .digest('base64url')
-    .slice(0, 16);
+/** What `console_sessions.token_hash` stores for a session token. */
+export function sessionTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }
 
-export function newSession(now: Date, user?: { id: string; passwordHash: string | null }): Session {
+/** A session before sign-in: only a CSRF token. */
+export function anonymousSession(now: Date): Session {
+  return { csrf: randomBytes(24).toString('base64url'), expires: Math.floor(now.getTime() / 1000) + ANONYMOUS_TTL_SECONDS };
+}
+
+/** A new signed-in session: a fresh CSRF token (nothing from before sign-in carries over) and a fresh session token. */
+export function signedInSession(now: Date, lifetimes: SessionLifetimes): Session {
   return {
     csrf: randomBytes(24).toString('base64url'),
-    expires: Math.floor(now.getTime() / 1000) + SESSION_TTL_SECONDS,
-    ...(user ? { userId: user.id, fingerprint: passwordFingerprint(user.passwordHash) } : {}),
+    expires: Math.floor(now.getTime() / 1000) + lifetimes.maxSeconds,
+    token: randomBytes(32).toString('base64url'),
   };
 }
 
 export function encodeSession(secret: string, session: Session): string {
-  const payload: Payload = {
-    c: session.csrf,
-    e: session.expires,
-    ...(session.userId ? { u: session.userId, f: session.fingerprint ?? '' } : {}),
-  };
+  const payload: Payload = { c: session.csrf, e: session.expires, ...(session.token ? { s: session.token } : {}) };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${sign(secret, body).toString('base64url')}`;
 }
@@ -69,15 +73,11 @@ export function decodeSession(secret: string, value: string | undefined, now: Da
     return null;
   }
   if (typeof payload.c !== 'string' || typeof payload.e !== 'number' || payload.e * 1000 <= now.getTime()) return null;
-  return {
-    csrf: payload.c,
-    expires: payload.e,
-    ...(typeof payload.u === 'string' ? { userId: payload.u, fingerprint: String(payload.f ?? '') } : {}),
-  };
+  return { csrf: payload.c, expires: payload.e, ...(typeof payload.s === 'string' ? { token: payload.s } : {}) };
 }
 
-export function sessionCookie(value: string, secure: boolean, maxAge = SESSION_TTL_SECONDS): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+export function sessionCookie(value: string, secure: boolean, maxAge: number): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${Math.max(0, maxAge)}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 
 export function clearedSessionCookie(secure: boolean): string {

@@ -8,9 +8,9 @@ import { findContactLog } from '../../db/contact-log.repository.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
 import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
-import { sessionOf } from '../auth/principal.js';
+import { endSession, openSession, sessionOf, type SessionSettings } from '../auth/principal.js';
 import { RateLimiter } from '../auth/rate-limit.js';
-import { clearedSessionCookie, encodeSession, newSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
+import { anonymousSession, clearedSessionCookie, encodeSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
 import { WORKER_SILENT_AFTER_MS } from '../../jobs/heartbeat.js';
 import type { QueueInspector } from '../metrics.js';
 import { registerDashboardRoutes } from './dashboard.routes.js';
@@ -64,7 +64,7 @@ export interface Flash {
 
 export interface ConsolePluginOptions {
   prisma: PrismaClient;
-  sessionSecret: string;
+  sessions: SessionSettings;
   secureCookies: boolean;
   /** Zone "today" is read in (TICK_TZ). */
   timeZone: string;
@@ -108,8 +108,15 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   app.decorateRequest('principal', null);
   app.decorateRequest('session', null);
 
-  const setSession = (reply: FastifyReply, session: Session) =>
-    reply.header('set-cookie', sessionCookie(encodeSession(options.sessionSecret, session), options.secureCookies));
+  const setSession = (reply: FastifyReply, session: Session, now: Date) =>
+    reply.header(
+      'set-cookie',
+      sessionCookie(
+        encodeSession(options.sessions.secret, session),
+        options.secureCookies,
+        session.expires - Math.floor(now.getTime() / 1000),
+      ),
+    );
 
   const layout = (request: FastifyRequest): LayoutContext => {
     const user = request.principal;
@@ -148,11 +155,11 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         .redirect(to, 303),
   };
 
-  // Who is calling, on every console request; a valid session slides forward.
+  // Who is calling, on every console request (a live session's last-seen time moves forward in Postgres).
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/console/assets/')) return;
     const now = options.clock();
-    const { session, principal } = await sessionOf(prisma, request, options.sessionSecret, now);
+    const { session, principal } = await sessionOf(prisma, request, options.sessions, now);
     request.session = session;
     request.principal = principal;
     if (/(?:^|;\s*)arrears_flash=/.test(request.headers.cookie ?? '')) {
@@ -161,7 +168,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         `arrears_flash=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0${options.secureCookies ? '; Secure' : ''}`,
       );
     }
-    if (session && principal) setSession(reply, { ...session, expires: newSession(now).expires });
   });
 
   // Role, then CSRF on every state-changing request.
@@ -213,8 +219,9 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
     if (request.principal) return reply.redirect(safeNext(request.query.next), 303);
     if (request.session === null) {
-      request.session = newSession(options.clock());
-      setSession(reply, request.session);
+      const now = options.clock();
+      request.session = anonymousSession(now);
+      setSession(reply, request.session, now);
     }
     return helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(request.query.next) });
   });
@@ -235,12 +242,15 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     const user = await authenticatePassword(prisma, email, password);
     if (user === null) return again(401, 'That email and password do not match an active user.');
     loginByAccount.reset(`${request.ip}|${email.trim().toLowerCase()}`);
+    // A new session every sign-in (new token, new CSRF token); one this browser held before ends.
+    await endSession(prisma, request.session, now);
+    setSession(reply, await openSession(prisma, user.id, options.sessions, now), now);
     request.log.info({ userId: user.id }, 'signed in');
-    setSession(reply, newSession(now, user)); // a fresh CSRF token: nothing from before login carries over
     return reply.redirect(safeNext(next), 303);
   });
 
   app.post('/logout', async (request, reply) => {
+    await endSession(prisma, request.session, options.clock());
     reply.header('set-cookie', clearedSessionCookie(options.secureCookies));
     return reply.redirect('/console/login', 303);
   });

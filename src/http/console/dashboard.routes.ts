@@ -109,6 +109,9 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       .sort((a, b) => (a.collectorName ?? '\uffff').localeCompare(b.collectorName ?? '\uffff'))
       .map((a) => {
         const decided = a.promisesKept + a.promisesBroken;
+        const amounts = Object.entries(a.collected).map(([currency, minor]) => ({ currency, minor }));
+        const inBase = sumInBase(amounts, rates);
+        const foreign = amounts.some((x) => x.currency !== rates.base);
         return {
           name: a.collectorName ?? 'Unassigned',
           contacts: a.contacts.toLocaleString(locale),
@@ -116,6 +119,10 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
           keptRate: decided === 0 ? null : `${Math.round((a.promisesKept / decided) * 100)}%`,
           kept: a.promisesKept,
           decided,
+          collectedInBase:
+            !foreign || inBase.missing.length === amounts.length
+              ? null
+              : { total: money(Number(inBase.minor), rates.base), missing: inBase.missing.join(', ') },
           collected: Object.entries(a.collected)
             .sort(([x], [y]) => x.localeCompare(y))
             .map(([currency, minor]) => money(minor, currency)),
@@ -145,6 +152,7 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       title: 'Dashboard',
       nav: 'dashboard',
       asOf,
+      base: rates.base,
       timeZone: options.timeZone,
       refreshedAt: refreshedAt === null ? null : DateTime.fromJSDate(refreshedAt).setZone(options.timeZone).toFormat('yyyy-LL-dd HH:mm'),
       refreshMinutes: Math.max(1, Math.round(options.refreshSeconds / 60)),

@@ -157,6 +157,15 @@ describe('minimum balance per currency', () => {
     expect(reasons(decision)).toEqual(sent ? [] : ['min_balance']);
   });
 
+  it("says why in the currency's own units", () => {
+    const decision = decide(
+      aCase({ invoices: [anInvoice({ daysPastDue: 1, balanceMinor: 30_000, currency: 'EUR' })] }),
+      defaultPolicy,
+      rules,
+    );
+    expect(decision.skipped[0]?.detail).toBe('open EUR balance 300.00 is below the minimum 500.00');
+  });
+
   it('ignores invoices already paid', () => {
     const decision = decide(aCase({ invoices: [anInvoice({ daysPastDue: 1, balanceMinor: 0 })] }), defaultPolicy);
     expect(decision.actions).toEqual([]);

@@ -64,6 +64,11 @@ describe('time zones east and west of UTC, when the local date is not the UTC da
       expect(decision.actions).toEqual([]);
       expect(decision.skipped.find((s) => s.type === 'email')).toMatchObject({ stepId: step, reason: 'window' });
       expect(decision.nextLookAt.toISO()).toBe(opens);
+      // What a collector reads on the customer page: the local opening, with its zone.
+      const local = DateTime.fromISO(opens!, { setZone: true });
+      expect(decision.skipped.find((s) => s.type === 'email')?.detail).toBe(
+        `outside the send window; opens ${local.toFormat('yyyy-LL-dd HH:mm')} ${zone}`,
+      );
     }
   });
 });

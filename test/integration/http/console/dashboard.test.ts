@@ -159,6 +159,8 @@ describe('the manager dashboard', () => {
     expect(page.text).toMatch(/All, in EUR €200,000\.00 €246,913\.40 €0\.00 €0\.00 €0\.00 €446,913\.40/);
     expect(page.text).toContain(`All currencies converted to EUR at the rates of ${day(-3)}, ${day(-1)}.`);
     expect(page.text).not.toContain('No rate to EUR');
+    // The collector's takings in the base currency above the per-currency amounts.
+    expect(page.text).toContain('Ana collector 4 2 67% (2 of 3) €50,000.00 in EUR RON 250,000.00');
   });
 
   it('shows earlier periods and weeks, and refuses what it does not know', async () => {
