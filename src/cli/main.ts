@@ -7,6 +7,7 @@ import { registerImportCommand } from './import.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
 import { registerReportCommand } from './report.command.js';
+import { registerSecretsCommand } from './secrets.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerPlanCommand } from './plan.command.js';
 import { registerQueuesCommand } from './queues.command.js';
@@ -55,6 +56,7 @@ registerTemplatesCommand(program, context);
 registerCaseCommand(program, context);
 registerAlertsCommand(program, context);
 registerUsersCommand(program, context);
+registerSecretsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

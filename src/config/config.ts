@@ -4,6 +4,7 @@ import type { EmailTransportSettings } from '../channels/email/create-email-tran
 import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.js';
 import type { CompanyProfile } from '../templates/context.js';
 import { isKnownCurrency } from '../core/money.js';
+import { productionSecretProblems } from './production-checks.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -443,6 +444,8 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
+  const refused = productionSecretProblems(env);
+  if (refused.length > 0) throw new ConfigError(refused);
   const dataDir = path.resolve(cwd, env.ARREARS_DATA_DIR);
   return {
     env: env.NODE_ENV,
