@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { EmailTransportSettings } from '../channels/email/create-email-transport.js';
 import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.js';
+import type { MailboxSettings } from '../replies/mailbox-poller.js';
 import type { CompanyProfile } from '../templates/context.js';
 import { isKnownCurrency } from '../core/money.js';
 import { productionSecretProblems } from './production-checks.js';
@@ -273,8 +274,26 @@ export const envSchema = z
     CREDIT_HOLD_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
       message: 'must be at least 16 characters',
     }),
+    /** IMAP mailbox replies arrive in: `imap://host:port` (STARTTLS when offered) or `imaps://host:port`; unset = no poller. */
+    IMAP_URL: optionalUrl(['imap', 'imaps']),
+    IMAP_USER: optionalText,
+    IMAP_PASSWORD: optionalText,
+    /** The mailbox watched for replies. */
+    IMAP_MAILBOX: z.string().trim().min(1).default('INBOX'),
+    /** Where a received message is moved (created when missing). */
+    IMAP_PROCESSED_MAILBOX: z.string().trim().min(1).default('Processed'),
+    /** How often the mailbox is checked when the server offers no IDLE (with IDLE: a safety re-check). */
+    IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   })
   .superRefine((env, ctx) => {
+    if (env.IMAP_URL) {
+      for (const name of ['IMAP_USER', 'IMAP_PASSWORD'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when IMAP_URL is set' });
+      }
+      if (env.IMAP_PROCESSED_MAILBOX === env.IMAP_MAILBOX) {
+        ctx.addIssue({ code: 'custom', path: ['IMAP_PROCESSED_MAILBOX'], message: 'must differ from IMAP_MAILBOX' });
+      }
+    }
     if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
       ctx.addIssue({
         code: 'custom',
@@ -409,6 +428,8 @@ export interface Config {
   cases: { promiseMaxDays: number };
   /** Replies: size limits of what is received and kept, and the reply pause. */
   replies: { maxBytes: number; maxAttachmentBytes: number; pauseBusinessDays: number };
+  /** The mailbox replies arrive in; null (IMAP_URL unset) = no poller. */
+  imap: MailboxSettings | null;
 }
 
 /**
@@ -527,6 +548,16 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       maxAttachmentBytes: env.INBOUND_MAX_ATTACHMENT_BYTES,
       pauseBusinessDays: env.REPLY_PAUSE_BUSINESS_DAYS,
     },
+    imap: env.IMAP_URL
+      ? {
+          url: env.IMAP_URL,
+          user: env.IMAP_USER ?? '',
+          password: env.IMAP_PASSWORD ?? '',
+          mailbox: env.IMAP_MAILBOX,
+          processedMailbox: env.IMAP_PROCESSED_MAILBOX,
+          pollSeconds: env.IMAP_POLL_SECONDS,
+        }
+      : null,
   };
 }
 

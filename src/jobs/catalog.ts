@@ -106,6 +106,26 @@ export function parseQueueNames(list: string): JobName[] {
   if (names.length === 0) throw new Error(`name at least one queue: ${ALL_QUEUES.join(', ')}`);
   return names as JobName[];
 }
+/** Not a queue: the IMAP mailbox poller (IMAP_URL), which a worker role takes on by naming it. */
+export const MAILBOX_ROLE = 'mailbox';
+
+/** What one `arrears worker` process does: its queues, and whether it polls the mailbox. */
+export interface WorkerRole {
+  queues: JobName[];
+  mailbox: boolean;
+}
+
+/**
+ * Reads `--queues`: queue names as {@link parseQueueNames} reads them, plus `mailbox` for the
+ * process that polls the IMAP mailbox (`--queues mailbox` alone: a process that only polls).
+ */
+export function parseWorkerRole(list: string): WorkerRole {
+  const names = list.split(',').map((name) => name.trim());
+  const mailbox = names.includes(MAILBOX_ROLE);
+  const queues = names.filter((name) => name !== MAILBOX_ROLE && name !== '');
+  return { queues: mailbox && queues.length === 0 ? [] : parseQueueNames(queues.join(',')), mailbox };
+}
+
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payload']>;
 
 /**

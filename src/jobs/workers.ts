@@ -32,6 +32,11 @@ export interface WorkerOptions {
   schedule: boolean;
   /** The queues this process works (its role, `arrears worker --queues`); default all. */
   queues?: readonly JobName[];
+  /**
+   * Poll the IMAP mailbox (when IMAP_URL is set and `schedule` is on): `mailbox` in the role;
+   * default: when `queues` is not given (a worker doing everything).
+   */
+  mailbox?: boolean;
 }
 
 /** The reads the tick makes (repositories bound to the database by the composition root). */

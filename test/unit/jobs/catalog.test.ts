@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { parsePayload, parseQueueNames } from '../../../src/jobs/catalog.js';
+import { parsePayload, parseQueueNames, parseWorkerRole } from '../../../src/jobs/catalog.js';
 
 const caseId = '0b8f2f7e-6c2a-4c55-9a55-6c7d2a4c9f10';
 
@@ -48,5 +48,14 @@ describe('parseQueueNames (arrears worker --queues)', () => {
     [' , ', /name at least one queue: tick, /],
   ])('refuses %j, naming what is wrong', (list, message) => {
     expect(() => parseQueueNames(list)).toThrow(message);
+  });
+});
+
+describe('parseWorkerRole (arrears worker --queues with the mailbox)', () => {
+  it('takes mailbox as the IMAP poller, alone or with queues', () => {
+    expect(parseWorkerRole('mailbox')).toEqual({ queues: [], mailbox: true });
+    expect(parseWorkerRole('tick, mailbox,step')).toEqual({ queues: ['tick', 'step'], mailbox: true });
+    expect(parseWorkerRole('deliver-email')).toEqual({ queues: ['deliver-email'], mailbox: false });
+    expect(() => parseWorkerRole('mailbx')).toThrow(/unknown queue "mailbx"/);
   });
 });
