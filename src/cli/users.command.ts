@@ -39,7 +39,8 @@ export function registerUsersCommand(program: Command, context: CommandContext):
     .requiredOption('--role <role>', ROLES.join(' | '))
     .option('--name <name>', 'display name (default: the part of the email before @)')
     .option('--password-stdin', 'read the password from standard input (otherwise the user has no password: API tokens only)')
-    .action(async (options: { email: string; role: string; name?: string; passwordStdin?: boolean }) => {
+    .option('--time-zone <zone>', 'IANA zone the console shows this user\'s times and "today" in; "default" = TICK_TZ')
+    .action(async (options: { email: string; role: string; name?: string; passwordStdin?: boolean; timeZone?: string }) => {
       const password = options.passwordStdin ? await readStdin() : null;
       await withPrisma(context, async ({ prisma }) => {
         const { user, created } = await addUser(prisma, {
@@ -47,6 +48,7 @@ export function registerUsersCommand(program: Command, context: CommandContext):
           role: options.role,
           password,
           ...(options.name ? { name: options.name } : {}),
+          ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone === 'default' ? null : options.timeZone }),
         });
         process.stdout.write(`${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})\n`);
       });

@@ -11,9 +11,11 @@ export interface UserRecord {
   role: UserRole;
   active: boolean;
   passwordHash: string | null;
+  /** The console's zone for this user; null = the deployment's (TICK_TZ). */
+  timeZone: string | null;
 }
 
-const USER_FIELDS = { id: true, email: true, name: true, role: true, active: true, passwordHash: true } as const;
+const USER_FIELDS = { id: true, email: true, name: true, role: true, active: true, passwordHash: true, timeZone: true } as const;
 
 /** A user by id (uuid) or by email; emails match whatever their case (`Ann@Example.com` is `ann@example.com`). */
 export function findUser(db: Db, idOrEmail: string): Promise<UserRecord | null> {
@@ -36,28 +38,29 @@ export function findUserById(db: Db, id: string): Promise<UserRecord | null> {
   return UUID.test(id) ? findUser(db, id) : Promise.resolve(null);
 }
 
-const USER_COLUMNS = `id::text, email, name, role::text, active, password_hash as "passwordHash"`;
+const USER_COLUMNS = `id::text, email, name, role::text, active, password_hash as "passwordHash", time_zone as "timeZone"`;
 
 /** Creates a user, or updates name / role / password of the one with that email (any case). */
 export async function upsertUser(
   db: Db,
   sql: Sql,
-  user: { email: string; name: string; role: UserRole; passwordHash: string | null },
+  user: { email: string; name: string; role: UserRole; passwordHash: string | null; timeZone?: string | null },
 ): Promise<{ user: UserRecord; created: boolean }> {
   const email = user.email.trim().toLowerCase();
   const existing = await findUser(db, email);
   if (existing) {
     const [saved] = await sql.query<UserRecord>(
-      `update users set name = $2, role = $3::user_role, active = true, password_hash = coalesce($4, password_hash), updated_at = now()
+      `update users set name = $2, role = $3::user_role, active = true, password_hash = coalesce($4, password_hash),
+              time_zone = case when $5::boolean then $6 else time_zone end, updated_at = now()
         where id = $1::uuid returning ${USER_COLUMNS}`,
-      [existing.id, user.name, user.role, user.passwordHash],
+      [existing.id, user.name, user.role, user.passwordHash, user.timeZone !== undefined, user.timeZone ?? null],
     );
     return { user: saved!, created: false };
   }
   const [saved] = await sql.query<UserRecord>(
-    `insert into users (email, name, role, active, password_hash, updated_at) values ($1, $2, $3::user_role, true, $4, now())
+    `insert into users (email, name, role, active, password_hash, time_zone, updated_at) values ($1, $2, $3::user_role, true, $4, $5, now())
      returning ${USER_COLUMNS}`,
-    [email, user.name, user.role, user.passwordHash],
+    [email, user.name, user.role, user.passwordHash, user.timeZone ?? null],
   );
   return { user: saved!, created: true };
 }

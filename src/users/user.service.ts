@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { IANAZone } from 'luxon';
 import type { PrismaClient, UserRole } from '../db/client.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { revokeUserSessions } from '../db/sessions.repository.js';
@@ -26,6 +27,8 @@ export interface Principal {
   /** `token`: the API with these scopes; `session`: the console, every scope of the role. */
   via: 'session' | 'token';
   scopes: readonly ApiScope[] | null;
+  /** The zone the console shows this user's times in; null = the deployment's (TICK_TZ). */
+  timeZone: string | null;
 }
 
 export class UserInputError extends Error {
@@ -37,7 +40,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Creates a user (or updates the one with that email): `arrears users add`. A new password ends the user's console sessions. */
 export async function addUser(
   prisma: PrismaClient,
-  input: { email: string; name?: string; role: string; password: string | null },
+  input: { email: string; name?: string; role: string; password: string | null; timeZone?: string | null },
   actor = 'cli',
 ): Promise<{ user: UserRecord; created: boolean }> {
   const email = input.email.trim().toLowerCase();
@@ -46,6 +49,9 @@ export async function addUser(
   if (input.password !== null && input.password.length < MIN_PASSWORD_LENGTH) {
     throw new UserInputError(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
+  if (input.timeZone && !IANAZone.isValidZone(input.timeZone)) {
+    throw new UserInputError(`time zone: "${input.timeZone}" is not an IANA time zone (e.g. Europe/Bucharest)`);
+  }
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
   return inTransaction(prisma, async ({ db, sql }) => {
     const result = await upsertUser(db, sql, {
@@ -53,6 +59,7 @@ export async function addUser(
       name: input.name?.trim() || email.split('@')[0]!,
       role: input.role as UserRole,
       passwordHash,
+      ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     });
     if (!result.created && passwordHash !== null) await revokeUserSessions(sql, result.user.id, new Date());
     await appendAudit(sql, {
@@ -60,7 +67,12 @@ export async function addUser(
       entityId: result.user.id,
       action: result.created ? 'user.created' : 'user.updated',
       actor,
-      after: { email, role: input.role, passwordSet: input.password !== null },
+      after: {
+        email,
+        role: input.role,
+        passwordSet: input.password !== null,
+        ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
+      },
       at: new Date(),
     });
     return result;
@@ -156,5 +168,6 @@ export async function authenticateToken(prisma: PrismaClient, plaintext: string,
     role: found.user.role,
     via: 'token',
     scopes: found.scopes as ApiScope[],
+    timeZone: found.user.timeZone,
   };
 }

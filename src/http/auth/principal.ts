@@ -56,7 +56,7 @@ export async function sessionOf(
   if (user === null || !user.active) return signedOut;
   return {
     session,
-    principal: { userId: user.id, email: user.email, name: user.name, role: user.role, via: 'session', scopes: null },
+    principal: { userId: user.id, email: user.email, name: user.name, role: user.role, via: 'session', scopes: null, timeZone: user.timeZone },
   };
 }
 

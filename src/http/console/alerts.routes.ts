@@ -62,7 +62,7 @@ export function registerAlertRoutes(app: FastifyInstance, helpers: ConsoleHelper
         deps.prisma,
         page.rows.flatMap((a) => (a.acknowledgedBy ? [a.acknowledgedBy] : [])),
       );
-      const zone = helpers.timeZone;
+      const zone = helpers.readerZone(request);
       const when = (at: Date | null) => (at ? DateTime.fromJSDate(at).setZone(zone).toFormat('d LLL yyyy, HH:mm') : '');
       const url = (params: Record<string, string>) => {
         const search = new URLSearchParams(Object.entries({ state, kind: kind ?? '', ...params }).filter(([, v]) => v !== ''));

@@ -343,11 +343,11 @@ function refusal(
 
 /** The console side of the case actions: routes, and the context of the customer page's `actions` partial. */
 export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
-  // The users' zone, known once the console registers these routes (before any page asks formsFor).
-  let usersZone = 'UTC';
+  // The reader's zone, known once the console registers these routes (before any page asks formsFor).
+  let readerZone: ConsoleHelpers['readerZone'] = () => 'UTC';
   return {
     register(app, helpers) {
-      usersZone = helpers.timeZone;
+      readerZone = helpers.readerZone;
       registerTaskRoutes(app, helpers, deps);
       registerAlertRoutes(app, helpers, deps);
       for (const form of FORMS) {
@@ -561,7 +561,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
         bankruptcy: may('bankruptcy.record') ? { open: customer.bankruptcyFilings.length > 0 } : null,
         caseFileUrl: may('case_file.export') ? `${customerUrl(externalId)}/case-file` : null,
         /** Context of the `open-tasks` partial: `{{> open-tasks actions.openTasks}}`. */
-        openTasks: await customerOpenTasks(deps, request, { id, externalId }, usersZone),
+        openTasks: await customerOpenTasks(deps, request, { id, externalId }, readerZone(request)),
         openPromise: customer.promises[0]
           ? {
               id: customer.promises[0].id,

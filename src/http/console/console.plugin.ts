@@ -35,8 +35,8 @@ export interface ConsoleActions {
 }
 
 export interface ConsoleHelpers {
-  /** The users' time zone (TICK_TZ): "today" and times on pages, unless a customer's zone is named. */
-  timeZone: string;
+  /** The reader's zone (their own, else TICK_TZ): "today" and times on pages, unless a customer's zone is named. */
+  readerZone(request: FastifyRequest): string;
   page(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -127,11 +127,12 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         ? { name: user.name, role: user.role, isManager: roleAtLeast(user.role, 'manager'), isAdmin: user.role === 'admin' }
         : null,
       flash: flashOf(request),
+      readerZone: request.principal?.timeZone ?? options.timeZone,
     };
   };
 
   const helpers: ConsoleHelpers = {
-    timeZone: options.timeZone,
+    readerZone: (request) => request.principal?.timeZone ?? options.timeZone,
     page: (request, reply, view, context, status = 200) =>
       reply
         .code(status)
@@ -261,7 +262,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   registerCustomerRoutes(app, helpers, {
     prisma,
     clock: options.clock,
-    timeZone: options.timeZone,
     outlook: options.outlook ?? null,
     actions: options.actions,
   });
@@ -309,7 +309,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   registerDashboardRoutes(app, helpers, {
     prisma,
     clock: options.clock,
-    timeZone: options.timeZone,
     refreshSeconds: options.dashboardRefreshSeconds ?? 300,
     baseCurrency: options.baseCurrency,
     canAcknowledge: options.actions !== undefined,
@@ -324,12 +323,13 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     const [snapshot, workers] = await Promise.all([options.queues.snapshot(now), options.queues.workers(now)]);
     const alive = workers.filter((w) => now.getTime() - Date.parse(w.lastSeenAt) <= WORKER_SILENT_AFTER_MS);
     const waiting = snapshot.queues.reduce((sum, q) => sum + (q.counts.waiting ?? 0) + (q.counts.prioritized ?? 0), 0);
-    const seen = (iso: string) => DateTime.fromISO(iso).setZone(options.timeZone).toFormat('d LLL yyyy, HH:mm:ss');
+    const zone = helpers.readerZone(request);
+    const seen = (iso: string) => DateTime.fromISO(iso).setZone(zone).toFormat('d LLL yyyy, HH:mm:ss');
     return helpers.page(request, reply, 'queues', {
       title: 'Queues',
       nav: 'queues',
       boardUrl: options.boardUrl,
-      timeZone: options.timeZone,
+      timeZone: zone,
       // Jobs wait and no worker has been seen lately: nothing is going to run them.
       noWorker: waiting > 0 && alive.length === 0 ? { waiting, lastSeen: workers[0] ? seen(workers[0].lastSeenAt) : null } : null,
       workers: workers.map((w) => ({

@@ -29,8 +29,6 @@ export type CustomerOutlook = (caseId: string, asOf: DateTime) => Promise<CaseOu
 export interface CustomerRouteOptions {
   prisma: PrismaClient;
   clock: () => Date;
-  /** The reader's zone (TICK_TZ): times are shown in the customer's zone and this one. */
-  timeZone: string;
   outlook: CustomerOutlook | null;
   actions: ConsoleActions | undefined;
 }
@@ -219,7 +217,7 @@ export function registerCustomerRoutes(app: FastifyInstance, helpers: ConsoleHel
       const now = options.clock();
       const header = await findCustomerHeader(prisma, request.params.externalId, now);
       if (header === null) return helpers.errorPage(request, reply, 404, `No customer ${request.params.externalId}.`);
-      const zones = { customer: header.timeZone, user: options.timeZone };
+      const zones = { customer: header.timeZone, user: helpers.readerZone(request) };
       const [sections, timeline, outlook, forms, predictions] = await Promise.all([
         findCustomerSections(prisma, header.id),
         findTimelinePage(prisma, header, { filter: query.show, cursor: query.cursor, limit: TIMELINE_PAGE }),

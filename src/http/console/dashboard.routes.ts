@@ -20,8 +20,6 @@ import type { ConsoleHelpers } from './console.plugin.js';
 export interface DashboardOptions {
   prisma: PrismaClient;
   clock: () => Date;
-  /** Zone "today" is read in (TICK_TZ). */
-  timeZone: string;
   refreshSeconds: number;
   /** BASE_CURRENCY: the aging summary's totals across currencies, at the rates in force today. */
   baseCurrency: string;
@@ -59,7 +57,8 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
     if (!UNITS.includes(unit)) return helpers.errorPage(request, reply, 400, `unit must be month or week, got "${request.query.unit}".`);
 
     const now = options.clock();
-    const asOf = DateTime.fromJSDate(now).setZone(options.timeZone).toISODate()!;
+    const zone = helpers.readerZone(request);
+    const asOf = DateTime.fromJSDate(now).setZone(zone).toISODate()!;
     const periods = calendarPeriods(asOf, unit, PERIODS);
     const period = request.query.period ?? periods.at(-1)!.label;
     const chosen = periods.find((p) => p.label === period);
@@ -153,8 +152,8 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       nav: 'dashboard',
       asOf,
       base: rates.base,
-      timeZone: options.timeZone,
-      refreshedAt: refreshedAt === null ? null : DateTime.fromJSDate(refreshedAt).setZone(options.timeZone).toFormat('yyyy-LL-dd HH:mm'),
+      timeZone: zone,
+      refreshedAt: refreshedAt === null ? null : DateTime.fromJSDate(refreshedAt).setZone(zone).toFormat('yyyy-LL-dd HH:mm'),
       refreshMinutes: Math.max(1, Math.round(options.refreshSeconds / 60)),
       alerts,
       canAcknowledge: options.canAcknowledge,

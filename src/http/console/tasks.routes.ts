@@ -88,7 +88,7 @@ function refusal(helpers: ConsoleHelpers, request: FastifyRequest, reply: Fastif
 export function registerTaskRoutes(app: FastifyInstance, helpers: ConsoleHelpers, deps: CaseDependencies): void {
   app.get<{ Querystring: { collector?: string } }>('/tasks', { config: { role: 'collector' } }, async (request, reply) => {
     const principal = request.principal!;
-    const zone = helpers.timeZone;
+    const zone = helpers.readerZone(request);
     // A manager may look at a collector's list; everyone else sees their own.
     let assignee = { id: principal.userId, name: principal.name };
     const asked = request.query.collector;

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
 import { toMajorString } from '../../core/money.js';
 
 // The console's server-rendered pages: Handlebars templates under ./views (not src/templates,
@@ -17,6 +18,8 @@ export interface LayoutContext {
   nav?: string;
   flash?: { message: string; error?: boolean } | null;
   narrow?: boolean;
+  /** The zone `{{datetime}}` shows instants in: the signed-in user's, else TICK_TZ. */
+  readerZone?: string;
 }
 
 export interface Views {
@@ -28,9 +31,11 @@ export function createViews(): Views {
   hbs.registerHelper('money', (minor: unknown, currency: unknown) =>
     minor === null || minor === undefined ? '' : `${toMajorString(BigInt(String(minor)), String(currency))} ${String(currency)}`,
   );
-  hbs.registerHelper('datetime', (value: unknown) =>
-    value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : String(value ?? ''),
-  );
+  hbs.registerHelper('datetime', (value: unknown, options: Handlebars.HelperOptions) => {
+    if (!(value instanceof Date)) return String(value ?? '');
+    const zone = (options.data as { root?: LayoutContext } | undefined)?.root?.readerZone ?? 'UTC';
+    return `${DateTime.fromJSDate(value).setZone(zone).toFormat('yyyy-LL-dd HH:mm')} ${zone}`;
+  });
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value ?? '')));
   hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? '')));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

@@ -71,8 +71,6 @@ class BadParameter extends Error {}
 export interface WorklistRouteOptions {
   prisma: PrismaClient;
   baseCurrency: string;
-  /** Zone the console's "today" is read in (TICK_TZ). */
-  timeZone: string;
   clock: () => Date;
 }
 
@@ -85,7 +83,7 @@ export function registerWorklistRoutes(app: FastifyInstance, helpers: ConsoleHel
     async (request, reply) => {
       const principal = request.principal!;
       const now = options.clock();
-      const day = DateTime.fromJSDate(now).setZone(options.timeZone);
+      const day = DateTime.fromJSDate(now).setZone(helpers.readerZone(request));
       const today = day.toISODate()!;
       // Overdue amounts are refreshed for the customers an invoice fell due for since the last request.
       const [collectors, , rates] = await Promise.all([
