@@ -3,13 +3,17 @@ import type { CaseServices } from '../cases/case-services.js';
 import type { Queues } from '../jobs/queues.js';
 import { runWorkers, type WorkerOptions } from '../jobs/workers.js';
 import type { Runtime } from './runtime.js';
-import { buildDunningServices, caseServicesOn, openQueues, type DunningServices } from './services.js';
+import { startMailboxPoller, type MailboxPoller } from '../replies/mailbox-poller.js';
+import { receiveEmail } from '../replies/receive.js';
+import { buildDunningServices, caseServicesOn, openQueues, replyDependencies, type DunningServices } from './services.js';
 
 /** A running worker process: what it was built from, for commands and tests that drive it. */
 export interface WorkerProcess {
   services: DunningServices;
   cases: CaseServices;
   queues: Queues;
+  /** The IMAP poller, when this process's role polls the mailbox and IMAP_URL is set. */
+  poller: MailboxPoller | null;
 }
 
 /**
@@ -23,7 +27,20 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions & { s
   const cases = caseServicesOn(runtime, services, queues);
   const { redis, logger, lifecycle, clock, config } = runtime;
   await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, settings: config }, options);
-  return { services, cases, queues };
+  const poller = options.schedule && (options.mailbox ?? options.queues === undefined) ? await startMailbox(runtime) : null;
+  return { services, cases, queues, poller };
+}
+
+/**
+ * The IMAP mailbox poller onto the reply path, stopped with the runtime; null when IMAP_URL is
+ * unset. Stopped before the database pools close (adopted after them), so the message in hand
+ * is received and moved first.
+ */
+export async function startMailbox(runtime: Runtime, settings = runtime.config.imap): Promise<MailboxPoller | null> {
+  if (!settings) return null;
+  const replies = await replyDependencies(runtime);
+  const poller = startMailboxPoller({ settings, receive: (email) => receiveEmail(replies, email), logger: runtime.logger });
+  return runtime.lifecycle.adopt('mailbox poller', poller, (p) => p.stop());
 }
 
 /**

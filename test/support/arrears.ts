@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { Queues } from '../../src/jobs/queues.js';
 import type { WorkerOptions } from '../../src/jobs/workers.js';
 import { runTickAndWait } from '../../src/jobs/run-tick.js';
+import type { MailboxPoller } from '../../src/replies/mailbox-poller.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './databases.js';
 import { FAKE_TWILIO_CREDENTIALS, startFakeTwilio, type LocalTwilioServer } from './fake-twilio.js';
@@ -17,6 +18,8 @@ export interface TestArrears {
   runtime: Runtime;
   services: DunningServices;
   queues: Queues;
+  /** The IMAP poller, when the role polls the mailbox and IMAP_URL is set. */
+  poller: MailboxPoller | null;
   tick(asOf: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,11 +48,12 @@ export async function startTestArrears(env: Record<string, string>, options: Wor
   const config = loadConfig(env, process.cwd());
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent', format: 'json', production: true });
   const runtime = await openRuntime(config, logger);
-  const { services, queues } = await startWorker(runtime, options);
+  const { services, queues, poller } = await startWorker(runtime, options);
   return {
     runtime,
     services,
     queues,
+    poller,
     tick: (asOf) => runTickAndWait(queues, DateTime.fromISO(asOf, { setZone: true })),
     close: () => runtime.lifecycle.close(),
   };
