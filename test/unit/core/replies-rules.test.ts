@@ -134,16 +134,19 @@ describe('dispute', () => {
     ['Am returnat produsele luna trecută.', 'dispute.ro.returned', []],
     ['Produsele au sosit deteriorate.', 'dispute.ro.damaged', []],
     ['Nu am comandat aceste produse.', 'dispute.ro.not-ordered', []],
+    ['Contestăm factura INV-1001.', 'dispute.ro.contest', ['INV-1001']],
     ['INV-1002 faturasındaki tutar yanlış.', 'dispute.tr.wrong-amount', ['INV-1002']],
     ['Ürünler henüz gelmedi.', 'dispute.tr.not-received', []],
     ['Ürünleri iade ettik.', 'dispute.tr.returned', []],
     ['Mallar hasarlı geldi.', 'dispute.tr.damaged', []],
     ['Bu ürünleri sipariş etmedik.', 'dispute.tr.not-ordered', []],
+    ['Bu faturaya itiraz ediyoruz.', 'dispute.tr.contest', []],
     ['发票INV-1001金额有误。', 'dispute.zh-CN.wrong-amount', ['INV-1001']],
     ['我们还没收到货。', 'dispute.zh-CN.not-received', []],
     ['我们已经退货了。', 'dispute.zh-CN.returned', []],
     ['货物有损坏。', 'dispute.zh-CN.damaged', []],
     ['我们从未订购这些产品。', 'dispute.zh-CN.not-ordered', []],
+    ['我们对这张发票有异议。', 'dispute.zh-CN.contest', []],
   ])('%s', (text, rule, invoiceNumbers) => {
     expect(classify(email(text, 'Invoice question'))).toMatchObject({ classification: 'dispute', rule, invoiceNumbers, fromPerson: true });
   });
