@@ -5,7 +5,9 @@ import path from 'node:path';
 import { Argument, type Command } from 'commander';
 import { openRuntime } from '../app/runtime.js';
 import { upsertExchangeRates } from '../db/exchange-rates.repository.js';
+import { upsertReferenceRates } from '../db/reference-rates.repository.js';
 import { decodeUtf8, parseRatesCsv } from '../ingest/exchange-rates.js';
+import { parseReferenceRatesCsv } from '../ingest/reference-rates.js';
 import { HeaderError } from '../ingest/header.js';
 import { createProgressBar } from '../ingest/progress.js';
 import { REJECTS_HEADER, rejectsLine } from '../ingest/rejects-file.js';
@@ -30,17 +32,19 @@ export function registerImportCommand(program: Command, context: CommandContext)
     .command('import')
     .description(
       'Load customers, invoices or payments from a CSV file (idempotent); payments are applied to invoices. ' +
-        '`rates` loads exchange rates in the ECB reference-rates shape (Date, then one column per currency, per 1 EUR).',
+        '`rates` loads exchange rates in the ECB reference-rates shape (Date, then one column per currency, per 1 EUR); ' +
+        '`reference-rates` loads the late-payment reference rates (source,effective_on,rate[,fixed_sum,fixed_sum_currency]).',
     )
-    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'rates']))
+    .addArgument(new Argument('<kind>', 'what the file holds').choices([...IMPORT_KINDS, 'rates', 'reference-rates']))
     .argument('<file>', 'CSV file with a header line, or - for standard input')
     .option('--dry-run', 'validate and count, write nothing')
     .option('--rejects <file>', 'also write rejected rows to this CSV file (line,reason,raw)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--batch-size <rows>', 'rows per transaction', (value) => positiveInt(value), 2000)
-    .option('--source <text>', 'rates only: where the rates came from, stored with each (default: "ecb-csv <file name>")')
-    .action(async (kind: ImportKind | 'rates', file: string, flags: ImportFlags) => {
+    .option('--source <text>', 'rates and reference-rates: where the rates came from, stored with each (default: the file name)')
+    .action(async (kind: ImportKind | 'rates' | 'reference-rates', file: string, flags: ImportFlags) => {
       if (kind === 'rates') return importRates(context, file, flags);
+      if (kind === 'reference-rates') return importReferenceRates(context, file, flags);
       const totalBytes = file === '-' ? undefined : (await stat(file)).size; // fails early on a missing file
       const config = context.config();
       // The same catalog the worker decides with: built-in policies plus POLICIES_DIR.
@@ -131,6 +135,53 @@ async function importRates(context: CommandContext, file: string, flags: ImportF
       ? `${JSON.stringify(summary)}\n`
       : `rates against ${summary.base}${summary.dry_run ? ' (dry run, nothing written)' : ''}: ${summary.lines} line(s), ` +
           `${summary.rates} rate(s)${summary.from ? ` dated ${summary.from} to ${summary.to}` : ''}; ` +
+          `${written.created} created, ${written.updated} updated, ${written.unchanged} unchanged, ${summary.rejected} line(s) rejected\n`,
+  );
+  if (parsed.rejected.length > 0) process.exitCode = EXIT_ROWS_REJECTED;
+}
+
+/**
+ * `arrears import reference-rates <file>`: every good line is upserted on (source, effective_on)
+ * in one transaction; each bad line is reported with its number (exit 3), a header that does not
+ * fit stops before anything is read (exit 2).
+ */
+async function importReferenceRates(context: CommandContext, file: string, flags: ImportFlags): Promise<void> {
+  const config = context.config();
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  let parsed;
+  try {
+    parsed = await parseReferenceRatesCsv(decodeUtf8(input));
+  } catch (error) {
+    if (!(error instanceof HeaderError)) throw error;
+    process.stderr.write(`${file}: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const rejection of parsed.rejected) process.stderr.write(`line ${rejection.line}: ${rejection.reason}\n`);
+  let written = { created: 0, updated: 0, unchanged: 0 };
+  if (flags.dryRun !== true && parsed.rates.length > 0) {
+    const runtime = await openRuntime(config, context.logger());
+    try {
+      const now = runtime.clock.now().toJSDate();
+      const origin = flags.source?.trim() || `csv ${file === '-' ? 'stdin' : path.basename(file)}`;
+      const rates = parsed.rates;
+      written = await runtime.db.transaction((sql) => upsertReferenceRates(sql, rates, origin, now));
+    } finally {
+      await runtime.lifecycle.close();
+    }
+  }
+  const summary = {
+    kind: 'reference-rates',
+    dry_run: flags.dryRun === true,
+    lines: parsed.lines,
+    rates: parsed.rates.length,
+    ...written,
+    rejected: parsed.rejected.length,
+  };
+  process.stdout.write(
+    flags.json === true
+      ? `${JSON.stringify(summary)}\n`
+      : `reference rates${summary.dry_run ? ' (dry run, nothing written)' : ''}: ${summary.lines} line(s), ${summary.rates} rate(s); ` +
           `${written.created} created, ${written.updated} updated, ${written.unchanged} unchanged, ${summary.rejected} line(s) rejected\n`,
   );
   if (parsed.rejected.length > 0) process.exitCode = EXIT_ROWS_REJECTED;

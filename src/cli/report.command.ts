@@ -6,6 +6,7 @@ import type { IsoDate } from '../core/dates.js';
 import type { PrismaClient } from '../db/client.js';
 import { parseRates, resolveRates } from '../reports/allowance.js';
 import { parsePeriodLength } from '../reports/periods.js';
+import { interestTable } from '../reports/interest.report.js';
 import { agingTable, ceiTable, collectionsTable, dsoTable, predictionTable, statementTable } from '../reports/report-tables.js';
 import {
   loadAgingReport,
@@ -15,6 +16,7 @@ import {
   loadPaymentPredictions,
   loadStatement,
 } from '../reports/sources/reports.source.js';
+import { loadInterestReport } from '../reports/sources/interest.source.js';
 import { renderCsv, renderText, type ReportTable } from '../reports/table.js';
 import type { CommandContext } from './main.js';
 
@@ -90,7 +92,7 @@ async function runReport<R>(
 export function registerReportCommand(program: Command, context: CommandContext): void {
   const report = program
     .command('report')
-    .description('Print an accounts-receivable report: aging, dso, cei, collections, statement, predicted.');
+    .description('Print an accounts-receivable report: aging, dso, cei, collections, statement, predicted, interest.');
 
   withOutputOptions(report.command('aging'))
     .description('Balances per aging bucket per currency and per customer, with the allowance for doubtful accounts.')
@@ -184,6 +186,23 @@ export function registerReportCommand(program: Command, context: CommandContext)
         options,
         (db, asOf) => loadPaymentPredictions(db, { asOf, prediction: { halfLifeDays: options.halfLife } }),
         (p) => ({ title: 'Predicted payment dates (recency-weighted median days-to-pay)', table: predictionTable(p) }),
+      );
+    });
+
+  withOutputOptions(report.command('interest'))
+    .description(
+      'Late-payment interest and compensation per invoice (principal, days late, rates applied, rule), totals per currency; waived claims shown as waived.',
+    )
+    .action(async (options: OutputOptions) => {
+      const config = context.config();
+      await runReport(
+        context,
+        options,
+        (db, asOf) => loadInterestReport(db, { asOf, baseCurrency: config.baseCurrency, settings: config.interest }),
+        (r) => ({
+          title: `Late-payment interest as of ${r.asOf} (payments count ${r.allocation}); interest rounded half-up once per invoice`,
+          table: interestTable(r),
+        }),
       );
     });
 }

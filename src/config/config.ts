@@ -6,6 +6,7 @@ import type { MailboxSettings } from '../replies/mailbox-poller.js';
 import type { CompanyProfile } from '../templates/context.js';
 import { isKnownCurrency } from '../core/money.js';
 import { productionSecretProblems } from './production-checks.js';
+import { RULE_IDS, type RuleId } from '../core/interest/rules.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -105,6 +106,13 @@ export const envSchema = z
       .trim()
       .default('EUR')
       .refine(isKnownCurrency, { message: 'must be an ISO 4217 currency code with a minor unit, upper case, such as EUR or USD' }),
+    /**
+     * The late-payment rule for customers without their own (`customers.interest_rule`): `none`
+     * (no interest), `uk-late-payment`, `eu-late-payment`, `ro-law-72-2013` or `tr-ttk-1530`.
+     */
+    INTEREST_RULE: z.enum(['none', ...RULE_IDS]).default('none'),
+    /** How a payment to a late invoice counts for interest: `principal-first` (the ledger's way) or `interest-first`. */
+    INTEREST_ALLOCATION: z.enum(['principal-first', 'interest-first']).default('principal-first'),
     /** `capture` writes each email as an .eml file under EMAIL_CAPTURE_DIR; `smtp` sends it. */
     EMAIL_TRANSPORT: z.enum(['capture', 'smtp']).default('capture'),
     /** Where captured emails go (relative paths are inside ARREARS_DATA_DIR). */
@@ -430,6 +438,8 @@ export interface Config {
   replies: { maxBytes: number; maxAttachmentBytes: number; pauseBusinessDays: number };
   /** The mailbox replies arrive in; null (IMAP_URL unset) = no poller. */
   imap: MailboxSettings | null;
+  /** Late-payment interest: the business default rule (null = none) and how payments count. */
+  interest: { defaultRule: RuleId | null; allocation: 'principal-first' | 'interest-first' };
 }
 
 /**
@@ -558,6 +568,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
           pollSeconds: env.IMAP_POLL_SECONDS,
         }
       : null,
+    interest: { defaultRule: env.INTEREST_RULE === 'none' ? null : env.INTEREST_RULE, allocation: env.INTEREST_ALLOCATION },
   };
 }
 

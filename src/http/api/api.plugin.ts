@@ -6,6 +6,7 @@ import { exchangeRateRoutes } from './exchange-rates.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { ProblemError, sendProblem } from './problem.js';
 import { readRoutes } from './read.routes.js';
+import { referenceRateRoutes } from './reference-rates.routes.js';
 import { openApiDocument, registerApiRoute, type ApiRoute } from './route.js';
 
 export interface ApiPluginOptions {
@@ -21,7 +22,13 @@ export interface ApiPluginOptions {
 
 /** Every API route, in document order. */
 export function apiRoutes(options: ApiPluginOptions): ApiRoute<any, any, any>[] {
-  return [...ledgerRoutes(options), ...exchangeRateRoutes(options), ...readRoutes(options), ...(options.extraRoutes ?? [])];
+  return [
+    ...ledgerRoutes(options),
+    ...exchangeRateRoutes(options),
+    ...referenceRateRoutes(options),
+    ...readRoutes(options),
+    ...(options.extraRoutes ?? []),
+  ];
 }
 
 /**
