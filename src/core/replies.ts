@@ -31,13 +31,21 @@ export { stripQuotedHistory } from './replies/quotes.js';
  * before the person-written rules run, so our own reminder quoted back is never read as the
  * customer's words. Pure: no I/O, no clock (`context.receivedAt` resolves dates).
  */
+/**
+ * A person's words are read in the first 20,000 characters (and the subject in its first 1,000):
+ * replies are written at the top, and what follows a long way down (pasted statements, attached
+ * ledgers) would only slow the rules. Bounce reports are read whole.
+ */
+const MAX_TEXT = 20_000;
+const MAX_SUBJECT = 1_000;
+
 export function classifyReply(message: ReplyMessage, context: ReplyContext): ReplyVerdict {
   const bounce = detectBounce(message);
   if (bounce !== null) return bounce.verdict;
 
-  const ownWords = stripQuotedHistory(message.text);
+  const ownWords = stripQuotedHistory(message.text.slice(0, MAX_TEXT));
   const body = foldText(ownWords);
-  const subject = foldText(message.subject ?? '');
+  const subject = foldText((message.subject ?? '').slice(0, MAX_SUBJECT));
   const automatic =
     autoReplyByHeaders(message) ??
     autoReplyByPhrase(OUT_OF_OFFICE_SUBJECTS, subject, 'subject') ??

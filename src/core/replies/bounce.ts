@@ -133,7 +133,7 @@ function fromNonStandard(message: ReplyMessage): BounceOutcome {
   if (!bySender && !bySubject && !delayed) return null;
   const text = message.text;
   const code = STATUS_CODE.exec(text);
-  const folded = foldText(text).folded;
+  const folded = foldText(text.slice(0, 20_000)).folded;
   // A sender alone (postmaster writes ordinary mail too) needs some sign in the text that delivery failed.
   if (!bySubject && !delayed && code === null && !PERMANENT_TEXT.test(folded)) return null;
   const status = code?.[0] ?? (delayed ? '4.0.0' : '5.0.0');

@@ -15,10 +15,11 @@ const fragment = fc.constantFrom(
   'we will pay', 'on', '15 March', '29 February', '31/04', '3/15', 'next Friday', 'end of the month', 'vom plăti pe', 'martie',
   "Mart'ta", 'ödeyeceğiz', '我们将在', '3月15日', '付款', '€1,200.50', '1.200,50 lei', 'stop emailing me', 'unsubscribe',
   'we paid', 'remittance advice', 'wrong amount', '> please pay by 10 December', 'On Fri, 4 Dec 2026 wrote:', 'Final-Recipient: rfc822; a@b',
-  'Status: 5.1.1', 'Action: failed', 'out of the office until', '2027-02-30', 'by 2021-01-05', 'in 999 days', 'INV-1', '\n', ' ',
+  'Status: 5.1.1', 'Action: failed', 'out of the office until', '2027-02-30', 'by 2021-01-05', 'in 999 days', 'INV-1', '\n', ' ', '\uD83D', 'x'.repeat(30_000),
 ); // prettier-ignore
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 100 }),
   fc.array(fc.oneof(fragment, fc.string({ maxLength: 8 })), { maxLength: 20 }).map((parts) => parts.join(' ')),
 );
 const headerName = fc.constantFrom('auto-submitted', 'precedence', 'x-autoreply', 'from', 'content-type', 'x-failed-recipients');
