@@ -24,7 +24,8 @@ export const PROMISE_RULES: readonly PhraseRule[] = [
     pattern: new RegExp(
       String.raw`\b(?:will|shall|'ll|going to|plan(?:ning)? to|intend to|expect to|promise to|aim to|hope to|can|could)\s+${FILLER_EN}(?:pay|settle|transfer|remit|wire|clear|make (?:the |a |full |our )?payments?|send (?:the |a |you |our )?(?:payment|money|funds|transfer|remittance))\b` +
         String.raw`|\b(?:payment|transfer|funds|remittance|the (?:full )?(?:amount|balance|invoice))s?\s+(?:will|shall|should)\s+(?:be\s+)?(?:made|sent|paid|settled|transferred|processed|released|wired|issued|effected|go out|arrive|reach you)\b` +
-        String.raw`|\byou (?:will|should|'ll) (?:receive|have|get|see) (?:the |our |your |full )?(?:payment|funds|money|transfer)\b|\bexpect (?:the |our )?payment\b|\bpayment (?:is )?(?:scheduled|planned)\b`,
+        String.raw`|\byou (?:will|should|'ll) (?:receive|have|get|see) (?:the |our |your |full )?(?:payment|funds|money|transfer)\b|\bexpect (?:the |our )?payment\b|\bpayment (?:is )?(?:scheduled|planned|going out)\b` +
+        String.raw`|\b(?:we|i)(?:'re| are|'m| am) (?:paying|transferring|settling|sending (?:the |a |you )?(?:payment|money|funds))\b`,
     ),
     reason: 'Promises to pay',
   },
@@ -39,7 +40,7 @@ export const PROMISE_RULES: readonly PhraseRule[] = [
     id: 'promise.tr',
     locale: 'tr',
     pattern:
-      /\b(?:odeyecegi[zm]|odeyecek(?:tir|ler)?|odenecek(?:tir)?|odeyebiliri[zm]|odemeyi planliyoruz)\b|\bodeme(?:yi|miz)?\s+(?:\S+\s+){0,2}?(?:yapacagi[zm]|yapilacak(?:tir)?|gerceklestirecegi[zm]|gerceklestirilecek(?:tir)?|gonderecegi[zm]|gonderilecek(?:tir)?)\b|\b(?:havale|eft|transfer)(?:yi|i)?\s+(?:edecegi[zm]|yapacagi[zm]|edilecek(?:tir)?|yapilacak(?:tir)?)\b|\b(?:kapatacagi[zm]|gonderecegi[zm])\b/,
+      /\b(?:odeyecegi[zm]\w*|odeyecek(?:tir|ler)?|odenecek(?:tir)?|odeyebiliri[zm]|oderi[zm]|odemeyi planliyoruz)\b|\bodeme(?:yi|miz)?\s+(?:\S+\s+){0,2}?(?:yapacagi[zm]|yapilacak(?:tir)?|gerceklestirecegi[zm]|gerceklestirilecek(?:tir)?|gonderecegi[zm]|gonderilecek(?:tir)?)\b|\b(?:havale|eft|transfer)(?:yi|i)?\s+(?:edecegi[zm]|yapacagi[zm]|edilecek(?:tir)?|yapilacak(?:tir)?)\b|\b(?:kapatacagi[zm]|gonderecegi[zm])\b/,
     reason: 'Promises to pay (Turkish)',
   },
   {

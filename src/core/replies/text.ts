@@ -2,7 +2,7 @@
  * Text as the rules see it. Patterns are written against a *folded* form: compatibility-normalised
  * (full-width "３月１５日" → "3月15日"), lower-case, diacritics removed ("plăti" and "plati",
  * "ödeyeceğiz" and "odeyecegiz" match alike — people often type without them) and Turkish dotless
- * ı as i. Each folded character remembers where it came from, so a reason quotes the customer's own words.
+ * ı as i, typographic apostrophes as "'" ("We’ll" as "We'll"). Each folded character remembers where it came from, so a reason quotes the customer's own words.
  */
 export interface FoldedText {
   /** The folded string the patterns run on. */
@@ -17,7 +17,13 @@ const MARKS = /\p{M}/gu;
 
 /** Folds one code point (compatibility form, lower case, no marks, ı → i). */
 function foldCodePoint(char: string): string {
-  return char.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '').replace(/ı/g, 'i');
+  return char
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .replace(/ı/g, 'i')
+    .replace(/[‘’ʼ`´]/g, "'");
 }
 
 export function foldText(original: string): FoldedText {

@@ -34,6 +34,8 @@ describe('promise, per locale', () => {
     ['We are going to pay within 5 business days.', 'promise.en', '2026-12-11', undefined],
     ['We will pay on the 20th.', 'promise.en', '2026-12-20', undefined],
     ['We will pay $300 on 2027-01-08.', 'promise.en', '2027-01-08', { minor: 30000, currency: 'USD' }],
+    ['We’ll pay it on Friday.', 'promise.en', '2026-12-11', undefined],
+    ['We are paying the balance on 14 December.', 'promise.en', '2026-12-14', undefined],
     // ro
     ['Vom plăti pe 15 martie.', 'promise.ro', '2027-03-15', undefined],
     ['Vom plati 1.200,50 lei pe 15 martie', 'promise.ro', '2027-03-15', { minor: 120050, currency: 'RON' }],
@@ -46,6 +48,8 @@ describe('promise, per locale', () => {
     ['1.500,25 TL tutarı cuma günü ödeyeceğiz.', 'promise.tr', '2026-12-11', { minor: 150025, currency: 'TRY' }],
     ['Ay sonunda havale edeceğiz.', 'promise.tr', '2026-12-31', undefined],
     ['Yarın ödenecek.', 'promise.tr', '2026-12-07', undefined],
+    ['Cuma günü öderiz.', 'promise.tr', '2026-12-11', undefined],
+    ["15 Mart'ta ödeyeceğimizi bildiririz.", 'promise.tr', '2027-03-15', undefined],
     // zh-CN
     ['我们将在3月15日付款。', 'promise.zh-CN', '2027-03-15', undefined],
     ['我们会在月底前付清。', 'promise.zh-CN', '2026-12-31', undefined],
@@ -88,6 +92,7 @@ describe('opt_out', () => {
   it.each([
     [email('Please stop emailing me.'), 'opt_out.en.stop'],
     [email("Don't contact us again about this."), 'opt_out.en.stop'],
+    [email('Don’t email me again.'), 'opt_out.en.stop'],
     [email('Unsubscribe'), 'opt_out.sms-keyword'],
     [email('Please unsubscribe me from these reminders.'), 'opt_out.en.unsubscribe'],
     [email('Remove me from your mailing list.'), 'opt_out.en.remove'],
