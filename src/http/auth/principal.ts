@@ -56,7 +56,15 @@ export async function sessionOf(
   if (user === null || !user.active) return signedOut;
   return {
     session,
-    principal: { userId: user.id, email: user.email, name: user.name, role: user.role, via: 'session', scopes: null, timeZone: user.timeZone },
+    principal: {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      via: 'session',
+      scopes: null,
+      timeZone: user.timeZone,
+    },
   };
 }
 
