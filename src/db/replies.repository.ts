@@ -90,6 +90,10 @@ export interface ReplyToStore {
 export interface StoredReply {
   id: string;
   channel: ContactChannel;
+  source: string;
+  dedupeKey: string;
+  messageId: string | null;
+  bodyHtml: string | null;
   customerId: string | null;
   contactId: string | null;
   answersContactId: string | null;
@@ -101,6 +105,8 @@ export interface StoredReply {
   reason: string;
   fromPerson: boolean;
   promisedOn: string | null;
+  promisedAmountMinor: string | null;
+  promisedCurrency: string | null;
   returnsOn: string | null;
   invoiceNumbers: string[];
   pausedThrough: string | null;
@@ -110,9 +116,10 @@ export interface StoredReply {
   receivedAt: Date;
 }
 
-const STORED_COLUMNS = `id::text, channel, customer_id::text as "customerId", contact_id::text as "contactId",
+const STORED_COLUMNS = `id::text, channel, source, dedupe_key as "dedupeKey", message_id as "messageId", body_html as "bodyHtml", customer_id::text as "customerId", contact_id::text as "contactId",
   answers_contact_id::text as "answersContactId", sender, subject, body_text as "bodyText", classification, rule, reason,
-  from_person as "fromPerson", promised_date::text as "promisedOn", returns_date::text as "returnsOn",
+  from_person as "fromPerson", promised_date::text as "promisedOn", promised_amount_minor::text as "promisedAmountMinor",
+  promised_currency as "promisedCurrency", returns_date::text as "returnsOn",
   coalesce(invoice_numbers, '{}') as "invoiceNumbers", paused_through::text as "pausedThrough", coalesce(actions, '{}') as actions,
   acted_at as "actedAt", handled_at as "handledAt", received_at as "receivedAt"`;
 
@@ -278,6 +285,29 @@ export async function decideSuggestion(
     [suggestionId, decision.status, decision.by, decision.at.toISOString(), [...decision.resultIds]],
   );
   return rows.length > 0;
+}
+
+/** Opens a confirmed suggestion again: the promise or dispute it was to become could not be made. */
+export async function reopenSuggestion(sql: Sql, suggestionId: string): Promise<void> {
+  await sql.query(
+    `update reply_suggestions set status = 'open', decided_by = null, decided_at = null, result_ids = '{}' where id = $1::uuid`,
+    [suggestionId],
+  );
+}
+
+/** Sets what a confirmed suggestion became (the promise or disputes made). */
+export async function setSuggestionResults(sql: Sql, suggestionId: string, resultIds: readonly string[]): Promise<void> {
+  await sql.query(`update reply_suggestions set result_ids = $2::text[] where id = $1::uuid`, [suggestionId, [...resultIds]]);
+}
+
+/** The customer's open balance in a currency (minor units, as text). */
+export async function openBalanceIn(sql: Sql, customerId: string, currency: string): Promise<string> {
+  const [row] = await sql.query<{ total: string }>(
+    `select coalesce(sum(open_balance_minor), 0)::text as total from invoices
+      where customer_id = $1::uuid and currency = $2 and status = 'open' and open_balance_minor > 0`,
+    [customerId, currency],
+  );
+  return row?.total ?? '0';
 }
 
 /** Records that the reply's actions were taken (the list as done). */

@@ -66,7 +66,7 @@ export interface ReceiveOutcome {
 export const INBOUND_EMAIL_ACTOR = 'inbound:email';
 
 /** Who the reply is from, as far as threading and the sender's address tell. */
-interface Match {
+export interface Match {
   customerId: string | null;
   answersContactId: string | null;
   /** The Message-ID of ours it answers (as written in its headers). */
@@ -110,7 +110,7 @@ function classify(message: ReplyMessage, customer: ReplyCustomer | null, receive
 }
 
 /** The decision about a reply, taken before any of it is done. */
-interface Plan {
+export interface Plan {
   actions: string[];
   pausedThrough: string | null;
   suggestion: 'promise' | 'dispute' | null;
@@ -240,27 +240,19 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
   const stored =
     seen ??
     (await inTransaction(deps.prisma, async ({ sql: tx }) => {
-      const contactKey = `reply:${dedupeKey}`;
-      const contacts = customer
-        ? await recordContacts(tx, [
-            {
-              customerId: customer.id,
-              caseId: null,
-              channel: 'email',
-              direction: 'inbound',
-              status: 'logged',
-              recipient: parsed.sender,
-              subject: parsed.subject,
-              text: parsed.text,
-              html: parsed.html,
-              providerName: email.source,
-              providerMessageId: parsed.messageId,
-              actor: INBOUND_EMAIL_ACTOR,
-              idempotencyKey: contactKey,
-              at: receivedAt,
-            },
-          ])
-        : new Map<string, string>();
+      const contactId = customer
+        ? await recordInboundContact(tx, customer.id, {
+            dedupeKey,
+            channel: 'email',
+            source: email.source,
+            sender: parsed.sender,
+            subject: parsed.subject,
+            bodyText: parsed.text,
+            bodyHtml: parsed.html,
+            messageId: parsed.messageId,
+            receivedAt,
+          })
+        : null;
       const { inserted, reply } = await insertReply(tx, {
         channel: 'email',
         source: email.source,
@@ -277,7 +269,7 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
         rawOmitted: tooLarge ? `larger than INBOUND_MAX_BYTES (${email.raw.length} > ${deps.limits.maxBytes} bytes)` : null,
         parseError: parsed.parseError,
         customerId: customer?.id ?? null,
-        contactId: contacts.get(contactKey) ?? null,
+        contactId,
         answersContactId: match.answersContactId,
         matchedBy: customer ? match.matchedBy : null,
         classification: verdict.classification,
@@ -296,18 +288,7 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
       });
       if (!inserted) return reply;
       await insertAttachments(tx, reply.id, attachmentsToStore(parsed, deps.limits.maxAttachmentBytes));
-      if (plan.suggestion && customer) {
-        const named = new Set(verdict.invoiceNumbers ?? []);
-        await insertSuggestion(tx, {
-          replyId: reply.id,
-          customerId: customer.id,
-          kind: plan.suggestion,
-          promisedOn: verdict.promisedOn ?? null,
-          amountMinor: verdict.promisedAmount?.minor ?? null,
-          currency: verdict.promisedAmount?.currency ?? customer.currency,
-          invoiceIds: customer.openInvoices.filter((i) => named.has(i.number)).map((i) => i.id),
-        });
-      }
+      if (customer) await suggest(tx, reply.id, plan, verdict, customer);
       if (plan.pausedThrough !== null || verdict.returnsOn) await requestReview(tx, [customer!.id], now);
       return reply;
     }));
@@ -327,7 +308,7 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
  * (consent, bounces). Each is idempotent, so a reply whose actions were interrupted is finished by
  * the next delivery of the same message.
  */
-async function act(deps: ReplyDependencies, reply: StoredReply, verdict: ReplyVerdict, match: Match, now: Date): Promise<string[]> {
+export async function act(deps: ReplyDependencies, reply: StoredReply, verdict: ReplyVerdict, match: Match, now: Date): Promise<string[]> {
   const consent: ConsentDependencies = { prisma: deps.prisma, clock: () => now };
   const actions: string[] = [];
   for (const action of reply.actions) {
@@ -356,6 +337,69 @@ async function act(deps: ReplyDependencies, reply: StoredReply, verdict: ReplyVe
     } else actions.push(action);
   }
   return actions;
+}
+
+/** What a reply says, as stored. */
+export function storedVerdict(reply: StoredReply): ReplyVerdict {
+  return {
+    classification: reply.classification,
+    rule: reply.rule,
+    reason: reply.reason,
+    fromPerson: reply.fromPerson,
+    ...(reply.promisedOn !== null && { promisedOn: reply.promisedOn }),
+    ...(reply.promisedAmountMinor !== null &&
+      reply.promisedCurrency !== null && {
+        promisedAmount: { minor: Number(reply.promisedAmountMinor), currency: reply.promisedCurrency },
+      }),
+    ...(reply.returnsOn !== null && { returnsOn: reply.returnsOn }),
+    invoiceNumbers: reply.invoiceNumbers,
+  };
+}
+
+/** Adds a reply to its customer's contact log (an inbound contact, `logged`); returns its id (null when it was already there). */
+export async function recordInboundContact(
+  sql: Sql,
+  customerId: string,
+  reply: Pick<
+    StoredReply,
+    'dedupeKey' | 'channel' | 'source' | 'sender' | 'subject' | 'bodyText' | 'bodyHtml' | 'messageId' | 'receivedAt'
+  >,
+): Promise<string | null> {
+  const key = `reply:${reply.dedupeKey}`;
+  const ids = await recordContacts(sql, [
+    {
+      customerId,
+      caseId: null,
+      channel: reply.channel,
+      direction: 'inbound',
+      status: 'logged',
+      recipient: reply.sender,
+      subject: reply.subject,
+      text: reply.bodyText,
+      html: reply.bodyHtml,
+      providerName: reply.source,
+      providerMessageId: reply.messageId,
+      actor: reply.channel === 'sms' ? 'inbound:sms' : INBOUND_EMAIL_ACTOR,
+      idempotencyKey: key,
+      at: reply.receivedAt,
+    },
+  ]);
+  return ids.get(key) ?? null;
+}
+
+/** The suggestion a reply's plan calls for, with the invoices it names among the customer's open ones. */
+export async function suggest(sql: Sql, replyId: string, plan: Plan, verdict: ReplyVerdict, customer: ReplyCustomer): Promise<void> {
+  if (plan.suggestion === null) return;
+  const named = new Set(verdict.invoiceNumbers ?? []);
+  await insertSuggestion(sql, {
+    replyId,
+    customerId: customer.id,
+    kind: plan.suggestion,
+    promisedOn: verdict.promisedOn ?? null,
+    amountMinor: verdict.promisedAmount?.minor ?? null,
+    currency: verdict.promisedAmount?.currency ?? customer.currency,
+    invoiceIds: customer.openInvoices.filter((i) => named.has(i.number)).map((i) => i.id),
+  });
 }
 
 async function externalIdOf(sql: Sql, customerId: string | null): Promise<string | null> {

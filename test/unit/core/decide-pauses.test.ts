@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/core/decide.js';
+import { replyPauseEnd } from '../../../src/core/pauses.js';
 import type { Decision } from '../../../src/core/decision.js';
 import { dunningRulesSchema } from '../../../src/core/rules.js';
 import { defaultPolicy } from '../../../src/workflows/policies/default.policy.js';
@@ -169,5 +170,39 @@ describe('minimum balance per currency', () => {
   it('ignores invoices already paid', () => {
     const decision = decide(aCase({ invoices: [anInvoice({ daysPastDue: 1, balanceMinor: 0 })] }), defaultPolicy);
     expect(decision.actions).toEqual([]);
+  });
+});
+
+describe('replies: the reply pause and an out-of-office return date', () => {
+  const overdue = () => [anInvoice({ daysPastDue: 8 })];
+  it.each([
+    {
+      name: 'a reply awaiting a collector, paused through Thursday',
+      holds: noHolds({ replyPausedThrough: '2026-03-12' }),
+      resumes: '2026-03-13',
+    },
+    { name: 'out of office until Thursday', holds: noHolds({ awayUntil: '2026-03-12' }), resumes: '2026-03-12' },
+    { name: 'both: the later wins', holds: noHolds({ replyPausedThrough: '2026-03-11', awayUntil: '2026-03-13' }), resumes: '2026-03-13' },
+  ])('$name: nothing goes, looked at again from $resumes', ({ holds, resumes }) => {
+    const decision = decide(aCase({ holds, invoices: overdue() }), defaultPolicy);
+    expect(decision.actions).toEqual([]);
+    expect(reasons(decision)).toEqual(['paused']);
+    expect(decision.nextLookAt.setZone('Europe/Bucharest').toISODate()).toBe(resumes);
+  });
+
+  it.each([
+    { name: 'a reply pause that ended yesterday', holds: noHolds({ replyPausedThrough: '2026-03-09' }) },
+    { name: 'an out-of-office back today', holds: noHolds({ awayUntil: '2026-03-10' }) },
+  ])('$name holds nothing', ({ holds }) => {
+    expect(summary(decide(aCase({ holds, invoices: overdue() }), defaultPolicy))).toEqual(
+      summary(decide(aCase({ invoices: overdue() }), defaultPolicy)),
+    );
+    expect(summary(decide(aCase({ holds, invoices: overdue() }), defaultPolicy))).not.toEqual([]);
+  });
+
+  it('counts business days: weekends and holidays do not count', () => {
+    // Friday 6 March; Tuesday 10 March a holiday: Mon 9, Wed 11, Thu 12, Fri 13, Mon 16.
+    expect(replyPauseEnd('2026-03-06', 5, [1, 2, 3, 4, 5], new Set(['2026-03-10']))).toBe('2026-03-16');
+    expect(replyPauseEnd('2026-03-06', 1, [1, 2, 3, 4, 5], new Set())).toBe('2026-03-09');
   });
 });
