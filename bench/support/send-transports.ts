@@ -45,7 +45,7 @@ await Promise.all([
         subject: m.subject ?? '',
         text: m.text,
         html: m.html ?? '',
-        messageId: emailMessageId(m.idempotencyKey),
+        messageId: emailMessageId(m.idempotencyKey, job.emailFrom),
         unsubscribe: { mailto: job.unsubscribeMailto },
         headers: { 'X-Arrears-Contact': m.idempotencyKey },
       }),

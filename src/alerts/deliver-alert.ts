@@ -105,7 +105,7 @@ export async function deliverAlert(deps: AlertDeliveryDependencies, alertId: str
       subject: round > 0 ? `${email.subject} (reminder ${round})` : email.subject,
       text: email.text,
       html: email.html,
-      messageId: emailMessageId(`alert:${alert.id}:${round}:${manager.email}`),
+      messageId: emailMessageId(`alert:${alert.id}:${round}:${manager.email}`, deps.emailFrom),
       headers: { 'X-Arrears-Alert': alert.id },
     });
   }

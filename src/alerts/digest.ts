@@ -102,7 +102,7 @@ export async function sendDigests(deps: AlertDeliveryDependencies, zone: string)
       from: deps.emailFrom,
       to: manager.email,
       ...digest,
-      messageId: emailMessageId(`alert-digest:${date}:${manager.email}`),
+      messageId: emailMessageId(`alert-digest:${date}:${manager.email}`, deps.emailFrom),
     });
   }
   await appendAudit(autoCommit(deps.prisma), {

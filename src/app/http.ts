@@ -24,6 +24,7 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
     unsubscribeSecret: publicBaseUrl ? await resolveUnsubscribeSecret(config.http.unsubscribeSecret, config.dataDir) : null,
     twilioAuthToken: config.http.twilioAuthToken,
     emailWebhookSecret: config.http.emailWebhookSecret,
+    webhookMaxAgeSeconds: config.http.webhookMaxAgeSeconds,
     app: { ...(await appHttpOptions(runtime)), ...(options.cases ? { caseActions: caseHttpActions(options.cases) } : {}) },
   };
 }

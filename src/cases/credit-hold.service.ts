@@ -198,7 +198,7 @@ export async function deliverCreditHoldEvent(
         `-- Arrears for ${deps.companyName}`,
       ].join('\n'),
       html: `<p>${escapeHtml(customer.name)} (${escapeHtml(customer.externalId)}) was ${verb} credit hold on ${event.occurredAt}.</p><p>Reason: ${escapeHtml(event.reason)}</p>`,
-      messageId: emailMessageId(`credit-hold:${holdId}:${kind}:sales`),
+      messageId: emailMessageId(`credit-hold:${holdId}:${kind}:sales`, deps.emailFrom),
     });
     await appendAudit(autoCommit(deps.prisma), {
       entityType: 'credit_hold',

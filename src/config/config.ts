@@ -226,6 +226,11 @@ export const envSchema = z
       .min(1)
       .max(24 * 30)
       .default(12),
+    /**
+     * Oldest a signed webhook request may be (its `X-Arrears-Timestamp`, either side of now) before
+     * it is refused as a possible replay.
+     */
+    WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
     /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
     EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
       message: 'must be at least 16 characters',
@@ -415,6 +420,8 @@ export interface Config {
     /** Verifies `X-Twilio-Signature`; read even when SMS are captured. */
     twilioAuthToken: string | null;
     emailWebhookSecret: string | null;
+    /** WEBHOOK_MAX_AGE_SECONDS: how far a signed webhook's timestamp may be from now. */
+    webhookMaxAgeSeconds: number;
     /** Null = use (or create) `session.secret` in the data directory. */
     sessionSecret: string | null;
     /** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in seconds. */
@@ -533,6 +540,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       unsubscribeSecret: env.UNSUBSCRIBE_SECRET ?? null,
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
+      webhookMaxAgeSeconds: env.WEBHOOK_MAX_AGE_SECONDS,
       sessionSecret: env.SESSION_SECRET ?? null,
       sessionLifetimes: { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 },
       dashboardRefreshSeconds: env.DASHBOARD_REFRESH_SECONDS,

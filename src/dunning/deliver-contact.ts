@@ -129,7 +129,7 @@ async function send(deps: DeliveryDependencies, contact: DeliverableContact) {
       subject: contact.subject ?? '',
       text: contact.bodyText ?? '',
       html: contact.bodyHtml ?? '',
-      messageId: emailMessageId(contact.idempotencyKey),
+      messageId: emailMessageId(contact.idempotencyKey, deps.emailFrom),
       ...(unsubscribe && { unsubscribe }),
       headers: { 'X-Arrears-Contact': contact.id },
     });

@@ -21,6 +21,8 @@ export interface HttpDependencies {
   twilioAuthToken: string | null;
   /** Null: `POST /webhooks/email/bounce` is off. */
   emailWebhookSecret: string | null;
+  /** How far a signed bounce report's timestamp may be from now, in seconds. */
+  webhookMaxAgeSeconds: number;
   /** The process's clock: token and session expiry, consent changes, reports' "today". */
   clock: Clock;
   /** The console, REST API, /readyz and /metrics; absent = provider-facing routes only. */
@@ -94,7 +96,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     app.log.warn('Twilio webhooks are off: they need PUBLIC_BASE_URL and TWILIO_AUTH_TOKEN');
   }
   if (deps.emailWebhookSecret) {
-    await app.register(emailBounceRoutes, { consent, secret: deps.emailWebhookSecret });
+    await app.register(emailBounceRoutes, { consent, secret: deps.emailWebhookSecret, maxAgeSeconds: deps.webhookMaxAgeSeconds });
   }
   if (deps.app) await registerAppRoutes(app, { prisma: deps.prisma, logger: deps.logger, clock: consent.clock, ...deps.app });
   return app;

@@ -31,6 +31,7 @@ import { generateLedger, makeDue, type GeneratedSet } from '../../bench/support/
 import { localProvidersEnv, startArrears, type ArrearsProcess } from '../../bench/support/processes.js';
 import { Lifecycle } from '../../src/app/lifecycle.js';
 import { emailMessageId } from '../../src/channels/email/email-transport.js';
+import { loadConfig } from '../../src/config/config.js';
 import { LocalTwilioServer } from '../../src/channels/sms/local-twilio-server.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
@@ -57,6 +58,8 @@ const SETTLE_TIMEOUT_S = 240;
 const TWILIO = { accountSid: `AC${'0'.repeat(31)}1`, authToken: 'faults-twilio-auth-token' };
 const T = DateTime.fromISO('2027-03-09T09:00:00Z', { zone: 'utc' });
 const FAR = new Date('2100-01-01T00:00:00Z');
+// The workers run on the default sender; their Message-IDs carry its domain.
+const DEFAULT_EMAIL_FROM = loadConfig({}, process.cwd()).email.from;
 let seed = Number(flags.seed ?? Date.now() % 1_000_000);
 const rand = () => {
   seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -420,7 +423,7 @@ async function verify(pool: pg.Pool, set: GeneratedSet, sink: RecordingSmtpSink,
       let received = 0;
       for (const c of rows) {
         if (channel === 'email') {
-          const id = `<${emailMessageId(c.idempotency_key).replace(/^<|>$/g, '')}>`;
+          const id = `<${emailMessageId(c.idempotency_key, DEFAULT_EMAIL_FROM).replace(/^<|>$/g, '')}>`;
           const n = emailsById.get(id) ?? 0;
           received += n > 0 ? 1 : 0;
           if (n > 1) recognisable += n - 1;

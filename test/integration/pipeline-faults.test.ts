@@ -123,7 +123,7 @@ describe('pipeline under faults', () => {
       subject: email.subject!,
       text: email.bodyText!,
       html: email.bodyHtml!,
-      messageId: emailMessageId(email.idempotencyKey),
+      messageId: emailMessageId(email.idempotencyKey, 'ar@example.com'),
     });
     await prisma.contact.updateMany({ data: { status: 'sending', updatedAt: new Date(Date.now() - 3_600_000) } });
 
@@ -135,7 +135,9 @@ describe('pipeline under faults', () => {
     expect(recovered.providerMessageId).toBe(accepted.providerMessageId);
     // SMTP has no lookup: the email goes again under the same Message-ID, recognisable as a copy.
     expect(sink.messages).toHaveLength(2);
-    expect(new Set(sink.messages.map((m) => m.parsed.messageId))).toEqual(new Set([emailMessageId(email.idempotencyKey)]));
+    expect(new Set(sink.messages.map((m) => m.parsed.messageId))).toEqual(
+      new Set([emailMessageId(email.idempotencyKey, 'ar@example.com')]),
+    );
     expect((await prisma.contact.findUniqueOrThrow({ where: { id: email.id } })).status).toBe('sent');
   });
 

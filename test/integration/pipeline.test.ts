@@ -65,7 +65,10 @@ describe('the queue pipeline against real Postgres, Redis, SMTP and a Twilio-API
     const ana = contacts.find((c) => c.recipient === 'ana@example.ro')!;
     const mail = sink.messages.find((m) => m.envelope.to.includes('ana@example.ro'))!;
     const parsed = await simpleParser(mail.raw);
-    expect(parsed.messageId).toBe(emailMessageId(ana.idempotencyKey));
+    // The Message-ID's domain is the sender's (EMAIL_FROM is `… <ar@example.com>` here), its left
+    // part the contact's idempotency key, which replies are threaded by.
+    expect(parsed.messageId).toBe(emailMessageId(ana.idempotencyKey, 'ar@example.com'));
+    expect(parsed.messageId).toMatch(/@example\.com>$/);
     expect(ana.providerMessageId).toContain(parsed.messageId);
     expect(parsed.subject).toBe(ana.subject);
     // One consolidated notice lists both invoices and their total, in Romanian formatting.

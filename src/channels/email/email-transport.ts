@@ -45,12 +45,27 @@ export interface EmailTransport {
 /** Characters allowed unescaped in the left part of a Message-ID (RFC 5322 atext, minus `=`). */
 const ATEXT = /[A-Za-z0-9!#$%&'*+\-/?^_`{|}~]/;
 
+/** Used when the sender's address has no usable domain. */
+const FALLBACK_DOMAIN = 'arrears.local';
+
 /**
- * The deterministic Message-ID for an idempotency key: `<key@domain>`, with every character a
- * Message-ID cannot hold written as `=XX` (hex of its UTF-8 bytes), so distinct keys never share
- * an id.
+ * The domain of a sender (`Accounts Receivable <ar@acme.example>`, `ar@acme.example`) or a bare
+ * domain, lower-cased; `arrears.local` when there is none a Message-ID can carry.
  */
-export function emailMessageId(idempotencyKey: string, domain = 'arrears.local'): string {
+export function senderDomain(sender: string): string {
+  const address = /<([^<>]*)>\s*$/.exec(sender)?.[1] ?? sender;
+  const domain = (address.includes('@') ? address.slice(address.lastIndexOf('@') + 1) : address).trim().toLowerCase();
+  return /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(domain) ? domain : FALLBACK_DOMAIN;
+}
+
+/**
+ * The deterministic Message-ID for an idempotency key: `<key@domain>`, the domain being the
+ * sender's (EMAIL_FROM's) so the id is one the sender's domain vouches for. Every character a
+ * Message-ID cannot hold is written as `=XX` (hex of its UTF-8 bytes), so distinct keys never
+ * share an id. The left part is what replies are threaded by: it must not change.
+ */
+export function emailMessageId(idempotencyKey: string, sender: string): string {
+  const domain = senderDomain(sender);
   let left = '';
   for (const char of idempotencyKey) {
     left += ATEXT.test(char)

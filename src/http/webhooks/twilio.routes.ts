@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { handleInboundSms, type ConsentDependencies, type SmsReplyCompany } from '../../consent/consent.service.js';
 import { recordDeliveryStatus } from '../../consent/delivery-status.service.js';
+import { once } from './receipts.js';
 
 export interface TwilioRoutesOptions {
   consent: ConsentDependencies;
@@ -62,12 +63,26 @@ export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app,
     const parsed = statusCallback.safeParse(request.body);
     if (!parsed.success) return reply.code(400).type('text/plain').send('bad status callback');
     const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-    const result = await recordDeliveryStatus(options.consent, {
-      messageSid: MessageSid,
-      messageStatus: MessageStatus,
-      ...(ErrorCode !== undefined && { errorCode: ErrorCode }),
-    });
-    request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus, ...result }, 'twilio status callback');
+    // Twilio signs no timestamp, so a captured callback stays valid: each (message, status, error)
+    // is acted on once, and a replay changes nothing. Reports that changed nothing (a status we
+    // do not record, a message not recorded yet) keep no receipt.
+    const receipt = await once(
+      options.consent.prisma,
+      {
+        source: 'twilio-status',
+        keys: [`${MessageSid}|${MessageStatus}|${ErrorCode ?? ''}`],
+        at: options.consent.clock(),
+        kept: (result) => result.outcome === 'recorded',
+      },
+      () =>
+        recordDeliveryStatus(options.consent, {
+          messageSid: MessageSid,
+          messageStatus: MessageStatus,
+          ...(ErrorCode !== undefined && { errorCode: ErrorCode }),
+        }),
+    );
+    const outcome = receipt.replay ? { outcome: 'replay' } : receipt.result;
+    request.log.info({ messageSid: MessageSid, messageStatus: MessageStatus, ...outcome }, 'twilio status callback');
     return reply.code(200).type('text/plain').send('');
   });
 

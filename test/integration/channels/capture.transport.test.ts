@@ -22,7 +22,7 @@ const reminder: OutgoingEmail = {
   subject: 'Hatırlatma: INV-7 vadesi geçti',
   text: 'Sayın Dana, INV-7 faturanızın vadesi geçti.',
   html: '<p>Sayın Dana, <b>INV-7</b> faturanızın vadesi geçti.</p>',
-  messageId: emailMessageId('case:7.step-1'),
+  messageId: emailMessageId('case:7.step-1', 'arrears.local'),
   unsubscribe: { url: 'https://pay.acme.example/u/7' },
 };
 

@@ -12,7 +12,7 @@ function aReminder(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
     subject: 'Invoice INV-1001 is 15 days overdue',
     text: 'Dear Dana,\nInvoice INV-1001 for €1,250.00 is 15 days overdue.',
     html: '<p>Dear Dana,</p><p>Invoice <b>INV-1001</b> for €1,250.00 is 15 days overdue.</p>',
-    messageId: emailMessageId('contact-1001-step-2'),
+    messageId: emailMessageId('contact-1001-step-2', 'arrears.local'),
     unsubscribe: { url: 'https://pay.acme.example/unsubscribe/tok123', mailto: 'unsubscribe@acme.example?subject=tok123' },
     headers: { 'X-Arrears-Contact': 'contact-1001' },
     ...overrides,

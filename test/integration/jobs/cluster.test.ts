@@ -124,7 +124,9 @@ describe('Arrears on a Redis Cluster', () => {
     // Each email contact arrived once, under its own Message-ID; each SMS once, under its provider id.
     const emailIds = sink.messages.map((m) => m.parsed.messageId);
     expect(emailIds).toHaveLength(2 * CUSTOMERS);
-    expect(new Set(emailIds)).toEqual(new Set(contacts.filter((c) => c.channel === 'email').map((c) => emailMessageId(c.idempotencyKey))));
+    expect(new Set(emailIds)).toEqual(
+      new Set(contacts.filter((c) => c.channel === 'email').map((c) => emailMessageId(c.idempotencyKey, 'ar@example.com'))),
+    );
     expect(twilio.messages.map((m) => m.sid).sort()).toEqual(
       contacts
         .filter((c) => c.channel === 'sms')

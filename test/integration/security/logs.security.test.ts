@@ -8,7 +8,7 @@ import { startWorker } from '../../../src/app/worker.js';
 import { twilioSignature } from '../../../src/channels/sms/local-twilio-server.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { buildHttpServer } from '../../../src/http/server.js';
-import { arrearsSignature } from '../../../src/http/webhooks/email-bounce.routes.js';
+import { signBounceReport } from '../../../src/http/webhooks/email-bounce.routes.js';
 import { runTickAndWait } from '../../../src/jobs/run-tick.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { parseScopes } from '../../../src/users/scopes.js';
@@ -169,13 +169,13 @@ L-2,LOG-2,F-200,RON,700.00,,2026-02-01,2026-03-01
       method: 'POST',
       url: '/webhooks/email/bounce',
       payload: bounce,
-      headers: { 'content-type': 'application/json', 'x-arrears-signature': arrearsSignature(BOUNCE_SECRET, bounce) },
+      headers: { 'content-type': 'application/json', ...signBounceReport(BOUNCE_SECRET, bounce) },
     });
     await app.inject({
       method: 'POST',
       url: '/webhooks/email/bounce',
       payload: bounce,
-      headers: { 'content-type': 'application/json', 'x-arrears-signature': 'sha256=00' },
+      headers: { 'content-type': 'application/json', ...signBounceReport(BOUNCE_SECRET, bounce), 'x-arrears-signature': 'sha256=00' },
     });
   });
 

@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { emlFileName } from '../../../src/channels/email/capture.transport.js';
-import { emailMessageId } from '../../../src/channels/email/email-transport.js';
+import { emailMessageId, senderDomain } from '../../../src/channels/email/email-transport.js';
 import { toMailOptions, unsubscribeHeaders } from '../../../src/channels/email/mail-options.js';
 
 describe('emailMessageId', () => {
+  const FROM = 'Accounts Receivable <AR@Acme-Trading.example>';
   it.each([
-    { key: 'contact-42-step-3', id: '<contact-42-step-3@arrears.local>' },
-    { key: 'case:7.reminder', id: '<case=3A7=2Ereminder@arrears.local>' },
-    { key: 'a=b', id: '<a=3Db@arrears.local>' },
-    { key: 'müller', id: '<m=C3=BCller@arrears.local>' },
+    { key: 'contact-42-step-3', id: '<contact-42-step-3@acme-trading.example>' },
+    { key: 'case:7.reminder', id: '<case=3A7=2Ereminder@acme-trading.example>' },
+    { key: 'a=b', id: '<a=3Db@acme-trading.example>' },
+    { key: 'müller', id: '<m=C3=BCller@acme-trading.example>' },
   ])('$key → $id', ({ key, id }) => {
-    expect(emailMessageId(key)).toBe(id);
+    expect(emailMessageId(key, FROM)).toBe(id);
   });
 
   it('is the same for the same key and different for keys differing only in escaped characters', () => {
     expect(emailMessageId('k1', 'example.com')).toBe(emailMessageId('k1', 'example.com'));
-    expect(emailMessageId('a:b')).not.toBe(emailMessageId('a=3Ab'));
+    expect(emailMessageId('a:b', FROM)).not.toBe(emailMessageId('a=3Ab', FROM));
+  });
+
+  // The left part is what replies are threaded by: only the domain follows the sender.
+  it.each([
+    ['ar@example.com', 'example.com'],
+    ['"Smith, Jo" <jo@billing.acme.example>', 'billing.acme.example'],
+    ['Accounts <ar@example.com> ', 'example.com'],
+    ['arrears.local', 'arrears.local'],
+    ['no address at all', 'arrears.local'],
+    ['ar@localhost', 'arrears.local'],
+    ['ar@exa mple.com', 'arrears.local'],
+  ])('takes its domain from %j → %s, keeping the left part', (sender, domain) => {
+    expect(senderDomain(sender)).toBe(domain);
+    expect(emailMessageId('contact:7', sender)).toBe(`<contact=3A7@${domain}>`);
   });
 });
 

@@ -6,7 +6,7 @@ import { fixedClock } from '../../../src/core/clock.js';
 import type { PrismaClient } from '../../../src/db/client.js';
 import { signUnsubscribeToken } from '../../../src/dunning/unsubscribe-token.js';
 import { buildHttpServer, type HttpDependencies } from '../../../src/http/server.js';
-import { arrearsSignature } from '../../../src/http/webhooks/email-bounce.routes.js';
+import { arrearsSignature, signBounceReport } from '../../../src/http/webhooks/email-bounce.routes.js';
 import { createLogger } from '../../../src/logging/logger.js';
 
 const BASE = 'https://ar.example.com';
@@ -46,6 +46,7 @@ describe('the HTTP server, before any database access', () => {
       unsubscribeSecret: 's'.repeat(32),
       twilioAuthToken: 'twilio-token',
       emailWebhookSecret: 'e'.repeat(16),
+      webhookMaxAgeSeconds: 300,
       ...overrides,
     });
     return app;
@@ -88,6 +89,37 @@ describe('the HTTP server, before any database access', () => {
       payload: body,
     });
     expect(response.statusCode).toBe(403);
+  });
+
+  // Finding 3: a captured, signed bounce report could be replayed at any time. The signature now
+  // covers a timestamp and a nonce; outside the freshness window (here 300 s around the fixed
+  // clock, 2026-03-02T09:00:00Z) a correctly signed report is refused before the database.
+  describe('refuses a bounce report that is not fresh or not signed over its timestamp and nonce', () => {
+    const body = JSON.stringify({ messageId: '<x@arrears.local>', recipient: 'a@example.com', kind: 'hard', reason: 'no such user' });
+    const now = new Date('2026-03-02T09:00:00Z');
+    const secret = 'e'.repeat(16);
+    const signed = (at: Date) => signBounceReport(secret, body, { at, nonce: 'n0nce-0123456789abcdef' });
+    it.each([
+      ['301 s old', signed(new Date(now.getTime() - 301_000)), /stale request/],
+      ['301 s ahead', signed(new Date(now.getTime() + 301_000)), /stale request/],
+      ['a day old', signed(new Date(now.getTime() - 86_400_000)), /stale request/],
+      ['timestamp changed after signing', { ...signed(now), 'x-arrears-timestamp': String(now.getTime() / 1000 + 1) }, /invalid signature/],
+      ['nonce changed after signing', { ...signed(now), 'x-arrears-nonce': 'another-nonce-0123456789' }, /invalid signature/],
+      ['no timestamp', { ...signed(now), 'x-arrears-timestamp': '' }, /invalid signature/],
+      ['no nonce', { ...signed(now), 'x-arrears-nonce': '' }, /invalid signature/],
+      ['the body-only signature of before', { 'x-arrears-signature': arrearsSignature(secret, body) }, /invalid signature/],
+    ])('%s → 403', async (_name, headers, error) => {
+      const response = await (
+        await server()
+      ).inject({
+        method: 'POST',
+        url: '/webhooks/email/bounce',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body,
+      });
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toMatch(error);
+    });
   });
 
   it('shows a 404 page for an unsubscribe token it did not sign, on GET and POST', async () => {
