@@ -17,6 +17,7 @@ import { registerDashboardRoutes } from './dashboard.routes.js';
 import { createViews, type LayoutContext } from './views.js';
 import { registerCustomerRoutes, type CustomerOutlook } from './customer.routes.js';
 import { nulPaths } from '../nul-characters.js';
+import { registerReplyRoutes } from './replies.routes.js';
 import { registerWorklistRoutes } from './worklist.routes.js';
 
 declare module 'fastify' {
@@ -265,6 +266,8 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     outlook: options.outlook ?? null,
     actions: options.actions,
   });
+
+  registerReplyRoutes(app, helpers, { prisma });
 
   // ─── contact log ───
   app.get<{ Querystring: Record<string, string | undefined> }>(

@@ -1,3 +1,5 @@
+import { replyDependencies } from '../../../src/app/services.js';
+import { receiveEmail } from '../../../src/replies/receive.js';
 import type { TestHttpApp } from '../../support/http-app.js';
 import { seedLedger } from '../../support/ledger.js';
 
@@ -118,5 +120,33 @@ export async function seedConsole(t: TestHttpApp, now: Date): Promise<Map<string
       },
     ],
   });
+  // Replies through the real reply path: a promise from ACME-7 (matched on its address), a
+  // question from BETA-2, and one from a stranger nobody can match.
+  const replies = await replyDependencies(t.runtime);
+  const mail = (from: string, subject: string, text: string) =>
+    Buffer.from(
+      [
+        `From: ${from}`,
+        'To: ar@example.com',
+        `Subject: ${subject}`,
+        `Message-ID: <seed-${subject.length}-${from.length}@mail.example>`,
+        `Date: ${now.toUTCString()}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        text,
+        '',
+      ].join('\r\n'),
+    );
+  for (const raw of [
+    mail('Ana Pop <acme-7@example.com>', 'Re: Invoice F-1001', `We will pay on ${day(10)}. Sorry for the delay.`),
+    mail(
+      'beta-2@example.com',
+      'Re: Your invoice',
+      'Who should I call about invoice B-77? https://example.com/averyveryverylongunbrokenlinkthatmustwrapinsidethepage',
+    ),
+    mail('someone@unknown.example', 'Question', 'Is this about our account? We changed our company name last year.'),
+  ]) {
+    await receiveEmail(replies, { raw, source: 'cli', sourceRef: null });
+  }
   return ids;
 }

@@ -19,6 +19,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'customer-manager', path: '/console/customers/ACME-7', role: 'manager' },
   { name: 'contact-log', path: '/console/contact-log', role: 'collector' },
   { name: 'tasks', path: '/console/tasks', role: 'collector' },
+  { name: 'replies', path: '/console/replies', role: 'collector' },
   { name: 'dashboard', path: '/console/dashboard', role: 'manager' },
   { name: 'alerts', path: '/console/alerts', role: 'manager' },
   { name: 'queues', path: '/console/queues', role: 'admin' },

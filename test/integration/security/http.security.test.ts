@@ -67,7 +67,7 @@ function guardOf(method: string, url: string): Guard | undefined {
   const consolePath = /^\/console(\/.*)$/.exec(url)?.[1];
   if (consolePath !== undefined) {
     if (consolePath.startsWith('/queues')) return { kind: 'console', role: 'admin' };
-    if (method === 'GET' && /^\/(worklist|contact-log|customers\/:externalId)$/.test(consolePath))
+    if (method === 'GET' && /^\/(worklist|contact-log|replies|customers\/:externalId)$/.test(consolePath))
       return { kind: 'console', role: 'collector' };
     if (method === 'GET' && consolePath === '/dashboard') return { kind: 'console', role: 'manager' };
     if (method === 'GET' && consolePath === '/customers/:externalId/case-file') return { kind: 'console', role: 'manager' };
