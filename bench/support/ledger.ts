@@ -159,7 +159,7 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
     );
     await copy(
       client,
-      'copy invoices (external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date, status, paid_at, updated_at) from stdin',
+      'copy invoices (external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date, status, paid_at, created_at, updated_at) from stdin',
       (function* () {
         for (const c of customers) {
           for (let k = 0; k < spec.invoicesPerCustomer; k += 1) {
@@ -173,10 +173,13 @@ export async function generateLedger(pool: pg.Pool, spec: LedgerSpec): Promise<G
             const due = asOfDate.minus({ days: daysPastDue });
             const issued = due.minus({ days: 30 });
             const amount = 1_000 + Math.floor(r() * 2_000_000);
+            // Imported the morning it was issued (a ledger Arrears has been keeping), not all today.
+            const morning = issued.set({ hour: 6 });
+            const created = morning < spec.asOf ? morning : spec.asOf;
             invoices += 1;
             yield (
               `${spec.prefix}-${c.serial}-${k}\t${c.id}\tN-${c.serial}-${k}\t${c.market.currency}\t${amount}\t${paid ? 0 : amount}\t` +
-              `${issued.toISODate()}\t${due.toISODate()}\t${paid ? 'paid' : 'open'}\t${paid ? due.plus({ days: 3 }).toISO() : '\\N'}\tnow\n`
+              `${issued.toISODate()}\t${due.toISODate()}\t${paid ? 'paid' : 'open'}\t${paid ? due.plus({ days: 3 }).toISO() : '\\N'}\t${created.toISO()}\tnow\n`
             );
           }
         }

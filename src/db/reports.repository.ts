@@ -1,6 +1,6 @@
 import { addDays, type IsoDate } from '../core/dates.js';
 import type { AppliedAllocation, ContactEvent, PromiseOutcome, ReceivedPayment } from '../reports/collections.report.js';
-import { withRecordedBalance, type LedgerInvoice, type LedgerPayment } from '../reports/ledger.js';
+import { withRecordedBalance, type DailySales, type LedgerInvoice, type LedgerPayment, type Receivables } from '../reports/ledger.js';
 import type { PaidInvoiceRecord } from '../reports/payment-prediction.js';
 import type { StatementCustomer } from '../reports/statement.js';
 import { Prisma, type PrismaClient, type PrismaTransaction } from './client.js';
@@ -273,4 +273,205 @@ export async function loadCollectionsActivity(
     if (row.kind === 'promise') result.promises.push({ collector, status: row.status ?? '', on: row.on });
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-based receivables: the aging, DSO and CEI reports computed in SQL, without reading each
+// invoice's settlements. An invoice's balance at the end of a date d (issued by then) is its
+// open balance now, corrected by the settlements whose counting differs between d and now:
+//
+//   balance(d) = open balance now
+//              + each unreversed settlement dated after d (counted now, not yet on d)
+//              − each reversed settlement counted on d (dated on or before d, reversed after d)
+//
+// because today's open balance is the invoice's amount less its unreversed settlements (an
+// import's recorded balance becomes one settlement dated the day Arrears knew of it, as
+// src/reports/ledger.ts withRecordedBalance counts it). So only invoices with an event after
+// the earliest date asked are read one by one ("adjustments": few for a recent date); every
+// other receivable counts its open balance now, read from the partial index of open invoices.
+
+/**
+ * Each settlement whose counting differs between some date on or after `since` and now, as an
+ * adjustment: `amount` is added to the invoice's open balance on dates d with
+ * `from_on <= d < until_on` (`from_on` null: no lower bound). Instants become dates in the
+ * customer's zone; they are first bounded by the earliest instant that is already after
+ * `since` in any zone (UTC+14), so each branch is an index range.
+ */
+function adjustmentsSince(since: IsoDate): Prisma.Sql {
+  const after = Prisma.sql`((${since}::date + 1)::timestamp at time zone 'UTC' - interval '14 hours')`;
+  return Prisma.sql`
+    select a.invoice_id, a.amount_minor as amount, null::date as from_on, p.received_on as until_on
+      from payments p join payment_allocations a on a.payment_id = p.id
+     where p.received_on > ${since}::date and a.reversed_at is null
+    union all
+    select a.invoice_id, -a.amount_minor, p.received_on, r.on_date
+      from payment_allocations a
+      join payments p on p.id = a.payment_id
+      join invoices i on i.id = a.invoice_id
+      join customers c on c.id = i.customer_id
+      cross join lateral (select (a.reversed_at at time zone c.time_zone)::date as on_date) r
+     where a.reversed_at >= ${after} and r.on_date > ${since}::date and r.on_date > p.received_on
+    union all
+    select i.id, i.written_off_minor, null::date, w.on_date
+      from invoices i
+      join customers c on c.id = i.customer_id
+      cross join lateral (select (i.written_off_at at time zone c.time_zone)::date as on_date) w
+     where i.written_off_at >= ${after} and i.written_off_minor is not null and w.on_date > ${since}::date
+    union all
+    select k.id, u.unexplained, null::date, k.on_date
+      from (
+        -- the zone first, the allocations only for what is left (offset 0 keeps the order)
+        select i.id, i.amount_minor, i.open_balance_minor, i.written_off_at, i.written_off_minor,
+               greatest((coalesce(i.paid_at, i.created_at) at time zone c.time_zone)::date, i.issue_date) as on_date
+          from invoices i
+          join customers c on c.id = i.customer_id
+         where coalesce(i.paid_at, i.created_at) >= ${after}
+           and greatest((coalesce(i.paid_at, i.created_at) at time zone c.time_zone)::date, i.issue_date) > ${since}::date
+        offset 0
+      ) k
+      cross join lateral (
+        select k.amount_minor - k.open_balance_minor
+               - coalesce((select sum(x.amount_minor) from payment_allocations x where x.invoice_id = k.id and x.reversed_at is null), 0)
+               - case when k.written_off_at is not null then coalesce(k.written_off_minor, 0) else 0 end as unexplained
+      ) u
+     where u.unexplained <> 0`;
+}
+
+export interface CustomerBucketRow {
+  customer: StatementCustomer;
+  currency: string;
+  /** Minor units per bucket index (0: current), every index present. */
+  amounts: number[];
+}
+
+/**
+ * The open balances at the end of `asOf` bucketed by age (`basis` date to `asOf`, buckets after
+ * `edges` as src/core/aging.ts cuts them), per customer and currency: one row per customer and
+ * currency with at least one invoice owing a non-zero amount that day.
+ */
+export async function loadAgingBalances(
+  db: Db,
+  options: { asOf: IsoDate; basis: 'due' | 'invoice'; edges: readonly number[] },
+): Promise<CustomerBucketRow[]> {
+  const { asOf } = options;
+  // width_bucket counts the thresholds at or below the age: 0 for current (age ≤ 0), then one per edge.
+  const thresholds = [1, ...options.edges.map((e) => e + 1)];
+  const aged = Prisma.raw(options.basis === 'due' ? 'due_date' : 'issue_date');
+  const [result] = await db.$queryRaw<Array<{ rows: string }>>`
+    with adj as (${adjustmentsSince(asOf)}),
+    moved as (
+      select invoice_id,
+             coalesce(sum(amount) filter (where (from_on is null or from_on <= ${asOf}::date) and ${asOf}::date < until_on), 0) as delta
+        from adj group by invoice_id
+    ),
+    items as (
+      select i.customer_id, i.currency, i.${aged} as aged_from, i.open_balance_minor as balance
+        from invoices i
+       where i.open_balance_minor <> 0 and i.status <> 'void' and i.issue_date <= ${asOf}::date
+         and not exists (select 1 from moved m where m.invoice_id = i.id)
+      union all
+      select i.customer_id, i.currency, i.${aged}, i.open_balance_minor + m.delta
+        from moved m join invoices i on i.id = m.invoice_id
+       where i.status <> 'void' and i.issue_date <= ${asOf}::date and i.open_balance_minor + m.delta <> 0
+    ),
+    bucketed as (
+      select customer_id, currency, width_bucket(${asOf}::date - aged_from, ${thresholds}::int[]) as bucket, sum(balance) as amount
+        from items group by 1, 2, 3
+    ),
+    per_customer as (
+      select customer_id, currency, string_agg(bucket || ':' || amount, ',') as amounts from bucketed group by 1, 2
+    )
+    select coalesce(json_agg(json_build_array(c.id, c.external_id, c.name, c.locale, c.time_zone, pc.currency, pc.amounts)), '[]')::text as rows
+      from per_customer pc join customers c on c.id = pc.customer_id`;
+  const rows = JSON.parse(result?.rows ?? '[]') as Array<[string, string, string, string, string, string, string]>;
+  return rows.map(([id, externalId, name, locale, timeZone, currency, amounts]) => {
+    const buckets = thresholds.map(() => 0).concat(0);
+    for (const part of amounts.split(',')) {
+      const [bucket, amount] = part.split(':') as [string, string];
+      buckets[Number(bucket)] = minor(amount, 'aged balance');
+    }
+    return { customer: { id, externalId, name, locale, timeZone }, currency, amounts: buckets };
+  });
+}
+
+/**
+ * Unapplied payments per currency at the end of `asOf`: received by then, less the allocations
+ * counted that day. Read from the payments with something unapplied now (partial index) and
+ * those with an allocation reversed after `asOf` (which was applied then, not now).
+ */
+export async function loadUnappliedCredit(db: Db, asOf: IsoDate): Promise<Map<string, number>> {
+  const rows = await db.$queryRaw<Array<{ currency: string; amount: string }>>`
+    with candidates as (
+      select p.id from payments p where p.unapplied_minor <> 0 and p.received_on <= ${asOf}::date
+      union
+      select a.payment_id from payment_allocations a
+       where a.reversed_at >= ((${asOf}::date + 1)::timestamp at time zone 'UTC' - interval '14 hours')
+    )
+    select p.currency, sum(p.amount_minor - coalesce(s.applied, 0))::text as amount
+      from candidates x
+      join payments p on p.id = x.id
+      join customers c on c.id = p.customer_id
+      cross join lateral (
+        select sum(a.amount_minor) as applied from payment_allocations a
+         where a.payment_id = p.id and (a.reversed_at is null or (a.reversed_at at time zone c.time_zone)::date > ${asOf}::date)
+      ) s
+     where p.received_on <= ${asOf}::date
+     group by p.currency`;
+  return new Map(rows.map((r) => [r.currency, minor(r.amount, 'unapplied credit')]));
+}
+
+/**
+ * Receivables per currency at the end of each date (total, and the part not yet past due: due
+ * on or after the date), with whether any invoice owed a non-zero amount then (a currency with
+ * none is absent, as when counted invoice by invoice).
+ */
+export async function loadReceivablesAt(db: Db, dates: readonly IsoDate[]): Promise<Map<IsoDate, Map<string, Receivables>>> {
+  const result = new Map<IsoDate, Map<string, Receivables>>(dates.map((d) => [d, new Map()]));
+  if (dates.length === 0) return result;
+  const since = [...dates].sort()[0]!;
+  const rows = await db.$queryRaw<Array<{ on: string; currency: string; total: string; current: string }>>`
+    with adj as (${adjustmentsSince(since)}),
+    d as (select distinct on_date from unnest(${[...dates]}::date[]) as t(on_date)),
+    moved as (select distinct invoice_id from adj),
+    -- the invoices with an adjustment, one by one on each date
+    moved_at as (
+      select i.currency, x.on_date, i.due_date, i.open_balance_minor + x.delta as balance
+        from (
+          select a.invoice_id, d.on_date,
+                 coalesce(sum(a.amount) filter (where (a.from_on is null or a.from_on <= d.on_date) and d.on_date < a.until_on), 0) as delta
+            from adj a cross join d group by 1, 2
+        ) x
+        join invoices i on i.id = x.invoice_id
+       where i.status <> 'void' and i.issue_date <= x.on_date
+    ),
+    -- every other open invoice owes its open balance on each date from its issue date
+    still as (
+      select i.currency, i.issue_date, i.due_date, sum(i.open_balance_minor) as balance
+        from invoices i
+       where i.open_balance_minor <> 0 and i.status <> 'void'
+         and not exists (select 1 from moved m where m.invoice_id = i.id)
+       group by 1, 2, 3
+    ),
+    items as (
+      select currency, on_date, due_date, balance from moved_at where balance <> 0
+      union all
+      select s.currency, d.on_date, s.due_date, s.balance from still s join d on s.issue_date <= d.on_date
+    )
+    select to_char(on_date, 'YYYY-MM-DD') as on, currency, sum(balance)::text as total,
+           coalesce(sum(balance) filter (where due_date >= on_date), 0)::text as current
+      from items group by 1, 2`;
+  for (const row of rows) {
+    result
+      .get(row.on)
+      ?.set(row.currency, { totalMinor: minor(row.total, 'receivables'), currentMinor: minor(row.current, 'current receivables') });
+  }
+  return result;
+}
+
+/** Credit sales (receivables issued, any status but void) per currency and issue date, the whole ledger. */
+export async function loadDailySales(db: Db): Promise<DailySales[]> {
+  const rows = await db.$queryRaw<Array<{ currency: string; issuedOn: string; amount: string }>>`
+    select currency, to_char(issue_date, 'YYYY-MM-DD') as "issuedOn", sum(amount_minor)::text as amount
+      from invoices where status <> 'void' group by currency, issue_date`;
+  return rows.map((r) => ({ currency: r.currency, issuedOn: r.issuedOn, amountMinor: minor(r.amount, 'credit sales') }));
 }

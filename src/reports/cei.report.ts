@@ -1,5 +1,6 @@
 import { addDays, type IsoDate } from '../core/dates.js';
-import { creditSales, receivablesAsOf, sortedCurrencies, type LedgerInvoice } from './ledger.js';
+import type { receivablesAsOf } from './ledger.js';
+import { invoicesSource, sortedCurrencies, type LedgerInvoice, type ReceivablesSource } from './ledger.js';
 import { round2 } from './dso.report.js';
 import { trailingMonths, type DateWindow } from './periods.js';
 
@@ -33,10 +34,10 @@ export interface CeiReport {
 
 type ReceivablesOn = (asOf: IsoDate) => ReturnType<typeof receivablesAsOf>;
 
-function ceiOf(invoices: readonly LedgerInvoice[], window: DateWindow, receivablesOn: ReceivablesOn): Map<string, CeiFigures> {
+function ceiOf(source: ReceivablesSource, window: DateWindow, receivablesOn: ReceivablesOn): Map<string, CeiFigures> {
   const beginning = receivablesOn(addDays(window.from, -1));
   const ending = receivablesOn(window.to);
-  const sales = creditSales(invoices, window.from, window.to);
+  const sales = source.creditSales(window.from, window.to);
   const figures = new Map<string, CeiFigures>();
   for (const currency of sortedCurrencies(beginning, ending, sales)) {
     const beginningMinor = beginning.get(currency)?.totalMinor ?? 0;
@@ -59,19 +60,35 @@ function ceiOf(invoices: readonly LedgerInvoice[], window: DateWindow, receivabl
 
 /** CEI per trailing month and over the `months`-month span ending on `asOf`, per currency. */
 export function ceiReport(invoices: readonly LedgerInvoice[], asOf: IsoDate, months: number): CeiReport {
+  return ceiFromSource(invoicesSource(invoices), asOf, months);
+}
+
+/** The span and the trailing months of a CEI report. */
+function ceiWindows(asOf: IsoDate, months: number): { windows: DateWindow[]; span: DateWindow } {
   const windows = trailingMonths(asOf, months);
   const first = windows[0];
   if (first === undefined) throw new Error('CEI needs at least one month');
-  const span: DateWindow = { from: first.from, to: asOf, days: windows.reduce((sum, w) => sum + w.days, 0) };
+  return { windows, span: { from: first.from, to: asOf, days: windows.reduce((sum, w) => sum + w.days, 0) } };
+}
+
+/** The dates whose receivables a CEI report reads: the day before each window and each window's last day. */
+export function ceiDates(asOf: IsoDate, months: number): IsoDate[] {
+  const { windows, span } = ceiWindows(asOf, months);
+  return [...new Set([span, ...windows].flatMap((w) => [addDays(w.from, -1), w.to]))].sort();
+}
+
+/** The CEI report from a receivables source (the invoices one by one, or figures computed in SQL). */
+export function ceiFromSource(source: ReceivablesSource, asOf: IsoDate, months: number): CeiReport {
+  const { windows, span } = ceiWindows(asOf, months);
   // One month's end is the next one's beginning: each date's receivables are summed once.
   const known = new Map<IsoDate, ReturnType<typeof receivablesAsOf>>();
   const receivablesOn: ReceivablesOn = (date) => {
-    const found = known.get(date) ?? receivablesAsOf(invoices, date);
+    const found = known.get(date) ?? source.receivablesAsOf(date);
     known.set(date, found);
     return found;
   };
-  const spanFigures = ceiOf(invoices, span, receivablesOn);
-  const monthly = windows.map((w) => ceiOf(invoices, w, receivablesOn));
+  const spanFigures = ceiOf(source, span, receivablesOn);
+  const monthly = windows.map((w) => ceiOf(source, w, receivablesOn));
   const empty = (window: DateWindow): CeiFigures => ({
     window,
     beginningMinor: 0,

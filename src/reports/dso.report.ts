@@ -1,5 +1,5 @@
 import type { IsoDate } from '../core/dates.js';
-import { creditSales, receivablesAsOf, sortedCurrencies, type LedgerInvoice } from './ledger.js';
+import { invoicesSource, sortedCurrencies, type LedgerInvoice, type ReceivablesSource } from './ledger.js';
 import { periodEnding, trailingMonth, type DateWindow, type PeriodLength } from './periods.js';
 
 /** Days-sales-outstanding figures for one currency. Ratios are rounded to 2 decimals; null when undefined (no sales, no receivables). */
@@ -59,12 +59,16 @@ export function countbackDso(
 
 /** DSO, countback DSO, best possible DSO, ADD and percent current per currency at `asOf`. */
 export function dsoReport(invoices: readonly LedgerInvoice[], asOf: IsoDate, length: PeriodLength): DsoReport {
+  return dsoFromSource(invoicesSource(invoices), asOf, length);
+}
+
+/** The DSO report from a receivables source (the invoices one by one, or figures computed in SQL). */
+export function dsoFromSource(source: ReceivablesSource, asOf: IsoDate, length: PeriodLength): DsoReport {
   const period = periodEnding(asOf, length);
-  const receivables = receivablesAsOf(invoices, asOf);
-  const sales = creditSales(invoices, period.from, period.to);
+  const receivables = source.receivablesAsOf(asOf);
+  const sales = source.creditSales(period.from, period.to);
   const currencies = sortedCurrencies(receivables, sales).map((currency): DsoFigures => {
-    const ofCurrency = invoices.filter((i) => i.currency === currency);
-    const earliest = ofCurrency.reduce<IsoDate | null>((min, i) => (min === null || i.issuedOn < min ? i.issuedOn : min), null);
+    const earliest = source.earliestIssuedOn(currency);
     const { totalMinor = 0, currentMinor = 0 } = receivables.get(currency) ?? {};
     const salesMinor = sales.get(currency) ?? 0;
     const perSalesDay = salesMinor > 0 ? period.days / salesMinor : null;
@@ -74,7 +78,7 @@ export function dsoReport(invoices: readonly LedgerInvoice[], asOf: IsoDate, len
       totalMinor,
       (k) => {
         const window = trailingMonth(asOf, k);
-        return { window, sales: creditSales(ofCurrency, window.from, window.to).get(currency) ?? 0 };
+        return { window, sales: source.creditSales(window.from, window.to).get(currency) ?? 0 };
       },
       earliest,
     );

@@ -164,3 +164,57 @@ export function withRecordedBalance(invoice: LedgerInvoice, openBalanceMinor: nu
   const on = knownOn < invoice.issuedOn ? invoice.issuedOn : knownOn;
   return { ...invoice, settlements: [...invoice.settlements, { on, amountMinor: unexplained, reversedOn: null }] };
 }
+
+/** What DSO and CEI read from a ledger: receivables on a date, credit sales over a window, each currency's first issue date. */
+export interface ReceivablesSource {
+  receivablesAsOf(asOf: IsoDate): Map<string, Receivables>;
+  /** Amounts of receivables issued from `from` to `to`, both inclusive, per currency. */
+  creditSales(from: IsoDate, to: IsoDate): CurrencyAmounts;
+  /** The earliest issue date of any receivable in `currency`, or null when there is none. */
+  earliestIssuedOn(currency: string): IsoDate | null;
+}
+
+/** The receivables source of a list of invoices (computed invoice by invoice). */
+export function invoicesSource(invoices: readonly LedgerInvoice[]): ReceivablesSource {
+  return {
+    receivablesAsOf: (asOf) => receivablesAsOf(invoices, asOf),
+    creditSales: (from, to) => creditSales(invoices, from, to),
+    earliestIssuedOn: (currency) =>
+      invoices.reduce<IsoDate | null>((min, i) => (i.currency === currency && (min === null || i.issuedOn < min) ? i.issuedOn : min), null),
+  };
+}
+
+/** Credit sales of one currency on one issue date. */
+export interface DailySales {
+  currency: string;
+  issuedOn: IsoDate;
+  amountMinor: number;
+}
+
+/**
+ * The receivables source of figures computed elsewhere (in SQL): receivables on the dates
+ * given (asking for another date is a programming error) and the credit sales per issue date.
+ */
+export function figuresSource(
+  receivables: ReadonlyMap<IsoDate, Map<string, Receivables>>,
+  sales: readonly DailySales[],
+): ReceivablesSource {
+  const earliest = new Map<string, IsoDate>();
+  for (const day of sales) {
+    const known = earliest.get(day.currency);
+    if (known === undefined || day.issuedOn < known) earliest.set(day.currency, day.issuedOn);
+  }
+  return {
+    receivablesAsOf: (asOf) => {
+      const found = receivables.get(asOf);
+      if (found === undefined) throw new Error(`receivables on ${asOf} were not read`);
+      return new Map([...found].map(([currency, r]) => [currency, { ...r }]));
+    },
+    creditSales: (from, to) => {
+      const totals: CurrencyAmounts = new Map();
+      for (const day of sales) if (day.issuedOn >= from && day.issuedOn <= to) addTo(totals, day.currency, day.amountMinor);
+      return totals;
+    },
+    earliestIssuedOn: (currency) => earliest.get(currency) ?? null,
+  };
+}

@@ -20,6 +20,13 @@ const MIGRATION_ONLY_INDEXES = new Set<string>([
   'customers_external_id_trgm_idx',
   'invoices_number_trgm_idx',
   'contact_points_value_trgm_idx',
+  // The reports' partial, covering and expression indexes (migration 20261206160000_report_indexes).
+  'invoices_open_report_idx',
+  'invoices_sales_idx',
+  'payment_allocations_reversed_at_idx',
+  'invoices_written_off_at_idx',
+  'invoices_known_at_idx',
+  'payments_unapplied_idx',
 ]);
 
 let fromMigrations: TestDatabase;

@@ -1,57 +1,72 @@
-import type { AgingConfig } from '../../core/aging.js';
+import { defaultAgingConfig, type AgingConfig } from '../../core/aging.js';
 import { addDays, type IsoDate } from '../../core/dates.js';
 import type { PrismaClient } from '../../db/client.js';
 import { loadReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
+  loadAgingBalances,
   loadCollectionsActivity,
+  loadDailySales,
   loadLedgerInvoices,
   loadLedgerPayments,
   loadPaidHistory,
+  loadReceivablesAt,
   loadReportCustomers,
+  loadUnappliedCredit,
 } from '../../db/reports.repository.js';
-import { agingReport, type AgingReport } from '../aging.report.js';
-import { ceiReport, type CeiReport } from '../cei.report.js';
+import { agingFromBalances, type AgingReport } from '../aging.report.js';
+import { ceiDates, ceiReport, type CeiReport } from '../cei.report.js';
 import { collectionsReport, type CollectionsReport } from '../collections.report.js';
-import { dsoReport, type DsoReport } from '../dso.report.js';
-import { openItemsAsOf } from '../ledger.js';
+import { dsoFromSource, type DsoReport } from '../dso.report.js';
+import { figuresSource, openItemsAsOf } from '../ledger.js';
 import { predictPaymentDates, type CustomerPrediction, type PredictionOptions } from '../payment-prediction.js';
-import { trailingMonths, type PeriodLength } from '../periods.js';
+import type { PeriodLength } from '../periods.js';
 import { buildStatement, type Statement, type StatementCustomer } from '../statement.js';
 
 // Each report: read the rows its window needs (src/db/reports.repository.ts), then hand them to
 // the pure report module. The arithmetic lives only in the modules.
 
-/** Aging with allowance at the end of `asOf`. */
+/**
+ * Aging with allowance at the end of `asOf`: the open balances bucketed per customer and
+ * currency in SQL (set-based, see src/db/reports.repository.ts), assembled by the report module.
+ */
 export async function loadAgingReport(
   db: PrismaClient,
   options: { asOf: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
 ): Promise<AgingReport> {
   const { asOf } = options;
-  const [invoices, payments] = await Promise.all([loadLedgerInvoices(db, { since: asOf, until: asOf }), loadLedgerPayments(db, { asOf })]);
-  const customers = await loadReportCustomers(db, [...invoices.map((i) => i.customerId), ...payments.map((p) => p.customerId)]);
-  return agingReport({
+  const config = options.config ?? defaultAgingConfig;
+  const [customers, credit] = await Promise.all([
+    loadAgingBalances(db, { asOf, basis: config.basis, edges: config.edges }),
+    loadUnappliedCredit(db, asOf),
+  ]);
+  return agingFromBalances({
     asOf,
     customers,
-    invoices,
-    payments,
+    credit,
     ...(options.config ? { config: options.config } : {}),
     ...(options.rates ? { rates: options.rates } : {}),
   });
 }
 
 /**
- * DSO figures, from the receivables grouped per currency, issue and due date (one pass over the
- * ledger in SQL; the same figures as from the invoices one by one, see dashboard.repository.ts).
- * Countback walks back through every month's sales the ledger has.
+ * DSO figures from the receivables on `asOf` and the credit sales per issue date, both computed
+ * in SQL (the same figures as from the invoices one by one). Countback walks back through every
+ * month's sales the ledger has.
  */
 export async function loadDsoReport(db: PrismaClient, options: { asOf: IsoDate; period: PeriodLength }): Promise<DsoReport> {
-  return dsoReport(await loadReceivableGroups(db, 'live'), options.asOf, options.period);
+  const [receivables, sales] = await Promise.all([loadReceivablesAt(db, [options.asOf]), loadDailySales(db)]);
+  return dsoFromSource(figuresSource(receivables, sales), options.asOf, options.period);
 }
 
-/** CEI over the `months` trailing months ending on `asOf` (from the grouped receivables, as DSO). */
+/**
+ * CEI over the `months` trailing months ending on `asOf`, from the receivables grouped per
+ * currency, issue and due date (one pass over the ledger in SQL, see dashboard.repository.ts).
+ * `loadReceivablesAt` answers the same question set-based but is slower for dates months back
+ * (every settlement since then is an adjustment), so CEI keeps the grouping for now.
+ */
 export async function loadCeiReport(db: PrismaClient, options: { asOf: IsoDate; months: number }): Promise<CeiReport> {
-  if (trailingMonths(options.asOf, options.months)[0] === undefined) throw new Error('CEI needs at least one month');
+  ceiDates(options.asOf, options.months);
   return ceiReport(await loadReceivableGroups(db, 'live'), options.asOf, options.months);
 }
 
