@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RULE_IDS } from '../core/interest/rules.js';
 import { lockCustomerSettings, updateCustomerSettings as writeCustomerSettings } from '../db/customers.repository.js';
 import { findUser } from '../db/users.repository.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../ingest/rows.js';
@@ -26,6 +27,13 @@ export const updateCustomerInput = z.object({
   statementSchedule: z.enum(STATEMENT_SCHEDULES).optional(),
   /** Told when a credit hold is placed or released; null = nobody. */
   salesContactEmail: email.nullable().optional(),
+  /** Late-payment rule (`none` turns interest off for the customer); null = the business default (INTEREST_RULE). */
+  interestRule: z
+    .enum(['none', ...RULE_IDS])
+    .nullable()
+    .optional(),
+  /** Contractual late-payment rate in percent × 100 (8.5 % = 850), overriding the rule; null = none. */
+  interestContractRateBp: z.number().int('must be a whole number of hundredths of a percent').min(0).max(100_000).nullable().optional(),
   reason: z.string().trim().max(2_000).optional(),
 });
 
@@ -36,12 +44,14 @@ type Settings = {
   doNotContact: boolean;
   statementSchedule: string;
   salesContactEmail: string | null;
+  interestRule: string | null;
+  interestContractRateBp: number | null;
 };
 
 /**
  * Changes the customer fields the business owns outside the ledger (manager): assigned
- * collector, contact profile, holiday calendar, do-not-contact, statement schedule and sales
- * contact. Fields left out stay as they are; what changed is audited (before/after) and the case
+ * collector, contact profile, holiday calendar, do-not-contact, statement schedule, sales
+ * contact, and the late-payment interest rule and contractual rate. Fields left out stay as they are; what changed is audited (before/after) and the case
  * is decided again at the next tick. Returns the names of the fields changed (none is no error).
  */
 export const updateCustomerSettings = customerAction(
@@ -62,6 +72,8 @@ export const updateCustomerSettings = customerAction(
       ...(ctx.input.doNotContact !== undefined && { doNotContact: ctx.input.doNotContact }),
       ...(ctx.input.statementSchedule !== undefined && { statementSchedule: ctx.input.statementSchedule }),
       ...(ctx.input.salesContactEmail !== undefined && { salesContactEmail: ctx.input.salesContactEmail }),
+      ...(ctx.input.interestRule !== undefined && { interestRule: ctx.input.interestRule }),
+      ...(ctx.input.interestContractRateBp !== undefined && { interestContractRateBp: ctx.input.interestContractRateBp }),
     };
     const changed = (Object.keys(wanted) as Array<keyof Settings>).filter((key) => wanted[key] !== before[key]);
     if (changed.length === 0) return { changed };
@@ -72,6 +84,8 @@ export const updateCustomerSettings = customerAction(
       ...(changed.includes('doNotContact') && { doNotContact: wanted.doNotContact! }),
       ...(changed.includes('statementSchedule') && { statementSchedule: wanted.statementSchedule as (typeof STATEMENT_SCHEDULES)[number] }),
       ...(changed.includes('salesContactEmail') && { salesContactEmail: wanted.salesContactEmail ?? null }),
+      ...(changed.includes('interestRule') && { interestRule: wanted.interestRule ?? null }),
+      ...(changed.includes('interestContractRateBp') && { interestContractRateBp: wanted.interestContractRateBp ?? null }),
     });
     await ctx.audit({
       entityType: 'customer',

@@ -39,6 +39,8 @@ export const ACTION_ROLES = {
   'bankruptcy.discharge': 'manager',
   'bankruptcy.dismiss': 'manager',
   'invoice.write_off': 'manager',
+  /** Not claiming an invoice's late-payment interest and compensation. */
+  'interest.waive': 'manager',
   'customer.update': 'manager',
   'allocation.reverse': 'manager',
   'alert.acknowledge': 'manager',

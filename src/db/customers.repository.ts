@@ -60,6 +60,10 @@ export interface CustomerSettings {
   doNotContact: boolean;
   statementSchedule: 'none' | 'weekly' | 'monthly';
   salesContactEmail: string | null;
+  /** Late-payment rule id or `none`; null = the business default (INTEREST_RULE). */
+  interestRule: string | null;
+  /** Contractual late-payment rate, percent × 100; null = the rule's. */
+  interestContractRateBp: number | null;
 }
 
 /** The customer's settings, locked for the rest of the transaction. */
@@ -67,7 +71,8 @@ export async function lockCustomerSettings(sql: Sql, customerId: string): Promis
   const [row] = await sql.query<Omit<CustomerSettings, 'collector'> & { collectorId: string | null; collectorEmail: string | null }>(
     `select c.assigned_collector_id::text as "collectorId", u.email as "collectorEmail", c.profile::text as profile,
             c.holiday_calendar as "holidayCalendar", c.do_not_contact as "doNotContact",
-            c.statement_schedule::text as "statementSchedule", c.sales_contact_email as "salesContactEmail"
+            c.statement_schedule::text as "statementSchedule", c.sales_contact_email as "salesContactEmail",
+            c.interest_rule as "interestRule", c.interest_contract_rate_bp as "interestContractRateBp"
        from customers c left join users u on u.id = c.assigned_collector_id
       where c.id = $1::uuid
         for update of c`,
@@ -91,6 +96,8 @@ export async function updateCustomerSettings(
     doNotContact: 'do_not_contact = $::boolean',
     statementSchedule: 'statement_schedule = $::statement_schedule',
     salesContactEmail: 'sales_contact_email = $::text',
+    interestRule: 'interest_rule = $::text',
+    interestContractRateBp: 'interest_contract_rate_bp = $::int',
   } as const;
   const keys = (Object.keys(columns) as Array<keyof typeof columns>).filter((key) => changes[key] !== undefined);
   if (keys.length === 0) return;

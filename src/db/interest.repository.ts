@@ -113,3 +113,19 @@ export async function insertInterestWaiver(
   );
   return rows.length > 0;
 }
+
+/** A customer's invoice by its number, with its waiver if any (locked, for the waive action). */
+export async function lockInvoiceForWaiver(
+  sql: Sql,
+  customerId: string,
+  number: string,
+): Promise<{ id: string; number: string; status: string; waivedBy: string | null } | null> {
+  const [row] = await sql.query<{ id: string; number: string; status: string; waived_by: string | null }>(
+    `select i.id, i.number, i.status::text as status, w.waived_by
+       from invoices i left join interest_waivers w on w.invoice_id = i.id
+      where i.customer_id = $1::uuid and i.number = $2
+        for update of i`,
+    [customerId, number],
+  );
+  return row === undefined ? null : { id: row.id, number: row.number, status: row.status, waivedBy: row.waived_by };
+}

@@ -57,6 +57,28 @@ export interface ReceivedPayment {
   amountMinor: number;
 }
 
+/** One invoice's late-payment claim as a letter states it (money in integer minor units). */
+export interface LateInterestLine {
+  number: string;
+  currency: string;
+  principalMinor: number;
+  daysLate: number;
+  /** The rates applied, e.g. "13.00%" or "12.25%, 11.15%". */
+  rates: string;
+  interestMinor: number;
+  compensationMinor: number;
+}
+
+/** The late-payment interest a step claims: per invoice, totals per currency, the legal basis. */
+export interface LateInterest {
+  /** ISO calendar date the interest is counted to. */
+  asOf: string;
+  /** The statute (or "contract") the claim rests on, as cited. */
+  legalBasis: string;
+  claims: LateInterestLine[];
+  totals: Array<{ currency: string; interestMinor: number; compensationMinor: number }>;
+}
+
 /**
  * The render context of every dunning step template and of the templates built on it.
  *
@@ -80,6 +102,8 @@ export interface ReminderContext {
   received?: ReceivedPayment[];
   /** The account was already on credit hold before this step: the notice says it remains on hold. */
   creditHoldAlreadyPlaced?: boolean;
+  /** Late-payment interest claimed by this step (a policy step with `interest: true`); absent = none. */
+  interest?: LateInterest | null;
   company: CompanyProfile;
   /** One-click unsubscribe link, where the policy offers one. */
   unsubscribeUrl?: string | null;

@@ -93,6 +93,7 @@ export function renderFile(
     upcoming: context.upcoming ?? [],
     received: context.received ?? [],
     creditHoldAlreadyPlaced: context.creditHoldAlreadyPlaced ?? false,
+    interest: context.interest ?? null,
   };
   const partials = catalog.partials(templateLocale, isHtmlPart(part) ? 'html' : 'text');
   return file.render(view, data, partials);

@@ -18,6 +18,8 @@ import { cancelPaymentPlan, cancelPlanInput, createPaymentPlan, createPlanInput 
 import { pauseCase, pauseInput, resumeCase, resumeInput } from '../../cases/pause.service.js';
 import { ACTION_ROLES, type CaseAction } from '../../cases/permissions.js';
 import { cancelPromise, cancelPromiseInput, recordPromise, recordPromiseInput } from '../../cases/promise.service.js';
+import { updateCustomerInput, updateCustomerSettings } from '../../cases/customer-settings.service.js';
+import { waiveInterest, waiveInterestInput } from '../../cases/interest-waiver.service.js';
 import { writeOff, writeOffInput } from '../../cases/write-off.service.js';
 import { ProblemError } from './problem.js';
 import { defineRoute, type ApiRoute, type ApiResponse } from './route.js';
@@ -125,6 +127,23 @@ const ACTIONS: CaseActionSpec[] = [
     action: 'invoice.write_off',
     schema: writeOffInput,
     run: writeOff,
+  },
+  {
+    url: '/settings',
+    operationId: 'updateCustomerSettings',
+    summary:
+      'Change what the business owns outside the ledger: collector (email), profile, holiday calendar, do-not-contact, statement schedule, sales contact, late-payment interest rule and contractual rate',
+    action: 'customer.update',
+    schema: updateCustomerInput,
+    run: updateCustomerSettings,
+  },
+  {
+    url: '/waive-interest',
+    operationId: 'waiveInterest',
+    summary: 'Waive the late-payment interest and compensation of an invoice (`invoice`, `reason`): shown as waived, no longer claimed',
+    action: 'interest.waive',
+    schema: waiveInterestInput,
+    run: waiveInterest,
   },
   {
     url: '/credit-hold',

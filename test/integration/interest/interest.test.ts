@@ -144,6 +144,38 @@ describe('late-payment interest: shipped rates, import, API and the report', () 
     expect(after?.periods.at(-1)).toMatchObject({ from: '2026-01-01', rate_bp: 1015, fixed_on: '2026-01-01' });
   });
 
+  it('a manager waives a claim with a reason (audited): shown as waived, left out of the totals; a collector may not', async () => {
+    const action = async (role: 'collector' | 'manager', customer: string, url: string, payload: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/cases/${customer}/${url}`,
+        headers: { authorization: `Bearer ${await t.token(role)}` },
+        payload,
+      });
+    expect((await action('collector', 'TR-1', 'waive-interest', { invoice: 'TR-100', reason: 'goodwill' })).statusCode).toBe(403);
+    const missing = await action('manager', 'TR-1', 'waive-interest', { invoice: 'TR-100' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors).toEqual([expect.objectContaining({ field: 'reason' })]);
+    const waived = await action('manager', 'TR-1', 'waive-interest', { invoice: 'TR-100', reason: 'goodwill: long-standing customer' });
+    expect(waived.statusCode, waived.body).toBe(200);
+    expect((await action('manager', 'TR-1', 'waive-interest', { invoice: 'TR-100', reason: 'again' })).statusCode).toBe(409);
+
+    const r = await report('2025-01-14');
+    expect(claimOf(r, 'TR-100')).toMatchObject({ interest_minor: 414_658, waived: { reason: 'goodwill: long-standing customer' } });
+    expect(r.totals.find((x) => x.currency === 'TRY')).toMatchObject({ interest_minor: 0, compensation_minor: 0, waived_claims: 1 });
+    const audit = await t.runtime.prisma.auditEvent.findFirst({ where: { action: 'interest.waived' } });
+    expect(audit).toMatchObject({ entityId: '00000000-0000-0000-0000-0000000000c4', reason: 'goodwill: long-standing customer' });
+
+    // A consumer accrues only at a contractual rate, set through the customer's settings.
+    expect(claimOf(r, 'C-100')).toBeUndefined();
+    const bad = await action('manager', 'CONS-1', 'settings', { interestContractRateBp: 4.5 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([expect.objectContaining({ field: 'interestContractRateBp' })]);
+    expect((await action('manager', 'CONS-1', 'settings', { interestContractRateBp: 500, reason: 'contract' })).statusCode).toBe(200);
+    // 500 × 5 % × 44 / 365 = 3.01…
+    expect(claimOf(await report('2025-01-14'), 'C-100')).toMatchObject({ rule: 'contract', interest_minor: 301, compensation: null });
+  });
+
   it(
     'imports reference rates from CSV (bad lines named by number) and prints the report as JSON',
     async () => {

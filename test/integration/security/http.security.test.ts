@@ -39,7 +39,7 @@ const PUBLIC: ReadonlyArray<[string, string]> = [
 /** Authenticated by signatures instead (tested below). */
 const WEBHOOKS = ['/webhooks/twilio/status', '/webhooks/twilio/inbound', '/webhooks/email/bounce'];
 
-const MANAGER_CASE_ACTIONS = /(^|-)(legal-hold|bankruptcy|credit-hold|payment-plan|plan|write-off|settings)(\/|$)/;
+const MANAGER_CASE_ACTIONS = /(^|-)(legal-hold|bankruptcy|credit-hold|payment-plan|plan|write-off|waive-interest|settings)(\/|$)/;
 
 type Guard = { kind: 'api'; role: Role; scope: string } | { kind: 'console'; role: Role } | { kind: 'metrics' };
 
