@@ -6,6 +6,7 @@ import { caseOutlook } from '../dunning/standing.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
 import type { Runtime } from './runtime.js';
+import { replyDependencies } from './services.js';
 
 /**
  * The composition root's last stage for `arrears serve`: the HTTP server's dependencies from the
@@ -49,5 +50,6 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
     redis: runtime.redis,
     outlook: (caseId, asOf) => caseOutlook({ policies, rules }, runtime.db, caseId, asOf, OUTLOOK_DAYS),
     dashboardRefreshSeconds: config.http.dashboardRefreshSeconds,
+    replies: await replyDependencies(runtime),
   };
 }

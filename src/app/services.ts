@@ -64,6 +64,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       email,
       sms,
       emailFrom: config.email.from,
+      emailReplyTo: config.email.replyTo,
       unsubscribeMailto: `mailto:${config.company.supportEmail}?subject=unsubscribe`,
       unsubscribeUrl,
       smsStatusCallbackUrl: publicBaseUrl ? `${publicBaseUrl}/webhooks/twilio/status` : null,

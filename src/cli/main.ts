@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { registerAlertsCommand } from './alerts.command.js';
 import { registerCaseCommand } from './case.command.js';
 import { registerImportCommand } from './import.command.js';
+import { registerInboundCommand } from './inbound.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerMigrateCommand } from './migrate.command.js';
 import { registerReportCommand } from './report.command.js';
@@ -56,6 +57,7 @@ registerTemplatesCommand(program, context);
 registerCaseCommand(program, context);
 registerAlertsCommand(program, context);
 registerUsersCommand(program, context);
+registerInboundCommand(program, context);
 registerSecretsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

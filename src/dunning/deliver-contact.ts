@@ -19,6 +19,8 @@ export interface DeliveryDependencies {
   email: EmailTransport;
   sms: SmsTransport;
   emailFrom: string;
+  /** EMAIL_REPLY_TO: where customers' replies go (the mailbox read for replies); null = EMAIL_FROM. */
+  emailReplyTo?: string | null;
   /** `mailto:` target of the List-Unsubscribe header. */
   unsubscribeMailto: string | null;
   /** One-click unsubscribe URL for a customer, when the deployment offers one. */
@@ -125,6 +127,7 @@ async function send(deps: DeliveryDependencies, contact: DeliverableContact) {
         : undefined;
     const result = await deps.email.send({
       from: deps.emailFrom,
+      ...(deps.emailReplyTo && { replyTo: deps.emailReplyTo }),
       to,
       subject: contact.subject ?? '',
       text: contact.bodyText ?? '',

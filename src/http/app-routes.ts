@@ -1,3 +1,4 @@
+import type { ReplyDependencies } from '../replies/receive.js';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -35,6 +36,8 @@ export interface AppHttpOptions {
   outlook?: CustomerOutlook;
   /** DASHBOARD_REFRESH_SECONDS. */
   dashboardRefreshSeconds?: number;
+  /** The reply path, for `POST /api/v1/inbound/email`, when present. */
+  replies?: ReplyDependencies;
   /** Case actions (issue 6's services) for the API and the console, when present. */
   caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
 }
@@ -70,6 +73,7 @@ export async function registerAppRoutes(
     timeZone: options.timeZone,
     baseCurrency: options.baseCurrency,
     ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
+    ...(options.replies ? { replies: options.replies } : {}),
   });
   if (queues) {
     // bull-board for admins: its own UI (which needs an inline bootstrap script), behind the console session.

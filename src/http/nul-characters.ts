@@ -4,6 +4,8 @@
 /** Paths of strings holding a NUL character, which no Postgres text column can store. */
 export function nulPaths(value: unknown, path: PropertyKey[] = [], found: PropertyKey[][] = []): PropertyKey[][] {
   if (found.length >= 20) return found;
+  // Raw bytes (a MIME message) are not text: their parser deals with NULs.
+  if (Buffer.isBuffer(value)) return found;
   if (typeof value === 'string') {
     if (value.includes('\u0000')) found.push(path);
   } else if (Array.isArray(value)) {

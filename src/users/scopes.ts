@@ -8,6 +8,7 @@ export const API_SCOPES = {
   'reports:read': 'read aging, DSO and CEI',
   'cases:write': 'perform case actions (log calls, promises, disputes, pauses, holds)',
   'metrics:read': 'scrape /metrics (Prometheus)',
+  'inbound:write': 'hand customer replies (raw email) to POST /api/v1/inbound/email',
 } as const;
 
 export type ApiScope = keyof typeof API_SCOPES;

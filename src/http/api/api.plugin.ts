@@ -3,6 +3,8 @@ import type { PrismaClient } from '../../db/client.js';
 import { escapeHtml } from '../pages.js';
 import { principalFromBearer } from '../auth/principal.js';
 import { exchangeRateRoutes } from './exchange-rates.routes.js';
+import type { ReplyDependencies } from '../../replies/receive.js';
+import { inboundRoutes, MESSAGE_RFC822 } from './inbound.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
 import { ProblemError, sendProblem } from './problem.js';
 import { readRoutes } from './read.routes.js';
@@ -16,6 +18,8 @@ export interface ApiPluginOptions {
   /** BASE_CURRENCY: what exchange rates are quoted against. */
   baseCurrency: string;
   clock: () => Date;
+  /** The reply path, for `POST /inbound/email`, when available. */
+  replies?: ReplyDependencies;
   /** Case-action routes (issue 6's services), when available. */
   extraRoutes?: ApiRoute<any, any, any>[];
 }
@@ -27,6 +31,7 @@ export function apiRoutes(options: ApiPluginOptions): ApiRoute<any, any, any>[] 
     ...exchangeRateRoutes(options),
     ...referenceRateRoutes(options),
     ...readRoutes(options),
+    ...(options.replies ? inboundRoutes(options.replies) : []),
     ...(options.extraRoutes ?? []),
   ];
 }
@@ -39,6 +44,8 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
   const routes = apiRoutes(options);
   const document = openApiDocument(routes, { title: 'Arrears API', version: '1' });
 
+  // Raw MIME stays bytes; Fastify reads it up to the route's bodyLimit (INBOUND_MAX_BYTES) and answers 413 past it.
+  app.addContentTypeParser(MESSAGE_RFC822, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     request.principal = await principalFromBearer(options.prisma, request, options.clock());

@@ -62,6 +62,7 @@ function guardOf(method: string, url: string): Guard | undefined {
     if (method === 'POST' && api === '/alerts/:id/ack') return { kind: 'api', role: 'manager', scope: 'cases:write' };
     if (method === 'POST' && api === '/exchange-rates') return { kind: 'api', role: 'manager', scope: 'ledger:write' };
     if (method === 'POST' && api === '/reference-rates') return { kind: 'api', role: 'manager', scope: 'ledger:write' };
+    if (method === 'POST' && api === '/inbound/email') return { kind: 'api', role: 'collector', scope: 'inbound:write' };
     return undefined;
   }
   const consolePath = /^\/console(\/.*)$/.exec(url)?.[1];
