@@ -5,6 +5,7 @@ import type { SmsTransportSettings } from '../channels/sms/create-sms-transport.
 import type { MailboxSettings } from '../replies/mailbox-poller.js';
 import type { CompanyProfile } from '../templates/context.js';
 import { isKnownCurrency } from '../core/money.js';
+import { ConfigError } from './config-error.js';
 import { productionSecretProblems } from './production-checks.js';
 import { RULE_IDS, type RuleId } from '../core/interest/rules.js';
 
@@ -121,6 +122,12 @@ export const envSchema = z
     EMAIL_FROM: z.string().trim().min(3).default('Accounts Receivable <ar@example.com>'),
     /** Reply-To of every customer email: the mailbox replies are read from (IMAP); unset = replies go to EMAIL_FROM. */
     EMAIL_REPLY_TO: optionalText,
+    /** DKIM: the signing domain (d=), usually EMAIL_FROM's. Set all three EMAIL_DKIM_* or none. */
+    EMAIL_DKIM_DOMAIN: optionalText,
+    /** DKIM: the selector (s=) whose TXT record `<selector>._domainkey.<domain>` holds the public key. */
+    EMAIL_DKIM_SELECTOR: optionalText,
+    /** DKIM: a PEM private key file; unreadable → the worker refuses to start. */
+    EMAIL_DKIM_PRIVATE_KEY_FILE: optionalText,
     SMTP_HOST: z.string().trim().default('localhost'),
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
     /** `true` for implicit TLS (port 465); otherwise STARTTLS is used when offered. */
@@ -332,6 +339,12 @@ export const envSchema = z
     ] as const) {
       if (env[url] && !env[secret]) ctx.addIssue({ code: 'custom', path: [secret], message: `is required when ${url} is set` });
     }
+    const dkim = ['EMAIL_DKIM_DOMAIN', 'EMAIL_DKIM_SELECTOR', 'EMAIL_DKIM_PRIVATE_KEY_FILE'] as const;
+    if (dkim.some((name) => env[name]) && !dkim.every((name) => env[name])) {
+      for (const name of dkim.filter((n) => !env[n])) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required with the other EMAIL_DKIM_* settings' });
+      }
+    }
     if (env.SMS_TRANSPORT !== 'twilio') return;
     const required = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const;
     for (const name of required) {
@@ -467,13 +480,7 @@ export interface WorkerTuning {
   creditHoldEventConcurrency: number;
 }
 
-/** Thrown when the environment does not parse; the message names every bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Parses the environment once, at start. Pure: pass `process.env` in. */
 export function loadConfig(source: Record<string, string | undefined>, cwd: string): Config {
@@ -605,6 +612,15 @@ function emailTransport(env: Env, dataDir: string): EmailTransportSettings {
     secure: env.SMTP_SECURE,
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     ...(auth && { auth }),
+    ...(env.EMAIL_DKIM_DOMAIN &&
+      env.EMAIL_DKIM_SELECTOR &&
+      env.EMAIL_DKIM_PRIVATE_KEY_FILE && {
+        dkim: {
+          domainName: env.EMAIL_DKIM_DOMAIN,
+          keySelector: env.EMAIL_DKIM_SELECTOR,
+          privateKeyFile: path.resolve(dataDir, env.EMAIL_DKIM_PRIVATE_KEY_FILE),
+        },
+      }),
   };
 }
 

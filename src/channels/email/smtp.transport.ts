@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
+import { ConfigError } from '../../config/config-error.js';
 import type { EmailSendResult, EmailTransport, OutgoingEmail } from './email-transport.js';
 import { toMailOptions } from './mail-options.js';
 import { classifySmtpError } from './smtp-errors.js';
@@ -19,6 +21,19 @@ export interface SmtpSettings {
   socketTimeoutMs?: number;
   /** Parallel connections in the pool. Default 5. */
   maxConnections?: number;
+  /** Sign every message with DKIM (EMAIL_DKIM_*); the key is read from the file at start. */
+  dkim?: { domainName: string; keySelector: string; privateKeyFile: string };
+}
+
+/** The DKIM private key; an unreadable file stops the start, naming the setting. */
+function readDkimKey(file: string): string {
+  try {
+    const key = readFileSync(file, 'utf8');
+    if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(key)) throw new Error('not a PEM private key');
+    return key;
+  } catch (error) {
+    throw new ConfigError([`EMAIL_DKIM_PRIVATE_KEY_FILE: cannot read a PEM private key from ${file} (${(error as Error).message})`]);
+  }
 }
 
 /** Sends email over a pooled SMTP connection. */
@@ -34,6 +49,13 @@ export class SmtpEmailTransport implements EmailTransport {
       secure: settings.secure,
       requireTLS: settings.requireTls ?? false,
       ...(settings.auth ? { auth: settings.auth } : {}),
+      ...(settings.dkim && {
+        dkim: {
+          domainName: settings.dkim.domainName,
+          keySelector: settings.dkim.keySelector,
+          privateKey: readDkimKey(settings.dkim.privateKeyFile),
+        },
+      }),
       connectionTimeout: settings.connectionTimeoutMs ?? 10_000,
       greetingTimeout: settings.connectionTimeoutMs ?? 10_000,
       socketTimeout: settings.socketTimeoutMs ?? 30_000,
