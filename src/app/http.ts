@@ -11,7 +11,8 @@ import { replyDependencies } from './services.js';
 /**
  * The composition root's last stage for `arrears serve`: the HTTP server's dependencies from the
  * runtime's config (creating the unsubscribe and session secret files when they are unset).
- * With `cases` (see `openCaseServices`), the API and the console also offer the case actions.
+ * With `cases` (see `openCaseServices`), the API and the console also offer the case actions, and
+ * the console's Replies page its actions (confirm, dismiss, handled, assign).
  */
 export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
   const { config, prisma, logger, clock } = runtime;
@@ -26,7 +27,12 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
     twilioAuthToken: config.http.twilioAuthToken,
     emailWebhookSecret: config.http.emailWebhookSecret,
     webhookMaxAgeSeconds: config.http.webhookMaxAgeSeconds,
-    app: { ...(await appHttpOptions(runtime)), ...(options.cases ? { caseActions: caseHttpActions(options.cases) } : {}) },
+    app: {
+      ...(await appHttpOptions(runtime)),
+      ...(options.cases
+        ? { caseActions: caseHttpActions(options.cases), replyActions: { replies: await replyDependencies(runtime), cases: options.cases } }
+        : {}),
+    },
   };
 }
 

@@ -320,9 +320,34 @@ export interface TimelineRow {
     failureReason: string | null;
     invoiceNumbers: string[];
     history: Array<{ status: string; at: Date }>;
+    /** An inbound contact that is a reply: what the reply path read in it. */
+    reply: TimelineReply | null;
+    /** Replies threaded to this outbound message, oldest first (shown under it, not as entries of their own). */
+    replies: TimelineReply[];
   };
   audit?: { entityType: string; action: string; reason: string | null; after: unknown };
   payment?: { externalId: string; receivedOn: string; amountMinor: bigint; currency: string; reference: string | null };
+}
+
+/** A customer's reply as the timeline shows it, with the promise or dispute suggested from it. */
+export interface TimelineReply {
+  id: string;
+  contactId: string | null;
+  answersContactId: string | null;
+  receivedAt: Date;
+  sender: string | null;
+  subject: string | null;
+  bodyText: string;
+  classification: string;
+  reason: string;
+  suggestions: Array<{
+    id: string;
+    kind: string;
+    status: string;
+    promisedOn: Date | null;
+    amountMinor: bigint | null;
+    currency: string | null;
+  }>;
 }
 
 /** Contact channels and audited actions (LIKE patterns) each filter shows. */
@@ -391,6 +416,8 @@ export async function findTimelinePage(
                null::text as entity_type, null::text as reason, null::jsonb as after
           from contacts c
          where c.customer_id = $1::uuid and c.channel::text = any($2::text[])
+           -- a reply threaded to an outbound message is shown under it (replies_contact_id_key)
+           and not exists (select 1 from replies r where r.contact_id = c.id and r.answers_contact_id is not null)
            and ($5::timestamptz is null or c.created_at < $5 or (c.created_at = $5 and 'c:' || c.id::text < $6))
          order by c.created_at desc, key desc limit $7)
        union all
@@ -429,7 +456,7 @@ export async function findTimelinePage(
   const contactIds = pageRows.filter((r) => r.source === 'contact').map((r) => r.ref);
   const paymentIds = pageRows.filter((r) => r.source === 'payment').map((r) => r.ref);
   const actorIds = [...new Set(pageRows.map((r) => r.actor).filter((a): a is string => a !== null && UUID.test(a)))];
-  const [contacts, payments, actors] = await Promise.all([
+  const [contacts, payments, actors, replies] = await Promise.all([
     contactIds.length === 0
       ? []
       : db.contact.findMany({
@@ -458,7 +485,34 @@ export async function findTimelinePage(
           select: { id: true, externalId: true, receivedOn: true, amountMinor: true, currency: true, reference: true },
         }),
     actorIds.length === 0 ? [] : db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } }),
+    contactIds.length === 0
+      ? []
+      : db.reply.findMany({
+          where: { OR: [{ contactId: { in: contactIds } }, { answersContactId: { in: contactIds }, customerId: customer.id }] },
+          orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+          select: {
+            id: true,
+            contactId: true,
+            answersContactId: true,
+            receivedAt: true,
+            sender: true,
+            subject: true,
+            bodyText: true,
+            classification: true,
+            reason: true,
+            suggestions: {
+              select: { id: true, kind: true, status: true, promisedOn: true, amountMinor: true, currency: true },
+              orderBy: { kind: 'asc' },
+            },
+          },
+        }),
   ]);
+  const replyOf = new Map(replies.filter((r) => r.contactId !== null).map((r) => [r.contactId!, r]));
+  const threaded = new Map<string, TimelineReply[]>();
+  for (const r of replies) {
+    if (r.answersContactId !== null && r.contactId !== null)
+      threaded.set(r.answersContactId, [...(threaded.get(r.answersContactId) ?? []), r]);
+  }
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const paymentById = new Map(payments.map((p) => [p.id, p]));
   const names = new Map(actors.map((u) => [u.id, u.name]));
@@ -479,6 +533,9 @@ export async function findTimelinePage(
           ...c,
           invoiceNumbers: c.invoices.map((i) => i.invoice.number).sort(),
           history: c.statusEvents,
+          // A threaded reply is not an entry of its own (see the query), only its unthreaded kin are.
+          reply: c.direction === 'inbound' ? (replyOf.get(c.id) ?? null) : null,
+          replies: c.direction === 'outbound' ? (threaded.get(c.id) ?? []) : [],
         },
       };
     }

@@ -16,6 +16,7 @@ import { addSecurityHeaders } from './auth/security-headers.js';
 import { caseConsoleActions } from './console/case-forms.js';
 import { consolePlugin, type ConsoleActions } from './console/console.plugin.js';
 import type { CustomerOutlook } from './console/customer.routes.js';
+import type { ReplyActionDependencies } from './console/replies.routes.js';
 import { metricsPlugin, QueueInspector } from './metrics.js';
 
 /** Settings of the staff-facing part of `arrears serve`: console, API, probes, metrics. */
@@ -40,6 +41,8 @@ export interface AppHttpOptions {
   replies?: ReplyDependencies;
   /** Case actions (issue 6's services) for the API and the console, when present. */
   caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
+  /** The console Replies page's actions (the reply path's and the case services' dependencies), when present. */
+  replyActions?: ReplyActionDependencies;
 }
 
 export const SESSION_SECRET_FILE = 'session.secret';
@@ -106,6 +109,7 @@ export async function registerAppRoutes(
     boardUrl: queues ? `${BOARD_PATH}/` : null,
     ...(options.dashboardRefreshSeconds === undefined ? {} : { dashboardRefreshSeconds: options.dashboardRefreshSeconds }),
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),
+    ...(options.replyActions ? { replyActions: options.replyActions } : {}),
     ...(options.outlook ? { outlook: options.outlook } : {}),
   });
 }

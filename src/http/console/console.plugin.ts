@@ -17,7 +17,7 @@ import { registerDashboardRoutes } from './dashboard.routes.js';
 import { createViews, type LayoutContext } from './views.js';
 import { registerCustomerRoutes, type CustomerOutlook } from './customer.routes.js';
 import { nulPaths } from '../nul-characters.js';
-import { registerReplyRoutes } from './replies.routes.js';
+import { registerReplyRoutes, type ReplyActionDependencies } from './replies.routes.js';
 import { registerWorklistRoutes } from './worklist.routes.js';
 
 declare module 'fastify' {
@@ -46,6 +46,8 @@ export interface ConsoleHelpers {
     status?: number,
   ): FastifyReply;
   errorPage(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply;
+  /** The flash message the previous response set, with its form state ({@link flashOf}). */
+  flash(request: FastifyRequest): Flash | null;
   /** `form` names the form whose `fields` (field → message) and `values` the next page shows again ({@link flashOf}). */
   flashRedirect(reply: FastifyReply, to: string, message: string, error?: boolean, form?: FlashForm): FastifyReply;
 }
@@ -76,6 +78,8 @@ export interface ConsolePluginOptions {
   /** Path of the mounted bull-board, if any. */
   boardUrl: string | null;
   actions?: ConsoleActions;
+  /** The Replies page's actions (confirm, dismiss, handled, assign); absent: the page is read-only. */
+  replyActions?: ReplyActionDependencies;
   /** The planner for the customer page's "next planned action" (absent: the page shows the recorded step only). */
   outlook?: CustomerOutlook;
   /** How old the dashboard's aggregates may get before a refresh (DASHBOARD_REFRESH_SECONDS; default 300). */
@@ -134,6 +138,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
 
   const helpers: ConsoleHelpers = {
     readerZone: (request) => request.principal?.timeZone ?? options.timeZone,
+    flash: (request) => flashOf(request),
     page: (request, reply, view, context, status = 200) =>
       reply
         .code(status)
@@ -267,7 +272,7 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     actions: options.actions,
   });
 
-  registerReplyRoutes(app, helpers, { prisma });
+  registerReplyRoutes(app, helpers, { prisma, actions: options.replyActions ?? null });
 
   // ─── contact log ───
   app.get<{ Querystring: Record<string, string | undefined> }>(

@@ -11,6 +11,7 @@ import {
   type CustomerHeader,
   type TimelineCursor,
   type TimelineFilter,
+  type TimelineReply,
   type TimelineRow,
 } from '../../db/customer-page.repository.js';
 import type { CaseOutlook } from '../../dunning/standing.js';
@@ -115,6 +116,7 @@ function describe(row: TimelineRow): { title: string; detail: string | null; kin
     const c = row.contact;
     if (c.channel === 'call') return { title: `Call${c.outcome ? ` — ${humanize(c.outcome)}` : ''}`, detail: c.notes, kind: 'call' };
     if (c.channel === 'note') return { title: 'Note', detail: c.notes, kind: 'note' };
+    if (c.reply) return { title: `Reply from ${c.reply.sender ?? 'an unknown sender'}`, detail: null, kind: 'reply' };
     const inbound = c.direction === 'inbound' ? 'Inbound ' : '';
     return { title: `${inbound}${c.channel.toUpperCase()}${c.subject ? `: ${c.subject}` : ''}`, detail: c.notes, kind: c.channel };
   }
@@ -175,6 +177,31 @@ function describe(row: TimelineRow): { title: string; detail: string | null; kin
   }
 }
 
+/**
+ * A reply in the timeline: what it was read as and why, its text as plain text, and the promise
+ * or dispute suggested from it (an open one links to the Replies page, where it is confirmed).
+ */
+function replyEntry(r: TimelineReply, when: (at: Date) => TwoZoneTime) {
+  const day = (d: Date | null) => (d ? DateTime.fromJSDate(d, { zone: 'utc' }).toISODate() : null);
+  return {
+    id: r.id,
+    title: `Reply from ${r.sender ?? 'an unknown sender'}`,
+    when: when(r.receivedAt),
+    subject: r.subject,
+    text: r.bodyText.trim(),
+    classification: humanize(r.classification),
+    reason: r.reason,
+    suggestions: r.suggestions.map((s) => ({
+      label:
+        s.kind === 'promise'
+          ? `Suggested promise to pay${s.amountMinor !== null && s.currency ? ` ${amount(s.amountMinor, s.currency)}` : ''}${s.promisedOn ? ` by ${day(s.promisedOn)}` : ''}`
+          : 'Suggested dispute',
+      status: s.status,
+      url: s.status === 'open' ? `/console/replies#suggestion-${s.id}` : null,
+    })),
+  };
+}
+
 function timelineEntry(row: TimelineRow, zones: { customer: string; user: string }) {
   const { title, detail, kind } = describe(row);
   const when = (at: Date): TwoZoneTime => twoZones(at, zones.customer, zones.user);
@@ -195,6 +222,8 @@ function timelineEntry(row: TimelineRow, zones: { customer: string; user: string
       template: row.contact.templateId,
       bodyText: row.contact.bodyText,
       history: row.contact.history.map((h) => ({ status: h.status, when: when(h.at) })),
+      reply: row.contact.reply && replyEntry(row.contact.reply, when),
+      replies: row.contact.replies.map((r) => replyEntry(r, when)),
     },
   };
 }

@@ -79,6 +79,8 @@ function guardOf(method: string, url: string): Guard | undefined {
     if (consolePath === '/alerts' || consolePath === '/alerts/acknowledge') return { kind: 'console', role: 'manager' };
     if (method === 'GET' && /^\/(tasks|customers\/:externalId\/message)$/.test(consolePath)) return { kind: 'console', role: 'collector' };
     if (method === 'POST' && /^\/tasks\/:id\/(done|snooze|reassign)$/.test(consolePath)) return { kind: 'console', role: 'collector' };
+    if (method === 'POST' && /^\/replies\/(suggestions\/:id\/(confirm|dismiss)|:id\/(handled|assign))$/.test(consolePath))
+      return { kind: 'console', role: 'collector' };
   }
   return undefined;
 }
