@@ -17,6 +17,7 @@ import { replyDependencies } from './services.js';
 export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
   const { config, prisma, logger, clock } = runtime;
   const { publicBaseUrl } = config.http;
+  const app = await appHttpOptions(runtime);
   return {
     prisma,
     logger,
@@ -28,9 +29,12 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
     emailWebhookSecret: config.http.emailWebhookSecret,
     webhookMaxAgeSeconds: config.http.webhookMaxAgeSeconds,
     app: {
-      ...(await appHttpOptions(runtime)),
+      ...app,
       ...(options.cases
-        ? { caseActions: caseHttpActions(options.cases), replyActions: { replies: await replyDependencies(runtime), cases: options.cases } }
+        ? {
+            caseActions: caseHttpActions(options.cases),
+            ...(app.replies ? { replyActions: { replies: app.replies, cases: options.cases } } : {}),
+          }
         : {}),
     },
   };
