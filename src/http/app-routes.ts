@@ -2,7 +2,7 @@ import type { ReplyDependencies } from '../replies/receive.js';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaseDependencies } from '../cases/case-action.js';
 import type { PrismaClient } from '../db/client.js';
 import type { RedisConnection } from '../jobs/connection.js';
@@ -18,6 +18,7 @@ import { consolePlugin, type ConsoleActions } from './console/console.plugin.js'
 import type { CustomerOutlook } from './console/customer.routes.js';
 import type { ReplyActionDependencies } from './console/replies.routes.js';
 import { metricsPlugin, QueueInspector } from './metrics.js';
+import { checkTextOfEveryRequest } from './text-input.js';
 
 /** Settings of the staff-facing part of `arrears serve`: console, API, probes, metrics. */
 export interface AppHttpOptions {
@@ -46,6 +47,25 @@ export interface AppHttpOptions {
 }
 
 export const SESSION_SECRET_FILE = 'session.secret';
+
+/**
+ * Whether a browser says the request comes from this site's own pages: `Sec-Fetch-Site:
+ * same-origin`, or (older browsers) an `Origin` whose host is the request's Host or
+ * PUBLIC_BASE_URL's. Neither header: refused.
+ */
+export function fromThisOrigin(request: FastifyRequest, publicBaseUrl: string | null): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  return host === request.headers.host || (publicBaseUrl !== null && host === new URL(publicBaseUrl).host);
+}
 export const BOARD_PATH = '/console/queues/board';
 
 /** The case actions (issue 6's services) as API routes and console forms. */
@@ -55,9 +75,8 @@ export function caseHttpActions(cases: CaseDependencies): NonNullable<AppHttpOpt
 
 export async function registerAppRoutes(
   app: FastifyInstance,
-  options: AppHttpOptions & { prisma: PrismaClient; logger: Logger; clock: () => Date },
+  options: AppHttpOptions & { prisma: PrismaClient; logger: Logger; clock: () => Date; publicBaseUrl: string | null },
 ): Promise<void> {
-  const { prisma, clock } = options;
   const queues = options.redis ? new QueueInspector(options.redis) : null;
   if (queues) {
     app.addHook('onClose', () =>
@@ -65,6 +84,23 @@ export async function registerAppRoutes(
     );
   }
   addSecurityHeaders(app);
+  // The staff-facing routes in one scope, so that its hooks stop at the provider-facing ones.
+  await app.register(async (scope) => registerStaffRoutes(scope, { ...options, queues }));
+}
+
+async function registerStaffRoutes(
+  app: FastifyInstance,
+  options: AppHttpOptions & {
+    prisma: PrismaClient;
+    logger: Logger;
+    clock: () => Date;
+    publicBaseUrl: string | null;
+    queues: QueueInspector | null;
+  },
+): Promise<void> {
+  const { prisma, clock, queues } = options;
+  // One text check (NUL, unpaired surrogates, bidi controls) for every body, query and path of the console, API, metrics and board.
+  checkTextOfEveryRequest(app);
 
   app.get('/', async (_request, reply) => reply.redirect('/console/worklist', 303));
   await app.register(metricsPlugin, { prisma, queues, clock });
@@ -79,12 +115,25 @@ export async function registerAppRoutes(
     ...(options.replies ? { replies: options.replies } : {}),
   });
   if (queues) {
-    // bull-board for admins: its own UI (which needs an inline bootstrap script), behind the console session.
+    // bull-board: its own UI (which needs an inline bootstrap script), behind the console session.
+    // Managers may look; only admins may act. Its buttons call its JSON API with fetch, which can
+    // carry no form token, so every non-GET must come from this origin (Sec-Fetch-Site, else
+    // Origin): a form posted from a sibling site, which SameSite=Lax lets through with the
+    // cookie, is refused.
     await app.register(async (scope) => {
       scope.addHook('onRequest', async (request, reply) => {
         const { principal } = await sessionOf(prisma, request, options.sessions, clock());
         if (principal === null) return reply.redirect(`/console/login?next=${encodeURIComponent('/console/queues')}`, 303);
-        if (!roleAtLeast(principal.role, 'admin')) return reply.code(403).type('text/plain').send('admins only');
+        const reading = request.method === 'GET' || request.method === 'HEAD';
+        if (!roleAtLeast(principal.role, 'admin')) {
+          return reply
+            .code(403)
+            .type('text/plain')
+            .send(reading ? 'managers and admins only' : 'the queue board is read-only below the admin role');
+        }
+        if (!reading && request.headers.origin !== undefined && !fromThisOrigin(request, options.publicBaseUrl)) {
+          return reply.code(403).type('text/plain').send('refused: the request did not come from this site');
+        }
         reply.header(
           'content-security-policy',
           "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",

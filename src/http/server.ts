@@ -4,6 +4,7 @@ import { dateOf, type Clock } from '../core/clock.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { registerAppRoutes, type AppHttpOptions } from './app-routes.js';
+import { boundJsonBodies } from './json-body.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { emailBounceRoutes } from './webhooks/email-bounce.routes.js';
 import { twilioRoutes } from './webhooks/twilio.routes.js';
@@ -68,6 +69,8 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
+  boundJsonBodies(app);
+
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('not found'));
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -98,6 +101,13 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   if (deps.emailWebhookSecret) {
     await app.register(emailBounceRoutes, { consent, secret: deps.emailWebhookSecret, maxAgeSeconds: deps.webhookMaxAgeSeconds });
   }
-  if (deps.app) await registerAppRoutes(app, { prisma: deps.prisma, logger: deps.logger, clock: consent.clock, ...deps.app });
+  if (deps.app)
+    await registerAppRoutes(app, {
+      prisma: deps.prisma,
+      logger: deps.logger,
+      clock: consent.clock,
+      publicBaseUrl: deps.publicBaseUrl,
+      ...deps.app,
+    });
   return app;
 }

@@ -3,6 +3,7 @@
 // duplicate invoice number) is checked by the batch writers.
 
 import { parseEmail, parseIsoDate, parseLocale, parseOptionalBoolean, parseTimeZone, type FieldResult } from './fields.js';
+import { textProblem } from '../core/text.js';
 import { isKnownCurrency, parseMajor } from '../core/money.js';
 import { parsePhone, regionOfLocale, type Phone } from './phone.js';
 
@@ -130,7 +131,8 @@ const MAX_LENGTH: Readonly<Record<string, number>> = {
 const MAX_OTHER = 200;
 
 /**
- * Refuses a row whose fields Postgres cannot store (a NUL character) or that are far longer than
+ * Refuses a row whose fields are not text a column takes (a NUL, bidi controls: the API's check,
+ * `src/core/text.ts`) or that are far longer than
  * any real value (a 100 KB name would also be echoed in every reason): checked before anything
  * else reads the fields, so such a row gets one short reason per field and is never written.
  */
@@ -139,7 +141,8 @@ function screenFields(columns: readonly string[], fields: readonly string[]): Ro
   columns.forEach((column, index) => {
     const value = fields[index] ?? '';
     const max = MAX_LENGTH[column] ?? MAX_OTHER;
-    if (value.includes('\u0000')) problems.add(column, 'contains a NUL character');
+    const unsafe = textProblem(value);
+    if (unsafe !== null) problems.add(column, unsafe);
     else if (value.length > max) problems.add(column, `is ${value.length} characters long; at most ${max} are allowed`);
   });
   return problems.list.length > 0 ? problems.result(() => undefined as never) : undefined;

@@ -6,7 +6,9 @@ import { exchangeRateRoutes } from './exchange-rates.routes.js';
 import type { ReplyDependencies } from '../../replies/receive.js';
 import { inboundRoutes, MESSAGE_RFC822 } from './inbound.routes.js';
 import { ledgerRoutes } from './ledger.routes.js';
-import { ProblemError, sendProblem } from './problem.js';
+import { BadParameter } from '../query-params.js';
+import { TextInputError } from '../text-input.js';
+import { ProblemError, fieldPath, sendProblem } from './problem.js';
 import { readRoutes } from './read.routes.js';
 import { referenceRateRoutes } from './reference-rates.routes.js';
 import { openApiDocument, registerApiRoute, type ApiRoute } from './route.js';
@@ -23,6 +25,9 @@ export interface ApiPluginOptions {
   /** Case-action routes (issue 6's services), when available. */
   extraRoutes?: ApiRoute<any, any, any>[];
 }
+
+/** The API's routes open to anyone: its own description. */
+const PUBLIC = new Set(['/api/v1/openapi.json', '/api/v1/docs']);
 
 /** Every API route, in document order. */
 export function apiRoutes(options: ApiPluginOptions): ApiRoute<any, any, any>[] {
@@ -47,13 +52,27 @@ export const apiPlugin: FastifyPluginAsync<ApiPluginOptions> = async (app, optio
   // Raw MIME stays bytes; Fastify reads it up to the route's bodyLimit (INBOUND_MAX_BYTES) and answers 413 past it.
   app.addContentTypeParser(MESSAGE_RFC822, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  // Authenticated before the body is read: a stranger's body, however large, is never parsed.
+  app.addHook('onRequest', async (request, reply) => {
     request.principal = await principalFromBearer(options.prisma, request, options.clock());
+    if (request.principal === null && !PUBLIC.has(request.routeOptions.url ?? '')) {
+      return sendProblem(reply.header('www-authenticate', 'Bearer'), 401, 'a bearer token is required');
+    }
+    return undefined;
   });
 
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof ProblemError) return sendProblem(reply, error.status, error.message, error.errors);
+    if (error instanceof TextInputError) {
+      const root = error.where === 'body' ? '' : error.where;
+      const problems = error.problems.map(({ path, message }) => {
+        const index = path[0] === 'items' && typeof path[1] === 'number' ? path[1] : undefined;
+        return { field: fieldPath(path, root), ...(index !== undefined ? { index } : {}), message };
+      });
+      return sendProblem(reply, 400, `invalid ${error.where}`, problems);
+    }
+    if (error instanceof BadParameter) return sendProblem(reply, 400, 'invalid query', [{ field: error.parameter, message: error.detail }]);
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');

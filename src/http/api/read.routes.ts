@@ -7,6 +7,7 @@ import { parseIsoDate } from '../../ingest/fields.js';
 import { parsePeriodLength } from '../../reports/periods.js';
 import { loadAgingReport, loadCeiReport, loadDsoReport } from '../../reports/sources/reports.source.js';
 import { renderCsv } from '../../reports/table.js';
+import { decodeCursor, encodeCursor, instantCursor } from '../query-params.js';
 import { ProblemError } from './problem.js';
 import { defineRoute, type ApiRoute } from './route.js';
 
@@ -23,21 +24,8 @@ const isoDate = z.string().refine((s) => parseIsoDate(s).ok, { message: 'must be
 const limit = z.coerce.number().int().min(1).max(500).default(100).describe('page size (1–500)');
 const cursor = z.string().max(200).optional().describe('the `next` value of the previous page');
 
-/** Opaque cursors: base64url of what the repository pages by. */
-export const encodeCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function decodeCursor<T>(text: string | undefined, check: (value: unknown) => value is T): T | null {
-  if (text === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (check(value)) return value;
-  } catch {
-    // fall through
-  }
-  throw new ProblemError(400, 'invalid query', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-}
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isLogCursor = (v: unknown): v is { t: string; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string' && typeof (v as { id?: unknown }).id === 'string';
+/** A list of rows by external id resumes after one. */
+const externalIdCursor = z.string().min(1).max(200);
 
 const contactLogQuery = z.strictObject({
   customer: z.string().optional().describe('customer external id'),
@@ -159,7 +147,7 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
           { ...(query.state ? { state: query.state } : {}), ...(query.collector ? { collectorId: query.collector } : {}) },
           {
             limit: query.limit,
-            after: decodeCursor(query.cursor, isString),
+            after: decodeCursor('cursor', query.cursor, externalIdCursor),
           },
         );
         return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) };
@@ -205,7 +193,7 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
             ...(query.status ? { status: query.status } : {}),
             ...(query.due_before ? { dueBefore: query.due_before } : {}),
           },
-          { limit: query.limit, after: decodeCursor(query.cursor, isString) },
+          { limit: query.limit, after: decodeCursor('cursor', query.cursor, externalIdCursor) },
         );
         return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) };
       },
@@ -241,7 +229,7 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       },
       handler: async ({ query, request, reply }) => {
         const filter = contactLogFilter(query);
-        const start = decodeCursor(query.cursor, isLogCursor);
+        const start = decodeCursor('cursor', query.cursor, instantCursor);
         let position: ContactLogCursor | null = start ? { createdAt: new Date(start.t), id: start.id } : null;
         const csv = query.format === 'csv' || (request.headers.accept ?? '').startsWith('text/csv');
         if (!csv) {

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { UserRole } from '../../db/client.js';
 import { API_SCOPES, roleAtLeast, type ApiScope } from '../../users/scopes.js';
 import type { Principal } from '../../users/user.service.js';
-import { ProblemError, fieldPath, sendProblem, zodProblems } from './problem.js';
-import { nulPaths } from '../nul-characters.js';
+import { ProblemError, sendProblem, zodProblems } from './problem.js';
 
 // One definition per API route gives both its validation (zod, at request time) and its entry
 // in the OpenAPI document (`z.toJSONSchema`): the document cannot drift from what is enforced.
@@ -52,29 +51,13 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(route: 
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, root: string): T {
-  // Before any schema: a NUL would otherwise pass validation and fail in Postgres (a 500).
-  const nul = nulPaths(value);
-  if (nul.length > 0) {
-    throw new ProblemError(
-      400,
-      `invalid ${root}`,
-      nul.map((path) => {
-        const index = path[0] === 'items' && typeof path[1] === 'number' ? path[1] : undefined;
-        return {
-          field: fieldPath(path, root === 'body' ? '' : root),
-          ...(index !== undefined ? { index } : {}),
-          message: 'contains a NUL character',
-        };
-      }),
-    );
-  }
   if (schema === undefined) return undefined as T;
   const result = schema.safeParse(value);
   if (!result.success) throw new ProblemError(400, `invalid ${root}`, zodProblems(result.error, root === 'body' ? '' : root));
   return result.data;
 }
 
-/** Registers a route: authentication was done by the API's hook; here scope, role, then input. */
+/** Registers a route: authentication and the text check were done by hooks; here scope, role, then input. */
 export function registerApiRoute(app: FastifyInstance, route: ApiRoute<any, any, any>): void {
   app.route({
     method: route.method,

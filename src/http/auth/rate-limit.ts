@@ -32,3 +32,35 @@ export class RateLimiter {
     for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
   }
 }
+
+/**
+ * At most `running` tasks at once and `waiting` more queued; anything beyond is refused at once
+ * (sign-in: the password hash is the costly part, and a refused attempt never reaches it). Per
+ * process, like {@link RateLimiter}.
+ */
+export class ConcurrencyLimit {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(
+    readonly running: number,
+    readonly waiting: number,
+  ) {}
+
+  /** Runs `task` when a slot is free; null (and `task` not run) when the queue is full. */
+  async run<T>(task: () => Promise<T>): Promise<{ value: T } | null> {
+    if (this.active >= this.running) {
+      if (this.queue.length >= this.waiting) return null;
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else {
+      this.active += 1;
+    }
+    try {
+      return { value: await task() };
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
+  }
+}

@@ -13,27 +13,17 @@ import {
   type AlertState,
 } from '../../db/alerts.repository.js';
 import { findUsersByIds } from '../../db/users.repository.js';
+import { decodeCursor, encodeCursor, instantCursor, knownParameters, oneOfParameter } from '../query-params.js';
 import type { ConsoleHelpers } from './console.plugin.js';
 
 // The alerts page (managers): counts per kind, filters by kind and state, keyset paging with
 // totals, and a bulk Acknowledge (one checkbox per alert, one POST).
 
 const PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Form = Record<string, string | undefined>;
 const formOf = (request: FastifyRequest): Form => (request.body && typeof request.body === 'object' ? (request.body as Form) : {});
 
-const encodeCursor = (c: AlertCursor) => Buffer.from(JSON.stringify({ t: c.lastRaisedAt.toISOString(), id: c.id })).toString('base64url');
-function decodeCursor(raw: string): AlertCursor | null {
-  try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { t?: unknown; id?: unknown };
-    const at = typeof parsed.t === 'string' ? new Date(parsed.t) : null;
-    if (at === null || Number.isNaN(at.getTime()) || typeof parsed.id !== 'string' || !UUID.test(parsed.id)) return null;
-    return { lastRaisedAt: at, id: parsed.id };
-  } catch {
-    return null;
-  }
-}
+const encodeAlertCursor = (c: AlertCursor) => encodeCursor({ t: c.lastRaisedAt.toISOString(), id: c.id });
 /** Only back to the alerts page itself. */
 const backTo = (next: string | undefined) => (next && /^\/console\/alerts(\?[A-Za-z0-9=&%_.-]*)?$/.test(next) ? next : '/console/alerts');
 
@@ -42,16 +32,11 @@ export function registerAlertRoutes(app: FastifyInstance, helpers: ConsoleHelper
     '/alerts',
     { config: { role: 'manager' } },
     async (request, reply) => {
-      const q = request.query;
-      const state = (q.state || 'open') as AlertState;
-      if (!ALERT_STATES.includes(state))
-        return helpers.errorPage(request, reply, 400, `state: must be one of ${ALERT_STATES.join(', ')} (got "${q.state}").`);
-      const kind = (q.kind || null) as AlertKindName | null;
-      if (kind !== null && !ALERT_KINDS.includes(kind))
-        return helpers.errorPage(request, reply, 400, `kind: must be one of ${ALERT_KINDS.join(', ')} (got "${q.kind}").`);
-      const after = q.cursor ? decodeCursor(q.cursor) : null;
-      if (q.cursor && after === null)
-        return helpers.errorPage(request, reply, 400, 'cursor: not a cursor this page made. Start again from the first page.');
+      const q = knownParameters(request.query, ['kind', 'state', 'cursor', 'page']);
+      const state: AlertState = oneOfParameter('state', q.state, ALERT_STATES) ?? 'open';
+      const kind: AlertKindName | null = oneOfParameter('kind', q.kind, ALERT_KINDS) ?? null;
+      const position = decodeCursor('cursor', q.cursor, instantCursor);
+      const after = position ? { lastRaisedAt: new Date(position.t), id: position.id } : null;
 
       const [counts, page] = await Promise.all([
         countAlertsByKind(deps.prisma, state),
@@ -100,7 +85,7 @@ export function registerAlertRoutes(app: FastifyInstance, helpers: ConsoleHelper
         })),
         anyOpen: page.rows.some((a) => a.acknowledgedAt === null && a.resolvedAt === null),
         firstUrl: page.before > 0 ? url({}) : null,
-        nextUrl: page.next ? url({ cursor: encodeCursor(page.next) }) : null,
+        nextUrl: page.next ? url({ cursor: encodeAlertCursor(page.next) }) : null,
       });
     },
   );

@@ -7,16 +7,25 @@ import type { PrismaClient, UserRole } from '../../db/client.js';
 import { findContactLog } from '../../db/contact-log.repository.js';
 import { roleAtLeast } from '../../users/scopes.js';
 import { authenticatePassword } from '../../users/user.service.js';
-import { contactLogFilter, encodeCursor } from '../api/read.routes.js';
+import { contactLogFilter } from '../api/read.routes.js';
+import {
+  BadParameter,
+  dateParameter,
+  decodeCursor,
+  encodeCursor,
+  instantCursor,
+  knownParameters,
+  oneOfParameter,
+} from '../query-params.js';
+import { TextInputError } from '../text-input.js';
 import { endSession, openSession, sessionOf, type SessionSettings } from '../auth/principal.js';
-import { RateLimiter } from '../auth/rate-limit.js';
+import { ConcurrencyLimit, RateLimiter } from '../auth/rate-limit.js';
 import { anonymousSession, clearedSessionCookie, encodeSession, sameToken, sessionCookie, type Session } from '../auth/session.js';
 import { WORKER_SILENT_AFTER_MS } from '../../jobs/heartbeat.js';
 import type { QueueInspector } from '../metrics.js';
 import { registerDashboardRoutes } from './dashboard.routes.js';
 import { createViews, type LayoutContext } from './views.js';
 import { registerCustomerRoutes, type CustomerOutlook } from './customer.routes.js';
-import { nulPaths } from '../nul-characters.js';
 import { registerReplyRoutes, type ReplyActionDependencies } from './replies.routes.js';
 import { registerWorklistRoutes } from './worklist.routes.js';
 
@@ -86,6 +95,9 @@ export interface ConsolePluginOptions {
   dashboardRefreshSeconds?: number;
 }
 
+/** Password checks (scrypt, ~50 ms of one core each) run at most this many at once; this many more may wait, the rest get 429. */
+const LOGIN_CHECKS_RUNNING = 4;
+const LOGIN_CHECKS_WAITING = 8;
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
 const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'];
 const STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled', 'logged'];
@@ -94,6 +106,8 @@ const ERROR_HEADINGS: Readonly<Record<number, string>> = {
   401: 'Please sign in',
   403: 'Not allowed',
   404: 'Page not found',
+  413: 'That was too much to send',
+  415: 'That request could not be used',
   429: 'Too many attempts',
   500: 'Something went wrong',
 };
@@ -107,8 +121,12 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   const { prisma } = options;
   const views = createViews();
   const css = readFileSync(path.join(ASSETS, 'app.css'), 'utf8');
-  const loginByAccount = new RateLimiter(5, 60_000);
+  // Sign-in limits, all checked before the password is hashed: per address and email, per
+  // address, per account from any address, and password checks in flight across the process.
+  const loginByAddressAndAccount = new RateLimiter(5, 60_000);
   const loginByAddress = new RateLimiter(30, 60_000);
+  const loginByAccount = new RateLimiter(10, 15 * 60_000);
+  const passwordChecks = new ConcurrencyLimit(LOGIN_CHECKS_RUNNING, LOGIN_CHECKS_WAITING);
 
   app.decorateRequest('principal', null);
   app.decorateRequest('session', null);
@@ -162,9 +180,10 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         .redirect(to, 303),
   };
 
-  // Who is calling, on every console request (a live session's last-seen time moves forward in Postgres).
+  // Before any body is read: who is calling (a live session's last-seen time moves forward in
+  // Postgres), the route's least role, and the console takes form bodies only. A stranger's body is never parsed.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/console/assets/')) return;
+    if (request.url.startsWith('/console/assets/')) return undefined;
     const now = options.clock();
     const { session, principal } = await sessionOf(prisma, request, options.sessions, now);
     request.session = session;
@@ -175,10 +194,6 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         `arrears_flash=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0${options.secureCookies ? '; Secure' : ''}`,
       );
     }
-  });
-
-  // Role, then CSRF on every state-changing request.
-  app.addHook('preHandler', async (request, reply) => {
     const role = request.routeOptions.config.role;
     if (role !== undefined) {
       if (request.principal === null) {
@@ -194,19 +209,33 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
         );
       }
     }
+    const type = request.headers['content-type'];
+    if (
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      type !== undefined &&
+      !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)
+    ) {
+      return helpers.errorPage(request, reply, 415, 'The console takes HTML form posts only.');
+    }
+    return undefined;
+  });
+
+  // CSRF on every state-changing request (the body's text was checked by the app's hook).
+  app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'POST' && (request.session === null || !sameToken(form(request)._csrf, request.session.csrf))) {
       return helpers.errorPage(request, reply, 403, 'This form has expired or did not come from this site. Reload the page and try again.');
-    }
-    const nul = [...nulPaths(request.params), ...nulPaths(request.query), ...nulPaths(request.body)];
-    if (nul.length > 0) {
-      const fields = nul.map((path) => String(path.at(-1) ?? 'address')).join(', ');
-      return helpers.errorPage(request, reply, 400, `Nothing was saved: ${fields} contains a NUL character, which cannot be stored.`);
     }
     return undefined;
   });
 
   app.setNotFoundHandler((request, reply) => helpers.errorPage(request, reply, 404, 'There is nothing at this address.'));
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof TextInputError) {
+      const fields = error.problems.map(({ path, message }) => `${String(path.at(-1) ?? 'the address')} ${message}`).join('; ');
+      return helpers.errorPage(request, reply, 400, `Nothing was saved: ${fields}.`);
+    }
+    if (error instanceof BadParameter) return helpers.errorPage(request, reply, 400, error.message);
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     return helpers.errorPage(
@@ -233,12 +262,15 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     return helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(request.query.next) });
   });
 
-  app.post('/login', async (request, reply) => {
+  // The one form a stranger may post: a small body limit (an email and a password).
+  app.post('/login', { bodyLimit: 8 * 1024 }, async (request, reply) => {
     const { email = '', password = '', next } = form(request);
     const now = options.clock();
+    const account = email.trim().toLowerCase();
     const wait = Math.max(
       loginByAddress.hit(request.ip, now.getTime()),
-      loginByAccount.hit(`${request.ip}|${email.trim().toLowerCase()}`, now.getTime()),
+      loginByAddressAndAccount.hit(`${request.ip}|${account}`, now.getTime()),
+      loginByAccount.hit(account, now.getTime()),
     );
     const again = (status: number, error: string) =>
       helpers.page(request, reply, 'login', { title: 'Sign in', narrow: true, next: safeNext(next), email, error }, status);
@@ -246,9 +278,15 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
       reply.header('retry-after', String(wait));
       return again(429, `Too many sign-in attempts. Try again in ${wait} seconds.`);
     }
-    const user = await authenticatePassword(prisma, email, password);
+    const checked = await passwordChecks.run(() => authenticatePassword(prisma, email, password));
+    if (checked === null) {
+      reply.header('retry-after', '5');
+      return again(429, 'Too many sign-ins at once. Try again in a few seconds.');
+    }
+    const user = checked.value;
     if (user === null) return again(401, 'That email and password do not match an active user.');
-    loginByAccount.reset(`${request.ip}|${email.trim().toLowerCase()}`);
+    loginByAddressAndAccount.reset(`${request.ip}|${account}`);
+    loginByAccount.reset(account);
     // A new session every sign-in (new token, new CSRF token); one this browser held before ends.
     await endSession(prisma, request.session, now);
     setSession(reply, await openSession(prisma, user.id, options.sessions, now), now);
@@ -279,24 +317,17 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
     '/contact-log',
     { config: { role: 'collector' } },
     async (request, reply) => {
-      const q = request.query;
-      const valid = (value: string | undefined, allowed: readonly string[]) => (value && allowed.includes(value) ? value : undefined);
-      const date = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+      const q = knownParameters(request.query, ['customer', 'channel', 'status', 'from', 'to', 'actor', 'cursor']);
       const filter = contactLogFilter({
         customer: q.customer || undefined,
-        channel: valid(q.channel, CHANNELS) as never,
-        status: valid(q.status, STATUSES) as never,
-        from: date(q.from),
-        to: date(q.to),
+        channel: oneOfParameter('channel', q.channel, CHANNELS) as never,
+        status: oneOfParameter('status', q.status, STATUSES) as never,
+        from: dateParameter('from', q.from),
+        to: dateParameter('to', q.to),
         actor: q.actor || undefined,
       });
-      let cursor = null;
-      try {
-        const parsed = q.cursor ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
-        cursor = parsed ? { createdAt: new Date(parsed.t), id: String(parsed.id) } : null;
-      } catch {
-        cursor = null;
-      }
+      const position = decodeCursor('cursor', q.cursor, instantCursor);
+      const cursor = position ? { createdAt: new Date(position.t), id: position.id } : null;
       const { entries, next } = await findContactLog(prisma, filter, { limit: 100, cursor });
       const params = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'cursor' && v)) as Record<string, string>;
       return helpers.page(request, reply, 'contact-log', {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BadParameter } from '../query-params.js';
 import { DateTime } from 'luxon';
 import { bucketFor } from '../../core/aging.js';
 import { daysBetween } from '../../core/dates.js';
@@ -45,16 +46,6 @@ const FILTER_LABELS: Readonly<Record<TimelineFilter, string>> = {
   payments: 'Payments',
   promises: 'Promises, plans and disputes',
 };
-
-/** A 400 naming the query parameter. */
-class BadParameter extends Error {
-  constructor(
-    readonly parameter: string,
-    detail: string,
-  ) {
-    super(`The ${parameter} parameter ${detail}.`);
-  }
-}
 
 export function encodeTimelineCursor(cursor: TimelineCursor): string {
   return Buffer.from(`${cursor.at.toISOString()}|${cursor.key}`, 'utf8').toString('base64url');

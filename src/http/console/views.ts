@@ -39,6 +39,8 @@ export function createViews(): Views {
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value ?? '')));
   hbs.registerHelper('iso', (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? '')));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Ids come from the ERP and can hold anything (`../x`, `a b?c#d`): every one in a link goes through this.
+  hbs.registerHelper('urlPart', (value: unknown) => encodeURIComponent(String(value ?? '')));
   hbs.registerHelper('humanize', (value: unknown) => String(value ?? '').replaceAll('_', ' '));
   for (const file of readdirSync(path.join(VIEWS_DIR, 'partials'))) {
     hbs.registerPartial(path.basename(file, '.hbs'), readFileSync(path.join(VIEWS_DIR, 'partials', file), 'utf8'));

@@ -71,7 +71,8 @@ function signatureMatches(secret: string, timestamp: string, nonce: string, rawB
  * → 200 `{ replay: true }` and nothing changes.
  */
 export const emailBounceRoutes: FastifyPluginAsync<EmailBounceRoutesOptions> = async (app, options) => {
-  // The signature covers the bytes as sent, so this scope keeps JSON bodies raw.
+  // The signature covers the bytes as sent, so this scope keeps JSON bodies raw (parsed after the signature holds).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.post('/webhooks/email/bounce', async (request, reply) => {

@@ -106,9 +106,9 @@ describe('alerts: the page, bulk acknowledge, resolved when their cause ends, no
 
   it('answers bad filters with a 400 naming the parameter, and refuses collectors', async () => {
     for (const [url, name] of [
-      ['/console/alerts?kind=fire', 'kind: must be one of'],
-      ['/console/alerts?state=closed', 'state: must be one of'],
-      ['/console/alerts?cursor=bm9wZQ', 'cursor: not a cursor'],
+      ['/console/alerts?kind=fire', 'The kind parameter must be one of'],
+      ['/console/alerts?state=closed', 'The state parameter must be one of'],
+      ['/console/alerts?cursor=bm9wZQ', 'The cursor parameter is not a position'],
     ] as const) {
       const page = await manager.get(url);
       expect(page.statusCode, url).toBe(400);
