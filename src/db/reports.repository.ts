@@ -177,14 +177,17 @@ export async function loadPaidHistory(
 ): Promise<PaidInvoiceRecord[]> {
   // A portfolio sample (`limit`) starts from the invoices settled most recently (paid_at is the
   // settling payment's local day; index on status, paid_at) instead of every paid invoice's
-  // allocations: twice the sample, in case some were settled by payments received before `since`.
+  // allocations: twice the sample, in case some were settled by payments received before `since`
+  // (and as many marked paid without a settling day, whose date only their allocations can tell).
   const { limit } = options;
   const sample = limit !== undefined;
   const recent = sample
     ? Prisma.sql`with recent as materialized (
-        select r.id from invoices r
-         where r.status = 'paid' and r.paid_at >= ${options.since}::date - interval '2 days'
-         order by r.paid_at desc limit ${limit * 2})`
+        (select r.id from invoices r
+          where r.status = 'paid' and r.paid_at >= ${options.since}::date - interval '2 days'
+          order by r.paid_at desc limit ${limit * 2})
+        union all
+        (select r.id from invoices r where r.status = 'paid' and r.paid_at is null order by r.status, r.paid_at limit ${limit * 2}))`
     : Prisma.empty;
   const rows = await db.$queryRaw<PaidRow[]>`
     ${recent}
