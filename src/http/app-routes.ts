@@ -125,13 +125,13 @@ async function registerStaffRoutes(
         const { principal } = await sessionOf(prisma, request, options.sessions, clock());
         if (principal === null) return reply.redirect(`/console/login?next=${encodeURIComponent('/console/queues')}`, 303);
         const reading = request.method === 'GET' || request.method === 'HEAD';
-        if (!roleAtLeast(principal.role, 'admin')) {
+        if (!roleAtLeast(principal.role, reading ? 'manager' : 'admin')) {
           return reply
             .code(403)
             .type('text/plain')
             .send(reading ? 'managers and admins only' : 'the queue board is read-only below the admin role');
         }
-        if (!reading && request.headers.origin !== undefined && !fromThisOrigin(request, options.publicBaseUrl)) {
+        if (!reading && !fromThisOrigin(request, options.publicBaseUrl)) {
           return reply.code(403).type('text/plain').send('refused: the request did not come from this site');
         }
         reply.header(

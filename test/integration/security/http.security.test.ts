@@ -67,6 +67,7 @@ function guardOf(method: string, url: string): Guard | undefined {
   }
   const consolePath = /^\/console(\/.*)$/.exec(url)?.[1];
   if (consolePath !== undefined) {
+    if (method === 'GET' && consolePath.startsWith('/queues/board')) return { kind: 'console', role: 'manager' };
     if (consolePath.startsWith('/queues')) return { kind: 'console', role: 'admin' };
     if (method === 'GET' && /^\/(worklist|contact-log|replies|customers\/:externalId)$/.test(consolePath))
       return { kind: 'console', role: 'collector' };
@@ -253,6 +254,8 @@ describe(`HTTP security (seed ${DEFAULT_SEED})`, () => {
             url: path,
             headers: {
               cookie: session.jar.header(),
+              // What a browser sends with a request from the console's own pages.
+              ...(method === 'GET' ? {} : { 'sec-fetch-site': 'same-origin' }),
               ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
             },
             ...(method === 'POST' ? { payload: new URLSearchParams({ _csrf: session.csrf }).toString() } : {}),
