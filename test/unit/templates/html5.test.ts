@@ -31,7 +31,20 @@ const DEPRECATED_ATTRIBUTES = [
   'alink',
   'text',
 ];
-const DEPRECATED_ELEMENTS = ['center', 'font', 'big', 'strike', 'tt', 'marquee', 'blink', 'basefont', 'frame', 'frameset', 'acronym', 'applet'];
+const DEPRECATED_ELEMENTS = [
+  'center',
+  'font',
+  'big',
+  'strike',
+  'tt',
+  'marquee',
+  'blink',
+  'basefont',
+  'frame',
+  'frameset',
+  'acronym',
+  'applet',
+];
 
 const catalog = createTemplateCatalog();
 const emails = SHIPPED_TEMPLATES.filter(({ channels }) => channels.includes('email')).flatMap(({ id, locales }) =>
