@@ -52,6 +52,8 @@ export function createLogger(settings: LoggerSettings, destination: NodeJS.Writa
   const options: LoggerOptions = {
     level: settings.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // The log formatter has already made errors plain (errorForLog); pino's own would re-type them.
+    serializers: { err: (value: unknown) => value },
     formatters: { log: (object) => scrubPersonalData(object) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {

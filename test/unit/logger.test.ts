@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { DatabaseError } from 'pg-protocol';
+import { Prisma } from '../../src/db/client.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 function capture() {
@@ -44,5 +46,37 @@ describe('logger redaction', () => {
     logger.info({ dueCases: 1234, invoice: 'INV-2026-00042' }, 'tick took 250 ms');
     expect(output()).toContain('INV-2026-00042');
     expect(output()).toContain('"dueCases":1234');
+  });
+
+  it("keeps a failed statement's values out of the log: pg and Prisma errors give their codes, table and constraint only", () => {
+    const { logger, output } = capture();
+    const duplicate = Object.assign(
+      new DatabaseError('duplicate key value violates unique constraint "customers_name_key"', 120, 'error'),
+      {
+        severity: 'ERROR',
+        code: '23505',
+        detail: 'Key (name)=(Dunărea Trading SRL) already exists.',
+        table: 'customers',
+        constraint: 'customers_name_key',
+      },
+    );
+    const raw = new Prisma.PrismaClientKnownRequestError(
+      'Raw query failed. Code: `22P02`. Message: `invalid input syntax for type uuid: "Ionescu Ana"`',
+      {
+        code: 'P2010',
+        clientVersion: '6',
+        meta: { code: '22P02', message: 'invalid input syntax for type uuid: "Ionescu Ana"' },
+      },
+    );
+    logger.error({ err: duplicate, route: '/api/v1/customers' }, 'request failed');
+    logger.error({ err: new Error('statement failed', { cause: raw }) }, 'request failed');
+    const text = output();
+    expect(text).not.toMatch(/Dunărea|Ionescu|Key \(name\)/);
+    const [first, second] = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { err: Record<string, unknown> });
+    expect(first!.err).toMatchObject({ type: 'DatabaseError', code: '23505', table: 'customers', constraint: 'customers_name_key' });
+    expect(second!.err.cause).toMatchObject({ type: 'PrismaClientKnownRequestError', code: 'P2010', sqlState: '22P02' });
   });
 });
