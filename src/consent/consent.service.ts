@@ -77,6 +77,8 @@ export interface InboundSmsMessage {
   body: string;
   /** The provider's id (Twilio `MessageSid`): the idempotency key of the logged contact. */
   messageSid: string;
+  /** Twilio Advanced Opt-Out's verdict on a custom keyword; wins over the words themselves. */
+  optOutType?: 'STOP' | 'START' | 'HELP';
 }
 
 export interface InboundSmsOutcome {
@@ -100,7 +102,7 @@ export async function handleInboundSms(
   company: SmsReplyCompany,
   message: InboundSmsMessage,
 ): Promise<InboundSmsOutcome> {
-  const keyword = smsKeyword(message.body);
+  const keyword = message.optOutType ? (message.optOutType.toLowerCase() as SmsKeyword) : smsKeyword(message.body);
   const reason = keyword ? `SMS keyword ${keyword.toUpperCase()}` : 'inbound SMS';
   const change = origin(deps, TWILIO_ACTOR, reason);
   const customerIds = await customersWithPhone(deps.prisma, message.from);

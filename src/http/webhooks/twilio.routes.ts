@@ -30,6 +30,8 @@ const statusCallback = z.object({
 const inboundMessage = z.object({
   MessageSid: identifier,
   From: identifier,
+  // Advanced Opt-Out: Twilio names the kind of a custom keyword (e.g. "PAUSE" set up as a STOP word).
+  OptOutType: z.enum(['STOP', 'START', 'HELP']).optional().catch(undefined),
   Body: z
     .string()
     .default('')
@@ -89,8 +91,22 @@ export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app,
   app.post('/webhooks/twilio/inbound', async (request, reply) => {
     const parsed = inboundMessage.safeParse(request.body);
     if (!parsed.success) return reply.code(400).type('text/plain').send('bad inbound message');
-    const { MessageSid, From, Body } = parsed.data;
-    const result = await handleInboundSms(options.consent, options.company, { from: From, body: Body, messageSid: MessageSid });
+    const { MessageSid, From, Body, OptOutType } = parsed.data;
+    // A captured, signed request stays valid (Twilio signs no timestamp): each MessageSid is
+    // acted on once, so a replayed START cannot re-subscribe a number that later sent STOP.
+    const receipt = await once(options.consent.prisma, { source: 'twilio-inbound', keys: [MessageSid], at: options.consent.clock() }, () =>
+      handleInboundSms(options.consent, options.company, {
+        from: From,
+        body: Body,
+        messageSid: MessageSid,
+        ...(OptOutType ? { optOutType: OptOutType } : {}),
+      }),
+    );
+    if (receipt.replay) {
+      request.log.info({ messageSid: MessageSid, outcome: 'replay' }, 'twilio inbound sms');
+      return reply.code(200).type('text/xml').send(messagingTwiml(null));
+    }
+    const { result } = receipt;
     request.log.info(
       {
         messageSid: MessageSid,

@@ -48,6 +48,23 @@ describe('replayed webhook requests change nothing', () => {
     payload: new URLSearchParams(params).toString(),
   });
 
+  const inboundSms = (params: Record<string, string>): Captured => ({
+    url: '/webhooks/twilio/inbound',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(TWILIO_TOKEN, `${BASE}/webhooks/twilio/inbound`, params),
+    },
+    payload: new URLSearchParams(params).toString(),
+  });
+  /** Whether the number may be texted: consent given and no opt-out since. */
+  const smsConsent = async () => {
+    const customer = await t.runtime.prisma.customer.findUniqueOrThrow({
+      where: { id: customerId },
+      select: { smsConsent: true, smsOptedOutAt: true },
+    });
+    return customer.smsConsent && customer.smsOptedOutAt === null;
+  };
+
   const events = (providerMessageId: string) => t.runtime.prisma.contactStatusEvent.count({ where: { contact: { providerMessageId } } });
 
   beforeAll(async () => {
@@ -191,5 +208,29 @@ describe('replayed webhook requests change nothing', () => {
     });
     expect((await send(early)).statusCode).toBe(200);
     expect((await t.runtime.prisma.contact.findFirstOrThrow({ where: { providerMessageId: 'SMreplay0003' } })).status).toBe('delivered');
+  });
+
+  it('a replayed inbound START cannot re-subscribe a number that later sent STOP', async () => {
+    const start = inboundSms({ MessageSid: 'SMin-replay-start', From: '+40721000777', Body: 'START' });
+    expect((await send(start)).statusCode).toBe(200);
+    expect(await smsConsent()).toBe(true);
+    const stop = inboundSms({ MessageSid: 'SMin-replay-stop', From: '+40721000777', Body: 'STOP' });
+    expect((await send(stop)).body).toContain('Reply START');
+    expect(await smsConsent()).toBe(false);
+
+    const before = await databaseFingerprint(pool);
+    const replay = await send(start);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body).not.toContain('<Message>');
+    expect(await smsConsent()).toBe(false);
+    expect(await databaseFingerprint(pool)).toEqual(before);
+  });
+
+  it("honours Twilio Advanced Opt-Out's OptOutType for a custom keyword (PAUSE set up as a STOP word)", async () => {
+    await send(inboundSms({ MessageSid: 'SMin-optout-start', From: '+40721000777', Body: 'START' }));
+    expect(await smsConsent()).toBe(true);
+    const pause = await send(inboundSms({ MessageSid: 'SMin-optout-pause', From: '+40721000777', Body: 'PAUSE', OptOutType: 'STOP' }));
+    expect(pause.statusCode).toBe(200);
+    expect(await smsConsent()).toBe(false);
   });
 });
