@@ -3,7 +3,7 @@ import { PASSWORD } from './http-app.js';
 
 /** A browser's cookie jar, enough for the console: name=value pairs from Set-Cookie. */
 export class Jar {
-  private readonly cookies = new Map<string, string>();
+  readonly cookies = new Map<string, string>();
   take(setCookie: string | string[] | undefined): void {
     for (const line of [setCookie ?? []].flat()) {
       const [pair = ''] = line.split(';');

@@ -1,20 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { Jar } from '../../support/console-session.js';
 
-/** Cookie jar for console sessions. */
-export class Jar {
-  readonly cookies = new Map<string, string>();
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      if (/Max-Age=0/i.test(line) || pair.slice(index + 1) === '') this.cookies.delete(pair.slice(0, index));
-      else this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
+export { Jar };
 
 export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 

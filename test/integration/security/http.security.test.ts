@@ -9,6 +9,7 @@ import { BAD_AMOUNTS, BAD_DATES, BAD_EMAILS, BAD_ZONES, DEFAULT_SEED, HUGE, INJE
 import { PASSWORD, startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { seedLedger } from '../../support/ledger.js';
 import { databaseFingerprint } from './db-snapshot.js';
+import { Jar } from '../../support/console-session.js';
 
 // Every registered route refuses the unauthenticated and the under-privileged; generated
 // malformed API bodies are answered 400 naming the field and write nothing; forged webhooks are
@@ -124,22 +125,6 @@ function matchesUnknown(problem: { field: string; message: string }, expected: s
   const [, parent = '', key = ''] = match;
   const at = parent === '' ? key : `${parent}.${key}`;
   return problem.field === at || (problem.field === (parent || '(body)') && problem.message.includes(`"${key}"`));
-}
-
-/** Cookie jar for console sessions. */
-class Jar {
-  readonly cookies = new Map<string, string>();
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      if (/Max-Age=0/i.test(line) || pair.slice(index + 1) === '') this.cookies.delete(pair.slice(0, index));
-      else this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 describe(`HTTP security (seed ${DEFAULT_SEED})`, () => {
