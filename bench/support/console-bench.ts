@@ -94,7 +94,15 @@ export async function measureConsole(options: ConsoleBenchOptions): Promise<Cons
  * page and report. Also for a ledger loaded by load-ledger.ts: see measure-console.ts.
  */
 export async function measurePages(
-  options: { databaseUrl: string; redisEnv: Record<string, string>; dir: string; requests?: number; say: (line: string) => void },
+  options: {
+    databaseUrl: string;
+    redisEnv: Record<string, string>;
+    dir: string;
+    requests?: number;
+    /** Only the pages and reports with these names (all when absent). */
+    only?: readonly string[];
+    say: (line: string) => void;
+  },
   prisma: ReturnType<typeof createPrisma>,
   pool: pg.Pool,
 ): Promise<{ pages: Timing[]; reports: Timing[] }> {
@@ -151,6 +159,7 @@ export async function measurePages(
       ['contact log', '/console/contact-log'],
       ['dashboard', '/console/dashboard'],
     ] as const) {
+      if (options.only && !options.only.includes(name)) continue;
       pages.push(await time(base, name, url, { cookie }, requests));
       say(`    ${describe(pages.at(-1)!)}`);
     }
@@ -160,6 +169,7 @@ export async function measurePages(
       ['DSO report', '/api/v1/reports/dso'],
       ['CEI report', '/api/v1/reports/cei'],
     ] as const) {
+      if (options.only && !options.only.includes(name)) continue;
       reports.push(await time(base, name, url, { authorization: `Bearer ${token}` }, Math.max(3, Math.round(requests / 5))));
       say(`    ${describe(reports.at(-1)!)}`);
     }

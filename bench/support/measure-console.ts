@@ -2,6 +2,7 @@
 // a private redis-server, as `npm run bench`'s console phase does:
 //
 //   npx tsx bench/support/measure-console.ts --database-url postgresql://…/scratch [--requests 40]
+//     [--only 'contact log,aging report'] (pages and reports by name, as printed)
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,11 @@ import { createLogger } from '../../src/logging/logger.js';
 import { measurePages } from './console-bench.js';
 
 const { values } = parseArgs({
-  options: { 'database-url': { type: 'string', default: process.env.DATABASE_URL }, requests: { type: 'string', default: '40' } },
+  options: {
+    'database-url': { type: 'string', default: process.env.DATABASE_URL },
+    requests: { type: 'string', default: '40' },
+    only: { type: 'string' },
+  },
 });
 const url = values['database-url'];
 if (!url) throw new Error('--database-url (or DATABASE_URL) is required');
@@ -25,7 +30,14 @@ const prisma = createPrisma(url);
 try {
   await applyMigrations(url);
   const { pages, reports } = await measurePages(
-    { databaseUrl: url, redisEnv: { REDIS_URL: redis.url }, dir, requests: Number(values.requests), say: (line) => console.log(line) },
+    {
+      databaseUrl: url,
+      redisEnv: { REDIS_URL: redis.url },
+      dir,
+      requests: Number(values.requests),
+      ...(values.only ? { only: values.only.split(',').map((name) => name.trim()) } : {}),
+      say: (line) => console.log(line),
+    },
     prisma,
     pool,
   );

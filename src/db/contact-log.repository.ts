@@ -1,4 +1,4 @@
-import type { ContactChannel, ContactStatus, Prisma, PrismaClient } from './client.js';
+import type { ContactChannel, ContactStatus, PrismaClient } from './client.js';
 import type { Sql } from './sql.js';
 
 /**
@@ -153,56 +153,95 @@ export interface ContactLogEntry {
   history: Array<{ status: ContactStatus; at: Date; actor: string }>;
 }
 
-function where(filter: ContactLogFilter, cursor: ContactLogCursor | null): Prisma.ContactWhereInput {
-  const and: Prisma.ContactWhereInput[] = [];
-  if (filter.customerExternalId) and.push({ customer: { externalId: filter.customerExternalId } });
-  if (filter.customerId) and.push({ customerId: filter.customerId });
-  if (filter.channel) and.push({ channel: filter.channel });
-  if (filter.status) and.push({ status: filter.status });
-  if (filter.actor) and.push({ actor: filter.actor });
-  if (filter.from) and.push({ createdAt: { gte: filter.from } });
-  if (filter.to) and.push({ createdAt: { lt: filter.to } });
-  if (cursor) and.push({ OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] });
-  return { AND: and };
+interface ContactLogRow {
+  id: string;
+  customer_id: string;
+  customer_external_id: string;
+  customer_name: string;
+  channel: ContactChannel;
+  direction: string;
+  status: ContactStatus;
+  actor: string;
+  recipient: string | null;
+  subject: string | null;
+  body_text: string | null;
+  template_id: string | null;
+  step_id: string | null;
+  outcome: string | null;
+  notes: string | null;
+  failure_reason: string | null;
+  created_at: string;
+  sent_at: string | null;
+  invoice_numbers: string[];
+  history: Array<{ status: ContactStatus; at: string; actor: string }>;
 }
 
-/** One page of the contact log, newest first, with each contact's invoices and status history. */
+/**
+ * One page of the contact log, newest first (ties by id), with each contact's invoices and
+ * status history. Keyset-paged: the next page starts after the last row, `(created_at, id) <
+ * cursor`, a bound on `contacts_created_at_id_idx` (or on the customer's, the actor's or the
+ * status's index when filtered), so page 1,000 costs what page 1 costs and nothing counts the log.
+ */
 export async function findContactLog(
   prisma: PrismaClient,
   filter: ContactLogFilter,
   page: { limit: number; cursor: ContactLogCursor | null },
 ): Promise<{ entries: ContactLogEntry[]; next: ContactLogCursor | null }> {
-  const rows = await prisma.contact.findMany({
-    where: where(filter, page.cursor),
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: page.limit + 1,
-    include: {
-      customer: { select: { externalId: true, name: true } },
-      invoices: { select: { invoice: { select: { number: true } } } },
-      statusEvents: { select: { status: true, at: true, actor: true }, orderBy: { at: 'asc' } },
-    },
-  });
-  const entries = rows.slice(0, page.limit).map((row) => ({
+  const values: unknown[] = [];
+  const param = (value: unknown, type: string) => {
+    values.push(value);
+    return `$${values.length}::${type}`;
+  };
+  const and: string[] = [];
+  if (filter.customerExternalId)
+    and.push(`c.customer_id = (select id from customers where external_id = ${param(filter.customerExternalId, 'text')})`);
+  if (filter.customerId) and.push(`c.customer_id = ${param(filter.customerId, 'uuid')}`);
+  if (filter.channel) and.push(`c.channel = ${param(filter.channel, 'contact_channel')}`);
+  if (filter.status) and.push(`c.status = ${param(filter.status, 'contact_status')}`);
+  if (filter.actor) and.push(`c.actor = ${param(filter.actor, 'text')}`);
+  if (filter.from) and.push(`c.created_at >= ${param(filter.from.toISOString(), 'timestamptz')}`);
+  if (filter.to) and.push(`c.created_at < ${param(filter.to.toISOString(), 'timestamptz')}`);
+  if (page.cursor)
+    and.push(`(c.created_at, c.id) < (${param(page.cursor.createdAt.toISOString(), 'timestamptz')}, ${param(page.cursor.id, 'uuid')})`);
+  const limit = param(page.limit + 1, 'int');
+  const rows = await prisma.$queryRawUnsafe<ContactLogRow[]>(
+    `select c.id::text, c.customer_id::text, cu.external_id as customer_external_id, cu.name as customer_name,
+            c.channel::text as channel, c.direction::text as direction, c.status::text as status, c.actor, c.recipient,
+            c.subject, c.body_text, c.template_id, c.step_id, c.outcome::text as outcome, c.notes, c.failure_reason,
+            to_json(c.created_at)#>>'{}' as created_at, to_json(c.sent_at)#>>'{}' as sent_at,
+            array(select i.number from contact_invoices ci join invoices i on i.id = ci.invoice_id
+                   where ci.contact_id = c.id order by i.number) as invoice_numbers,
+            coalesce((select json_agg(json_build_object('status', e.status, 'at', e.at, 'actor', e.actor) order by e.at)
+                        from contact_status_events e where e.contact_id = c.id), '[]') as history
+       from (select * from contacts c
+              ${and.length > 0 ? `where ${and.join(' and ')}` : ''}
+              order by c.created_at desc, c.id desc
+              limit ${limit}) c
+       join customers cu on cu.id = c.customer_id
+      order by c.created_at desc, c.id desc`,
+    ...values,
+  );
+  const entries: ContactLogEntry[] = rows.slice(0, page.limit).map((row) => ({
     id: row.id,
-    customerId: row.customerId,
-    customerExternalId: row.customer.externalId,
-    customerName: row.customer.name,
+    customerId: row.customer_id,
+    customerExternalId: row.customer_external_id,
+    customerName: row.customer_name,
     channel: row.channel,
     direction: row.direction,
     status: row.status,
     actor: row.actor,
     recipient: row.recipient,
     subject: row.subject,
-    bodyText: row.bodyText,
-    templateId: row.templateId,
-    stepId: row.stepId,
+    bodyText: row.body_text,
+    templateId: row.template_id,
+    stepId: row.step_id,
     outcome: row.outcome,
     notes: row.notes,
-    failureReason: row.failureReason,
-    createdAt: row.createdAt,
-    sentAt: row.sentAt,
-    invoiceNumbers: row.invoices.map((i) => i.invoice.number).sort(),
-    history: row.statusEvents,
+    failureReason: row.failure_reason,
+    createdAt: new Date(row.created_at),
+    sentAt: row.sent_at === null ? null : new Date(row.sent_at),
+    invoiceNumbers: row.invoice_numbers,
+    history: row.history.map((h) => ({ status: h.status, at: new Date(h.at), actor: h.actor })),
   }));
   const last = entries.at(-1);
   return { entries, next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
