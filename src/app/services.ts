@@ -55,6 +55,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
       policies,
       rules,
       compose: { catalog, company, unsubscribeUrl },
+      interest: { settings: config.interest, baseCurrency: config.baseCurrency },
       logger: logger.child({ component: 'step' }),
     },
     statements: { prisma, catalog, company, rules, unsubscribeUrl },

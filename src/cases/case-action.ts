@@ -1,3 +1,4 @@
+import type { InterestSettings } from '../reports/interest.report.js';
 import { z } from 'zod';
 import { raiseAuditedAlert, resolveAlertsOf, type AlertKindName } from '../db/alerts.repository.js';
 import { appendAudit } from '../db/audit.repository.js';
@@ -40,6 +41,8 @@ export interface CaseDependencies {
   policies: PolicyCatalog;
   /** Rendering of customer messages (promise confirmation). */
   compose: { catalog: TemplateCatalog; company: CompanyProfile; unsubscribeUrl: (customerId: string) => string | null };
+  /** Late-payment interest of a step template with `interest: true` sent now (INTEREST_RULE, INTEREST_ALLOCATION, base currency). */
+  interest: { settings: InterestSettings; baseCurrency: string };
   /** `DunningRules.promiseGraceDays`: a promise is kept by payments received by its date + grace. */
   promiseGraceDays: number;
   /** PROMISE_MAX_DAYS: the latest day a promise may name, counted from today in the customer's zone. */

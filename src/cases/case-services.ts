@@ -29,7 +29,7 @@ export interface CaseServiceParts {
 
 /** The dunning services the case lifecycle shares: message rendering, the rules, the email transport. */
 export interface SharedDunningServices {
-  evaluation: Pick<EvaluationDependencies, 'compose' | 'rules' | 'policies'>;
+  evaluation: Pick<EvaluationDependencies, 'compose' | 'rules' | 'policies' | 'interest'>;
   delivery: Pick<DeliveryDependencies, 'email'>;
 }
 
@@ -47,6 +47,7 @@ export function buildCaseServices(parts: CaseServiceParts, services: SharedDunni
       effects,
       compose: services.evaluation.compose,
       policies: services.evaluation.policies,
+      interest: services.evaluation.interest,
       promiseGraceDays: services.evaluation.rules.promiseGraceDays,
       promiseMaxDays: config.cases.promiseMaxDays,
       logger: logger.child({ component: 'cases' }),

@@ -2,10 +2,13 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { emailAvailable, smsAvailable } from '../core/channels.js';
 import type { CoveredInvoice } from '../core/decision.js';
+import { stepClaimsInterest } from '../core/policy.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import { findContactIdByKey, recordContacts } from '../db/contact-log.repository.js';
 import type { Sql } from '../db/sql.js';
 import { composeMessage, type MessageDraft } from '../dunning/compose-message.js';
+import { claimsOfMessage, stepInterest } from '../dunning/late-interest.js';
+import { loadClaims } from '../reports/sources/interest.source.js';
 import { availableLocales, pickLocale } from '../templates/index.js';
 import { customerField, runCustomerAction, type CaseDependencies } from './case-action.js';
 import { InvalidInput, InvalidTransition } from './errors.js';
@@ -104,6 +107,18 @@ async function composeNow(
     .map((invoice) => ({ invoiceId: invoice.id, number: invoice.number, cycle: invoice.dunningCycle, stepId: template.steps[0]! }))
     .sort((a, b) => a.invoiceId.localeCompare(b.invoiceId));
   if (covered.length === 0) return { ok: false, refusal: 'Nothing is owed on an undisputed invoice: there is nothing to write about.' };
+  // A step template that claims interest claims it when sent by hand too, counted to today.
+  const interest =
+    input.channel === 'email' && stepClaimsInterest(deps.policies.get(customer.policyId), template.steps[0]!)
+      ? stepInterest(
+          claimsOfMessage(
+            await loadClaims(sql, { asOf: today, customerIds: [customer.id], ...deps.interest }),
+            new Set(covered.map((invoice) => invoice.invoiceId)),
+            disputed,
+          ),
+          today,
+        )
+      : null;
   const draft = composeMessage(
     snapshot,
     {
@@ -115,6 +130,7 @@ async function composeNow(
       requiresOptOutLine: snapshot.input.customer.profile === 'consumer',
     },
     deps.compose,
+    interest,
   );
   if (!draft)
     return { ok: false, refusal: `The customer has no ${input.channel === 'email' ? 'email address' : 'mobile number'} we can use.` };
@@ -158,6 +174,7 @@ export function sendMessageNow(
         idempotencyKey,
         actor: ctx.actor.id,
         invoiceIds: composed.invoices.map((invoice) => invoice.invoiceId),
+        ...(draft.interestClaims && { interestClaims: draft.interestClaims }),
         at: ctx.at,
       },
     ]);

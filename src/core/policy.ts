@@ -22,6 +22,12 @@ export interface PolicyStep {
   /** Ordinal severity; when one notice covers invoices at different steps, the highest wins. */
   stage: number;
   actions: PolicyAction[];
+  /**
+   * Late-payment interest: the step's email states the customer's claim (principal, interest to
+   * date, compensation, legal basis). Only customers with a basis have one (consumers none unless
+   * configured); absent = false.
+   */
+  interest?: boolean | undefined;
 }
 
 /** A dunning policy: data, validated by `src/workflows/policy.schema.ts`. */
@@ -34,4 +40,9 @@ export interface Policy {
 /** The template an action uses, or `null` for actions that send nothing. */
 export function templateOf(action: PolicyAction): string | null {
   return action.type === 'email' || action.type === 'sms' ? action.template : null;
+}
+
+/** Whether the step `stepId` of `policy` claims late-payment interest in its email. */
+export function stepClaimsInterest(policy: Policy | undefined, stepId: string): boolean {
+  return policy?.steps.find((step) => step.id === stepId)?.interest === true;
 }

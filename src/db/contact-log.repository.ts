@@ -2,7 +2,7 @@ import type { ContactChannel, ContactStatus, PrismaClient } from './client.js';
 import type { Sql } from './sql.js';
 
 /**
- * The contact log (`contacts`, `contact_invoices`, `contact_status_events`): the one insert of
+ * The contact log (`contacts`, `contact_invoices`, `contact_interest_claims`, `contact_status_events`): the one insert of
  * contacts, and the log as a collector reads it. Deliveries and provider reports move a contact's
  * status (contacts.repository.ts, consent.repository.ts); nothing else adds a contact.
  */
@@ -34,6 +34,26 @@ export interface ContactToRecord {
   at: Date;
   /** Invoices it covers, with their open balances as they stand now. */
   invoiceIds?: readonly string[];
+  /** The late-payment claim the message states, per invoice (a policy step with `interest: true`). */
+  interestClaims?: readonly ContactInterestClaim[];
+}
+
+/** One invoice's late-payment claim as a message stated it, kept with the contact for the case file. */
+export interface ContactInterestClaim {
+  invoiceId: string;
+  /** The day the interest was counted to (the customer's local date when the message was decided). */
+  asOf: string;
+  currency: string;
+  principalMinor: bigint;
+  daysLate: number;
+  /** `uk-late-payment`, …, or `contract`. */
+  rule: string;
+  /** The rates applied, as the message shows them ("12.25%, 11.15%"). */
+  rates: string;
+  interestMinor: bigint;
+  compensationMinor: bigint;
+  /** The statute cited, or null for a contractual rate. */
+  legalBasis: string | null;
 }
 
 /**
@@ -101,6 +121,30 @@ export async function recordContacts(sql: Sql, contacts: readonly ContactToRecor
          from unnest($1::uuid[], $2::uuid[]) as v(contact_id, invoice_id)
          join invoices i on i.id = v.invoice_id`,
       [links.map((l) => l.contactId), links.map((l) => l.invoiceId)],
+    );
+  }
+  const claims = contacts.flatMap((c) =>
+    ids.has(c.idempotencyKey) ? (c.interestClaims ?? []).map((claim) => ({ contactId: ids.get(c.idempotencyKey)!, ...claim })) : [],
+  );
+  if (claims.length > 0) {
+    await sql.query(
+      `insert into contact_interest_claims (contact_id, invoice_id, as_of, currency, principal_minor, days_late, rule, rates,
+                                            interest_minor, compensation_minor, legal_basis)
+       select * from unnest($1::uuid[], $2::uuid[], $3::date[], $4::char(3)[], $5::bigint[], $6::int[], $7::text[], $8::text[],
+                            $9::bigint[], $10::bigint[], $11::text[])`,
+      [
+        claims.map((c) => c.contactId),
+        claims.map((c) => c.invoiceId),
+        claims.map((c) => c.asOf),
+        claims.map((c) => c.currency),
+        claims.map((c) => c.principalMinor.toString()),
+        claims.map((c) => c.daysLate),
+        claims.map((c) => c.rule),
+        claims.map((c) => c.rates),
+        claims.map((c) => c.interestMinor.toString()),
+        claims.map((c) => c.compensationMinor.toString()),
+        claims.map((c) => c.legalBasis),
+      ],
     );
   }
   return ids;

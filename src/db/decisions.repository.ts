@@ -4,7 +4,7 @@ import { raiseAlertRow } from './alerts.repository.js';
 import { appendAudit } from './audit.repository.js';
 import { insertCallTask } from './call-tasks.repository.js';
 import type { CaseSnapshot } from './case-snapshot.repository.js';
-import { recordContacts } from './contact-log.repository.js';
+import { recordContacts, type ContactInterestClaim } from './contact-log.repository.js';
 import { insertCreditHold, insertLegalHold } from './holds.repository.js';
 import { closePromises } from './promises.repository.js';
 import type { Sql, SqlDatabase } from './sql.js';
@@ -25,6 +25,8 @@ export interface RenderedMessage {
   subject: string | null;
   text: string;
   html: string | null;
+  /** The late-payment claim the message states (a step with `interest: true`). */
+  interestClaims?: readonly ContactInterestClaim[];
 }
 
 export interface DecisionToRecord {
@@ -184,6 +186,7 @@ async function insertQueuedContacts(
         idempotencyKey: action.idempotencyKey,
         at: record.now.toJSDate(),
         invoiceIds: action.invoices.map((invoice) => invoice.invoiceId),
+        ...(draft.interestClaims && { interestClaims: draft.interestClaims }),
       };
     }),
   );

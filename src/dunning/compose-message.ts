@@ -2,6 +2,7 @@ import { daysPastDue } from '../core/aging.js';
 import type { PlannedAction } from '../core/decision.js';
 import type { OpenInvoice } from '../core/domain.js';
 import type { CaseSnapshot } from '../db/case-snapshot.repository.js';
+import type { ContactInterestClaim } from '../db/contact-log.repository.js';
 import type { RenderedMessage } from '../db/decisions.repository.js';
 import {
   renderMessage,
@@ -12,10 +13,13 @@ import {
   type ReminderContext,
   type TemplateCatalog,
 } from '../templates/index.js';
+import type { StepInterest } from './late-interest.js';
 
 /** A rendered email or SMS, ready to be written to the contact log and then delivered. */
 export interface MessageDraft extends RenderedMessage {
   channel: 'email' | 'sms';
+  /** The late-payment claim the email states, recorded with the contact. */
+  interestClaims?: ContactInterestClaim[];
 }
 
 export interface ComposeSettings {
@@ -97,18 +101,25 @@ function totalsByCurrency(invoices: InvoiceLine[]): CurrencyTotal[] {
 /**
  * Renders an email or SMS action for its recipient. Returns null when the customer has no
  * usable address for the channel (the core already checked consent; this is the address).
+ * `interest` is the claim of a step with `interest: true`: the email states it (an SMS has no
+ * room for a legal claim and never carries it).
  */
 export function composeMessage(
   snapshot: CaseSnapshot,
   action: ReminderSubject & { type: 'email' | 'sms' },
   settings: ComposeSettings,
+  interest: StepInterest | null = null,
 ): MessageDraft | null {
   const recipient = action.type === 'email' ? snapshot.recipients.email : snapshot.recipients.mobile;
   if (!recipient || !action.template) return null;
   const context = reminderContext(snapshot, action, settings);
   const request = { templateId: action.template, locale: snapshot.input.customer.locale, context };
   if (action.type === 'email') {
-    const email = renderMessage(settings.catalog, { ...request, channel: 'email' });
+    const email = renderMessage(settings.catalog, {
+      ...request,
+      context: { ...context, interest: interest?.context ?? null },
+      channel: 'email',
+    });
     return {
       channel: 'email',
       recipient,
@@ -117,6 +128,7 @@ export function composeMessage(
       subject: email.subject,
       text: email.text,
       html: email.html,
+      ...(interest && { interestClaims: interest.claimed }),
     };
   }
   const sms = renderMessage(settings.catalog, { ...request, channel: 'sms' });

@@ -1,14 +1,18 @@
 import type { DateTime } from 'luxon';
 import { decide } from '../core/decide.js';
-import { isMessage, type Decision } from '../core/decision.js';
+import { isMessage, type Decision, type PlannedAction } from '../core/decision.js';
+import { stepClaimsInterest } from '../core/policy.js';
 import type { DunningRules } from '../core/rules.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import type { PrismaClient } from '../db/client.js';
 import type { SqlDatabase } from '../db/sql.js';
 import { recordDecisions, type DecisionToRecord, type QueuedContact } from '../db/decisions.repository.js';
 import type { Logger } from '../logging/logger.js';
+import type { CustomerClaim, InterestSettings } from '../reports/interest.report.js';
+import { loadClaims } from '../reports/sources/interest.source.js';
 import type { PolicyCatalog } from '../workflows/load-policies.js';
 import { composeMessage, type ComposeSettings, type MessageDraft } from './compose-message.js';
+import { claimsOfMessage, stepInterest, type StepInterest } from './late-interest.js';
 
 export interface EvaluationDependencies {
   prisma: PrismaClient;
@@ -17,6 +21,8 @@ export interface EvaluationDependencies {
   policies: PolicyCatalog;
   rules: DunningRules;
   compose: ComposeSettings;
+  /** Late-payment interest for steps with `interest: true`: INTEREST_RULE / INTEREST_ALLOCATION and the base currency. */
+  interest: { settings: InterestSettings; baseCurrency: string };
   logger: Logger;
 }
 
@@ -44,19 +50,22 @@ export function decideCase(deps: Pick<EvaluationDependencies, 'policies' | 'rule
  * the returned contacts.
  */
 export async function evaluateCases(deps: EvaluationDependencies, caseIds: readonly string[], now: DateTime): Promise<EvaluationResult> {
-  const records: DecisionToRecord[] = [];
+  const decided: Array<{ snapshot: CaseSnapshot; decision: Decision }> = [];
   for (const snapshot of await loadCaseSnapshots(deps.db, caseIds, now)) {
-    let decision: Decision;
     try {
-      decision = decideCase(deps, snapshot);
+      decided.push({ snapshot, decision: decideCase(deps, snapshot) });
     } catch (error) {
       deps.logger.error({ err: error, caseId: snapshot.caseId }, 'case cannot be decided; fix its data');
-      continue;
     }
+  }
+  const claims = await claimsForInterestSteps(deps, decided, now);
+  const records: DecisionToRecord[] = [];
+  for (const { snapshot, decision } of decided) {
     const drafts = new Map<string, MessageDraft>();
     for (const action of decision.actions) {
       if (!isMessage(action)) continue;
-      const draft = composeMessage(snapshot, action, deps.compose);
+      const interest = claimsInterest(deps, action) ? interestOf(snapshot, action, claims, now) : null;
+      const draft = composeMessage(snapshot, action, deps.compose, interest);
       if (draft) drafts.set(action.idempotencyKey, draft);
     }
     records.push({ snapshot, decision, drafts, now });
@@ -71,6 +80,48 @@ export async function evaluateCases(deps: EvaluationDependencies, caseIds: reado
     }
   }
   return result;
+}
+
+function claimsInterest(deps: Pick<EvaluationDependencies, 'policies'>, action: PlannedAction): boolean {
+  return action.type === 'email' && stepClaimsInterest(deps.policies.get(action.policyId), action.stepId);
+}
+
+const localDate = (now: DateTime, timeZone: string) => now.setZone(timeZone).toISODate() ?? '';
+
+/**
+ * The late-payment claims of the customers an interest step writes to, counted to each customer's
+ * local date of `now` (the step's clock): one read per distinct date, usually one per batch.
+ */
+async function claimsForInterestSteps(
+  deps: EvaluationDependencies,
+  decided: ReadonlyArray<{ snapshot: CaseSnapshot; decision: Decision }>,
+  now: DateTime,
+): Promise<Map<string, CustomerClaim[]>> {
+  const byDay = new Map<string, string[]>();
+  for (const { snapshot, decision } of decided) {
+    if (!decision.actions.some((action) => claimsInterest(deps, action))) continue;
+    const day = localDate(now, snapshot.input.customer.timeZone);
+    byDay.set(day, [...(byDay.get(day) ?? []), snapshot.input.customer.id]);
+  }
+  const claims = new Map<string, CustomerClaim[]>();
+  for (const [asOf, customerIds] of byDay) {
+    for (const claim of await loadClaims(deps.db, { asOf, customerIds, ...deps.interest })) {
+      claims.set(claim.customerId, [...(claims.get(claim.customerId) ?? []), claim]);
+    }
+  }
+  return claims;
+}
+
+function interestOf(
+  snapshot: CaseSnapshot,
+  action: PlannedAction,
+  claims: ReadonlyMap<string, CustomerClaim[]>,
+  now: DateTime,
+): StepInterest | null {
+  const { customer, disputes } = snapshot.input;
+  const covered = new Set(action.invoices.map((invoice) => invoice.invoiceId));
+  const disputed = new Set(disputes.filter((d) => d.status === 'open').map((d) => d.invoiceId));
+  return stepInterest(claimsOfMessage(claims.get(customer.id) ?? [], covered, disputed), localDate(now, customer.timeZone));
 }
 
 /**

@@ -63,8 +63,10 @@ export interface LateInterestLine {
   currency: string;
   principalMinor: number;
   daysLate: number;
-  /** The rates applied, e.g. "13.00%" or "12.25%, 11.15%". */
+  /** The rates applied, e.g. "13.00%" or "12.25%, 11.15%" (as recorded; letters show `ratesBp` through `percents`). */
   rates: string;
+  /** The same rates in percent × 100, in the order applied. */
+  ratesBp: number[];
   interestMinor: number;
   compensationMinor: number;
 }
@@ -73,8 +75,10 @@ export interface LateInterestLine {
 export interface LateInterest {
   /** ISO calendar date the interest is counted to. */
   asOf: string;
-  /** The statute (or "contract") the claim rests on, as cited. */
-  legalBasis: string;
+  /** The statutes the claims rest on, as cited; null when every claim is contractual. */
+  legalBasis: string | null;
+  /** Some claim is at a rate agreed in the contract (the letter says so in its words). */
+  contractual: boolean;
   claims: LateInterestLine[];
   totals: Array<{ currency: string; interestMinor: number; compensationMinor: number }>;
 }

@@ -37,7 +37,7 @@ function dateStyle(value: unknown): DateStyle {
  * Registers the formatting helpers on a Handlebars environment, once per catalog:
  * `money amountMinor currency`, `date iso [style]`, `dateTime iso`, `relativeDays iso`,
  * `plural count one=".." few=".." other=".."`, `multiline text` (HTML line breaks),
- * `eq a b`, `gt a b`.
+ * `eq a b`, `gt a b`, `percents ratesBp` (rates in percent × 100, e.g. "12.25%, 11.15%" in the locale's way).
  */
 export function registerHelpers(env: typeof Handlebars): void {
   env.registerHelper('money', (...args: unknown[]) => {
@@ -70,6 +70,14 @@ export function registerHelpers(env: typeof Handlebars): void {
     const lines = stringParam(params[0], 'multiline', 'text').split(/\r?\n/);
     // Each line is escaped here, so the joined <br> markup is the only thing marked safe.
     return new env.SafeString(lines.map((line) => env.escapeExpression(line)).join('<br>\n'));
+  });
+  env.registerHelper('percents', (...args: unknown[]) => {
+    const { params, options } = split(args);
+    const rates = params[0];
+    if (!Array.isArray(rates) || !rates.every((r) => typeof r === 'number'))
+      throw new TypeError(`{{percents}}: ratesBp must be a list of numbers, got ${String(rates)}`);
+    const format = new Intl.NumberFormat(options.data.locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return rates.map((bp: number) => format.format(bp / 10_000)).join(', ');
   });
   env.registerHelper('eq', (...args: unknown[]) => {
     const { params } = split(args);

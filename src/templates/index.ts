@@ -15,7 +15,7 @@ export { previewTemplate } from './preview.js';
 export type { Preview, PreviewRequest } from './preview.js';
 export { availableLocales, renderMessage } from './render.js';
 export type { RenderedEmail, RenderedFor, RenderedMessage, RenderedSms, RenderedTask, RenderRequest } from './render.js';
-export { sampleContext, sampleVariants, usesSampleDetails, withSampleDetails } from './sample-context.js';
+export { SAMPLE_INTEREST, sampleContext, sampleVariants, usesSampleDetails, withSampleDetails } from './sample-context.js';
 export { countSmsSegments } from './sms-segments.js';
 export type { SmsEncoding, SmsSize } from './sms-segments.js';
 export { TemplateError } from './template-error.js';

@@ -3,6 +3,7 @@ import type {
   ContextFor,
   ExtendedContexts,
   InvoiceLine,
+  LateInterest,
   ManagerAlertKind,
   PaymentPlanReminderContext,
   ReceivedPayment,
@@ -205,6 +206,30 @@ export const SAMPLE_RECEIVED: ReceivedPayment[] = [
 ];
 
 /**
+ * A late-payment claim as a step with `interest: true` states it (the EU example of the README:
+ * €10,000 due 1 December 2024, to 31 January 2025). Validation renders every template with it, and
+ * the policy check looks for its invoice number and legal basis in a step's email.
+ */
+export const SAMPLE_INTEREST: LateInterest = {
+  asOf: '2025-01-31',
+  legalBasis: 'Directive 2011/7/EU (statutory interest, EUR 40 compensation)',
+  contractual: false,
+  claims: [
+    {
+      number: 'INV-2024-118',
+      currency: 'EUR',
+      principalMinor: 1_000_000,
+      daysLate: 61,
+      rates: '12.25%, 11.15%',
+      ratesBp: [1225, 1115],
+      interestMinor: 19_538,
+      compensationMinor: 4_000,
+    },
+  ],
+  totals: [{ currency: 'EUR', interestMinor: 19_538, compensationMinor: 4_000 }],
+};
+
+/**
  * Samples covering every branch a template can take: opt-out with and without a link, no
  * opt-out, a payment received since the last reminder (with and without a credit hold already
  * in place), nothing coming up, each manager-alert kind, and a plan's last instalment. Validation renders
@@ -219,6 +244,7 @@ export function sampleVariants<Id extends string>(templateId: Id, options: Sampl
     { ...base, received: SAMPLE_RECEIVED },
     { ...base, received: SAMPLE_RECEIVED, creditHoldAlreadyPlaced: true },
     { ...base, upcoming: [] },
+    { ...base, interest: SAMPLE_INTEREST },
   ];
   if (isPaymentPlanReminder(templateId)) {
     const plan = base as PaymentPlanReminderContext;

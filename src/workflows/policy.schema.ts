@@ -26,8 +26,16 @@ const step = z
     offsetDays: z.int(),
     stage: z.int().min(0, 'must be 0 or more'),
     actions: z.array(action).min(1, 'must have at least one action'),
+    interest: z.boolean({ error: "must be true or false (whether the step's email claims late-payment interest)" }).optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.interest === true && !s.actions.some((a) => a.type === 'email')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['interest'],
+        message: 'is true but the step sends no email: the late-payment claim is stated in an email action',
+      });
+    }
     s.actions.forEach((a, i) => {
       if (s.actions.findIndex((other) => other.type === a.type) !== i) {
         ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: `"${a.type}" appears twice in the step` });

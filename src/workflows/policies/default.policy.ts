@@ -1,6 +1,10 @@
 import type { Policy } from '../../core/policy.js';
 
-/** The standard sequence: courtesy reminder, firmer notices, credit hold at 45 days, legal hold at 90. */
+/**
+ * The standard sequence: courtesy reminder, firmer notices, credit hold at 45 days, legal hold at
+ * 90. From the final notice on, the email claims late-payment interest (business customers with a
+ * rule; consumers have none unless a contractual rate is set).
+ */
 export const defaultPolicy: Policy = {
   id: 'default',
   name: 'Default',
@@ -37,6 +41,7 @@ export const defaultPolicy: Policy = {
       id: 'final-notice-60',
       offsetDays: 60,
       stage: 6,
+      interest: true,
       actions: [
         { type: 'email', template: 'default/final-notice-60' },
         { type: 'sms', template: 'default/final-notice-60' },
@@ -46,6 +51,7 @@ export const defaultPolicy: Policy = {
       id: 'legal-hold-90',
       offsetDays: 90,
       stage: 7,
+      interest: true,
       actions: [
         { type: 'legal_hold' },
         { type: 'manager_alert', kind: 'legal_hold' },

@@ -1,6 +1,9 @@
 import type { Policy } from '../../core/policy.js';
 
-/** Gentler, slower and more personal: no SMS, a collector call from day 15, legal hold at 120. */
+/**
+ * Gentler, slower and more personal: no SMS, a collector call from day 15, legal hold at 120. The
+ * final notice claims late-payment interest (as the default policy's does).
+ */
 export const keyAccountPolicy: Policy = {
   id: 'key-account',
   name: 'Key account',
@@ -22,6 +25,7 @@ export const keyAccountPolicy: Policy = {
       id: 'final-notice-90',
       offsetDays: 90,
       stage: 5,
+      interest: true,
       actions: [{ type: 'email', template: 'key-account/final-notice-90' }, { type: 'call_task' }],
     },
     { id: 'legal-hold-120', offsetDays: 120, stage: 6, actions: [{ type: 'legal_hold' }, { type: 'manager_alert', kind: 'legal_hold' }] },

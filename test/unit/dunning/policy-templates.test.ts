@@ -39,4 +39,31 @@ describe('checkPolicyTemplates', () => {
       'policy "acme" step "late": no email template "acme/late"',
     ]);
   });
+
+  it('refuses a step that claims interest with an email that does not state it', () => {
+    const policies = parsePolicies([
+      {
+        source: 'acme.json',
+        data: {
+          id: 'acme',
+          name: 'Acme',
+          steps: [
+            { id: 'firm', offsetDays: 30, stage: 1, interest: true, actions: [{ type: 'email', template: 'default/firm-30' }] },
+            { id: 'final', offsetDays: 60, stage: 2, interest: true, actions: [{ type: 'email', template: 'default/final-notice-60' }] },
+          ],
+        },
+      },
+    ]);
+    expect(() => checkPolicyTemplates(policies, catalog, defaultDunningRules)).toThrow(MissingTemplateError);
+    try {
+      checkPolicyTemplates(policies, catalog, defaultDunningRules);
+    } catch (error) {
+      expect((error as MissingTemplateError).problems).toEqual(
+        ['en', 'ro', 'tr', 'zh-CN'].map(
+          (locale) =>
+            `policy "acme" step "firm": interest is true but email template "default/firm-30" (${locale}) does not state the claim (include {{> late-interest}})`,
+        ),
+      );
+    }
+  });
 });

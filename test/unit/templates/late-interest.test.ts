@@ -34,8 +34,8 @@ describe('a final notice with late-payment interest', () => {
 
   it.each([
     ['en', ['€195.38', '€40.00', '€10,000.00', '61 days late', '12.25%, 11.15%', 'Directive 2011/7/EU']],
-    ['ro', ['195,38 EUR', '40,00 EUR', '10.000,00 EUR', '61 zile de întârziere', 'Dobânzi penalizatoare']],
-    ['tr', ['€195,38', '€40,00', '€10.000,00', '61 gün gecikme', 'Geç ödeme faizi']],
+    ['ro', ['195,38 EUR', '40,00 EUR', '10.000,00 EUR', '61 zile de întârziere', '12,25 %, 11,15 %', 'Dobânzi penalizatoare']],
+    ['tr', ['€195,38', '€40,00', '€10.000,00', '61 gün gecikme', '%12,25, %11,15', 'Geç ödeme faizi']],
     ['zh-CN', ['€195.38', '€40.00', '€10,000.00', '逾期61天', '逾期付款利息及补偿']],
   ])('states principal, interest to date, compensation and the legal basis in %s', (locale, expected) => {
     const context = { ...sampleContext('default/final-notice-60', { locale }), interest };
@@ -58,5 +58,23 @@ describe('a final notice with late-payment interest', () => {
     expect(
       lateInterestContext([{ ...claim, waived: { by: 'u', at: '2025-01-20T00:00:00Z', reason: 'goodwill' } }], '2025-01-31'),
     ).toBeNull();
+  });
+
+  it('names a contractual rate in the customer’s words instead of a statute', () => {
+    const contract: CustomerClaim = { ...claim, basis: 'contract', citation: null, compensation: null };
+    const interest = lateInterestContext([contract], '2025-01-31');
+    expect(interest).toMatchObject({ legalBasis: null, contractual: true });
+    for (const [locale, words] of [
+      ['en', 'the rate agreed in our contract'],
+      ['ro', 'rata convenită prin contract'],
+      ['tr', 'sözleşmede kararlaştırılan faiz oranı'],
+      ['zh-CN', '合同约定的利率'],
+    ] as const) {
+      const context = { ...sampleContext('default/final-notice-60', { locale }), interest };
+      const message = renderMessage(catalog, { templateId: 'default/final-notice-60', channel: 'email', locale, context });
+      if (message.channel !== 'email') throw new Error('expected an email');
+      expect(message.text).toContain(words);
+      expect(message.text).not.toContain('Directive');
+    }
   });
 });

@@ -36,6 +36,11 @@ describe('shipped policies', () => {
     ]);
   });
 
+  it('claim late-payment interest from the final notice on', () => {
+    const claiming = builtInPolicies.flatMap((p) => p.steps.filter((s) => s.interest === true).map((s) => `${p.id}/${s.id}`));
+    expect(claiming).toEqual(['default/final-notice-60', 'default/legal-hold-90', 'key-account/final-notice-90']);
+  });
+
   it('use template ids <policy>/<step> and rising stages', async () => {
     const catalog = await loadPolicies();
     expect([...catalog.keys()]).toEqual(['default', 'key-account']);
@@ -97,6 +102,12 @@ describe('validation names the policy, the step and the field', () => {
     ['missing name', (p) => delete p.name, 'policy "default": name is required'],
     ['no steps', (p) => (p.steps = []), 'policy "default": steps must have at least one step'],
     ['missing id', (p) => delete p.id, 'policy in test.json: id is required'],
+    ['interest as text', (p) => (p.steps[6].interest = 'yes'), 'policy "default" step "final-notice-60": interest must be a boolean'],
+    [
+      'interest on a step that sends no email',
+      (p) => (p.steps[7].actions = [{ type: 'legal_hold' }]),
+      'policy "default" step "legal-hold-90": interest is true but the step sends no email: the late-payment claim is stated in an email action',
+    ],
   ])('%s', (_name, mutate, message) => {
     const data = base();
     mutate(data);
