@@ -36,7 +36,7 @@ export interface Runtime {
  */
 export async function openRuntime(config: Config, logger: Logger, options: { redis?: boolean; clock?: Clock } = {}): Promise<Runtime> {
   const needs = { redis: options.redis ?? true };
-  const lifecycle = new Lifecycle(logger);
+  const lifecycle = new Lifecycle(logger, { graceSeconds: config.shutdownGraceSeconds });
   try {
     const stack = lifecycle.adopt('stack', await provideStack(config, logger, needs), (s) => s.stop());
     await applyMigrations(stack.databaseUrl);
@@ -52,7 +52,12 @@ export async function openRuntime(config: Config, logger: Logger, options: { red
       (p) => p.end(),
     );
     // Adopted before anything that uses it, so it is closed after them.
-    const redis = lifecycle.adopt('redis', new RedisConnection(stack.redis, config.queue.prefix), (r) => r.close());
+    const redis = lifecycle.adopt(
+      'redis',
+      new RedisConnection(stack.redis, config.queue.prefix),
+      (r) => r.close(),
+      (r) => r.disconnect(),
+    );
     return { config, logger, clock: options.clock ?? systemClock, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
   } catch (error) {
     await lifecycle.close();

@@ -82,7 +82,7 @@ export async function buildDunningServices(runtime: Runtime): Promise<DunningSer
 
 /** The queues of a process, closed with its runtime. */
 export function openQueues(runtime: Runtime): Queues {
-  return new Queues(runtime.redis, runtime.lifecycle);
+  return new Queues(runtime.redis, runtime.lifecycle, (error) => runtime.logger.warn({ err: error }, 'queue connection error'));
 }
 
 /**

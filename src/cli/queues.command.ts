@@ -15,7 +15,7 @@ export function registerQueuesCommand(program: Command, context: CommandContext)
     .action(async (options: { failed?: boolean }) => {
       const config = context.config();
       if (!config.redis) throw new Error('set REDIS_URL or REDIS_CLUSTER_NODES to the Redis your workers use (see `arrears stack`)');
-      const lifecycle = new Lifecycle(context.logger());
+      const lifecycle = new Lifecycle(context.logger(), { graceSeconds: config.shutdownGraceSeconds });
       try {
         const redis = lifecycle.adopt('redis', new RedisConnection(config.redis, config.queue.prefix), (r) => r.close());
         const queues = new Queues(redis, lifecycle);

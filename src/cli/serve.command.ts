@@ -20,6 +20,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
         'http server',
         await buildHttpServer(await httpDependencies(runtime, { cases: cases.cases })),
         (a) => a.close(),
+        (a) => a.server.closeAllConnections(),
       );
       const { host, port, publicBaseUrl } = runtime.config.http;
       const address = await app.listen({ host, port });

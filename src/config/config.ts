@@ -78,6 +78,11 @@ export const envSchema = z
     REDIS_PASSWORD: optionalText,
     /** TLS to the cluster's nodes (REDIS_CLUSTER_NODES); with REDIS_URL use `rediss://`. */
     REDIS_TLS: flag.default(false),
+    /**
+     * How long a process may take to close at SIGTERM (in-flight jobs, queues, Redis, database
+     * pools) before the connections still open are dropped and it exits with code 1.
+     */
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
     /** Where the embedded stack keeps its files (Postgres cluster, captured mail). */
     ARREARS_DATA_DIR: z.string().trim().min(1).default('./data'),
     /**
@@ -402,6 +407,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** DATABASE_POOL_SIZE. */
   databasePoolSize: number;
+  /** SHUTDOWN_GRACE_SECONDS. */
+  shutdownGraceSeconds: number;
   /** Undefined: the embedded stack starts a redis-server. */
   redis: RedisTarget | undefined;
   dataDir: string;
@@ -497,6 +504,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     redis: redisTarget(env),
     dataDir,
     baseCurrency: env.BASE_CURRENCY,

@@ -33,7 +33,7 @@ export function startHeartbeat(
   queues: readonly string[],
   clock: () => Date,
   onError: (error: unknown) => void,
-): { stop(): Promise<void> } {
+): { stop(): Promise<void>; disconnect(): void } {
   const client = redis.client();
   const id = `${hostname()}:${process.pid}`;
   const startedAt = clock().toISOString();
@@ -53,6 +53,11 @@ export function startHeartbeat(
       clearInterval(timer);
       await client.hdel(key(redis.prefix), id).catch(onError);
       await client.quit().catch(() => undefined);
+    },
+    /** Drops the connection at once (shutdown, when `stop` did not finish in time; the entry ages out). */
+    disconnect() {
+      clearInterval(timer);
+      client.disconnect();
     },
   };
 }

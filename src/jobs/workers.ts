@@ -85,7 +85,12 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
     );
     worker.on('error', (error) => logger.error({ queue: name, err: error }, 'worker error'));
-    lifecycle.adopt(`${name} worker`, worker, (w) => w.close());
+    lifecycle.adopt(
+      `${name} worker`,
+      worker,
+      (w) => w.close(),
+      (w) => w.disconnect(),
+    );
   };
 
   // The tick, the statements run, the sweep and the digest run one at a time: each reads what
@@ -147,7 +152,12 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
     const heartbeat = startHeartbeat(redis, [...role], dateOf(deps.clock), (error) =>
       logger.warn({ err: error }, 'could not record the worker heartbeat'),
     );
-    lifecycle.adopt('worker heartbeat', heartbeat, (h) => h.stop());
+    lifecycle.adopt(
+      'worker heartbeat',
+      heartbeat,
+      (h) => h.stop(),
+      (h) => h.disconnect(),
+    );
   }
   if (options.schedule) {
     logger.info(

@@ -55,7 +55,9 @@ export async function startTestArrears(env: Record<string, string>, options: Wor
     queues,
     poller,
     tick: (asOf) => runTickAndWait(queues, DateTime.fromISO(asOf, { setZone: true })),
-    close: () => runtime.lifecycle.close(),
+    close: async () => {
+      await runtime.lifecycle.close();
+    },
   };
 }
 
