@@ -156,14 +156,21 @@ export function registerReportCommand(program: Command, context: CommandContext)
     });
 
   withOutputOptions(report.command('statement'))
-    .description("A customer's statement of account: open items with aging, totals and unapplied credit.")
+    .description(
+      "A customer's statement of account: open items with aging, late-payment interest and compensation per invoice (waived claims shown as waived), totals per currency and unapplied credit.",
+    )
     .requiredOption('--customer <externalId>', "the customer's id in the ERP")
     .action(async (options: OutputOptions & { customer: string }) => {
+      const config = context.config();
       await runReport(
         context,
         options,
         async (db, asOf) => {
-          const statement = await loadStatement(db, { asOf, externalId: options.customer });
+          const statement = await loadStatement(db, {
+            asOf,
+            externalId: options.customer,
+            interest: { settings: config.interest, baseCurrency: config.baseCurrency },
+          });
           if (statement === null) {
             process.stderr.write(`no customer with external id "${options.customer}"\n`);
             process.exitCode = 1;

@@ -3,7 +3,7 @@ import type { CeiReport } from './cei.report.js';
 import type { CollectionsReport, CollectionsRow } from './collections.report.js';
 import type { DsoReport } from './dso.report.js';
 import type { CustomerPrediction } from './payment-prediction.js';
-import type { Statement } from './statement.js';
+import type { Statement, StatementInterestLine } from './statement.js';
 import { money, type Cell, type ReportTable } from './table.js';
 
 // Each report flattened to one table for `--csv` and the terminal; `--json` prints the report
@@ -151,6 +151,19 @@ export function collectionsTable(report: CollectionsReport): ReportTable {
 
 /** Open items, then a `total` row per currency and an `unapplied credit` row per currency. */
 export function statementTable(statement: Statement): ReportTable {
+  const claims = new Map((statement.interest?.lines ?? []).map((c) => [`${c.invoice}|${c.currency}`, c]));
+  const claimCells = (c: StatementInterestLine | undefined): Cell[] =>
+    c === undefined
+      ? [null, null, null]
+      : [
+          c.interestMinor === null ? null : money(c.interestMinor, c.currency),
+          c.compensationMinor === null ? null : money(c.compensationMinor, c.currency),
+          c.waived !== null
+            ? `waived by ${c.waived.by}: ${c.waived.reason}`
+            : c.interestMinor === null
+              ? `unknown: ${c.gaps.join('; ')}`
+              : `${c.rule} ${c.rates}, ${c.daysLate} days`,
+        ];
   const rows: Cell[][] = statement.lines.map((l) => [
     l.number,
     l.issuedOn,
@@ -160,11 +173,76 @@ export function statementTable(statement: Statement): ReportTable {
     l.currency,
     money(l.amountMinor, l.currency),
     money(l.balanceMinor, l.currency),
+    ...claimCells(claims.get(`${l.number}|${l.currency}`)),
   ]);
-  for (const t of statement.totals) rows.push(['total', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency)]);
+  // Invoices paid late are no longer open items, but their claim survives the payment.
+  const open = new Set(statement.lines.map((l) => `${l.number}|${l.currency}`));
+  for (const c of statement.interest?.lines ?? []) {
+    if (open.has(`${c.invoice}|${c.currency}`)) continue;
+    rows.push([
+      c.invoice,
+      null,
+      c.dueOn,
+      null,
+      'paid late',
+      c.currency,
+      money(c.principalMinor, c.currency),
+      money(c.outstandingMinor, c.currency),
+      ...claimCells(c),
+    ]);
+  }
+  const interestTotals = new Map((statement.interest?.totals ?? []).map((t) => [t.currency, t]));
+  const currencies = [...new Set([...statement.totals.map((t) => t.currency), ...interestTotals.keys()])].sort();
+  for (const currency of currencies) {
+    const balance = statement.totals.find((t) => t.currency === currency);
+    const interest = interestTotals.get(currency);
+    rows.push([
+      'total',
+      null,
+      null,
+      null,
+      null,
+      currency,
+      null,
+      money(balance?.balanceMinor ?? 0, currency),
+      interest ? money(interest.interestMinor, currency) : null,
+      interest ? money(interest.compensationMinor, currency) : null,
+      null,
+    ]);
+    if (interest && (interest.waivedInterestMinor > 0 || interest.waivedCompensationMinor > 0)) {
+      rows.push([
+        'waived',
+        null,
+        null,
+        null,
+        null,
+        currency,
+        null,
+        null,
+        money(interest.waivedInterestMinor, currency),
+        money(interest.waivedCompensationMinor, currency),
+        'not claimed, not in the total',
+      ]);
+    }
+  }
   for (const t of statement.unappliedCredit)
-    rows.push(['unapplied credit', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency)]);
-  return { columns: ['invoice', 'issued_on', 'due_on', 'days_past_due', 'bucket', 'currency', 'amount', 'balance'], rows };
+    rows.push(['unapplied credit', null, null, null, null, t.currency, null, money(t.balanceMinor, t.currency), null, null, null]);
+  return {
+    columns: [
+      'invoice',
+      'issued_on',
+      'due_on',
+      'days_past_due',
+      'bucket',
+      'currency',
+      'amount',
+      'balance',
+      'interest',
+      'compensation',
+      'claim',
+    ],
+    rows,
+  };
 }
 
 /** One row per open invoice with its expected payment date. */

@@ -1,6 +1,7 @@
 import { defaultAgingConfig, type AgingConfig } from '../../core/aging.js';
 import { addDays, type IsoDate } from '../../core/dates.js';
 import type { PrismaClient } from '../../db/client.js';
+import { autoCommit } from '../../db/transaction.js';
 import { loadReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
@@ -20,8 +21,10 @@ import { collectionsReport, type CollectionsReport } from '../collections.report
 import { dsoFromSource, type DsoReport } from '../dso.report.js';
 import { figuresSource, openItemsAsOf } from '../ledger.js';
 import { predictPaymentDates, type CustomerPrediction, type PredictionOptions } from '../payment-prediction.js';
+import type { InterestSettings } from '../interest.report.js';
 import type { PeriodLength } from '../periods.js';
 import { buildStatement, type Statement, type StatementCustomer } from '../statement.js';
+import { loadClaims } from './interest.source.js';
 
 // Each report: read the rows its window needs (src/db/reports.repository.ts), then hand them to
 // the pure report module. The arithmetic lives only in the modules.
@@ -81,19 +84,30 @@ export async function loadCollectionsReport(
   return collectionsReport({ ...options, ...activity });
 }
 
-/** A customer's statement of account, or null when no customer has that external id. */
+/**
+ * A customer's statement of account, or null when no customer has that external id. With
+ * `interest`, it carries the customer's late-payment claims to `asOf` too.
+ */
 export async function loadStatement(
   db: PrismaClient,
-  options: { asOf: IsoDate; externalId: string; config?: AgingConfig },
+  options: { asOf: IsoDate; externalId: string; config?: AgingConfig; interest?: { settings: InterestSettings; baseCurrency: string } },
 ): Promise<Statement | null> {
   const customer: StatementCustomer | null = await findReportCustomer(db, options.externalId);
   if (customer === null) return null;
   const customerIds = [customer.id];
-  const [invoices, payments] = await Promise.all([
+  const [invoices, payments, claims] = await Promise.all([
     loadLedgerInvoices(db, { since: options.asOf, until: options.asOf, customerIds }),
     loadLedgerPayments(db, { asOf: options.asOf, customerIds }),
+    options.interest ? loadClaims(autoCommit(db), { asOf: options.asOf, customerIds, ...options.interest }) : undefined,
   ]);
-  return buildStatement({ asOf: options.asOf, customer, invoices, payments, ...(options.config ? { config: options.config } : {}) });
+  return buildStatement({
+    asOf: options.asOf,
+    customer,
+    invoices,
+    payments,
+    ...(options.config ? { config: options.config } : {}),
+    ...(claims ? { claims } : {}),
+  });
 }
 
 /** How far back paid invoices are read: four half-lives of the default weighting (~6% weight left). */

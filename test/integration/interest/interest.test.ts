@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { statementTable } from '../../../src/reports/report-tables.js';
 import { loadInterestReport } from '../../../src/reports/sources/interest.source.js';
+import { loadStatement } from '../../../src/reports/sources/reports.source.js';
+import { renderText } from '../../../src/reports/table.js';
 import type { InterestReport } from '../../../src/reports/interest.report.js';
 import { startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { startCli } from '../../support/processes.js';
@@ -175,6 +178,37 @@ describe('late-payment interest: shipped rates, import, API and the report', () 
     // 500 × 5 % × 44 / 365 = 3.01…
     expect(claimOf(await report('2025-01-14'), 'C-100')).toMatchObject({ rule: 'contract', interest_minor: 301, compensation: null });
   });
+
+  it(
+    'a statement of account shows each invoice’s interest and compensation, totals per currency, a waived claim as waived',
+    async () => {
+      // UK-100 was paid 40 days late: no longer an open item, its claim survives.
+      const uk = await loadStatement(t.runtime.prisma, {
+        asOf: '2025-06-30',
+        externalId: 'UK-1',
+        interest: { settings: { defaultRule: null, allocation: 'principal-first' }, baseCurrency: 'EUR' },
+      });
+      expect(uk?.lines).toEqual([]);
+      expect(uk?.interest).toMatchObject({
+        lines: [{ invoice: 'UK-100', outstandingMinor: 0, daysLate: 40, interestMinor: 6_986, compensationMinor: 7_000, waived: null }],
+        totals: [{ currency: 'GBP', interestMinor: 6_986, compensationMinor: 7_000, waivedInterestMinor: 0 }],
+      });
+      const text = renderText(statementTable(uk!));
+      expect(text).toMatch(/UK-100\s+2025-01-31\s+paid late\s+GBP\s+5000\.00\s+0\.00\s+69\.86\s+70\.00\s+uk-late-payment 12\.75%, 40 days/);
+      expect(text).toMatch(/total\s+GBP\s+0\.00\s+69\.86\s+70\.00/);
+
+      // TR-100's claim was waived above: shown with its figures, marked waived, out of the total.
+      const cli = startCli(['report', 'statement', '--customer', 'TR-1', '--as-of', '2025-01-14', '--csv'], env());
+      expect((await cli.exit).code, cli.output()).toBe(0);
+      const csv = cli.output().slice(cli.output().indexOf('invoice,'));
+      expect(csv).toContain('invoice,issued_on,due_on,days_past_due,bucket,currency,amount,balance,interest,compensation,claim\r\n');
+      expect(csv).toContain('TR-100,2024-11-15,2024-12-15,30,1-30,TRY,10000000,10000000,414658,131000,waived by ');
+      expect(csv).toContain(': goodwill: long-standing customer\r\n');
+      expect(csv).toContain('total,,,,,TRY,,10000000,0,0,\r\n');
+      expect(csv).toContain('waived,,,,,TRY,,,414658,131000,"not claimed, not in the total"\r\n');
+    },
+    CLI_TIMEOUT,
+  );
 
   it(
     'imports reference rates from CSV (bad lines named by number) and prints the report as JSON',
