@@ -6,6 +6,7 @@ import { caseOutlook } from '../dunning/standing.js';
 import { loadPolicies } from '../workflows/load-policies.js';
 import { loadDunningRules } from '../workflows/load-rules.js';
 import type { Runtime } from './runtime.js';
+import type { ReplyDependencies } from '../replies/receive.js';
 import { replyDependencies } from './services.js';
 
 /**
@@ -17,7 +18,8 @@ import { replyDependencies } from './services.js';
 export async function httpDependencies(runtime: Runtime, options: { cases?: CaseDependencies } = {}): Promise<HttpDependencies> {
   const { config, prisma, logger, clock } = runtime;
   const { publicBaseUrl } = config.http;
-  const app = await appHttpOptions(runtime);
+  const replies = await replyDependencies(runtime);
+  const app = await appHttpOptions(runtime, replies);
   return {
     prisma,
     logger,
@@ -28,6 +30,7 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
     twilioAuthToken: config.http.twilioAuthToken,
     emailWebhookSecret: config.http.emailWebhookSecret,
     webhookMaxAgeSeconds: config.http.webhookMaxAgeSeconds,
+    replies,
     app: {
       ...app,
       ...(options.cases
@@ -44,7 +47,7 @@ export async function httpDependencies(runtime: Runtime, options: { cases?: Case
 const OUTLOOK_DAYS = 120;
 
 /** The console's and API's settings (creates `session.secret` in the data dir when SESSION_SECRET is unset). */
-async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
+async function appHttpOptions(runtime: Runtime, replies: ReplyDependencies): Promise<AppHttpOptions> {
   const { config } = runtime;
   const policies = await loadPolicies(config.policiesDir);
   const rules = await loadDunningRules(config.rulesFile);
@@ -60,6 +63,6 @@ async function appHttpOptions(runtime: Runtime): Promise<AppHttpOptions> {
     redis: runtime.redis,
     outlook: (caseId, asOf) => caseOutlook({ policies, rules }, runtime.db, caseId, asOf, OUTLOOK_DAYS),
     dashboardRefreshSeconds: config.http.dashboardRefreshSeconds,
-    replies: await replyDependencies(runtime),
+    replies,
   };
 }

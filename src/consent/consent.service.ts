@@ -5,6 +5,7 @@ import {
   logInboundSms,
   optOutOfEmailById,
   restoreSmsConsentByPhone,
+  revokeSmsConsentById,
   revokeSmsConsentByPhone,
   type ChangeOrigin,
 } from '../db/consent.repository.js';
@@ -51,6 +52,16 @@ export function optOutOfEmail(
   return optOutOfEmailById(deps.prisma, customerId, origin(deps, actor, reason));
 }
 
+/** Withdraws one customer's SMS consent (`sms_opted_out_at`) once, with an audit event (an opt-out written in an SMS reply). */
+export function optOutOfSms(
+  deps: ConsentDependencies,
+  customerId: string,
+  actor: string,
+  reason: string,
+): Promise<'opted-out' | 'already' | 'unknown'> {
+  return revokeSmsConsentById(deps.prisma, customerId, origin(deps, actor, reason));
+}
+
 /** What an unsubscribe link leads to: `invalid` for a token not ours or a customer that is gone. */
 export type UnsubscribeLinkState = 'subscribed' | 'unsubscribed' | 'invalid';
 
@@ -91,9 +102,15 @@ export interface InboundSmsOutcome {
   reply: string | null;
 }
 
+/** The keyword an inbound SMS is (Twilio's OptOutType wins over the words), or null for free text: a reply. */
+export function inboundSmsKeyword(message: Pick<InboundSmsMessage, 'body' | 'optOutType'>): SmsKeyword | null {
+  return message.optOutType ? (message.optOutType.toLowerCase() as SmsKeyword) : smsKeyword(message.body);
+}
+
 /**
- * Handles an inbound SMS: logs it on the contact log of every customer with that number (so
- * collectors see replies), then acts on a keyword. STOP revokes SMS consent and is confirmed
+ * Handles an inbound SMS keyword: logs it on the contact log of every customer with that number
+ * (so collectors see it), then acts on it. Free text is a reply and takes the reply path instead
+ * (`receiveSms` in src/replies/receive-sms.ts). STOP revokes SMS consent and is confirmed
  * once (a repeated STOP gets no answer); START records consent again and is confirmed when it
  * changed something; HELP always answers with the company's contact details.
  */
@@ -102,7 +119,7 @@ export async function handleInboundSms(
   company: SmsReplyCompany,
   message: InboundSmsMessage,
 ): Promise<InboundSmsOutcome> {
-  const keyword = message.optOutType ? (message.optOutType.toLowerCase() as SmsKeyword) : smsKeyword(message.body);
+  const keyword = inboundSmsKeyword(message);
   const reason = keyword ? `SMS keyword ${keyword.toUpperCase()}` : 'inbound SMS';
   const change = origin(deps, TWILIO_ACTOR, reason);
   const customerIds = await customersWithPhone(deps.prisma, message.from);

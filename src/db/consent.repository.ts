@@ -125,6 +125,33 @@ export async function optOutOfEmailById(
   });
 }
 
+/** Sets `sms_opted_out_at` on one customer once (an opt-out written in a reply). `unknown` when no such customer exists. */
+export async function revokeSmsConsentById(
+  prisma: PrismaClient,
+  customerId: string,
+  origin: ChangeOrigin,
+): Promise<'opted-out' | 'already' | 'unknown'> {
+  return inTransaction(prisma, async ({ sql }) => {
+    const [row] = await sql.query<{ found: boolean; changed: boolean }>(
+      `with changed as (
+         update customers set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
+          where id = $1::uuid and sms_opted_out_at is null
+         returning id
+       )
+       select exists (select 1 from customers where id = $1::uuid) as found, exists (select 1 from changed) as changed`,
+      [customerId, origin.at.toISOString()],
+    );
+    if (!row?.found) return 'unknown';
+    if (!row.changed) return 'already';
+    await appendAudit(sql, {
+      ...audit(origin, 'customer', customerId, 'sms_consent.revoked'),
+      before: { smsOptedOutAt: null },
+      after: { smsOptedOutAt: origin.at.toISOString() },
+    });
+    return 'opted-out';
+  });
+}
+
 /** Whether the customer has opted out of email; null when there is no such customer. */
 export async function emailOptedOut(prisma: PrismaClient, customerId: string): Promise<boolean | null> {
   const [row] = await prisma.$queryRaw<Array<{ optedOut: boolean }>>`

@@ -322,8 +322,8 @@ export interface TimelineRow {
     history: Array<{ status: string; at: Date }>;
     /** An inbound contact that is a reply: what the reply path read in it. */
     reply: TimelineReply | null;
-    /** Replies threaded to this outbound message, oldest first (shown under it, not as entries of their own). */
-    replies: TimelineReply[];
+    /** When this outbound message was answered (replies threaded to it, oldest first; each is an entry of its own). */
+    answeredAt: Date[];
   };
   audit?: { entityType: string; action: string; reason: string | null; after: unknown };
   payment?: { externalId: string; receivedOn: string; amountMinor: bigint; currency: string; reference: string | null };
@@ -334,6 +334,8 @@ export interface TimelineReply {
   id: string;
   contactId: string | null;
   answersContactId: string | null;
+  /** The message of ours it answers (threading): shown as "in reply to". */
+  answers: { channel: string; subject: string | null; at: Date } | null;
   receivedAt: Date;
   sender: string | null;
   subject: string | null;
@@ -416,8 +418,6 @@ export async function findTimelinePage(
                null::text as entity_type, null::text as reason, null::jsonb as after
           from contacts c
          where c.customer_id = $1::uuid and c.channel::text = any($2::text[])
-           -- a reply threaded to an outbound message is shown under it (replies_contact_id_key)
-           and not exists (select 1 from replies r where r.contact_id = c.id and r.answers_contact_id is not null)
            and ($5::timestamptz is null or c.created_at < $5 or (c.created_at = $5 and 'c:' || c.id::text < $6))
          order by c.created_at desc, key desc limit $7)
        union all
@@ -494,6 +494,7 @@ export async function findTimelinePage(
             id: true,
             contactId: true,
             answersContactId: true,
+            answersContact: { select: { channel: true, subject: true, createdAt: true } },
             receivedAt: true,
             sender: true,
             subject: true,
@@ -507,11 +508,18 @@ export async function findTimelinePage(
           },
         }),
   ]);
-  const replyOf = new Map(replies.filter((r) => r.contactId !== null).map((r) => [r.contactId!, r]));
-  const threaded = new Map<string, TimelineReply[]>();
+  const replyOf = new Map(
+    replies
+      .filter((r) => r.contactId !== null)
+      .map(({ answersContact: a, ...r }): [string, TimelineReply] => [
+        r.contactId!,
+        { ...r, answers: a && { channel: a.channel, subject: a.subject, at: a.createdAt } },
+      ]),
+  );
+  const answered = new Map<string, Date[]>();
   for (const r of replies) {
     if (r.answersContactId !== null && r.contactId !== null)
-      threaded.set(r.answersContactId, [...(threaded.get(r.answersContactId) ?? []), r]);
+      answered.set(r.answersContactId, [...(answered.get(r.answersContactId) ?? []), r.receivedAt]);
   }
   const contactById = new Map(contacts.map((c) => [c.id, c]));
   const paymentById = new Map(payments.map((p) => [p.id, p]));
@@ -533,9 +541,9 @@ export async function findTimelinePage(
           ...c,
           invoiceNumbers: c.invoices.map((i) => i.invoice.number).sort(),
           history: c.statusEvents,
-          // A threaded reply is not an entry of its own (see the query), only its unthreaded kin are.
+          // Every reply is an entry of its own, at its received time; threading links it to what it answers.
           reply: c.direction === 'inbound' ? (replyOf.get(c.id) ?? null) : null,
-          replies: c.direction === 'outbound' ? (threaded.get(c.id) ?? []) : [],
+          answeredAt: c.direction === 'outbound' ? (answered.get(c.id) ?? []) : [],
         },
       };
     }

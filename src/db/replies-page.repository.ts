@@ -9,6 +9,7 @@ const LIMIT = 100;
 /** One reply as the Replies page shows it. */
 export interface ReplyRow {
   id: string;
+  channel: string;
   receivedAt: Date;
   sender: string | null;
   subject: string | null;
@@ -26,11 +27,16 @@ export interface SuggestionRow {
   promisedOn: Date | null;
   amountMinor: bigint | null;
   currency: string | null;
+  /** What confirming records unless corrected: the customer's open balance in `currency` (a promise stating no amount). */
+  openBalanceMinor: bigint;
+  /** A dispute's invoices, as named in the reply (numbers). */
+  invoiceNumbers: string[];
   reply: ReplyRow;
 }
 
 const replySelect = {
   id: true,
+  channel: true,
   receivedAt: true,
   sender: true,
   subject: true,
@@ -52,13 +58,37 @@ export function findRepliesAwaiting(prisma: PrismaClient): Promise<ReplyRow[]> {
 }
 
 /** Suggested promises and disputes waiting for a collector to confirm or dismiss (newest first). */
-export function findOpenSuggestions(prisma: PrismaClient): Promise<SuggestionRow[]> {
-  return prisma.replySuggestion.findMany({
+export async function findOpenSuggestions(prisma: PrismaClient): Promise<SuggestionRow[]> {
+  const rows = await prisma.replySuggestion.findMany({
     where: { status: 'open' },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: LIMIT,
-    select: { id: true, kind: true, promisedOn: true, amountMinor: true, currency: true, reply: { select: replySelect } },
+    select: {
+      id: true,
+      kind: true,
+      customerId: true,
+      promisedOn: true,
+      amountMinor: true,
+      currency: true,
+      invoiceIds: true,
+      reply: { select: replySelect },
+    },
   });
+  if (rows.length === 0) return [];
+  const [balances, invoices] = await Promise.all([
+    prisma.$queryRaw<Array<{ customerId: string; currency: string; total: bigint }>>`
+      select customer_id::text as "customerId", currency, sum(open_balance_minor)::bigint as total from invoices
+       where customer_id = any(${[...new Set(rows.map((r) => r.customerId))]}::uuid[]) and status = 'open' and open_balance_minor > 0
+       group by customer_id, currency`,
+    prisma.invoice.findMany({ where: { id: { in: rows.flatMap((r) => r.invoiceIds) } }, select: { id: true, number: true } }),
+  ]);
+  const balance = new Map(balances.map((b) => [`${b.customerId}|${b.currency}`, b.total]));
+  const number = new Map(invoices.map((i) => [i.id, i.number]));
+  return rows.map(({ customerId, invoiceIds, ...row }) => ({
+    ...row,
+    openBalanceMinor: balance.get(`${customerId}|${row.currency}`) ?? 0n,
+    invoiceNumbers: invoiceIds.map((id) => number.get(id)).filter((n): n is string => n !== undefined),
+  }));
 }
 
 /** Replies no customer could be found for, waiting for a person to assign them (newest first). */

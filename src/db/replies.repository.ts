@@ -29,6 +29,26 @@ export async function customersWithEmail(sql: Sql, address: string): Promise<str
   return rows.map((row) => row.id);
 }
 
+/** Customers with this phone number (E.164, as Twilio sends `From`) among their contact points. */
+export async function customersWithPhone(sql: Sql, phone: string): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    `select distinct customer_id::text as id from contact_points where kind = 'phone' and value = $1 order by 1`,
+    [phone],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The last SMS we sent this customer at this number (the one an SMS reply answers), or null. */
+export async function lastSmsTo(sql: Sql, customerId: string, phone: string, before: Date): Promise<string | null> {
+  const [row] = await sql.query<{ id: string }>(
+    `select id::text from contacts
+      where customer_id = $1::uuid and channel = 'sms' and direction = 'outbound' and recipient = $2 and created_at <= $3::timestamptz
+      order by created_at desc limit 1`,
+    [customerId, phone, before.toISOString()],
+  );
+  return row?.id ?? null;
+}
+
 /** What the classifier and the actions need to know about a customer. */
 export interface ReplyCustomer {
   id: string;
@@ -251,6 +271,8 @@ export interface StoredSuggestion {
   customerId: string;
   customerExternalId: string;
   contactId: string | null;
+  /** The channel the reply came by. */
+  channel: 'email' | 'sms';
   kind: 'promise' | 'dispute';
   status: 'open' | 'confirmed' | 'dismissed';
   promisedOn: string | null;
@@ -263,7 +285,7 @@ export interface StoredSuggestion {
 export async function lockSuggestion(sql: Sql, suggestionId: string): Promise<StoredSuggestion | null> {
   const [row] = await sql.query<StoredSuggestion>(
     `select s.id::text, s.reply_id::text as "replyId", s.customer_id::text as "customerId", c.external_id as "customerExternalId",
-            r.contact_id::text as "contactId", s.kind, s.status, s.promised_date::text as "promisedOn",
+            r.contact_id::text as "contactId", r.channel, s.kind, s.status, s.promised_date::text as "promisedOn",
             s.amount_minor::text as "amountMinor", s.currency, coalesce(s.invoice_ids::text[], '{}') as "invoiceIds"
        from reply_suggestions s join customers c on c.id = s.customer_id join replies r on r.id = s.reply_id
       where s.id = $1::uuid

@@ -3,6 +3,7 @@ import type { SmsReplyCompany } from '../consent/consent.service.js';
 import { dateOf, type Clock } from '../core/clock.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
+import type { ReplyDependencies } from '../replies/receive.js';
 import { registerAppRoutes, type AppHttpOptions } from './app-routes.js';
 import { boundJsonBodies } from './json-body.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
@@ -24,6 +25,8 @@ export interface HttpDependencies {
   emailWebhookSecret: string | null;
   /** How far a signed bounce report's timestamp may be from now, in seconds. */
   webhookMaxAgeSeconds: number;
+  /** The reply path: an inbound SMS that is no keyword is a customer's reply. */
+  replies: ReplyDependencies;
   /** The process's clock: token and session expiry, consent changes, reports' "today". */
   clock: Clock;
   /** The console, REST API, /readyz and /metrics; absent = provider-facing routes only. */
@@ -91,6 +94,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   if (deps.publicBaseUrl && deps.twilioAuthToken) {
     await app.register(twilioRoutes, {
       consent,
+      replies: deps.replies,
       company: deps.company,
       authToken: deps.twilioAuthToken,
       publicBaseUrl: deps.publicBaseUrl,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { ConsentDependencies } from '../consent/consent.service.js';
-import { optOutOfEmail } from '../consent/consent.service.js';
+import { optOutOfEmail, optOutOfSms } from '../consent/consent.service.js';
 import { recordEmailBounce } from '../consent/delivery-status.service.js';
 import { localDateOf } from '../core/dates.js';
 import { replyPauseEnd } from '../core/pauses.js';
@@ -21,6 +21,7 @@ import {
   markReplyActed,
   type AttachmentToStore,
   type ReplyCustomer,
+  type ReplyToStore,
   type StoredReply,
 } from '../db/replies.repository.js';
 import type { Sql } from '../db/sql.js';
@@ -64,6 +65,7 @@ export interface ReceiveOutcome {
 }
 
 export const INBOUND_EMAIL_ACTOR = 'inbound:email';
+export const INBOUND_SMS_ACTOR = 'inbound:sms';
 
 /** Who the reply is from, as far as threading and the sender's address tell. */
 export interface Match {
@@ -117,8 +119,9 @@ export interface Plan {
   cashApplication: boolean;
 }
 
-/** The actions a reply calls for. Only those needing a customer wait for one (an unmatched bounce still marks the address). */
+/** The actions a reply calls for (an opt-out: of the channel it came by). Only those needing a customer wait for one (an unmatched bounce still marks the address). */
 export function planReply(
+  channel: 'email' | 'sms',
   verdict: ReplyVerdict,
   customer: ReplyCustomer | null,
   receivedAt: Date,
@@ -140,7 +143,8 @@ export function planReply(
   }
   switch (verdict.classification) {
     case 'opt_out':
-      plan.actions.push('email.opted_out');
+      // The channel it came by is the one the customer asks us to leave.
+      plan.actions.push(`${channel}.opted_out`);
       break;
     case 'auto_reply':
       if (verdict.returnsOn) plan.actions.push('next_reminder_after_return');
@@ -188,8 +192,8 @@ function outcome(reply: StoredReply, customer: string | null, duplicate: boolean
 }
 
 /**
- * The one path every email takes (IMAP, the HTTP endpoint, the CLI): parse, thread, classify,
- * store, act. Stored before acted on, in Postgres: the same message (by Message-ID, or the hash of
+ * The one path every email takes (IMAP, the HTTP endpoint, the CLI): parse, then the reply path
+ * (`receiveReply`): thread, classify, store, act. The same message (by Message-ID, or the hash of
  * its bytes when it has none) received again is stored once and acted on once, so several pollers
  * may read one mailbox. A message that cannot be parsed, or is larger than INBOUND_MAX_BYTES, is
  * stored all the same (its headers only, when too large) with the reason, and never throws away
@@ -207,67 +211,107 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
       'inbound email larger than INBOUND_MAX_BYTES: headers kept, body not',
     );
   if (parsed.parseError) log.warn({ error: parsed.parseError }, 'inbound email is not valid MIME: kept as text');
+  const now = deps.clock();
+  return receiveReply(
+    deps,
+    {
+      channel: 'email',
+      source: email.source,
+      sourceRef: email.sourceRef,
+      dedupeKey,
+      messageId: parsed.messageId,
+      rawSha256,
+      sender: parsed.sender,
+      subject: parsed.subject,
+      bodyText: parsed.text,
+      bodyHtml: parsed.html,
+      raw: tooLarge ? null : email.raw,
+      rawBytes: email.raw.length,
+      rawOmitted: tooLarge ? `larger than INBOUND_MAX_BYTES (${email.raw.length} > ${deps.limits.maxBytes} bytes)` : null,
+      parseError: parsed.parseError,
+      attachments: attachmentsToStore(parsed, deps.limits.maxAttachmentBytes),
+      message: {
+        channel: 'email',
+        subject: parsed.subject,
+        text: parsed.returnedHeaders ? `${parsed.text}\n\n${parsed.returnedHeaders}` : parsed.text,
+        headers: parsed.headers,
+        deliveryStatus: parsed.deliveryStatus,
+      },
+      receivedAt: parsed.date && parsed.date.getTime() <= now.getTime() ? parsed.date : now,
+      match: (sql) => matchEmail(sql, parsed),
+      // A bounce names the message it returns only inside it.
+      rematch: (sql, verdict) =>
+        verdict.bounce?.originalMessageId ? threadMatch(sql, [verdict.bounce.originalMessageId], ['in_reply_to']) : Promise.resolve(null),
+    },
+    log,
+  );
+}
 
+/** A reply from either channel, read by its entrance (MIME parsed, SMS form read) and ready for the one reply path. */
+export interface IncomingReply extends Omit<ReplyToStore, ToldByThePath> {
+  channel: 'email' | 'sms';
+  attachments: AttachmentToStore[];
+  /** What the classifier reads. */
+  message: ReplyMessage;
+  /** Threads the reply to a customer (and to the outbound contact it answers). */
+  match: (sql: Sql) => Promise<Match>;
+  /** A second look once the verdict is known (a bounce names the message it returns); null keeps the first match. */
+  rematch?: (sql: Sql, verdict: ReplyVerdict) => Promise<Match | null>;
+}
+
+/** What the reply path decides itself. */
+type ToldByThePath =
+  | 'customerId'
+  | 'contactId'
+  | 'answersContactId'
+  | 'matchedBy'
+  | 'classification'
+  | 'rule'
+  | 'reason'
+  | 'fromPerson'
+  | 'promisedOn'
+  | 'promisedAmountMinor'
+  | 'promisedCurrency'
+  | 'returnsOn'
+  | 'invoiceNumbers'
+  | 'pausedThrough'
+  | 'cashApplication'
+  | 'actions';
+
+/**
+ * The reply path, whatever the channel: thread, classify, store, act. Stored before acted on, in
+ * Postgres: a reply whose `dedupeKey` was seen before is stored once and acted on once
+ * (`duplicate: true`); one stored but not yet acted on (the process stopped in between) is
+ * finished.
+ */
+export async function receiveReply(deps: ReplyDependencies, incoming: IncomingReply, log: Logger): Promise<ReceiveOutcome> {
   const sql = autoCommit(deps.prisma);
-  const seen = await findReplyByDedupeKey(sql, dedupeKey);
+  const seen = await findReplyByDedupeKey(sql, incoming.dedupeKey);
   if (seen !== null && seen.actedAt !== null) return outcome(seen, await externalIdOf(sql, seen.customerId), true);
 
   const now = deps.clock();
-  const receivedAt = parsed.date && parsed.date.getTime() <= now.getTime() ? parsed.date : now;
-  let match = await matchEmail(sql, parsed);
-  const message: ReplyMessage = {
-    channel: 'email',
-    subject: parsed.subject,
-    text: parsed.returnedHeaders ? `${parsed.text}\n\n${parsed.returnedHeaders}` : parsed.text,
-    headers: parsed.headers,
-    deliveryStatus: parsed.deliveryStatus,
-  };
+  const { receivedAt, message } = incoming;
+  let match = await incoming.match(sql);
   let customer = match.customerId ? await findReplyCustomer(sql, match.customerId) : null;
   let verdict = classify(message, customer, receivedAt, deps.timeZone);
-  // A bounce names the message it returns only inside it.
-  const returnedId = verdict.bounce?.originalMessageId;
-  if (match.answersContactId === null && returnedId) {
-    const threaded = await threadMatch(sql, [returnedId], ['in_reply_to']);
-    if (threaded) {
+  if (match.answersContactId === null && incoming.rematch) {
+    const threaded = await incoming.rematch(sql, verdict);
+    if (threaded?.customerId) {
       match = threaded;
-      customer = await findReplyCustomer(sql, threaded.customerId!);
+      customer = await findReplyCustomer(sql, threaded.customerId);
       verdict = classify(message, customer, receivedAt, deps.timeZone);
     }
   }
   if (seen !== null) customer = seen.customerId ? await findReplyCustomer(sql, seen.customerId) : null;
-  const plan = planReply(verdict, customer, receivedAt, deps);
+  const plan = planReply(incoming.channel, verdict, customer, receivedAt, deps);
 
   const stored =
     seen ??
     (await inTransaction(deps.prisma, async ({ sql: tx }) => {
-      const contactId = customer
-        ? await recordInboundContact(tx, customer.id, {
-            dedupeKey,
-            channel: 'email',
-            source: email.source,
-            sender: parsed.sender,
-            subject: parsed.subject,
-            bodyText: parsed.text,
-            bodyHtml: parsed.html,
-            messageId: parsed.messageId,
-            receivedAt,
-          })
-        : null;
+      const { attachments, message: _message, match: _match, rematch: _rematch, ...fields } = incoming;
+      const contactId = customer ? await recordInboundContact(tx, customer.id, fields) : null;
       const { inserted, reply } = await insertReply(tx, {
-        channel: 'email',
-        source: email.source,
-        sourceRef: email.sourceRef,
-        dedupeKey,
-        messageId: parsed.messageId,
-        rawSha256,
-        sender: parsed.sender,
-        subject: parsed.subject,
-        bodyText: parsed.text,
-        bodyHtml: parsed.html,
-        raw: tooLarge ? null : email.raw,
-        rawBytes: email.raw.length,
-        rawOmitted: tooLarge ? `larger than INBOUND_MAX_BYTES (${email.raw.length} > ${deps.limits.maxBytes} bytes)` : null,
-        parseError: parsed.parseError,
+        ...fields,
         customerId: customer?.id ?? null,
         contactId,
         answersContactId: match.answersContactId,
@@ -284,10 +328,9 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
         pausedThrough: plan.pausedThrough,
         cashApplication: plan.cashApplication,
         actions: plan.actions,
-        receivedAt,
       });
       if (!inserted) return reply;
-      await insertAttachments(tx, reply.id, attachmentsToStore(parsed, deps.limits.maxAttachmentBytes));
+      await insertAttachments(tx, reply.id, attachments);
       if (customer) await suggest(tx, reply.id, plan, verdict, customer);
       if (plan.pausedThrough !== null || verdict.returnsOn) await requestReview(tx, [customer!.id], now);
       return reply;
@@ -298,7 +341,7 @@ export async function receiveEmail(deps: ReplyDependencies, email: ReceivedEmail
   await markReplyActed(sql, stored.id, actions, now);
   log.info(
     { reply: stored.id, classification: verdict.classification, rule: verdict.rule, matched: stored.customerId !== null, actions },
-    'inbound email',
+    `inbound ${incoming.channel}`,
   );
   return { ...outcome({ ...stored, actions }, customer?.externalId ?? null, false) };
 }
@@ -315,6 +358,9 @@ export async function act(deps: ReplyDependencies, reply: StoredReply, verdict: 
     if (action === 'email.opted_out' && reply.customerId) {
       const result = await optOutOfEmail(consent, reply.customerId, INBOUND_EMAIL_ACTOR, `reply ${reply.id}: ${verdict.reason}`);
       actions.push(result === 'opted-out' ? action : 'email.already_opted_out');
+    } else if (action === 'sms.opted_out' && reply.customerId) {
+      const result = await optOutOfSms(consent, reply.customerId, INBOUND_SMS_ACTOR, `reply ${reply.id}: ${verdict.reason}`);
+      actions.push(result === 'opted-out' ? action : 'sms.already_opted_out');
     } else if (action === 'bounce.recorded' || action === 'bounce.noted') {
       const bounce = verdict.bounce;
       const messageId = bounce?.originalMessageId ?? match.answersMessageId;
@@ -379,7 +425,7 @@ export async function recordInboundContact(
       html: reply.bodyHtml,
       providerName: reply.source,
       providerMessageId: reply.messageId,
-      actor: reply.channel === 'sms' ? 'inbound:sms' : INBOUND_EMAIL_ACTOR,
+      actor: reply.channel === 'sms' ? INBOUND_SMS_ACTOR : INBOUND_EMAIL_ACTOR,
       idempotencyKey: key,
       at: reply.receivedAt,
     },

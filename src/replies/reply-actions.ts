@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMajor } from '../core/money.js';
 import { resolveActor, resolveCustomer, type CaseDependencies } from '../cases/case-action.js';
 import { openDispute } from '../cases/dispute.service.js';
 import { InvalidInput, InvalidTransition, NotFound } from '../cases/errors.js';
@@ -52,10 +53,14 @@ export const confirmSuggestionInput = z.object({
   suggestionId: z.uuid(),
   /** Promise: minor units; default the amount the reply stated, else the open balance in its currency. */
   amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Promise: the same in major units as a collector types it ("1200.50"), in the suggestion's currency. */
+  amount: z.string().trim().min(1).max(40).optional(),
   /** Promise: ISO date; default the date the reply named. */
-  promisedOn: z.iso.date().optional(),
+  promisedOn: z.iso.date('must be a date YYYY-MM-DD').optional(),
+  /** Promise: an amount above the open balance is recorded all the same (as on the customer page). */
+  allowAboveBalance: z.boolean().optional(),
   /** Dispute: invoice numbers; default those the reply named, else the customer's only open invoice. */
-  invoices: z.array(z.string().trim().min(1)).min(1).optional(),
+  invoices: z.array(z.string().trim().min(1)).min(1, 'name at least one invoice').max(100).optional(),
   /** Dispute: reason code; default `customer_reply`. */
   reasonCode: z
     .string()
@@ -72,7 +77,9 @@ export interface ConfirmedSuggestion {
 
 /**
  * Confirms a suggested promise or dispute in one click: it becomes a real promise to pay or
- * dispute through the case services (their checks, audit and confirmation email). The suggestion
+ * dispute through the case services (their checks, audit and confirmation email). The collector
+ * may correct it first (the promise's date and amount, the dispute's invoices); a correction is
+ * checked as a promise or dispute made on the customer page is. The suggestion
  * is marked confirmed first, so two clicks never make two promises; when the case service refuses
  * (e.g. a promise date too far out) it is opened again and the error says which field.
  */
@@ -105,6 +112,7 @@ export async function confirmSuggestion(
   async function confirmPromise(): Promise<string[]> {
     const currency = suggestion.currency ?? undefined;
     const amount =
+      typedAmount(parsed.data!.amount, currency) ??
       parsed.data!.amountMinor ??
       (suggestion.amountMinor !== null
         ? Number(suggestion.amountMinor)
@@ -116,7 +124,8 @@ export async function confirmSuggestion(
       amountMinor: amount,
       ...(currency && { currency }),
       promisedOn,
-      channel: 'email',
+      channel: suggestion.channel,
+      ...(parsed.data!.allowAboveBalance && { allowAboveBalance: true }),
       ...(suggestion.contactId && { contactId: suggestion.contactId }),
     });
     return [promise.promiseId];
@@ -124,8 +133,16 @@ export async function confirmSuggestion(
 
   async function confirmDispute(): Promise<string[]> {
     let numbers = parsed.data!.invoices;
-    if (!numbers) {
-      const customer = await findReplyCustomer(autoCommit(deps.prisma), suggestion.customerId);
+    const customer = await findReplyCustomer(autoCommit(deps.prisma), suggestion.customerId);
+    if (numbers) {
+      // Checked before any is opened, so a typo opens none rather than some.
+      const open = new Set(customer?.openInvoices.map((i) => i.number));
+      const unknown = numbers.filter((n) => !open.has(n));
+      if (unknown.length > 0)
+        throw new InvalidInput('suggestion.confirm', [
+          { field: 'invoices', message: `${unknown.join(', ').slice(0, 200)}: not an open invoice of this customer` },
+        ]);
+    } else {
       const named = customer?.openInvoices.filter((i) => suggestion.invoiceIds.includes(i.id)) ?? [];
       const candidates = named.length > 0 ? named : (customer?.openInvoices ?? []);
       if (candidates.length !== 1 && named.length === 0) {
@@ -147,6 +164,17 @@ export async function confirmSuggestion(
     }
     return ids;
   }
+}
+
+/** A typed amount in minor units of the suggestion's currency; undefined when none was typed. */
+function typedAmount(text: string | undefined, currency: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseMajor(text, currency ?? '');
+  if (!parsed.ok) throw new InvalidInput('suggestion.confirm', [{ field: 'amount', message: parsed.reason }]);
+  if (parsed.minor === 0n) throw new InvalidInput('suggestion.confirm', [{ field: 'amount', message: 'must be more than zero' }]);
+  if (parsed.minor > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InvalidInput('suggestion.confirm', [{ field: 'amount', message: 'is too large' }]);
+  return Number(parsed.minor);
 }
 
 /** Dismisses a suggestion (nothing is recorded but the decision). False when it was no longer open. */
@@ -179,7 +207,7 @@ export async function assignReply(
     const customer = await findReplyCustomer(sql, id);
     if (!customer) throw new NotFound('customer', input.customer);
     const verdict = storedVerdict(reply);
-    const plan = planReply(verdict, customer, reply.receivedAt, deps);
+    const plan = planReply(reply.channel === 'sms' ? 'sms' : 'email', verdict, customer, reply.receivedAt, deps);
     // A bounce was acted on when it arrived; what needed a customer is what remains.
     const pending = plan.actions.filter((a) => !a.startsWith('bounce.'));
     const earlier = reply.actions.filter((a) => a !== 'unmatched');

@@ -107,7 +107,7 @@ function describe(row: TimelineRow): { title: string; detail: string | null; kin
     const c = row.contact;
     if (c.channel === 'call') return { title: `Call${c.outcome ? ` — ${humanize(c.outcome)}` : ''}`, detail: c.notes, kind: 'call' };
     if (c.channel === 'note') return { title: 'Note', detail: c.notes, kind: 'note' };
-    if (c.reply) return { title: `Reply from ${c.reply.sender ?? 'an unknown sender'}`, detail: null, kind: 'reply' };
+    if (c.reply) return { title: replyTitle(c.channel, c.reply.sender), detail: null, kind: 'reply' };
     const inbound = c.direction === 'inbound' ? 'Inbound ' : '';
     return { title: `${inbound}${c.channel.toUpperCase()}${c.subject ? `: ${c.subject}` : ''}`, detail: c.notes, kind: c.channel };
   }
@@ -168,17 +168,24 @@ function describe(row: TimelineRow): { title: string; detail: string | null; kin
   }
 }
 
+const replyTitle = (channel: string, sender: string | null) =>
+  `${channel === 'sms' ? 'SMS reply' : 'Reply'} from ${sender ?? 'an unknown sender'}`;
+
 /**
- * A reply in the timeline: what it was read as and why, its text as plain text, and the promise
- * or dispute suggested from it (an open one links to the Replies page, where it is confirmed).
+ * A reply in the timeline: what it was read as and why, the message of ours it answers, its text
+ * as plain text, and the promise or dispute suggested from it (an open one links to the Replies
+ * page, where it is confirmed).
  */
 function replyEntry(r: TimelineReply, when: (at: Date) => TwoZoneTime) {
   const day = (d: Date | null) => (d ? DateTime.fromJSDate(d, { zone: 'utc' }).toISODate() : null);
+  const answered = r.answers && when(r.answers.at);
   return {
     id: r.id,
-    title: `Reply from ${r.sender ?? 'an unknown sender'}`,
-    when: when(r.receivedAt),
     subject: r.subject,
+    inReplyTo: r.answers && {
+      what: r.answers.subject ? `“${r.answers.subject}”` : `our ${r.answers.channel === 'sms' ? 'SMS' : r.answers.channel}`,
+      when: answered!,
+    },
     text: r.bodyText.trim(),
     classification: humanize(r.classification),
     reason: r.reason,
@@ -214,7 +221,7 @@ function timelineEntry(row: TimelineRow, zones: { customer: string; user: string
       bodyText: row.contact.bodyText,
       history: row.contact.history.map((h) => ({ status: h.status, when: when(h.at) })),
       reply: row.contact.reply && replyEntry(row.contact.reply, when),
-      replies: row.contact.replies.map((r) => replyEntry(r, when)),
+      answered: row.contact.answeredAt.map((at) => when(at)),
     },
   };
 }

@@ -6,6 +6,7 @@ import { findOpenSuggestions, findRepliesAwaiting, findUnmatchedReplies, type Re
 import type { PrismaClient } from '../../db/client.js';
 import type { ReplyDependencies } from '../../replies/receive.js';
 import { assignReply, confirmSuggestion, dismissSuggestion, markHandled } from '../../replies/reply-actions.js';
+import { toMajorString } from '../../core/money.js';
 import { amount, twoZones } from './format.js';
 import type { ConsoleHelpers } from './console.plugin.js';
 
@@ -15,11 +16,16 @@ import type { ConsoleHelpers } from './console.plugin.js';
 // Replies are shown as their plain text: the sanitised HTML is kept for the case file, and
 // nothing a sender wrote can load remote content here (the CSP allows images from self only).
 // Its one-click actions are POST forms (CSRF checked by the console) that come back here with
-// a flash message: confirm or dismiss a suggestion, mark a reply handled, assign an unmatched one.
+// a flash message: confirm (after correcting, if need be) or dismiss a suggestion, mark a reply
+// handled, assign an unmatched one. A refused form comes back as typed, the field named next to it.
 
 const EXCERPT = 600;
 const PAGE = '/console/replies';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The fields a collector may correct on a suggestion before confirming it; errors on others are shown above the form. */
+const CORRECTABLE = ['promisedOn', 'amount', 'allowAboveBalance', 'invoices'];
+/** What a refused form comes back with, as typed. */
+const TYPED_FIELDS = [...CORRECTABLE, 'customer'];
 
 /** What the Replies page's actions need (from the composition root); absent: the page is read-only. */
 export interface ReplyActionDependencies {
@@ -66,7 +72,7 @@ export function registerReplyRoutes(
       id: row.id,
       received: twoZones(row.receivedAt, row.customer?.timeZone ?? zone, zone),
       sender: row.sender ?? 'unknown sender',
-      subject: row.subject ?? '(no subject)',
+      subject: row.subject ?? (row.channel === 'sms' ? 'Text message (SMS)' : '(no subject)'),
       excerpt: row.bodyText.trim().length > EXCERPT ? `${row.bodyText.trim().slice(0, EXCERPT)}…` : row.bodyText.trim(),
       classification: row.classification.replace('_', ' '),
       reason: row.reason,
@@ -82,17 +88,33 @@ export function registerReplyRoutes(
       nav: 'replies',
       timeZone: zone,
       awaiting: awaiting.map(show),
-      suggestions: suggestions.map((s) => ({
-        id: s.id,
-        kind: s.kind,
-        isPromise: s.kind === 'promise',
-        promisedOn: s.promisedOn ? DateTime.fromJSDate(s.promisedOn, { zone: 'utc' }).toISODate() : null,
-        amount: s.amountMinor !== null && s.currency ? amount(s.amountMinor, s.currency) : null,
-        reply: show(s.reply),
-        canAct,
-        url: `${PAGE}/suggestions/${s.id}`,
-        ...formState(`suggestion-${s.id}`),
-      })),
+      suggestions: suggestions.map((s) => {
+        const promisedOn = s.promisedOn ? DateTime.fromJSDate(s.promisedOn, { zone: 'utc' }).toISODate() : null;
+        const state = formState(`suggestion-${s.id}`);
+        // What confirming records, as the collector may correct it (a refused correction comes back as typed).
+        const suggested = {
+          promisedOn: promisedOn ?? '',
+          amount: s.currency ? toMajorString(s.amountMinor ?? s.openBalanceMinor, s.currency) : '',
+          invoices: s.invoiceNumbers.join(', '),
+        };
+        return {
+          id: s.id,
+          kind: s.kind,
+          isPromise: s.kind === 'promise',
+          promisedOn,
+          amount: s.amountMinor !== null && s.currency ? amount(s.amountMinor, s.currency) : null,
+          currency: s.currency,
+          amountIsBalance: s.amountMinor === null,
+          reply: show(s.reply),
+          canAct,
+          url: `${PAGE}/suggestions/${s.id}`,
+          errors: state.errors,
+          values: { ...suggested, ...state.values },
+          otherErrors: Object.entries(state.errors)
+            .filter(([field]) => !CORRECTABLE.includes(field))
+            .map(([field, message]) => `${field}: ${message}`),
+        };
+      }),
       unmatched: unmatched.map((row) => ({ ...show(row), ...formState(`assign-${row.id}`) })),
     });
   });
@@ -108,19 +130,25 @@ export function registerReplyRoutes(
       try {
         return helpers.flashRedirect(reply, PAGE, await run(request.principal!.userId, id, form));
       } catch (error) {
-        return refusal(
-          helpers,
-          request,
-          reply,
-          `${formName}-${id}`,
-          error,
-          form.customer === undefined ? undefined : { customer: form.customer },
+        const typed = Object.fromEntries(
+          TYPED_FIELDS.filter((name) => form[name] !== undefined).map((name) => [name, form[name]!.slice(0, 1_000)]),
         );
+        return refusal(helpers, request, reply, `${formName}-${id}`, error, Object.keys(typed).length > 0 ? typed : undefined);
       }
     });
 
-  action('/replies/suggestions/:id/confirm', 'suggestion', async (actor, suggestionId) => {
-    const confirmed = await confirmSuggestion(actions.replies, actions.cases, actor, { suggestionId });
+  action('/replies/suggestions/:id/confirm', 'suggestion', async (actor, suggestionId, form) => {
+    const typed = (name: string) => form[name]?.trim() || undefined;
+    const invoices = typed('invoices')
+      ?.split(/[\s,;]+/)
+      .filter((n) => n !== '');
+    const confirmed = await confirmSuggestion(actions.replies, actions.cases, actor, {
+      suggestionId,
+      ...(typed('promisedOn') && { promisedOn: typed('promisedOn') }),
+      ...(typed('amount') && { amount: typed('amount') }),
+      ...(form.allowAboveBalance === 'yes' && { allowAboveBalance: true }),
+      ...(invoices && { invoices }),
+    });
     return confirmed.kind === 'promise'
       ? 'Promise to pay recorded from the reply: it shows on the customer page.'
       : `Dispute opened from the reply (${confirmed.resultIds.length} invoice${confirmed.resultIds.length === 1 ? '' : 's'}): disputed invoices leave dunning.`;

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { handleInboundSms, type ConsentDependencies, type SmsReplyCompany } from '../../consent/consent.service.js';
+import type { ConsentDependencies, SmsReplyCompany } from '../../consent/consent.service.js';
 import { recordDeliveryStatus } from '../../consent/delivery-status.service.js';
+import type { ReplyDependencies } from '../../replies/receive.js';
+import { receiveSms } from '../../replies/receive-sms.js';
 import { once } from './receipts.js';
 
 export interface TwilioRoutesOptions {
   consent: ConsentDependencies;
+  /** Free text is a customer's reply: it takes the reply path. */
+  replies: ReplyDependencies;
   company: SmsReplyCompany;
   /** Verifies `X-Twilio-Signature`. */
   authToken: string;
@@ -93,9 +97,11 @@ export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app,
     if (!parsed.success) return reply.code(400).type('text/plain').send('bad inbound message');
     const { MessageSid, From, Body, OptOutType } = parsed.data;
     // A captured, signed request stays valid (Twilio signs no timestamp): each MessageSid is
-    // acted on once, so a replayed START cannot re-subscribe a number that later sent STOP.
+    // acted on once, so a replayed START cannot re-subscribe a number that later sent STOP
+    // (a free-text reply is stored once per MessageSid by the reply path as well).
     const receipt = await once(options.consent.prisma, { source: 'twilio-inbound', keys: [MessageSid], at: options.consent.clock() }, () =>
-      handleInboundSms(options.consent, options.company, {
+      receiveSms(options.replies, options.company, {
+        provider: 'twilio',
         from: From,
         body: Body,
         messageSid: MessageSid,
@@ -114,6 +120,11 @@ export const twilioRoutes: FastifyPluginAsync<TwilioRoutesOptions> = async (app,
         customers: result.customers,
         changed: result.changed,
         replied: result.reply !== null,
+        ...(result.received && {
+          reply: result.received.reply,
+          classification: result.received.classification,
+          actions: result.received.actions,
+        }),
       },
       'twilio inbound sms',
     );

@@ -76,6 +76,8 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
       { externalId: 'STOP-1', email: 'stop1@example.ro', mobile: '+40721000222', smsConsent: true, invoices: DUE },
       { externalId: 'MAIL-1', email: 'mail1@example.ro', invoices: DUE },
       { externalId: 'MAIL-2', email: 'mail2@example.ro', invoices: DUE },
+      // Writes back in free text (nothing due: its reply pause holds back no one's reminders here).
+      { externalId: 'TXT-1', email: 'txt1@example.ro', mobile: '+40721000333', smsConsent: true, invoices: [] },
     ]);
   });
 
@@ -128,17 +130,25 @@ describe('webhooks and one-click unsubscribe on arrears serve, against the pipel
     expect(response.text).toContain('incasari@acme.example');
   });
 
-  it('logs any other reply on the contact log so collectors see it, and answers with empty TwiML', async () => {
-    const response = await inbound('+40721000111', 'Platesc vineri', 'SMin0005');
+  it('takes any other text as a reply (the reply path: stored, classified, on the contact log) once per MessageSid, and answers with empty TwiML', async () => {
+    const response = await inbound('+40721000333', 'Vom plăti pe 20 martie', 'SMin0005');
     expect(response.text).toBe(EMPTY_TWIML);
-    const reply = await prisma().contact.findFirstOrThrow({ where: { providerMessageId: 'SMin0005' } });
-    expect([reply.customerId, reply.direction, reply.status, reply.bodyText]).toEqual([
-      ids.get('SMS-1'),
-      'inbound',
-      'logged',
-      'Platesc vineri',
+    expect((await inbound('+40721000333', 'Vom plăti pe 20 martie', 'SMin0005')).text).toBe(EMPTY_TWIML);
+    const [reply, ...more] = await prisma().reply.findMany({ where: { messageId: 'SMin0005' }, include: { suggestions: true } });
+    expect(more).toEqual([]);
+    // The server's clock is the wall clock: the next 20 March.
+    expect([reply!.customerId, reply!.channel, reply!.classification, reply!.promisedOn?.toISOString().slice(4, 10)]).toEqual([
+      ids.get('TXT-1'),
+      'sms',
+      'promise',
+      '-03-20',
     ]);
-    expect((await customer('SMS-1')).smsOptedOutAt).toBeNull();
+    expect(reply!.suggestions.map((s) => s.kind)).toEqual(['promise']);
+    const logged = await prisma().contact.findMany({ where: { providerMessageId: 'SMin0005' } });
+    expect(logged.map((c) => [c.id, c.customerId, c.direction, c.status, c.bodyText])).toEqual([
+      [reply!.contactId, ids.get('TXT-1'), 'inbound', 'logged', 'Vom plăti pe 20 martie'],
+    ]);
+    expect((await customer('TXT-1')).smsOptedOutAt).toBeNull();
   });
 
   it('after STOP no SMS follows when an SMS step is due, while email still goes', async () => {

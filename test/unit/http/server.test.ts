@@ -37,7 +37,16 @@ describe('the HTTP server, before any database access', () => {
   afterEach(async () => app?.close());
 
   async function server(overrides: Partial<HttpDependencies> = {}, logger = logSink().logger) {
+    const clock = fixedClock(DateTime.fromISO('2026-03-02T09:00:00Z'));
     app = await buildHttpServer({
+      replies: {
+        prisma: noDatabase,
+        clock: () => clock.now().toJSDate(),
+        rules: { sendWindow: { start: '08:00', end: '18:00', days: [1, 2, 3, 4, 5] }, holidays: {} },
+        limits: { maxBytes: 1024, maxAttachmentBytes: 1024, pauseBusinessDays: 5 },
+        timeZone: 'UTC',
+        logger,
+      },
       prisma: noDatabase,
       logger,
       clock: fixedClock(DateTime.fromISO('2026-03-02T09:00:00Z')),

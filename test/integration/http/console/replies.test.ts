@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyDependencies } from '../../../../src/app/services.js';
 import { receiveEmail, type ReplyDependencies } from '../../../../src/replies/receive.js';
+import { receiveSms } from '../../../../src/replies/receive-sms.js';
 import { consoleSession, type ConsoleSession } from '../../../support/console-session.js';
 import { startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger } from '../../../support/ledger.js';
@@ -11,7 +12,7 @@ import { replyEml } from '../../replies/reply-mail.js';
 // The Replies page's one-click actions, driven as a collector's browser does (session, CSRF):
 // replies arrive through receiveEmail, the one path every email source takes.
 
-const CUSTOMERS = ['RPL-PRM', 'RPL-DSM', 'RPL-HND', 'RPL-ASG', 'RPL-THR'];
+const CUSTOMERS = ['RPL-PRM', 'RPL-DSM', 'RPL-HND', 'RPL-ASG', 'RPL-THR', 'RPL-COR', 'RPL-DSP', 'RPL-SMS'];
 const isoDay = (offset: number) => DateTime.utc().plus({ days: offset }).toISODate()!;
 
 describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
@@ -38,6 +39,7 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
         externalId,
         name: `${externalId} SRL`,
         email: email(externalId),
+        ...(externalId === 'RPL-SMS' && { mobile: '+40721000555', smsConsent: true }),
         invoices: [{ number: `${externalId}-1`, amountMinor: 500_00, issuedOn: isoDay(-60), dueOn: isoDay(-30) }],
       })),
     );
@@ -116,7 +118,7 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
     expect((await collector.get('/console/customers/RPL-ASG')).body).toContain('Statement for our subsidiary');
   });
 
-  it("shows replies in the customer's timeline: threaded under the message they answer, else as entries of their own, each once across pages", async () => {
+  it("shows replies in the customer's timeline as entries of their own by received time, newest first, a threaded one naming the message it answers, each once across pages", async () => {
     const customerId = (await prisma().customer.findUniqueOrThrow({ where: { externalId: 'RPL-THR' } })).id;
     const now = Date.now();
     const reminder = await prisma().contact.create({
@@ -145,7 +147,8 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
     const threaded = await receiveEmail(deps, {
       raw: replyEml({
         from: email('RPL-THR'),
-        date: sentNow(),
+        // Written five minutes before the question below: the older of the two replies.
+        date: DateTime.utc().minus({ minutes: 5 }).toRFC2822()!,
         subject: 'Re: Invoice RPL-THR-1 is overdue',
         inReplyTo: '<rpl-thr-reminder-1@example.com>',
         text: `We will pay 120 on ${day.toFormat('d LLLL yyyy')}.\n\n> Invoice RPL-THR-1 <b>is</b> overdue`,
@@ -161,12 +164,22 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
     const entries = (html: string) => [...html.matchAll(/<ol class="timeline"[\s\S]*?<\/ol>\s*<p class="cust-pager">/g)][0]?.[0] ?? '';
     const first = await collector.get('/console/customers/RPL-THR');
     const page1 = entries(first.body);
-    // The unthreaded reply: its own entry at the top, its text as plain text (escaped), classification and reason.
-    expect(page1).toMatch(/<li class="reply">\s*<div><strong>Reply from rpl-thr@example.ro<\/strong>/);
-    expect(page1).toContain('Who &lt;should&gt; I call about this?');
-    expect(page1).toContain('<span class="tag">other</span>');
-    expect(page1).not.toContain('Invoice RPL-THR-1 is overdue');
-    expect(page1).not.toContain('We will pay 120');
+    // Both replies are entries of their own at the top, newest first, by their received time,
+    // the threaded one days after the reminder it answers (which the notes push to page two).
+    expect([...page1.matchAll(/<li class="(\w+)">/g)].map((m) => m[1]).slice(0, 2)).toEqual(['reply', 'reply']);
+    const [looseEntry, threadedEntry] = page1.split('<li class="reply">').slice(1, 3) as [string, string];
+    expect(looseEntry).toMatch(/^\s*<div><strong>Reply from rpl-thr@example.ro<\/strong>/);
+    expect(looseEntry).toContain('Who &lt;should&gt; I call about this?');
+    expect(looseEntry).toContain('<span class="tag">other</span>');
+    expect(looseEntry).not.toContain('In reply to');
+    // The threaded one keeps its thread: what it answers, and when that went.
+    const sentAt = DateTime.fromJSDate(reminder.createdAt).setZone('Europe/Bucharest').toFormat('yyyy-MM-dd HH:mm');
+    expect(threadedEntry).toMatch(new RegExp(`In reply to “Invoice RPL-THR-1 is overdue” of <time datetime="[^"]+">${sentAt}</time>`));
+    expect(threadedEntry).toContain('<span class="tag">promise</span>');
+    expect(threadedEntry).toContain('<strong>Re: Invoice RPL-THR-1 is overdue</strong>');
+    expect(threadedEntry).toMatch(new RegExp(`Suggested promise to pay RON\\s120\\.00 by ${day.toISODate()}`));
+    expect(threadedEntry).toContain(`href="/console/replies#suggestion-${suggestion.id}"`);
+    expect(threadedEntry).toContain('&lt;b&gt;is&lt;/b&gt;');
 
     const next = /<a href="([^"]+)" rel="next">/
       .exec(first.body)![1]!
@@ -175,15 +188,80 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
       .replace(/#.*$/, '');
     const page2 = entries((await collector.get(next)).body);
     const reminderEntry = page2.slice(page2.indexOf('EMAIL: Invoice RPL-THR-1 is overdue'));
-    expect(reminderEntry).toMatch(
-      /<ol class="timeline-replies" aria-label="Replies to this message">\s*<li><div><strong>Reply from rpl-thr@example.ro<\/strong>/,
-    );
-    expect(reminderEntry).toContain('<span class="tag">promise</span>');
-    expect(reminderEntry).toContain('<strong>Re: Invoice RPL-THR-1 is overdue</strong>');
-    expect(reminderEntry).toMatch(new RegExp(`Suggested promise to pay RON\\s120\\.00 by ${day.toISODate()}`));
-    expect(reminderEntry).toContain(`href="/console/replies#suggestion-${suggestion.id}"`);
-    expect(reminderEntry).toContain('&lt;b&gt;is&lt;/b&gt;');
-    expect(page2.match(/Reply from/g)).toHaveLength(1);
+    expect(reminderEntry).toMatch(/Answered: <time datetime="[^"]+">/);
+    expect(page2).not.toContain('Reply from');
+  });
+
+  it('a collector corrects a suggested promise before confirming it; a bad date or amount is named next to its field and records nothing', async () => {
+    const day = DateTime.utc().plus({ days: 10 });
+    const received = await receive(email('RPL-COR'), `We will pay 300 on ${day.toFormat('d LLLL yyyy')}.`);
+    const suggestion = await suggestionOf(received.reply);
+    const form = (body: string) => body.slice(body.indexOf(`id="suggestion-${suggestion.id}"`)).split('</li>')[0]!;
+    // What one click would record, shown and editable.
+    const shown = form((await collector.get('/console/replies')).body);
+    expect(shown).toContain(`name="promisedOn" type="date" value="${day.toISODate()}"`);
+    expect(shown).toMatch(/name="amount" inputmode="decimal" value="300.00"/);
+    const confirm = (fields: Record<string, string>) => collector.post(`/console/replies/suggestions/${suggestion.id}/confirm`, fields);
+
+    const tooLate = DateTime.utc().plus({ days: 400 }).toISODate()!;
+    const refusals: Array<[Record<string, string>, string, RegExp]> = [
+      [{ promisedOn: tooLate, amount: '250.50' }, 'promisedOn', /promisedOn: must be within \d+ days/],
+      [{ promisedOn: 'next week', amount: '250.50' }, 'promisedOn', /promisedOn: must be a date YYYY-MM-DD/],
+      [{ promisedOn: day.toISODate()!, amount: '12,50' }, 'amount', /amount: &quot;12,50&quot; is not a decimal amount/],
+      [{ promisedOn: day.toISODate()!, amount: '0' }, 'amount', /amount: must be more than zero/],
+      [{ promisedOn: day.toISODate()!, amount: '9000' }, 'amount', /amount: is more than the open balance \(500.00 RON\)/],
+    ];
+    for (const [fields, field, message] of refusals) {
+      const refused = await confirm(fields);
+      expect([refused.statusCode, refused.headers.location]).toEqual([303, '/console/replies']);
+      const again = form((await collector.get('/console/replies')).body);
+      expect(again).toMatch(message);
+      expect(again).toContain(`id="${field}-${suggestion.id}" name="${field}"`);
+      expect(again).toMatch(new RegExp(`name="${field}"[^>]*value="${fields[field]!}"[^>]*aria-invalid="true"`));
+    }
+    expect((await suggestionOf(received.reply)).status).toBe('open');
+    expect(await prisma().promiseToPay.count({ where: { customer: { externalId: 'RPL-COR' } } })).toBe(0);
+
+    const corrected = day.plus({ days: 2 }).toISODate()!;
+    await confirm({ promisedOn: corrected, amount: '250.50' });
+    expect(collector.jar.flash()?.message).toContain('Promise to pay recorded');
+    const promises = await prisma().promiseToPay.findMany({ where: { customer: { externalId: 'RPL-COR' } } });
+    expect(promises.map((p) => [p.amountMinor, p.promisedOn.toISOString().slice(0, 10), p.channel])).toEqual([
+      [250_50n, corrected, 'email'],
+    ]);
+  });
+
+  it("a collector corrects a suggested dispute's invoices; one not open for the customer is named and opens nothing", async () => {
+    const received = await receive(email('RPL-DSP'), 'The amount on your invoice is wrong, we never received the goods.');
+    expect(received.classification).toBe('dispute');
+    const suggestion = await suggestionOf(received.reply);
+    const url = `/console/replies/suggestions/${suggestion.id}/confirm`;
+    await collector.post(url, { invoices: 'RPL-DSP-1, NOPE-9' });
+    const again = (await collector.get('/console/replies')).body;
+    expect(again).toContain('invoices: NOPE-9: not an open invoice of this customer');
+    expect(again).toMatch(/name="invoices" value="RPL-DSP-1, NOPE-9"[^>]*aria-invalid="true"/);
+    expect(await prisma().dispute.count({ where: { customer: { externalId: 'RPL-DSP' } } })).toBe(0);
+    await collector.post(url, { invoices: 'RPL-DSP-1' });
+    expect(collector.jar.flash()?.message).toContain('Dispute opened from the reply (1 invoice)');
+    const disputes = await prisma().dispute.findMany({ where: { customer: { externalId: 'RPL-DSP' } }, include: { invoice: true } });
+    expect(disputes.map((d) => d.invoice.number)).toEqual(['RPL-DSP-1']);
+  });
+
+  it('an SMS reply is on the Replies page and in the timeline like an email reply', async () => {
+    const received = await receiveSms(deps, t.runtime.config.company, {
+      provider: 'twilio',
+      from: '+40721000555',
+      body: 'Who is calling me about RPL-SMS-1?',
+      messageSid: 'SMconsole000000000000000000000001',
+    });
+    expect(received.received).toMatchObject({ customer: 'RPL-SMS', classification: 'other' });
+    const page = (await collector.get('/console/replies')).body;
+    const entry = page.slice(page.indexOf(`id="reply-${received.received!.reply}"`)).split('</li>')[0]!;
+    expect(entry).toContain('From +40721000555');
+    expect(entry).toContain('<strong>Text message (SMS)</strong>');
+    expect(entry).toContain('Who is calling me about RPL-SMS-1?');
+    const timeline = (await collector.get('/console/customers/RPL-SMS')).body;
+    expect(timeline).toMatch(/<li class="reply">\s*<div><strong>SMS reply from \+40721000555<\/strong>/);
   });
 
   it('refuses a forged form, a malformed id and an unknown suggestion without a 500', async () => {
