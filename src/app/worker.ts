@@ -26,7 +26,11 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions & { s
   const queues = openQueues(runtime);
   const cases = caseServicesOn(runtime, services, queues);
   const { redis, logger, lifecycle, clock, config } = runtime;
-  await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, settings: config }, options);
+  const housekeeping = {
+    db: runtime.db,
+    webhookReceipts: { retentionDays: config.http.webhookReceiptRetentionDays, maxAgeSeconds: config.http.webhookMaxAgeSeconds },
+  };
+  await runWorkers({ ...services, redis, logger, lifecycle, clock, queues, cases, housekeeping, settings: config }, options);
   const poller = options.schedule && (options.mailbox ?? options.queues === undefined) ? await startMailbox(runtime) : null;
   return { services, cases, queues, poller };
 }

@@ -243,6 +243,12 @@ export const envSchema = z
      * it is refused as a possible replay.
      */
     WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+    /**
+     * How long the keys of webhook requests acted on are kept (a replay of one is refused while it
+     * is). Twilio signs no time, so this is how long a captured Twilio request stays harmless;
+     * never shorter than a signed request's replay window (twice WEBHOOK_MAX_AGE_SECONDS, plus an hour).
+     */
+    WEBHOOK_RECEIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
     /** HMAC key of `POST /webhooks/email/bounce`; unset = the route is off. */
     EMAIL_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {
       message: 'must be at least 16 characters',
@@ -442,6 +448,8 @@ export interface Config {
     emailWebhookSecret: string | null;
     /** WEBHOOK_MAX_AGE_SECONDS: how far a signed webhook's timestamp may be from now. */
     webhookMaxAgeSeconds: number;
+    /** WEBHOOK_RECEIPT_RETENTION_DAYS: how long webhook receipts are kept (the housekeeping job). */
+    webhookReceiptRetentionDays: number;
     /** Null = use (or create) `session.secret` in the data directory. */
     sessionSecret: string | null;
     /** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS, in seconds. */
@@ -556,6 +564,7 @@ export function loadConfig(source: Record<string, string | undefined>, cwd: stri
       twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
       emailWebhookSecret: env.EMAIL_WEBHOOK_SECRET ?? null,
       webhookMaxAgeSeconds: env.WEBHOOK_MAX_AGE_SECONDS,
+      webhookReceiptRetentionDays: env.WEBHOOK_RECEIPT_RETENTION_DAYS,
       sessionSecret: env.SESSION_SECRET ?? null,
       sessionLifetimes: { idleSeconds: env.SESSION_IDLE_MINUTES * 60, maxSeconds: env.SESSION_MAX_HOURS * 3600 },
       dashboardRefreshSeconds: env.DASHBOARD_REFRESH_SECONDS,

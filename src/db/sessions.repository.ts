@@ -29,6 +29,19 @@ export async function insertConsoleSession(
 }
 
 /**
+ * Deletes every session that ended (revoked or expired) before `before`: those of users who do
+ * not sign in again, which {@link insertConsoleSession} never reaches. Returns how many went.
+ */
+export async function pruneEndedConsoleSessions(sql: Sql, before: Date): Promise<number> {
+  const rows = await sql.query<{ n: number }>(
+    `with gone as (delete from console_sessions where coalesce(revoked_at, expires_at) < $1::timestamptz returning 1)
+     select count(*)::int as n from gone`,
+    [before.toISOString()],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
  * The live session with this token hash: not revoked, before its absolute expiry, and seen
  * within `idleSeconds`. Its last-seen time moves to `at` (at most once a minute, so reads do not
  * each become a write).

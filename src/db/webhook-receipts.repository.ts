@@ -23,3 +23,24 @@ export async function claimWebhookReceipt(sql: Sql, source: string, keys: readon
 export async function releaseWebhookReceipt(sql: Sql, source: string, keys: readonly string[]): Promise<void> {
   await sql.query(`delete from webhook_receipts where source = $1 and receipt_key = any($2::text[])`, [source, [...keys]]);
 }
+
+/**
+ * Deletes receipts written before `before`, at most `batch` rows a statement so a large backlog
+ * does not hold one long transaction; returns how many went.
+ */
+export async function pruneWebhookReceipts(sql: Sql, before: Date, batch = 10_000): Promise<number> {
+  let pruned = 0;
+  for (;;) {
+    const rows = await sql.query<{ n: number }>(
+      `with gone as (
+         delete from webhook_receipts where ctid in (
+           select ctid from webhook_receipts where received_at < $1::timestamptz limit $2)
+         returning 1)
+       select count(*)::int as n from gone`,
+      [before.toISOString(), batch],
+    );
+    const n = rows[0]?.n ?? 0;
+    pruned += n;
+    if (n < batch) return pruned;
+  }
+}

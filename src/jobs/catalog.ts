@@ -86,6 +86,17 @@ export const jobCatalog = {
     payload: z.object({ holdId: z.uuid(), event: z.enum(['placed', 'released']) }),
     options: deliveryOptions,
   },
+  /** Hourly: deletes webhook receipts past their replay window and retention, and long-ended console sessions. */
+  housekeeping: {
+    queue: 'housekeeping',
+    payload: z.object({ asOf: instant.optional() }),
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+    } satisfies JobsOptions,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalog;

@@ -11,6 +11,7 @@ import { ALL_QUEUES, jobCatalog, type JobName } from './catalog.js';
 import type { RedisConnection } from './connection.js';
 import { createDeliverProcessor } from './deliver.job.js';
 import { startHeartbeat } from './heartbeat.js';
+import { createHousekeepingProcessor, type HousekeepingDependencies } from './housekeeping.job.js';
 import type { Queues } from './queues.js';
 import type { ResourceOwner } from './queues.js';
 import { createStatementsProcessor } from './statements.job.js';
@@ -19,9 +20,12 @@ import { createTickProcessor, type TickDependencies } from './tick.job.js';
 
 const TICK_SCHEDULER_ID = 'tick-scheduler';
 const STATEMENTS_SCHEDULER_ID = 'statements-scheduler';
+const HOUSEKEEPING_SCHEDULER_ID = 'housekeeping-scheduler';
+/** Hourly, off the hour (when the statements run). */
+const HOUSEKEEPING_CRON = '23 * * * *';
 const SCHEDULE_REASSERT_MS = 60_000;
 /** Queues fed by a job scheduler (registered by the process whose role includes the queue). */
-const SCHEDULED_QUEUES: ReadonlySet<JobName> = new Set(['tick', 'statements', 'case-sweep', 'alert-digest']);
+const SCHEDULED_QUEUES: ReadonlySet<JobName> = new Set(['tick', 'statements', 'case-sweep', 'alert-digest', 'housekeeping']);
 
 export interface WorkerOptions {
   /**
@@ -60,6 +64,8 @@ export interface WorkerDependencies extends WorkerServices {
   /** Where processors hand out follow-up jobs. */
   queues: Queues;
   cases: CaseServices;
+  /** What the housekeeping job prunes, with what retention (its clock and logger are these). */
+  housekeeping: Pick<HousekeepingDependencies, 'db' | 'webhookReceipts'>;
   /** Schedules, batch sizes and concurrencies. */
   settings: Pick<Config, 'worker' | 'queue' | 'email' | 'sms'>;
 }
@@ -112,6 +118,11 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
   start('deliver-email', createDeliverProcessor(deps.delivery, 'deliver-email'), settings.email.concurrency, settings.email.ratePerSecond);
   start('deliver-sms', createDeliverProcessor(deps.delivery, 'deliver-sms'), settings.sms.concurrency, settings.sms.ratePerSecond);
   for (const [name, processor, concurrency] of caseProcessors(deps.cases, settings.worker)) start(name, processor, concurrency);
+  start(
+    'housekeeping',
+    createHousekeepingProcessor({ ...deps.housekeeping, clock: deps.clock, logger: logger.child({ queue: 'housekeeping' }) }),
+    1,
+  );
 
   const { tickCron, tickTimeZone, statementsCron } = settings.queue;
   const scheduled = options.schedule ? ALL_QUEUES.filter((name) => role.has(name) && SCHEDULED_QUEUES.has(name)) : [];
@@ -139,6 +150,15 @@ export async function runWorkers(deps: WorkerDependencies, options: WorkerOption
         await queues.queue('statements').removeJobScheduler(STATEMENTS_SCHEDULER_ID);
       }
       await scheduleCaseJobs(queues, tickCron, deps.cases, { sweep: owns('case-sweep'), digest: owns('alert-digest') });
+      if (owns('housekeeping')) {
+        await queues
+          .queue('housekeeping')
+          .upsertJobScheduler(
+            HOUSEKEEPING_SCHEDULER_ID,
+            { pattern: HOUSEKEEPING_CRON, tz: tickTimeZone },
+            { name: 'housekeeping', data: {}, opts: jobCatalog.housekeeping.options },
+          );
+      }
     };
     await schedule();
     // Schedulers live in Redis: if it is wiped, nothing would tick again until a restart.

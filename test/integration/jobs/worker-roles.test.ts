@@ -21,7 +21,7 @@ const customers: CustomerSeed[] = Array.from({ length: CUSTOMERS }, (_, i) => ({
   invoices: [{ number: `F-${i}`, amountMinor: 10_000 + i, issuedOn: '2026-02-01', dueOn: '2026-03-01' }],
 }));
 
-const SCHEDULED: JobName[] = ['tick', 'statements', 'case-sweep', 'alert-digest'];
+const SCHEDULED: JobName[] = ['tick', 'statements', 'case-sweep', 'alert-digest', 'housekeeping'];
 
 async function schedulers(queues: Queues): Promise<string[]> {
   const all = await Promise.all(SCHEDULED.map((name) => queues.queue(name).getJobSchedulers()));
