@@ -70,15 +70,16 @@ function withOutputOptions(command: Command): Command {
 async function runReport<R>(
   context: CommandContext,
   options: OutputOptions,
-  compute: (db: PrismaClient, asOf: IsoDate) => Promise<R | null>,
+  compute: (db: PrismaClient, asOf: IsoDate, today: IsoDate) => Promise<R | null>,
   present: (report: R) => { title: string; table: ReportTable },
 ): Promise<void> {
   const config = context.config();
   const runtime = await openRuntime(config, context.logger(), { redis: false });
   try {
-    const asOf = options.asOf ?? runtime.clock.now().setZone(config.queue.tickTimeZone).toISODate();
-    if (asOf === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
-    const report = await compute(runtime.prisma, asOf);
+    const today = runtime.clock.now().setZone(config.queue.tickTimeZone).toISODate();
+    if (today === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
+    const asOf = options.asOf ?? today;
+    const report = await compute(runtime.prisma, asOf, today);
     if (report === null) return;
     const { title, table } = present(report);
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -105,7 +106,7 @@ export function registerReportCommand(program: Command, context: CommandContext)
       await runReport(
         context,
         options,
-        (db, asOf) => loadAgingReport(db, { asOf, config: { basis: options.basis, edges: options.buckets }, rates }),
+        (db, asOf, today) => loadAgingReport(db, { asOf, today, config: { basis: options.basis, edges: options.buckets }, rates }),
         (r) => ({
           title: `Aging as of ${r.asOf} (basis: ${r.basis === 'due' ? 'days past due' : 'days since issue'}); allowance rounded half-up per bucket and currency`,
           table: agingTable(r),

@@ -262,7 +262,7 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       summary: 'Aging by bucket, per currency and per customer, with allowance',
       query: z.strictObject({ as_of: asOf }),
       responses: { 200: { description: 'The aging report (money in integer minor units)', schema: anyObject } },
-      handler: ({ query }) => loadAgingReport(prisma, { asOf: query.as_of ?? today() }),
+      handler: ({ query }) => loadAgingReport(prisma, { asOf: query.as_of ?? today(), today: today() }),
     }),
     defineRoute({
       method: 'GET',

@@ -6,6 +6,7 @@ import { loadReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
   loadAgingBalances,
+  loadAgingBalancesPreaggregated,
   loadCollectionsActivity,
   loadDailySales,
   loadLedgerInvoices,
@@ -14,6 +15,7 @@ import {
   loadReceivablesAt,
   loadReportCustomers,
   loadUnappliedCredit,
+  PREAGGREGATED_AGING,
 } from '../../db/reports.repository.js';
 import { agingFromBalances, type AgingReport } from '../aging.report.js';
 import { ceiDates, ceiReport, type CeiReport } from '../cei.report.js';
@@ -32,15 +34,23 @@ import { loadClaims } from './interest.source.js';
 /**
  * Aging with allowance at the end of `asOf`: the open balances bucketed per customer and
  * currency in SQL (set-based, see src/db/reports.repository.ts), assembled by the report module.
+ * With the default buckets and an as-of date from `today` on, from the pre-aggregate
+ * `customer_aging` (refreshed where stale); a past date, or other buckets, read every open
+ * invoice (the exact path; both give the same rows).
  */
 export async function loadAgingReport(
   db: PrismaClient,
-  options: { asOf: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
+  options: { asOf: IsoDate; today?: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
 ): Promise<AgingReport> {
   const { asOf } = options;
   const config = options.config ?? defaultAgingConfig;
+  const preaggregated =
+    options.today !== undefined &&
+    asOf >= options.today &&
+    config.basis === PREAGGREGATED_AGING.basis &&
+    config.edges.join() === PREAGGREGATED_AGING.edges.join();
   const [customers, credit] = await Promise.all([
-    loadAgingBalances(db, { asOf, basis: config.basis, edges: config.edges }),
+    preaggregated ? loadAgingBalancesPreaggregated(db, asOf) : loadAgingBalances(db, { asOf, basis: config.basis, edges: config.edges }),
     loadUnappliedCredit(db, asOf),
   ]);
   return agingFromBalances({
