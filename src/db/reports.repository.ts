@@ -414,7 +414,7 @@ export const PREAGGREGATED_AGING = { basis: 'due', edges: [30, 60, 90] } as cons
 
 /**
  * The same rows as `loadAgingBalances` for the default buckets (`PREAGGREGATED_AGING`), read
- * from the pre-aggregate `customer_aging` (migration 20261206171000_customer_aging) instead of
+ * from the pre-aggregate `customer_aging` (migration 20261206173000_customer_aging) instead of
  * every open invoice. A row counts when `asOf` lies in its span and none of the customer's
  * invoices has a settlement whose counting differs between `asOf` and now (the same
  * adjustments as the exact path; those customers are computed invoice by invoice here). Rows
