@@ -4,6 +4,9 @@ import { ageInvoice } from '../core/aging.js';
 import { loadCaseFileRows, type CaseFileRows } from '../db/case-file.repository.js';
 import { findUsersByIds } from '../db/users.repository.js';
 import { formatMoney } from '../core/money.js';
+import { percentText } from '../core/interest/reference-rate-input.js';
+import type { CustomerClaim } from '../reports/interest.report.js';
+import { loadClaims } from '../reports/sources/interest.source.js';
 import { customerField, resolveCustomer, runCaseAction, type CaseDependencies } from './case-action.js';
 import { escapeHtml } from './credit-hold.service.js';
 
@@ -44,7 +47,57 @@ export interface CaseFileJson {
     outcome: string | null;
     invoices: string[];
     statusHistory: Array<{ at: string; status: string; actor: string; detail: unknown }>;
+    /** The late-payment claim the message stated (a policy step with `interest: true`), as figured then. */
+    interestClaimed: Array<{
+      invoice: string;
+      asOf: string;
+      currency: string;
+      principalMinor: string;
+      daysLate: number;
+      rule: string;
+      rates: string;
+      interestMinor: string;
+      compensationMinor: string;
+      legalBasis: string | null;
+    }>;
   }>;
+  /** Late-payment claims to the day of the export: per invoice, the rule, rates per period, waivers. */
+  interest: {
+    asOf: string;
+    claims: Array<{
+      invoice: string;
+      currency: string;
+      principalMinor: string;
+      outstandingMinor: string;
+      dueOn: string;
+      daysLate: number;
+      rule: string;
+      legalBasis: string | null;
+      periods: Array<{
+        from: string;
+        to: string;
+        days: number;
+        principalMinor: string;
+        rateBp: number;
+        referenceBp: number | null;
+        fixedOn: string | null;
+      }>;
+      interestMinor: string | null;
+      compensationMinor: string | null;
+      /** A statute's sum in another currency: what it was and the exchange rates' dates. */
+      compensationConvertedFrom: { minor: string; currency: string; rateDates: string[] } | null;
+      gaps: string[];
+      waived: { by: string; at: string; reason: string } | null;
+    }>;
+    /** Claimed (not waived) per currency; waived amounts beside them, never added. */
+    totals: Array<{
+      currency: string;
+      interestMinor: string;
+      compensationMinor: string;
+      waivedInterestMinor: string;
+      waivedCompensationMinor: string;
+    }>;
+  };
   promises: Array<{
     id: string;
     amountMinor: string;
@@ -102,8 +155,19 @@ export interface CaseFile {
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 const day = (date: Date): string => date.toISOString().slice(0, 10);
 
-/** Pure: the case file of a customer as stored, at `now`; `people` names the users that actor ids refer to (HTML only). */
-export function buildCaseFile(rows: CaseFileRows, now: Date, people: ReadonlyMap<string, string> = new Map()): CaseFile {
+/**
+ * Pure: the case file of a customer as stored, at `now`; `people` names the users that actor ids
+ * refer to (HTML only); `interest` is the customer's late-payment claims counted to `asOf`.
+ */
+export function buildCaseFile(
+  rows: CaseFileRows,
+  now: Date,
+  people: ReadonlyMap<string, string> = new Map(),
+  interest: { asOf: string; claims: readonly CustomerClaim[] } = {
+    asOf: DateTime.fromJSDate(now, { zone: rows.timeZone }).toISODate() ?? '',
+    claims: [],
+  },
+): CaseFile {
   const at = DateTime.fromJSDate(now, { zone: rows.timeZone });
   const openInvoices = rows.invoices.map((invoice) => {
     const aged = ageInvoice({ issuedOn: day(invoice.issuedOn), dueOn: day(invoice.dueOn) }, at, rows.timeZone);
@@ -159,7 +223,20 @@ export function buildCaseFile(rows: CaseFileRows, now: Date, people: ReadonlyMap
       outcome: c.outcome,
       invoices: c.invoices.map((ci) => ci.invoice.number).sort(),
       statusHistory: c.statusEvents.map((e) => ({ at: e.at.toISOString(), status: e.status, actor: e.actor, detail: e.detail ?? null })),
+      interestClaimed: c.interestClaims.map((claim) => ({
+        invoice: claim.invoice.number,
+        asOf: day(claim.asOf),
+        currency: claim.currency,
+        principalMinor: claim.principalMinor.toString(),
+        daysLate: claim.daysLate,
+        rule: claim.rule,
+        rates: claim.rates,
+        interestMinor: claim.interestMinor.toString(),
+        compensationMinor: claim.compensationMinor.toString(),
+        legalBasis: claim.legalBasis,
+      })),
     })),
+    interest: caseFileInterest(interest.asOf, interest.claims),
     promises: rows.promises.map((p) => ({
       id: p.id,
       amountMinor: p.amountMinor.toString(),
@@ -223,6 +300,64 @@ export function buildCaseFile(rows: CaseFileRows, now: Date, people: ReadonlyMap
   return { json, html: renderCaseFileHtml(json, people) };
 }
 
+function caseFileInterest(asOf: string, claims: readonly CustomerClaim[]): CaseFileJson['interest'] {
+  const totals = new Map<string, { interest: bigint; compensation: bigint; waivedInterest: bigint; waivedCompensation: bigint }>();
+  for (const c of claims) {
+    const t = totals.get(c.currency) ?? { interest: 0n, compensation: 0n, waivedInterest: 0n, waivedCompensation: 0n };
+    if (c.waived === null) {
+      t.interest += c.interestMinor ?? 0n;
+      t.compensation += c.compensation?.minor ?? 0n;
+    } else {
+      t.waivedInterest += c.interestMinor ?? 0n;
+      t.waivedCompensation += c.compensation?.minor ?? 0n;
+    }
+    totals.set(c.currency, t);
+  }
+  return {
+    asOf,
+    claims: claims.map((c) => ({
+      invoice: c.invoiceNumber,
+      currency: c.currency,
+      principalMinor: c.principalMinor.toString(),
+      outstandingMinor: c.outstandingMinor.toString(),
+      dueOn: c.dueOn,
+      daysLate: c.daysLate,
+      rule: c.basis,
+      legalBasis: c.citation,
+      periods: c.periods.map((p) => ({
+        from: p.from,
+        to: p.to,
+        days: p.days,
+        principalMinor: p.principalMinor.toString(),
+        rateBp: p.rateBp,
+        referenceBp: p.referenceBp,
+        fixedOn: p.fixedOn,
+      })),
+      interestMinor: c.interestMinor === null ? null : c.interestMinor.toString(),
+      compensationMinor: c.compensation === null ? null : c.compensation.minor.toString(),
+      compensationConvertedFrom:
+        c.compensation?.converted == null
+          ? null
+          : {
+              minor: c.compensation.converted.fromMinor.toString(),
+              currency: c.compensation.converted.fromCurrency,
+              rateDates: c.compensation.converted.rateDates,
+            },
+      gaps: c.gaps,
+      waived: c.waived,
+    })),
+    totals: [...totals]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([currency, t]) => ({
+        currency,
+        interestMinor: t.interest.toString(),
+        compensationMinor: t.compensation.toString(),
+        waivedInterestMinor: t.waivedInterest.toString(),
+        waivedCompensationMinor: t.waivedCompensation.toString(),
+      })),
+  };
+}
+
 const e = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
 
 function table(label: string, headers: string[], rows: unknown[][]): string {
@@ -252,7 +387,16 @@ export function renderCaseFileHtml(file: CaseFileJson, people: ReadonlyMap<strin
     who(contact.actor),
     contact.recipient,
     {
-      html: `${contact.subject ? `<strong>${e(contact.subject)}</strong><br>` : ''}${contact.outcome ? `Outcome: ${e(contact.outcome)}<br>` : ''}<pre>${e(contact.text)}</pre>`,
+      html: `${contact.subject ? `<strong>${e(contact.subject)}</strong><br>` : ''}${contact.outcome ? `Outcome: ${e(contact.outcome)}<br>` : ''}<pre>${e(contact.text)}</pre>${
+        contact.interestClaimed.length === 0
+          ? ''
+          : `<p class="claimed">Claimed in this message (to ${e(on(contact.interestClaimed[0]!.asOf))}): ${contact.interestClaimed
+              .map(
+                (c) =>
+                  `${e(c.invoice)} interest ${e(money(c.interestMinor, c.currency))}, compensation ${e(money(c.compensationMinor, c.currency))} (${e(c.rule)}, ${e(c.rates)}, ${c.daysLate} days)`,
+              )
+              .join('; ')}</p>`
+      }`,
     },
     contact.invoices.join(', '),
     { html: contact.statusHistory.map((s) => `${e(at(s.at))} ${e(s.status)} (${e(who(s.actor))})`).join('<br>') || e(contact.status) },
@@ -268,7 +412,7 @@ body{font-family:Arial,Helvetica,sans-serif;font-size:12px;color:#1f2933;margin:
 h1{font-size:20px}h2{font-size:15px;margin-top:24px;border-bottom:1px solid #cbd2d9}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #cbd2d9;padding:4px;vertical-align:top;text-align:left}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:0}.none{color:#616e7c}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}.claimed{margin:4px 0 0;font-style:italic}
 @media (max-width:40rem){body{margin:12px}}
 @media print{
 @page{size:A4 landscape;margin:12mm}
@@ -305,6 +449,45 @@ ${table(
   ]),
 )}
 <p>Total open: ${file.totals.map((t) => e(money(t.openBalanceMinor, t.currency))).join(' + ') || '0'}</p>
+<h2>Late-payment interest</h2>
+<p>Claims counted to ${e(on(file.interest.asOf))}; rates per period (the reference rate and the day it was read); a waived claim is shown and not counted.</p>
+${table(
+  'Late-payment interest',
+  ['invoice', 'principal', 'due', 'days late', 'rule and legal basis', 'rates applied', 'interest', 'compensation', 'waived'],
+  file.interest.claims.map((c) => [
+    c.invoice,
+    money(c.principalMinor, c.currency) + (c.outstandingMinor === '0' ? ' (paid)' : ''),
+    on(c.dueOn),
+    c.daysLate,
+    c.legalBasis ? `${c.rule}: ${c.legalBasis}` : c.rule,
+    {
+      html: c.periods
+        .map(
+          (p) =>
+            `${e(on(p.from))} – ${e(on(p.to))}: ${e(percentText(p.rateBp))}%${p.referenceBp === null ? '' : ` (reference ${e(percentText(p.referenceBp))}% read on ${e(on(p.fixedOn))})`}, ${p.days} days on ${e(money(p.principalMinor, c.currency))}`,
+        )
+        .join('<br>'),
+    },
+    c.interestMinor === null ? `unknown: ${c.gaps.join('; ')}` : money(c.interestMinor, c.currency),
+    c.compensationMinor === null
+      ? ''
+      : money(c.compensationMinor, c.currency) +
+        (c.compensationConvertedFrom
+          ? ` (${money(c.compensationConvertedFrom.minor, c.compensationConvertedFrom.currency)} at the rates of ${c.compensationConvertedFrom.rateDates.join(', ')})`
+          : ''),
+    c.waived ? `waived by ${who(c.waived.by)} on ${at(c.waived.at)}: ${c.waived.reason}` : '',
+  ]),
+)}
+${file.interest.totals
+  .map(
+    (t) =>
+      `<p>Claimed in ${e(t.currency)}: interest ${e(money(t.interestMinor, t.currency))}, compensation ${e(money(t.compensationMinor, t.currency))}${
+        t.waivedInterestMinor !== '0' || t.waivedCompensationMinor !== '0'
+          ? `; waived (not claimed): interest ${e(money(t.waivedInterestMinor, t.currency))}, compensation ${e(money(t.waivedCompensationMinor, t.currency))}`
+          : ''
+      }.</p>`,
+  )
+  .join('\n')}
 <h2>Holds</h2>
 ${table(
   'Holds',
@@ -377,14 +560,17 @@ export function exportCaseFile(deps: CaseDependencies, actor: string, input: z.i
   return runCaseAction(deps, actor, 'case_file.export', exportCaseFileInput, input, async (ctx) => {
     const customer = await resolveCustomer(ctx.tx, ctx.input.customer);
     const rows = await loadCaseFileRows(ctx.tx, customer.id);
+    const asOf = DateTime.fromJSDate(ctx.at, { zone: rows!.timeZone }).toISODate()!;
+    const claims = await loadClaims(ctx.sql, { asOf, customerIds: [customer.id], ...deps.interest });
     const actors = [
       ...rows!.contacts.flatMap((c) => [c.actor, ...c.statusEvents.map((e) => e.actor)]),
       ...rows!.promises.map((p) => p.createdBy),
       ...rows!.disputes.map((d) => d.openedBy),
       ...rows!.legalHolds.flatMap((h) => [h.placedBy, h.releasedBy ?? '']),
       ...rows!.creditHolds.flatMap((h) => [h.placedBy, h.releasedBy ?? '']),
+      ...claims.flatMap((c) => (c.waived ? [c.waived.by] : [])),
     ];
-    const file = buildCaseFile(rows!, ctx.at, await findUsersByIds(ctx.tx, actors));
+    const file = buildCaseFile(rows!, ctx.at, await findUsersByIds(ctx.tx, actors), { asOf, claims });
     await ctx.audit({
       entityType: 'customer',
       entityId: customer.id,

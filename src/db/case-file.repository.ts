@@ -13,6 +13,7 @@ export async function loadCaseFileRows(db: Db, customerId: string) {
         include: {
           statusEvents: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
           invoices: { include: { invoice: { select: { number: true } } } },
+          interestClaims: { include: { invoice: { select: { number: true } } }, orderBy: { invoice: { number: 'asc' } } },
         },
       },
       promises: { orderBy: { createdAt: 'asc' } },

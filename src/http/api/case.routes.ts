@@ -273,7 +273,7 @@ export function caseRoutes(deps: CaseDependencies): ApiRoute<any, any, any>[] {
       role: ACTION_ROLES['case_file.export'],
       summary: 'The case file for legal or an agency (JSON, or `format=html` for the printable document)',
       description:
-        'Customer, open invoices with aging, every contact with content and status history, promises, disputes, plans, holds. Each export is recorded in the audit trail.',
+        'Customer, open invoices with aging, late-payment claims (rule, legal basis, rates per period, waivers), every contact with content and status history (and the claim it stated), promises, disputes, plans, holds. Each export is recorded in the audit trail.',
       params: customerParams,
       query: z.strictObject({ format: z.enum(['json', 'html']).default('json').describe('html: one self-contained HTML document') }),
       responses: { 200: { description: 'The case file', schema: anyObject }, ...ERRORS },

@@ -3,6 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../../support/databases.js';
 import type { LocalTwilioServer } from '../../support/fake-twilio.js';
+import { buildCaseFile } from '../../../src/cases/case-file.js';
+import { loadCaseFileRows } from '../../../src/db/case-file.repository.js';
 import { seedLedger } from '../../support/ledger.js';
 import type { SmtpSink } from '../../support/smtp-sink.js';
 import { closeTestPipeline, startTestPipeline, type TestArrears } from '../../support/arrears.js';
@@ -142,5 +144,18 @@ describe('a policy step with interest: true claims late-payment interest in its 
       legalBasis: expect.stringContaining('Directive 2011/7/EU'),
     });
     expect(rows[1]).toMatchObject({ daysLate: 20, interestMinor: 111n, compensationMinor: 4_000n });
+  });
+
+  it('the case file shows what was claimed in that message', async () => {
+    const rows = await loadCaseFileRows(arrears.runtime.prisma, ids.get('EN-1')!);
+    const file = buildCaseFile(rows!, new Date('2025-11-03T10:00:00Z'));
+    const notice = file.json.contacts.find((c) => c.interestClaimed.length > 0);
+    expect(notice?.interestClaimed.map((c) => [c.invoice, c.asOf, c.interestMinor, c.compensationMinor, c.rates])).toEqual([
+      ['A-1', '2025-10-31', '1668', '4000', '10.15%'],
+      ['A-3', '2025-10-31', '111', '4000', '10.15%'],
+    ]);
+    expect(file.html).toContain(
+      'Claimed in this message (to 31 Oct 2025): A-1 interest €16.68, compensation €40.00 (eu-late-payment, 10.15%, 60 days); A-3 interest €1.11',
+    );
   });
 });

@@ -179,6 +179,37 @@ describe('late-payment interest: shipped rates, import, API and the report', () 
     expect(claimOf(await report('2025-01-14'), 'C-100')).toMatchObject({ rule: 'contract', interest_minor: 301, compensation: null });
   });
 
+  it('the case file lists each claim with its rule, legal basis, rates per period and the waiver with manager and reason', async () => {
+    const get = async (format: 'json' | 'html') =>
+      t.app.inject({
+        method: 'GET',
+        url: `/api/v1/cases/TR-1/file?format=${format}`,
+        headers: { authorization: `Bearer ${await t.token('manager')}` },
+      });
+    const json = (await get('json')).json();
+    const claim = json.interest.claims.find((c: { invoice: string }) => c.invoice === 'TR-100');
+    expect(claim).toMatchObject({
+      rule: 'tr-ttk-1530',
+      legalBasis: expect.stringContaining('madde 1530'),
+      waived: { reason: 'goodwill: long-standing customer' },
+    });
+    // Each period with its rate, the reference and the day it was read: the claim (counted to the
+    // day of the export) is split at each new year.
+    expect(claim.periods.slice(0, 2).map((p: { from: string; rateBp: number; fixedOn: string }) => [p.from, p.rateBp, p.fixedOn])).toEqual([
+      ['2024-12-16', 4800, '2024-01-01'],
+      ['2025-01-01', 5325, '2025-01-01'],
+    ]);
+    expect(json.interest.totals.find((x: { currency: string }) => x.currency === 'TRY')).toMatchObject({
+      interestMinor: '0',
+      waivedInterestMinor: claim.interestMinor ?? '0',
+    });
+    const html = (await get('html')).body;
+    expect(html).toContain('<h2>Late-payment interest</h2>');
+    expect(html).toContain('16 Dec 2024 – 31 Dec 2024: 48.00% (reference 48.00% read on 1 Jan 2024)');
+    expect(html).toMatch(/waived by Ana manager on [^:]+:\d{2}: goodwill: long-standing customer/);
+    expect(html).toContain('waived (not claimed): interest');
+  });
+
   it(
     'a statement of account shows each invoice’s interest and compensation, totals per currency, a waived claim as waived',
     async () => {
