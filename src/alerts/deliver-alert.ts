@@ -110,7 +110,7 @@ export async function deliverAlert(deps: AlertDeliveryDependencies, alertId: str
     });
   }
   if (recipients.length === 0) deps.logger.warn({ alertId }, 'no manager to alert: add a manager user or set MANAGER_EMAILS');
-  if (deps.webhook) await postSignedJson(deps.webhook, 'manager_alert.raised', `${alert.id}:${round}`, alertEvent(alert));
+  if (deps.webhook) await postSignedJson(deps.webhook, 'manager_alert.raised', `${alert.id}:${round}`, alertEvent(alert), deps.clock());
   await appendAudit(autoCommit(deps.prisma), {
     entityType: 'manager_alert',
     entityId: alert.id,

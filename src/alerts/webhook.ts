@@ -6,19 +6,55 @@ export interface WebhookTarget {
   secret: string;
 }
 
-export const SIGNATURE_HEADER = 'x-arrears-signature';
+/** `Arrears-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+export const SIGNATURE_HEADER = 'arrears-signature';
+/** The event's delivery id: the same on every retry of one delivery, for the receiver to de-duplicate by. */
+export const DELIVERY_HEADER = 'x-arrears-delivery';
+/** How far a receiver should let `t` be from its own clock, either way (what {@link verifyWebhookSignature} defaults to). */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** `sha256=<hex HMAC-SHA256 of the raw body>`, the same scheme as the inbound bounce webhook. */
-export function signBody(secret: string, body: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+function hmac(secret: string, timestamp: number, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }
 
-/** Constant-time check of a signature header against a raw body (for receivers, and the tests). */
-export function verifySignature(secret: string, body: string | Buffer, header: string | undefined | null): boolean {
-  if (typeof header !== 'string') return false;
-  const expected = Buffer.from(signBody(secret, body));
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/**
+ * The `Arrears-Signature` value for `body` sent at `at`. The timestamp is signed with the body,
+ * so a captured request cannot be sent again later with a fresh time: a receiver refuses it once
+ * `t` is older than its tolerance, and de-duplicates by `X-Arrears-Delivery` inside it.
+ */
+export function signWebhook(secret: string, body: string | Buffer, at: Date): string {
+  const timestamp = Math.floor(at.getTime() / 1000);
+  return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
+}
+
+export type WebhookVerification = { ok: true; timestamp: number } | { ok: false; reason: 'malformed' | 'signature' | 'stale' };
+
+/**
+ * What a receiver runs on each request (and the tests do): the `Arrears-Signature` header
+ * against the raw body as received, in constant time, then `t` against `now` within
+ * `toleranceSeconds` either way. Any of several `v1=` entries may match (a secret being rotated).
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  body: string | Buffer,
+  header: string | undefined | null,
+  options: { now: Date; toleranceSeconds?: number },
+): WebhookVerification {
+  if (typeof header !== 'string') return { ok: false, reason: 'malformed' };
+  const parts = header.split(',').map((part) => part.trim().split('='));
+  const t = parts.find(([key]) => key === 't')?.[1];
+  const signatures = parts.filter(([key, value]) => key === 'v1' && value !== undefined).map(([, value]) => value!);
+  if (t === undefined || !/^\d{1,12}$/.test(t) || signatures.length === 0) return { ok: false, reason: 'malformed' };
+  const timestamp = Number(t);
+  const expected = Buffer.from(hmac(secret, timestamp, body));
+  const matches = signatures.some((given) => {
+    const actual = Buffer.from(given.toLowerCase());
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  });
+  if (!matches) return { ok: false, reason: 'signature' };
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (Math.abs(options.now.getTime() / 1000 - timestamp) > tolerance) return { ok: false, reason: 'stale' };
+  return { ok: true, timestamp };
 }
 
 /** The receiver refused or could not be reached; the job retries with backoff. */
@@ -28,13 +64,15 @@ export class WebhookError extends Error {
 
 /**
  * POSTs a JSON event with `X-Arrears-Event`, `X-Arrears-Delivery` (stable across retries, so the
- * receiver can de-duplicate) and `X-Arrears-Signature`. Any 2xx is success.
+ * receiver can de-duplicate) and `Arrears-Signature` over the time `at` and the body (signed
+ * afresh on each retry). Any 2xx is success.
  */
 export async function postSignedJson(
   target: WebhookTarget,
   event: string,
   deliveryId: string,
   payload: unknown,
+  at: Date,
   timeoutMs = 10_000,
 ): Promise<number> {
   const body = JSON.stringify(payload);
@@ -44,10 +82,10 @@ export async function postSignedJson(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'user-agent': 'arrears-webhook/1',
+        'user-agent': 'arrears-webhook/2',
         'x-arrears-event': event,
-        'x-arrears-delivery': deliveryId,
-        [SIGNATURE_HEADER]: signBody(target.secret, body),
+        [DELIVERY_HEADER]: deliveryId,
+        [SIGNATURE_HEADER]: signWebhook(target.secret, body, at),
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),

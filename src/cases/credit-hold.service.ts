@@ -168,7 +168,7 @@ export async function deliverCreditHoldEvent(
 
   const announced = `credit_hold.${kind}.announced`;
   if (!(await hasAudit(deps.prisma, 'credit_hold', holdId, announced))) {
-    const status = deps.webhook ? await postSignedJson(deps.webhook, event.event, `${holdId}:${kind}`, event) : null;
+    const status = deps.webhook ? await postSignedJson(deps.webhook, event.event, `${holdId}:${kind}`, event, deps.clock()) : null;
     await appendAudit(autoCommit(deps.prisma), {
       entityType: 'credit_hold',
       entityId: holdId,

@@ -265,7 +265,7 @@ export const envSchema = z
           .filter((v) => v !== ''),
       )
       .refine((list) => list.every((v) => /^[^@\s]+@[^@\s]+$/.test(v)), { message: 'must be comma-separated email addresses' }),
-    /** Optional receiver of every manager alert as signed JSON (X-Arrears-Signature). */
+    /** Optional receiver of every manager alert as signed JSON (Arrears-Signature). */
     ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
     /** HMAC key signing ALERT_WEBHOOK_URL requests (16+ characters); required with the URL. */
     ALERT_WEBHOOK_SECRET: optionalText.refine((value) => value === undefined || value.length >= 16, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgeAlert, raiseSystemAlert } from '../../../src/alerts/alert.service.js';
 import { sendDigests } from '../../../src/alerts/digest.js';
-import { verifySignature } from '../../../src/alerts/webhook.js';
+import { verifyWebhookSignature } from '../../../src/alerts/webhook.js';
 import type { CaseServices } from '../../../src/cases/case-services.js';
 import { PermissionDenied } from '../../../src/cases/errors.js';
 import { runCaseSweep } from '../../../src/cases/sweep.js';
@@ -61,8 +61,18 @@ describe('manager alerts: email, signed webhook, dedupe, acknowledge, re-raise, 
 
     expect(hook.requests).toHaveLength(1);
     const request = hook.requests[0]!;
-    expect(verifySignature(ALERT_SECRET, request.body, request.headers['x-arrears-signature'] as string)).toBe(true);
-    expect(verifySignature(ALERT_SECRET, `${request.body} `, request.headers['x-arrears-signature'] as string)).toBe(false);
+    const signature = request.headers['arrears-signature'] as string;
+    expect(verifyWebhookSignature(ALERT_SECRET, request.body, signature, { now: new Date() })).toMatchObject({ ok: true });
+    expect(verifyWebhookSignature(ALERT_SECRET, `${request.body} `, signature, { now: new Date() })).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    // Captured and sent again an hour later, it is refused by a receiver with the default tolerance.
+    expect(verifyWebhookSignature(ALERT_SECRET, request.body, signature, { now: new Date(Date.now() + 3_600_000) })).toEqual({
+      ok: false,
+      reason: 'stale',
+    });
+    expect(request.headers['x-arrears-delivery']).toBe(`${alertId}:0`);
     expect(JSON.parse(request.body)).toMatchObject({
       event: 'manager_alert.raised',
       alert: { id: alertId, kind: 'credit_limit_crossed', round: 0, customer: { externalId: 'AL-1' } },

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../../src/alerts/webhook.js';
+import { verifyWebhookSignature } from '../../../src/alerts/webhook.js';
 import type { CaseServices } from '../../../src/cases/case-services.js';
 import { addNote, logCall } from '../../../src/cases/call-log.service.js';
 import { exportCaseFile, type CaseFileJson } from '../../../src/cases/case-file.js';
@@ -143,8 +143,13 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
     await drain(arrears);
     expect(erp.requests).toHaveLength(1);
     const request = erp.requests[0]!;
-    expect(verifySignature(ERP_SECRET, request.body, request.headers['x-arrears-signature'] as string)).toBe(true);
-    expect(verifySignature('another-secret-xxxxxx', request.body, request.headers['x-arrears-signature'] as string)).toBe(false);
+    const signature = request.headers['arrears-signature'] as string;
+    expect(verifyWebhookSignature(ERP_SECRET, request.body, signature, { now: new Date() })).toMatchObject({ ok: true });
+    expect(verifyWebhookSignature('another-secret-xxxxxx', request.body, signature, { now: new Date() })).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(request.headers['x-arrears-delivery']).toBe(`${holdId}:placed`);
     expect(JSON.parse(request.body)).toMatchObject({
       event: 'credit_hold.placed',
       holdId,

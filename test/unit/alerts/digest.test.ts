@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest, groupAlerts } from '../../../src/alerts/digest.js';
-import { signBody, verifySignature } from '../../../src/alerts/webhook.js';
 import type { AlertRow } from '../../../src/db/alerts.repository.js';
 
 const alert = (id: string, kind: AlertRow['kind'], hoursAgo: number, acknowledged = false): AlertRow => ({
@@ -43,15 +42,5 @@ describe('digest', () => {
     expect(digest.text).toContain('- Customer 3 (EXT-3): message 3');
     expect(digest.text).toMatch(/message 3 .*acknowledged/);
     expect(digest.html).toContain('<h3>Broken promises (1)</h3>');
-  });
-});
-
-describe('webhook signature', () => {
-  it('is sha256=<hex HMAC> of the raw body and verifies in constant time', () => {
-    const body = '{"a":1}';
-    expect(signBody('k'.repeat(16), body)).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifySignature('k'.repeat(16), body, signBody('k'.repeat(16), body))).toBe(true);
-    expect(verifySignature('k'.repeat(16), '{"a":2}', signBody('k'.repeat(16), body))).toBe(false);
-    expect(verifySignature('k'.repeat(16), body, undefined)).toBe(false);
   });
 });
