@@ -44,6 +44,10 @@ function printSummary(summary: DemoSummary, config: ReturnType<typeof loadConfig
       `collector: ${activity.calls} calls, ${activity.notes} notes`,
   );
   out();
+  out("Replies (through the reply path, as from the mailbox; see the console's Replies page):");
+  for (const r of summary.replies)
+    out(`  ${r.what}: ${r.classification}${r.customer ? '' : ' (unmatched)'} → ${r.actions.join(', ') || 'logged'}`);
+  out();
   out('Contacts by step and channel (status: count):');
   const rows = new Map<string, string[]>();
   for (const c of summary.contacts) {

@@ -53,6 +53,27 @@ export async function findCustomersWithPromisesAndDisputes(sql: Sql): Promise<{ 
 }
 
 /** Outbound contacts by step, channel and status, and how many holds, alerts and call tasks there are. */
+/** Each customer's last reminder by email that went out (Message-ID and all), newest first: what a customer may answer. */
+export function findLastEmailReminders(
+  sql: Sql,
+  limit: number,
+): Promise<
+  Array<{ customerId: string; externalId: string; locale: string; recipient: string; subject: string | null; messageId: string; at: Date }>
+> {
+  return sql.query(
+    `select * from (
+       select distinct on (c.customer_id) c.customer_id::text as "customerId", cu.external_id as "externalId", cu.locale,
+              c.recipient, c.subject, c.provider_message_id as "messageId", c.created_at as at
+         from contacts c join customers cu on cu.id = c.customer_id
+        where c.direction = 'outbound' and c.channel = 'email' and c.step_id is not null
+          and c.status in ('sent', 'delivered') and c.provider_message_id is not null and c.recipient is not null
+          and cu.email_opted_out_at is null
+        order by c.customer_id, c.created_at desc) last
+      order by at desc, "externalId" limit $1`,
+    [limit],
+  );
+}
+
 export async function countDemoOutcomes(db: Db) {
   const grouped = await db.contact.groupBy({
     by: ['stepId', 'channel', 'status'],

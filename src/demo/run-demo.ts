@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import type { Runtime } from '../app/runtime.js';
+import { replyDependencies } from '../app/services.js';
 import { startWorker } from '../app/worker.js';
 import type { CaseDependencies } from '../cases/case-action.js';
 import { dateOf, type Clock } from '../core/clock.js';
@@ -39,6 +40,7 @@ import {
 import { readConversations, type ConversationMessage } from './conversation.js';
 import { demoFigures, type DemoFigures } from './figures.js';
 import { random } from './random.js';
+import { answerLastReminders } from './replies.js';
 import {
   customersCsv,
   invoicesCsv,
@@ -92,6 +94,8 @@ export interface DemoSummary {
   ticks: number;
   imports: Array<{ kind: ImportKind; files: number; rows: number; created: number; updated: number; rejected: number }>;
   activity: DemoActivity;
+  /** The replies customers sent at the end, through the reply path. */
+  replies: Array<{ what: string; customer: string | null; classification: string; actions: string[] }>;
   contacts: Array<{ step: string; channel: string; status: string; count: number }>;
   creditHolds: number;
   legalHolds: number;
@@ -502,6 +506,8 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     now = following;
   }
   activity.invoicesIssued += opening.length;
+  // A few customers answer their last reminder, so the Replies page has something to show.
+  const replies = await answerLastReminders({ ...(await replyDependencies(runtime)), clock }, sql, end);
 
   return {
     firstDay,
@@ -509,6 +515,12 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
     ticks,
     imports: [...importTotals.values()],
     activity,
+    replies: replies.map((r) => ({
+      what: r.what,
+      customer: r.outcome.customer,
+      classification: r.outcome.classification,
+      actions: r.outcome.actions,
+    })),
     ledgerDir,
     ...(await countDemoOutcomes(prisma)),
     figures: await demoFigures(runtime.prisma, sql, policies, { end, days: options.days }),

@@ -30,17 +30,22 @@ import { act, planReply, recordInboundContact, storedVerdict, suggest, type Repl
  */
 export async function markHandled(deps: ReplyDependencies, actorRef: string, replyId: string): Promise<boolean> {
   const actor = await resolveActor(deps.prisma, actorRef, 'reply.handle');
+  return handle(deps, actor.id, replyId, null);
+}
+
+async function handle(deps: ReplyDependencies, actorId: string, replyId: string, reason: string | null): Promise<boolean> {
   const at = deps.clock();
   return inTransaction(deps.prisma, async ({ sql }) => {
     const reply = await lockReply(sql, replyId);
     if (!reply) throw new NotFound('reply', replyId);
-    if (!(await markReplyHandled(sql, replyId, actor.id, at))) return false;
+    if (!(await markReplyHandled(sql, replyId, actorId, at))) return false;
     await appendAudit(sql, {
       entityType: 'reply',
       entityId: replyId,
       action: 'reply.handled',
-      actor: actor.id,
+      actor: actorId,
       at,
+      reason,
       before: { handledAt: null },
       after: { handledAt: at.toISOString() },
     });
@@ -77,7 +82,8 @@ export interface ConfirmedSuggestion {
 
 /**
  * Confirms a suggested promise or dispute in one click: it becomes a real promise to pay or
- * dispute through the case services (their checks, audit and confirmation email). The collector
+ * dispute through the case services (their checks, audit and confirmation email), and the reply
+ * is marked handled (its reply pause ends: the promise or dispute holds the ladder). The collector
  * may correct it first (the promise's date and amount, the dispute's invoices); a correction is
  * checked as a promise or dispute made on the customer page is. The suggestion
  * is marked confirmed first, so two clicks never make two promises; when the case service refuses
@@ -103,6 +109,8 @@ export async function confirmSuggestion(
   try {
     const resultIds = suggestion.kind === 'promise' ? await confirmPromise() : await confirmDispute();
     await setSuggestionResults(autoCommit(deps.prisma), suggestionId, resultIds);
+    // What the reply asked of a person is done: its reply pause ends (the promise or dispute now holds the ladder).
+    await handle(deps, actor.id, suggestion.replyId, `${suggestion.kind} confirmed from suggestion ${suggestionId}`);
     return { kind: suggestion.kind, resultIds };
   } catch (error) {
     await reopenSuggestion(autoCommit(deps.prisma), suggestionId);

@@ -88,6 +88,26 @@ describe('npm run demo', () => {
     expect(counts['after-legal-hold'].count).toBe(0);
   });
 
+  it('ends with a few customers answering their last reminder through the reply path, so the Replies page has content', async () => {
+    expect(summary.replies.map((r) => [r.classification, r.customer === null])).toEqual([
+      ['promise', false],
+      ['auto_reply', false],
+      ['opt_out', false],
+      ['other', true],
+    ]);
+    const [promise, away, optOut, unmatched] = summary.replies;
+    expect(promise!.what).toMatch(/\((ro|zh-CN)\)$/);
+    expect(promise!.actions).toEqual(['reply_pause', 'suggestion.promise']);
+    expect(away!.actions).toEqual(['next_reminder_after_return']);
+    expect(optOut!.actions).toEqual(['reply_pause', 'email.opted_out']);
+    expect(unmatched!.actions).toEqual(['unmatched']);
+    // Threaded to the reminders they answer.
+    const threaded = await pool.query<{ n: string }>(`select count(*) as n from replies where answers_contact_id is not null`);
+    expect(Number(threaded.rows[0]!.n)).toBe(3);
+    const open = await pool.query<{ n: string }>(`select count(*) as n from reply_suggestions where status = 'open'`);
+    expect(Number(open.rows[0]!.n)).toBe(1);
+  });
+
   it('leaves a ledger that is mostly current or lightly overdue, with few legal holds', () => {
     const byBucket = new Map(summary.figures.customersByOldestBucket.map((b) => [b.bucket, b.customers]));
     const owing = [...byBucket.values()].reduce((a, b) => a + b, 0);

@@ -150,7 +150,7 @@ export function registerReplyRoutes(
       ...(invoices && { invoices }),
     });
     return confirmed.kind === 'promise'
-      ? 'Promise to pay recorded from the reply: it shows on the customer page.'
+      ? 'Promise to pay recorded from the reply, and the reply handled: the promise shows on the customer page.'
       : `Dispute opened from the reply (${confirmed.resultIds.length} invoice${confirmed.resultIds.length === 1 ? '' : 's'}): disputed invoices leave dunning.`;
   });
   action('/replies/suggestions/:id/dismiss', 'suggestion', async (actor, suggestionId) =>

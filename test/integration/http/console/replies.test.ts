@@ -66,6 +66,10 @@ describe('the Replies page: confirm, dismiss, mark handled, assign', () => {
     const customerPage = await collector.get('/console/customers/RPL-PRM');
     const openPromises = customerPage.body.slice(customerPage.body.indexOf('id="promises-h"'));
     expect(openPromises).toMatch(new RegExp(`RON\\s300\\.00</strong> by ${day.toISODate()}`));
+    // Confirming handled the reply: its reply pause is over, it no longer awaits a person.
+    const handled = await prisma().reply.findUniqueOrThrow({ where: { id: received.reply } });
+    expect(handled.handledAt).not.toBeNull();
+    expect((await collector.get('/console/replies')).body).not.toContain(`id="reply-${received.reply}"`);
     // Gone from the suggestions; a second click is refused, not a second promise.
     expect((await collector.get('/console/replies')).body).not.toContain(`/console/replies/suggestions/${suggestion.id}/confirm`);
     await collector.post(`/console/replies/suggestions/${suggestion.id}/confirm`, {});
