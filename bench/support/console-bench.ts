@@ -7,6 +7,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
 import pg from 'pg';
+import { systemClock } from '../../src/app/runtime.js';
 import { createPrisma } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { findFreePort } from '../../src/dev/free-port.js';
@@ -111,12 +112,19 @@ export async function measurePages(
   const scratch = new URL(options.databaseUrl);
   let serve: ReturnType<typeof startArrears> | null = null;
   try {
-    await addUser(prisma, { email: 'manager@bench.example', name: 'Bench Manager', role: 'manager', password: PASSWORD }, 'bench');
-    const { token } = await createApiToken(prisma, {
-      userEmail: 'manager@bench.example',
-      name: 'bench',
-      scopes: parseScopes('reports:read').scopes,
-    });
+    await addUser(
+      { prisma, clock: systemClock },
+      { email: 'manager@bench.example', name: 'Bench Manager', role: 'manager', password: PASSWORD },
+      'bench',
+    );
+    const { token } = await createApiToken(
+      { prisma, clock: systemClock },
+      {
+        userEmail: 'manager@bench.example',
+        name: 'bench',
+        scopes: parseScopes('reports:read').scopes,
+      },
+    );
     // A busy customer (the most contacts) and words to search for.
     const { rows } = await pool.query<{ external_id: string; name: string }>(
       `select c.external_id, c.name from customers c join contacts t on t.customer_id = c.id

@@ -42,8 +42,8 @@ export function registerUsersCommand(program: Command, context: CommandContext):
     .option('--time-zone <zone>', 'IANA zone the console shows this user\'s times and "today" in; "default" = TICK_TZ')
     .action(async (options: { email: string; role: string; name?: string; passwordStdin?: boolean; timeZone?: string }) => {
       const password = options.passwordStdin ? await readStdin() : null;
-      await withPrisma(context, async ({ prisma }) => {
-        const { user, created } = await addUser(prisma, {
+      await withPrisma(context, async (runtime) => {
+        const { user, created } = await addUser(runtime, {
           email: options.email,
           role: options.role,
           password,
@@ -59,8 +59,8 @@ export function registerUsersCommand(program: Command, context: CommandContext):
     .description('Disable a user: no sign-in or API token any more, and every console session ends now (`users add` enables again).')
     .requiredOption('--email <email>', 'the user to disable')
     .action(async (options: { email: string }) => {
-      await withPrisma(context, async ({ prisma }) => {
-        if (!(await disableUser(prisma, options.email))) throw new UserInputError(`user: no user ${options.email}`);
+      await withPrisma(context, async (runtime) => {
+        if (!(await disableUser(runtime, options.email))) throw new UserInputError(`user: no user ${options.email}`);
         process.stdout.write(`disabled ${options.email}; their console sessions have ended\n`);
       });
     });
@@ -79,8 +79,8 @@ export function registerUsersCommand(program: Command, context: CommandContext):
         process.exitCode = 2;
         return;
       }
-      await withPrisma(context, async ({ prisma }) => {
-        const { token, record } = await createApiToken(prisma, { userEmail: options.user, name: options.name, scopes });
+      await withPrisma(context, async (runtime) => {
+        const { token, record } = await createApiToken(runtime, { userEmail: options.user, name: options.name, scopes });
         process.stderr.write(
           `token ${record.prefix}… (${record.id}) for ${options.user}, scopes ${scopes.join(',')}; it is shown only now:\n`,
         );
@@ -105,8 +105,8 @@ export function registerUsersCommand(program: Command, context: CommandContext):
     .command('revoke <idOrPrefix>')
     .description('Revoke a token by its id or prefix.')
     .action(async (idOrPrefix: string) => {
-      await withPrisma(context, async ({ prisma }) => {
-        const count = await revokeApiToken(prisma, idOrPrefix);
+      await withPrisma(context, async (runtime) => {
+        const count = await revokeApiToken(runtime, idOrPrefix);
         process.stdout.write(`revoked ${count} token(s)\n`);
         if (count === 0) process.exitCode = 1;
       });

@@ -72,7 +72,7 @@ export const DEMO_PASSWORD = 'arrears-demo-password';
 const COLLECTOR = DEMO_USERS[0].email;
 
 async function addDemoUsers(runtime: Runtime): Promise<void> {
-  for (const user of DEMO_USERS) await addUser(runtime.prisma, { ...user, password: DEMO_PASSWORD }, 'demo');
+  for (const user of DEMO_USERS) await addUser(runtime, { ...user, password: DEMO_PASSWORD }, 'demo');
 }
 
 /** What the simulated customers and the collector did (besides what the product did). */

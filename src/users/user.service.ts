@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IANAZone } from 'luxon';
+import type { Clock } from '../core/clock.js';
 import type { PrismaClient, UserRole } from '../db/client.js';
 import { appendAudit } from '../db/audit.repository.js';
 import { revokeUserSessions } from '../db/sessions.repository.js';
@@ -37,9 +38,15 @@ export class UserInputError extends Error {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** What the user services write with: the database, and the process's clock for audit times and ended sessions. */
+export interface UserDependencies {
+  prisma: PrismaClient;
+  clock: Clock;
+}
+
 /** Creates a user (or updates the one with that email): `arrears users add`. A new password ends the user's console sessions. */
 export async function addUser(
-  prisma: PrismaClient,
+  { prisma, clock }: UserDependencies,
   input: { email: string; name?: string; role: string; password: string | null; timeZone?: string | null },
   actor = 'cli',
 ): Promise<{ user: UserRecord; created: boolean }> {
@@ -53,6 +60,7 @@ export async function addUser(
     throw new UserInputError(`time zone: "${input.timeZone}" is not an IANA time zone (e.g. Europe/Bucharest)`);
   }
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
+  const now = clock.now().toJSDate();
   return inTransaction(prisma, async ({ db, sql }) => {
     const result = await upsertUser(db, sql, {
       email,
@@ -61,7 +69,7 @@ export async function addUser(
       passwordHash,
       ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     });
-    if (!result.created && passwordHash !== null) await revokeUserSessions(sql, result.user.id, new Date());
+    if (!result.created && passwordHash !== null) await revokeUserSessions(sql, result.user.id, now);
     await appendAudit(sql, {
       entityType: 'user',
       entityId: result.user.id,
@@ -73,7 +81,7 @@ export async function addUser(
         passwordSet: input.password !== null,
         ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
       },
-      at: new Date(),
+      at: now,
     });
     return result;
   });
@@ -83,8 +91,9 @@ export async function addUser(
  * Disables a user (`arrears users disable`): no sign-in, no API token, and every console session
  * ends now. `arrears users add` with the same email enables them again. False: no such user.
  */
-export async function disableUser(prisma: PrismaClient, idOrEmail: string, actor = 'cli', now = new Date()): Promise<boolean> {
+export async function disableUser({ prisma, clock }: UserDependencies, idOrEmail: string, actor = 'cli'): Promise<boolean> {
   const user = await findUser(prisma, idOrEmail);
+  const now = clock.now().toJSDate();
   if (user === null) return false;
   await inTransaction(prisma, async ({ sql }) => {
     await setUserActive(sql, user.id, false);
@@ -117,7 +126,7 @@ export function hashToken(plaintext: string): string {
 
 /** Creates a token; the plaintext is returned once and never stored. */
 export async function createApiToken(
-  prisma: PrismaClient,
+  { prisma, clock }: UserDependencies,
   input: { userEmail: string; name: string; scopes: readonly ApiScope[] },
   actor = 'cli',
 ): Promise<{ token: string; record: TokenRecord }> {
@@ -139,14 +148,15 @@ export async function createApiToken(
       action: 'token.created',
       actor,
       after: { user: user.email, scopes: input.scopes },
-      at: new Date(),
+      at: clock.now().toJSDate(),
     });
     return inserted;
   });
   return { token, record };
 }
 
-export async function revokeApiToken(prisma: PrismaClient, idOrPrefix: string, actor = 'cli', now = new Date()): Promise<number> {
+export async function revokeApiToken({ prisma, clock }: UserDependencies, idOrPrefix: string, actor = 'cli'): Promise<number> {
+  const now = clock.now().toJSDate();
   return inTransaction(prisma, async ({ sql }) => {
     const revoked = await revokeApiTokens(sql, idOrPrefix, now);
     if (revoked.length > 0)
@@ -156,7 +166,7 @@ export async function revokeApiToken(prisma: PrismaClient, idOrPrefix: string, a
 }
 
 /** The principal of a bearer token, or null for an unknown, revoked or malformed one or an inactive user. */
-export async function authenticateToken(prisma: PrismaClient, plaintext: string, now = new Date()): Promise<Principal | null> {
+export async function authenticateToken(prisma: PrismaClient, plaintext: string, now: Date): Promise<Principal | null> {
   if (!TOKEN.test(plaintext)) return null;
   const found = await findTokenByHash(prisma, hashToken(plaintext));
   if (found === null || !found.user.active) return null;

@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/core/clock.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { findUser, findUserById } from '../../src/db/users.repository.js';
-import { addUser, authenticatePassword } from '../../src/users/user.service.js';
+import { addUser, authenticatePassword, createApiToken, disableUser, revokeApiToken } from '../../src/users/user.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 
 // One user lookup serves the case actions (actor by id or email), the console sign-in and the CLI:
@@ -37,11 +39,32 @@ describe('looking a user up', () => {
   });
 
   it('updates the user of an email given in another case instead of adding a second one, and signs them in', async () => {
-    const first = await addUser(prisma, { email: 'cora@example.com', name: 'Cora', role: 'collector', password: 'correct horse battery' });
-    const again = await addUser(prisma, { email: 'CORA@Example.com', name: 'Cora C.', role: 'manager', password: null });
+    const users = { prisma, clock: fixedClock(DateTime.now()) };
+    const first = await addUser(users, { email: 'cora@example.com', name: 'Cora', role: 'collector', password: 'correct horse battery' });
+    const again = await addUser(users, { email: 'CORA@Example.com', name: 'Cora C.', role: 'manager', password: null });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, user: { id: first.user.id, name: 'Cora C.', role: 'manager' } });
     expect((await authenticatePassword(prisma, 'Cora@Example.COM', 'correct horse battery'))?.id).toBe(first.user.id);
     expect(await prisma.auditEvent.count({ where: { entityId: first.user.id } })).toBe(2);
+  });
+
+  it("stamps the user services' audit rows with the process's clock, not the machine's", async () => {
+    // A simulated clock (the demo's, a test's): every audit row and ended session carries its time.
+    const at = DateTime.fromISO('2031-07-04T09:30:00Z');
+    const users = { prisma, clock: fixedClock(at) };
+    const { user } = await addUser(users, { email: 'tim@example.com', role: 'collector', password: 'correct horse battery' }, 'test');
+    const { record } = await createApiToken(users, { userEmail: 'tim@example.com', name: 'erp', scopes: ['reports:read'] }, 'test');
+    await addUser(users, { email: 'tim@example.com', role: 'collector', password: 'another correct horse' }, 'test');
+    expect(await revokeApiToken(users, record.id, 'test')).toBe(1);
+    expect(await disableUser(users, 'tim@example.com', 'test')).toBe(true);
+    const audits = await prisma.auditEvent.findMany({ where: { entityId: { in: [user.id, record.id] } }, orderBy: { action: 'asc' } });
+    expect(audits.map((a) => [a.action, a.at.toISOString()])).toEqual(
+      ['token.created', 'token.revoked', 'user.created', 'user.disabled', 'user.updated'].map((action) => [
+        action,
+        at.toJSDate().toISOString(),
+      ]),
+    );
+    const token = await prisma.apiToken.findUniqueOrThrow({ where: { id: record.id } });
+    expect(token.revokedAt?.toISOString()).toBe(at.toJSDate().toISOString());
   });
 });

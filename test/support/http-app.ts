@@ -44,7 +44,7 @@ export async function startTestHttpApp(extraEnv: Record<string, string> = {}, op
   const app = await buildHttpServer(await httpDependencies(runtime, { cases: cases.cases }));
   const users = {} as TestHttpApp['users'];
   for (const role of ['collector', 'manager', 'admin'] as const) {
-    const { user } = await addUser(runtime.prisma, { email: `${role}@example.com`, name: `Ana ${role}`, role, password: PASSWORD }, 'test');
+    const { user } = await addUser(runtime, { email: `${role}@example.com`, name: `Ana ${role}`, role, password: PASSWORD }, 'test');
     users[role] = { id: user.id, email: user.email };
   }
   return {
@@ -53,7 +53,7 @@ export async function startTestHttpApp(extraEnv: Record<string, string> = {}, op
     app,
     users,
     token: async (role, scopes = 'all') =>
-      (await createApiToken(runtime.prisma, { userEmail: `${role}@example.com`, name: 'test', scopes: parseScopes(scopes).scopes })).token,
+      (await createApiToken(runtime, { userEmail: `${role}@example.com`, name: 'test', scopes: parseScopes(scopes).scopes })).token,
     close: async () => {
       await app.close();
       await runtime.lifecycle.close();

@@ -92,12 +92,8 @@ L-2,LOG-2,F-200,RON,700.00,,2026-02-01,2026-03-01
 
     const app = await buildHttpServer(await httpDependencies(runtime));
     runtime.lifecycle.adopt('http', app, (a) => a.close());
-    await addUser(
-      runtime.prisma,
-      { email: 'manager.person@staff.example', name: 'Maria Manager', role: 'manager', password: PASSWORD },
-      'test',
-    );
-    const { token } = await createApiToken(runtime.prisma, {
+    await addUser(runtime, { email: 'manager.person@staff.example', name: 'Maria Manager', role: 'manager', password: PASSWORD }, 'test');
+    const { token } = await createApiToken(runtime, {
       userEmail: 'manager.person@staff.example',
       name: 'erp',
       scopes: parseScopes('all').scopes,

@@ -95,11 +95,11 @@ describe('console sessions are server-side and revocable', () => {
   it('revokes every session of a user whose password changes', async () => {
     const a = await signInAs(t.app, 'manager@example.com', PASSWORD);
     const b = await signInAs(t.app, 'manager@example.com', PASSWORD);
-    await addUser(t.runtime.prisma, { email: 'manager@example.com', role: 'manager', password: `${PASSWORD}!` }, 'test');
+    await addUser(t.runtime, { email: 'manager@example.com', role: 'manager', password: `${PASSWORD}!` }, 'test');
     expect(await signedIn(sessionCookie(a.jar))).toBe(false);
     expect(await signedIn(sessionCookie(b.jar))).toBe(false);
     // Even if the password is set back: revoked is revoked.
-    await addUser(t.runtime.prisma, { email: 'manager@example.com', role: 'manager', password: PASSWORD }, 'test');
+    await addUser(t.runtime, { email: 'manager@example.com', role: 'manager', password: PASSWORD }, 'test');
     expect(await signedIn(sessionCookie(a.jar))).toBe(false);
     expect((await signInAs(t.app, 'manager@example.com', PASSWORD)).status).toBe(303);
   });
@@ -107,11 +107,11 @@ describe('console sessions are server-side and revocable', () => {
   it('revokes every session of a user a manager disables, and a re-enabled user must sign in again', async () => {
     const { jar } = await signInAs(t.app, 'collector@example.com', PASSWORD);
     const others = await signInAs(t.app, 'admin@example.com', PASSWORD);
-    expect(await disableUser(t.runtime.prisma, 'collector@example.com', 'test')).toBe(true);
+    expect(await disableUser(t.runtime, 'collector@example.com', 'test')).toBe(true);
     expect(await signedIn(sessionCookie(jar))).toBe(false);
     expect((await signInAs(t.app, 'collector@example.com', PASSWORD)).status).toBe(401);
     expect(await signedIn(sessionCookie(others.jar))).toBe(true);
-    await addUser(t.runtime.prisma, { email: 'collector@example.com', role: 'collector', password: null }, 'test');
+    await addUser(t.runtime, { email: 'collector@example.com', role: 'collector', password: null }, 'test');
     expect(await signedIn(sessionCookie(jar))).toBe(false);
   });
 

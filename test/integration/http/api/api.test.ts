@@ -309,7 +309,7 @@ describe('REST API /api/v1', () => {
     const { revokeApiToken } = await import('../../../../src/users/user.service.js');
     const token = await t.token('collector', 'ledger:read');
     expect((await call('GET', '/api/v1/cases', token)).statusCode).toBe(200);
-    expect(await revokeApiToken(t.runtime.prisma, token.slice(0, 12), 'test')).toBe(1);
+    expect(await revokeApiToken(t.runtime, token.slice(0, 12), 'test')).toBe(1);
     expect((await call('GET', '/api/v1/cases', token)).statusCode).toBe(401);
   });
 

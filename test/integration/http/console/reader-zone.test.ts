@@ -13,7 +13,7 @@ describe("the console in the reader's own time zone", () => {
 
   beforeAll(async () => {
     t = await startTestHttpApp();
-    await addUser(t.runtime.prisma, {
+    await addUser(t.runtime, {
       email: 'west@example.com',
       name: 'Wes West',
       role: 'collector',
@@ -69,7 +69,7 @@ describe("the console in the reader's own time zone", () => {
 
   it('refuses a zone that is not an IANA zone, naming it', async () => {
     await expect(
-      addUser(t.runtime.prisma, { email: 'nowhere@example.com', role: 'collector', password: null, timeZone: 'Mars/Olympus' }),
+      addUser(t.runtime, { email: 'nowhere@example.com', role: 'collector', password: null, timeZone: 'Mars/Olympus' }),
     ).rejects.toThrow(new UserInputError('time zone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Bucharest)'));
   });
 });

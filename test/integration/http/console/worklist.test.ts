@@ -69,8 +69,8 @@ describe('the worklist (/console/worklist)', () => {
   beforeAll(async () => {
     t = await startTestHttpApp();
     const prisma = t.runtime.prisma;
-    bobId = (await addUser(prisma, { email: 'bob@example.com', name: 'Bob Collector', role: 'collector', password: PASSWORD }, 'test')).user
-      .id;
+    bobId = (await addUser(t.runtime, { email: 'bob@example.com', name: 'Bob Collector', role: 'collector', password: PASSWORD }, 'test'))
+      .user.id;
     ids = await seedLedger(prisma, [
       account('USD-1', 'Hudson Supply', 'USD', 14_412_00, { email: 'ap@hudson.example', mobile: '+14155550123' }),
       account('TRY-1', 'Anadolu Tekstil', 'TRY', 30_625_00),
