@@ -17,9 +17,8 @@ describe('call tasks in the console: My tasks, done, snooze, reassign', () => {
 
   beforeAll(async () => {
     t = await startTestHttpApp();
-    otherId = (
-      await addUser(t.runtime, { email: 'bob@example.com', name: 'Bob collector', role: 'collector', password: PASSWORD }, 'test')
-    ).user.id;
+    otherId = (await addUser(t.runtime, { email: 'bob@example.com', name: 'Bob collector', role: 'collector', password: PASSWORD }, 'test'))
+      .user.id;
     customers = await seedLedger(t.runtime.prisma, [
       {
         externalId: 'TASK-1',
