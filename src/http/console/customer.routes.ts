@@ -16,7 +16,7 @@ import {
   type TimelineRow,
 } from '../../db/customer-page.repository.js';
 import type { CaseOutlook } from '../../dunning/standing.js';
-import { loadPaymentPredictions } from '../../reports/sources/reports.source.js';
+import { loadPaymentPredictions, portfolioSampleCache } from '../../reports/sources/reports.source.js';
 import type { ConsoleActions, ConsoleHelpers } from './console.plugin.js';
 import { amount, twoZones, type TwoZoneTime } from './format.js';
 
@@ -227,8 +227,12 @@ function timelineEntry(row: TimelineRow, zones: { customer: string; user: string
 }
 
 /** GET /console/customers/:externalId — the customer page. */
+/** How long a page server keeps the predictions' portfolio sample (see `portfolioSampleCache`). */
+const PORTFOLIO_SAMPLE_MAX_AGE_MS = 10 * 60 * 1000;
+
 export function registerCustomerRoutes(app: FastifyInstance, helpers: ConsoleHelpers, options: CustomerRouteOptions): void {
   const { prisma } = options;
+  const portfolio = portfolioSampleCache(() => options.clock().getTime(), PORTFOLIO_SAMPLE_MAX_AGE_MS);
 
   app.get<{ Params: { externalId: string }; Querystring: Record<string, unknown> }>(
     '/customers/:externalId',
@@ -250,7 +254,7 @@ export function registerCustomerRoutes(app: FastifyInstance, helpers: ConsoleHel
         findTimelinePage(prisma, header, { filter: query.show, cursor: query.cursor, limit: TIMELINE_PAGE }),
         header.caseId && options.outlook ? options.outlook(header.caseId, DateTime.fromJSDate(now, { zone: 'utc' })) : null,
         options.actions ? options.actions.formsFor(request, { id: header.id, externalId: header.externalId }) : null,
-        header.balances.length > 0 ? loadPaymentPredictions(prisma, { asOf: header.today, customerIds: [header.id] }) : [],
+        header.balances.length > 0 ? loadPaymentPredictions(prisma, { asOf: header.today, customerIds: [header.id], portfolio }) : [],
       ]);
       const expected = new Map((predictions[0]?.invoices ?? []).map((i) => [i.invoiceId, i.expectedOn]));
       const base = customerUrl(header.externalId);
