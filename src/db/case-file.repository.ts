@@ -44,6 +44,8 @@ export function loadActionFormRows(db: Db, customerId: string) {
       doNotContact: true,
       statementSchedule: true,
       salesContactEmail: true,
+      interestRule: true,
+      interestContractRateBp: true,
       collectionCase: { select: { state: true } },
       legalHolds: { where: { releasedAt: null }, select: { id: true } },
       creditHolds: { where: { releasedAt: null }, select: { id: true } },

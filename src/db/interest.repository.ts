@@ -43,7 +43,8 @@ export async function loadInterestLedger(
        left join interest_waivers w on w.invoice_id = i.id
       where i.due_date < $1::date
         and ($2::uuid[] is null or i.customer_id = any($2::uuid[]))
-        and coalesce(c.interest_rule, '') <> 'none'
+        -- the core's basis: a contractual rate applies whatever the rule (interestBasisFor)
+        and (coalesce(c.interest_rule, '') <> 'none' or c.interest_contract_rate_bp is not null)
         and (i.status = 'open'
              or (i.status = 'paid' and exists (
                    select 1 from payment_allocations a join payments p on p.id = a.payment_id

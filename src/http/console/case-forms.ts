@@ -7,6 +7,10 @@ import { CALL_OUTCOMES, addNote, logCall } from '../../cases/call-log.service.js
 import { resolveCustomer, type CaseDependencies } from '../../cases/case-action.js';
 import { exportCaseFile } from '../../cases/case-file.js';
 import { updateCustomerSettings } from '../../cases/customer-settings.service.js';
+import { waiveInterest } from '../../cases/interest-waiver.service.js';
+import { RULE_IDS } from '../../core/interest/rules.js';
+import { percentText } from '../../core/interest/reference-rate-input.js';
+import { loadClaims } from '../../reports/sources/interest.source.js';
 import { placeCreditHold, releaseCreditHold } from '../../cases/credit-hold.service.js';
 import { openDispute, resolveDispute } from '../../cases/dispute.service.js';
 import { InvalidInput, InvalidTransition, NotFound, PermissionDenied } from '../../cases/errors.js';
@@ -20,11 +24,13 @@ import { writeOff } from '../../cases/write-off.service.js';
 import { loadActionFormRows } from '../../db/case-file.repository.js';
 import type { CustomerRow } from '../../db/customers.repository.js';
 import { autoCommit } from '../../db/transaction.js';
+import { findUsersByIds } from '../../db/users.repository.js';
 import { CONTACT_RESTRICTION_WARNINGS, findContactRestriction } from '../../db/worklist-views.repository.js';
 import { listUsers } from '../../db/users.repository.js';
 import { parseMajor, toMajorString } from '../../core/money.js';
 import { CUSTOMER_PROFILES, STATEMENT_SCHEDULES } from '../../ingest/rows.js';
 import { flashOf, type ConsoleActions, type ConsoleHelpers } from './console.plugin.js';
+import { amount } from './format.js';
 import { registerAlertRoutes } from './alerts.routes.js';
 import { customerOpenTasks, registerTaskRoutes } from './tasks.routes.js';
 
@@ -239,11 +245,31 @@ const FORMS: readonly CaseForm[] = [
     },
   },
   {
+    name: 'waive-interest',
+    action: 'interest.waive',
+    fields: ['invoice', 'reason'],
+    run: async (deps, actor, c, f) => {
+      await waiveInterest(deps, actor, { customer: c.externalId, invoice: text(f, 'invoice'), reason: text(f, 'reason') });
+      return `Late-payment interest and compensation on ${text(f, 'invoice')} waived: still shown, marked waived, no longer claimed.`;
+    },
+  },
+  {
     name: 'settings',
     action: 'customer.update',
-    fields: ['collector', 'profile', 'holidayCalendar', 'doNotContact', 'statementSchedule', 'salesContactEmail', 'reason'],
+    fields: [
+      'collector',
+      'profile',
+      'holidayCalendar',
+      'doNotContact',
+      'statementSchedule',
+      'salesContactEmail',
+      'interestRule',
+      'interestContractRate',
+      'reason',
+    ],
     run: async (deps, actor, c, f) => {
       const orNull = (key: string) => (text(f, key) === '' ? null : text(f, key));
+      const rule = text(f, 'interestRule');
       const { changed } = await updateCustomerSettings(deps, actor, {
         customer: c.externalId,
         collector: text(f, 'collector') === UNASSIGNED ? null : text(f, 'collector'),
@@ -252,6 +278,9 @@ const FORMS: readonly CaseForm[] = [
         doNotContact: text(f, 'doNotContact') === 'yes',
         statementSchedule: text(f, 'statementSchedule') as 'monthly',
         salesContactEmail: orNull('salesContactEmail'),
+        // Left out of a post that does not carry them (a form of an older page): unchanged.
+        ...(rule !== '' && { interestRule: (rule === DEFAULT_RULE ? null : rule) as 'none' }),
+        ...(f.interestContractRate !== undefined && { interestContractRateBp: percentToBp(text(f, 'interestContractRate')) }),
         ...optional(f, 'reason'),
       });
       return changed.length === 0
@@ -260,6 +289,17 @@ const FORMS: readonly CaseForm[] = [
     },
   },
 ];
+
+/** "8.5" or "8.50" → 850; empty → null (no contractual rate). */
+function percentToBp(value: string): number | null {
+  if (value === '') return null;
+  const match = /^(\d{1,3})(?:[.,](\d{1,2}))?$/.exec(value);
+  if (match === null)
+    throw new InvalidInput('customer.update', [
+      { field: 'interestContractRate', message: 'must be a percentage a year with at most two decimals, e.g. 8.50 (empty: none)' },
+    ]);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
 
 /**
  * The payment-plan form's instalments: the total split into `count` equal parts (the remainder on
@@ -299,6 +339,8 @@ const PLAN_INTERVALS: Readonly<Record<string, { unit: 'weeks' | 'months'; size: 
 /** The write-off form's choice for the whole open balance, and the settings form's for no collector. */
 const ALL_INVOICES = '*all';
 const UNASSIGNED = '*none';
+/** The settings form's choice for the business default rule (INTEREST_RULE). */
+const DEFAULT_RULE = '*default';
 const SETTING_LABELS: Readonly<Record<string, string>> = {
   collector: 'collector',
   profile: 'contact profile',
@@ -306,6 +348,8 @@ const SETTING_LABELS: Readonly<Record<string, string>> = {
   doNotContact: 'do not contact',
   statementSchedule: 'statement schedule',
   salesContactEmail: 'sales contact',
+  interestRule: 'late-payment rule',
+  interestContractRateBp: 'contractual interest rate',
 };
 
 /** Service field names that differ from the form's. */
@@ -314,6 +358,7 @@ const FORM_FIELD: Readonly<Record<string, string>> = {
   totalMinor: 'total',
   instalments: 'count',
   channel: 'template',
+  interestContractRateBp: 'interestContractRate',
 };
 const REASON_CODES = ['not_received', 'pricing', 'quality', 'duplicate', 'already_paid', 'other'];
 
@@ -488,6 +533,8 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
           doNotContact: customer.doNotContact ? 'yes' : 'no',
           statementSchedule: customer.statementSchedule,
           salesContactEmail: customer.salesContactEmail ?? '',
+          interestRule: customer.interestRule ?? DEFAULT_RULE,
+          interestContractRate: customer.interestContractRateBp === null ? '' : percentText(customer.interestContractRateBp),
         },
       };
       // Each form's errors (next to its fields), errors of fields it does not show, and its values;
@@ -514,6 +561,19 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
       const option = (value: string) => ({ value, label: value.replaceAll('_', ' ') });
       const owing = customer.invoices.filter((i) => i.openBalanceMinor > 0n);
       const users = may('customer.update') ? await listUsers(deps.prisma) : [];
+      // Read-only for everyone (collectors included); waiving is a manager's.
+      const claims = await loadClaims(autoCommit(deps.prisma), { asOf: today, customerIds: [id], ...deps.interest });
+      const waivers = await findUsersByIds(
+        deps.prisma,
+        claims.flatMap((c) => (c.waived ? [c.waived.by] : [])),
+      );
+      const claimTotals = new Map<string, { interest: bigint; compensation: bigint }>();
+      for (const c of claims.filter((claim) => claim.waived === null)) {
+        const t = claimTotals.get(c.currency) ?? { interest: 0n, compensation: 0n };
+        t.interest += c.interestMinor ?? 0n;
+        t.compensation += c.compensation?.minor ?? 0n;
+        claimTotals.set(c.currency, t);
+      }
       return {
         f,
         today,
@@ -529,7 +589,8 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
           may('credit_hold.place') ||
           may('bankruptcy.record') ||
           may('case_file.export') ||
-          may('customer.update'),
+          may('customer.update') ||
+          may('interest.waive'),
         writeOff:
           may('invoice.write_off') && owing.length > 0
             ? {
@@ -554,12 +615,37 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
                 { value: 'no', label: 'no' },
                 { value: 'yes', label: 'yes: no automated contact at all' },
               ],
+              interestRules: [
+                { value: DEFAULT_RULE, label: `business default (${deps.interest.settings.defaultRule ?? 'none'})` },
+                { value: 'none', label: 'none: no statutory interest (a contractual rate still applies)' },
+                ...RULE_IDS.map((value) => ({ value, label: value })),
+              ],
             }
           : null,
         legal: may('legal_hold.place') ? { held: customer.legalHolds.length > 0 } : null,
         credit: may('credit_hold.place') ? { held: customer.creditHolds.length > 0 } : null,
         bankruptcy: may('bankruptcy.record') ? { open: customer.bankruptcyFilings.length > 0 } : null,
         caseFileUrl: may('case_file.export') ? `${customerUrl(externalId)}/case-file` : null,
+        interest: {
+          asOf: today,
+          claims: claims.map((c) => ({
+            invoice: c.invoiceNumber,
+            paid: c.outstandingMinor === 0n,
+            daysLate: c.daysLate,
+            rule: c.basis,
+            rates: [...new Set(c.periods.map((p) => `${percentText(p.rateBp)}%`))].join(', '),
+            interest: c.interestMinor === null ? null : amount(c.interestMinor, c.currency),
+            gaps: c.gaps.join('; '),
+            compensation: c.compensation === null ? null : amount(c.compensation.minor, c.currency),
+            waived: c.waived ? `waived by ${waivers.get(c.waived.by) ?? c.waived.by}: ${c.waived.reason}` : null,
+          })),
+          totals: [...claimTotals]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([currency, t]) => ({ interest: amount(t.interest, currency), compensation: amount(t.compensation, currency) })),
+          waivable: may('interest.waive')
+            ? claims.filter((c) => c.waived === null).map((c) => ({ value: c.invoiceNumber, label: c.invoiceNumber }))
+            : [],
+        },
         /** Context of the `open-tasks` partial: `{{> open-tasks actions.openTasks}}`. */
         openTasks: await customerOpenTasks(deps, request, { id, externalId }, readerZone(request)),
         openPromise: customer.promises[0]

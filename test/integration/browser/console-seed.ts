@@ -6,7 +6,7 @@ import { seedLedger } from '../../support/ledger.js';
 /**
  * A small ledger that looks like the demo's: several currencies and scripts, long names, a
  * message with its delivery history, a logged call, call tasks (due today and overdue), an open
- * promise, a legal hold and open alerts. The pages in pages.ts show this data; extend it when a
+ * promise, a legal hold, open alerts and late-payment interest (a contractual rate, a waiver). The pages in pages.ts show this data; extend it when a
  * page needs more. `now` is the app's clock; dates are relative to it so pages stay "current".
  */
 export async function seedConsole(t: TestHttpApp, now: Date): Promise<Map<string, string>> {
@@ -60,6 +60,12 @@ export async function seedConsole(t: TestHttpApp, now: Date): Promise<Map<string
   const harbor = ids.get('US-HARBOR-0042')!;
   const anadolu = ids.get('TR-ANADOLU-3')!;
   await prisma.customer.updateMany({ where: { id: { in: [acme, anadolu] } }, data: { assignedCollectorId: t.users.collector.id } });
+  // Late-payment interest on the customer page and in the case file: a contractual rate, one claim waived.
+  await prisma.customer.update({ where: { id: acme }, data: { interestContractRateBp: 900 } });
+  const waivedInvoice = await prisma.invoice.findFirstOrThrow({ where: { customerId: acme, number: 'F-1002' } });
+  await prisma.interestWaiver.create({
+    data: { invoiceId: waivedInvoice.id, waivedBy: t.users.manager.id, reason: 'Goodwill: the delivery was late', waivedAt: now },
+  });
 
   await prisma.contact.create({
     data: {

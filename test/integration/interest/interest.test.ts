@@ -8,6 +8,7 @@ import { loadInterestReport } from '../../../src/reports/sources/interest.source
 import { loadStatement } from '../../../src/reports/sources/reports.source.js';
 import { renderText } from '../../../src/reports/table.js';
 import type { InterestReport } from '../../../src/reports/interest.report.js';
+import { consoleSession } from '../../support/console-session.js';
 import { startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { startCli } from '../../support/processes.js';
 
@@ -274,4 +275,72 @@ describe('late-payment interest: shipped rates, import, API and the report', () 
     },
     CLI_TIMEOUT,
   );
+
+  // Last: it waives EU/contract claims and changes RO-1's settings, which the tests above read.
+  it('the console: collectors read the claim, a manager waives it (reason, audited) and sets the rule or a contractual rate', async () => {
+    const collector = await consoleSession(t.app, 'collector@example.com');
+    const read = await collector.get('/console/customers/K-1');
+    expect(read.statusCode).toBe(200);
+    expect(read.body).toContain('<h2 id="interest-h">Late-payment interest</h2>');
+    expect(read.body).toMatch(
+      /<td>K-100<\/td><td class="num">\d+<\/td><td>contract<\/td><td>10\.00%<\/td>\s*<td class="num">EUR\s[\d,]+\.\d{2}<\/td>/,
+    );
+    expect(read.body).not.toContain('Waive late-payment interest');
+    expect((await collector.post('/console/customers/K-1/actions/waive-interest', { invoice: 'K-100', reason: 'x' })).statusCode).toBe(403);
+
+    const manager = await consoleSession(t.app, 'manager@example.com');
+    const page = await manager.get('/console/customers/K-1');
+    expect(page.body).toMatch(/id="waive-interest-invoice"[\s\S]*?<option value="K-100"/);
+    const missing = await manager.post('/console/customers/K-1/actions/waive-interest', { invoice: 'K-100', reason: '' });
+    expect(missing.statusCode).toBe(303);
+    expect(manager.jar.flash()).toMatchObject({ error: true, form: { form: 'waive-interest', fields: { reason: expect.any(String) } } });
+    const shown = await manager.get('/console/customers/K-1');
+    expect(shown.body).toContain('id="waive-interest-reason-error"');
+    const waived = await manager.post('/console/customers/K-1/actions/waive-interest', { invoice: 'K-100', reason: 'goodwill gesture' });
+    expect(waived.statusCode).toBe(303);
+    const after = await manager.get('/console/customers/K-1');
+    expect(after.body).toContain('Late-payment interest and compensation on K-100 waived');
+    expect(after.body).toContain('<span class="tag">waived by Ana manager: goodwill gesture</span>');
+    expect(after.body).not.toContain('id="waive-interest-invoice"'); // nothing left to waive
+    expect(
+      await t.runtime.prisma.auditEvent.findFirst({
+        where: { action: 'interest.waived', entityId: '00000000-0000-0000-0000-0000000000c6' },
+      }),
+    ).toMatchObject({
+      reason: 'goodwill gesture',
+      actor: t.users.manager.id,
+    });
+
+    const settings = {
+      collector: '*none',
+      profile: 'business',
+      holidayCalendar: '',
+      doNotContact: 'no',
+      statementSchedule: 'monthly',
+      salesContactEmail: '',
+    };
+    const ro = await manager.get('/console/customers/RO-1');
+    expect(ro.body).toMatch(/id="settings-interest-rule"[\s\S]*?<option value="ro-law-72-2013" selected>/);
+    const bad = await manager.post('/console/customers/RO-1/actions/settings', {
+      ...settings,
+      interestRule: 'none',
+      interestContractRate: '8.5%',
+    });
+    expect(bad.statusCode).toBe(303);
+    expect((await manager.get('/console/customers/RO-1')).body).toMatch(/id="settings-interest-rate-error">must be a percentage/);
+    expect((await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'RO-1' } })).interestRule).toBe('ro-law-72-2013');
+
+    await manager.post('/console/customers/RO-1/actions/settings', { ...settings, interestRule: 'none', interestContractRate: '' });
+    const off = await manager.get('/console/customers/RO-1');
+    expect(off.body).toContain('Customer settings saved (late-payment rule).');
+    expect(off.body).toContain('No late-payment claim');
+    await manager.post('/console/customers/RO-1/actions/settings', { ...settings, interestRule: 'none', interestContractRate: '7.25' });
+    expect(await t.runtime.prisma.customer.findUniqueOrThrow({ where: { externalId: 'RO-1' } })).toMatchObject({
+      interestRule: 'none',
+      interestContractRateBp: 725,
+    });
+    expect((await manager.get('/console/customers/RO-1')).body).toMatch(
+      /<td>RO-100<\/td><td class="num">\d+<\/td><td>contract<\/td><td>7\.25%<\/td>/,
+    );
+  });
 });
