@@ -1,3 +1,4 @@
+import type { DunningRules } from '../core/rules.js';
 import type { InterestSettings } from '../reports/interest.report.js';
 import { z } from 'zod';
 import { raiseAuditedAlert, resolveAlertsOf, type AlertKindName } from '../db/alerts.repository.js';
@@ -43,6 +44,8 @@ export interface CaseDependencies {
   compose: { catalog: TemplateCatalog; company: CompanyProfile; unsubscribeUrl: (customerId: string) => string | null };
   /** Late-payment interest of a step template with `interest: true` sent now (INTEREST_RULE, INTEREST_ALLOCATION, base currency). */
   interest: { settings: InterestSettings; baseCurrency: string };
+  /** The send window, consumer hours and holidays: a message sent now outside them waits for a collector's confirmation (or is refused). */
+  rules: Pick<DunningRules, 'sendWindow' | 'consumer' | 'holidays'>;
   /** `DunningRules.promiseGraceDays`: a promise is kept by payments received by its date + grace. */
   promiseGraceDays: number;
   /** PROMISE_MAX_DAYS: the latest day a promise may name, counted from today in the customer's zone. */

@@ -48,6 +48,7 @@ export function buildCaseServices(parts: CaseServiceParts, services: SharedDunni
       compose: services.evaluation.compose,
       policies: services.evaluation.policies,
       interest: services.evaluation.interest,
+      rules: services.evaluation.rules,
       promiseGraceDays: services.evaluation.rules.promiseGraceDays,
       promiseMaxDays: config.cases.promiseMaxDays,
       logger: logger.child({ component: 'cases' }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { emailAvailable, smsAvailable } from '../core/channels.js';
 import type { CoveredInvoice } from '../core/decision.js';
 import { stepClaimsInterest } from '../core/policy.js';
+import { isWindowOpen, nextOpening, windowFor } from '../core/send-window.js';
 import { loadCaseSnapshots, type CaseSnapshot } from '../db/case-snapshot.repository.js';
 import { findContactIdByKey, recordContacts } from '../db/contact-log.repository.js';
 import type { Sql } from '../db/sql.js';
@@ -17,6 +18,11 @@ import { InvalidInput, InvalidTransition } from './errors.js';
 // outside the ladder. It goes through the outbox like a reminder (the contact-log row under a
 // unique idempotency key first, then the delivery job), so it is in the log, retried, and never
 // sent twice; it does not count as the step firing.
+//
+// The customer's send window holds for it too. Outside it, a business customer's message goes
+// only when the collector confirms it (the customer asked for it on the phone, say): the preview
+// says what time it is for the customer and when their window opens, and the send form asks. A
+// consumer is never contacted outside their hours by hand either: refused, with when to try.
 
 export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
@@ -27,6 +33,8 @@ export const sendMessageInput = z.object({
   template: z.string().trim().min(1, 'is required').max(200),
   /** Chosen when the form is shown: submitting the same form twice sends once. */
   requestId: z.uuid(),
+  /** The collector confirms sending outside the customer's send window (business customers only). */
+  outsideWindow: z.boolean().default(false),
 });
 
 /** A step template the customer's policy sends on a channel, and the locale it renders in for them. */
@@ -77,8 +85,23 @@ export function sendRefusal(snapshot: CaseSnapshot, channel: MessageChannel): st
   return null;
 }
 
-/** The message as it would be sent: refused (with the reason), or rendered for its recipient. */
-export type ComposedNow = { ok: false; refusal: string } | { ok: true; draft: MessageDraft; invoices: CoveredInvoice[] };
+/**
+ * The message as it would be sent: refused (with the reason), or rendered for its recipient;
+ * `outsideWindow` says, when the customer's send window is shut, what time it is for them and
+ * when it opens (sending then needs the collector's confirmation).
+ */
+export type ComposedNow =
+  { ok: false; refusal: string } | { ok: true; draft: MessageDraft; invoices: CoveredInvoice[]; outsideWindow: string | null };
+
+/** Null when the customer's window is open at `now`; else a sentence a collector reads. */
+function windowShut(deps: CaseDependencies, customer: CaseSnapshot['input']['customer'], now: DateTime): string | null {
+  const cw = windowFor(customer, deps.rules);
+  if (isWindowOpen(now, cw)) return null;
+  const local = now.setZone(cw.zone).setLocale('en');
+  const opens = nextOpening(now, cw).setLocale('en');
+  const hours = `${cw.window.start}–${cw.window.end}`;
+  return `It is ${local.toFormat('ccc d LLL HH:mm')} for this customer (${cw.zone}), outside their send window (${hours}); it opens ${opens.toFormat('ccc d LLL HH:mm')} their time.`;
+}
 
 async function composeNow(
   deps: CaseDependencies,
@@ -99,6 +122,10 @@ async function composeNow(
   const refusal = sendRefusal(snapshot, input.channel);
   if (refusal) return { ok: false, refusal };
   const { invoices: open, disputes, now } = snapshot.input;
+  const outsideWindow = windowShut(deps, customer, now);
+  if (outsideWindow && customer.profile === 'consumer') {
+    return { ok: false, refusal: `${outsideWindow} Consumers are contacted only inside their hours: send it then.` };
+  }
   const today = now.setZone(snapshot.input.customer.timeZone).toISODate()!;
   const disputed = new Set(disputes.filter((d) => d.status === 'open').map((d) => d.invoiceId));
   const undisputed = open.filter((invoice) => !disputed.has(invoice.id));
@@ -134,7 +161,7 @@ async function composeNow(
   );
   if (!draft)
     return { ok: false, refusal: `The customer has no ${input.channel === 'email' ? 'email address' : 'mobile number'} we can use.` };
-  return { ok: true, draft, invoices: covered };
+  return { ok: true, draft, invoices: covered, outsideWindow };
 }
 
 /** Renders the message a collector is about to send (nothing is written): the preview before sending. */
@@ -146,8 +173,9 @@ export function previewMessage(deps: CaseDependencies, actor: string, input: z.i
 
 /**
  * Sends a step template to the customer now (collector): refused on legal hold, bankruptcy,
- * do-not-contact, email opt-out and missing SMS consent, with the reason; otherwise written to
- * the outbox and handed to the delivery job after the commit.
+ * do-not-contact, email opt-out and missing SMS consent, with the reason; outside the customer's
+ * send window refused for a consumer, and for a business customer unless `outsideWindow`
+ * confirms it; otherwise written to the outbox and handed to the delivery job after the commit.
  */
 export function sendMessageNow(
   deps: CaseDependencies,
@@ -157,6 +185,12 @@ export function sendMessageNow(
   return runCustomerAction(deps, actor, 'message.send', sendMessageInput, input, async (ctx, customer, kase) => {
     const composed = await composeNow(deps, ctx.sql, kase.id, ctx.input, ctx.at);
     if (!composed.ok) throw new InvalidTransition('message.send', composed.refusal);
+    if (composed.outsideWindow && !ctx.input.outsideWindow) {
+      throw new InvalidTransition(
+        'message.send',
+        `${composed.outsideWindow} Nothing was sent: confirm "send outside their window" if the customer asked for it now, or send it then.`,
+      );
+    }
     const { draft } = composed;
     const idempotencyKey = `manual-${ctx.input.requestId}`;
     const queued = await recordContacts(ctx.sql, [
@@ -184,6 +218,15 @@ export function sendMessageNow(
       return { contactId: (await findContactIdByKey(ctx.sql, idempotencyKey)) ?? '', recipient: draft.recipient, duplicate: true };
     }
     ctx.queueContact({ id: contactId, channel: draft.channel, idempotencyKey });
+    if (composed.outsideWindow) {
+      await ctx.audit({
+        entityType: 'customer',
+        entityId: customer.id,
+        action: 'message.sent_outside_window',
+        reason: composed.outsideWindow,
+        after: { contactId, template: draft.templateId, channel: draft.channel },
+      });
+    }
     return { contactId, recipient: draft.recipient, duplicate: false };
   });
 }

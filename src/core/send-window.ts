@@ -18,7 +18,7 @@ const SEARCH_DAYS = 400;
 /** The window that applies to a customer: consumers never outside the consumer hours. */
 export function windowFor(
   customer: { timeZone: string; holidayCalendar: string | null; profile: CustomerProfile },
-  rules: DunningRules,
+  rules: Pick<DunningRules, 'sendWindow' | 'consumer' | 'holidays'>,
 ): CustomerWindow {
   const base = rules.sendWindow;
   const window =

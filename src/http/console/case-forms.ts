@@ -129,7 +129,7 @@ const FORMS: readonly CaseForm[] = [
   {
     name: 'message',
     action: 'message.send',
-    fields: ['template', 'requestId'],
+    fields: ['template', 'requestId', 'outsideWindow'],
     run: async (deps, actor, c, f) => {
       const [channel = '', template = ''] = text(f, 'template').split('|');
       const sent = await sendMessageNow(deps, actor, {
@@ -137,6 +137,7 @@ const FORMS: readonly CaseForm[] = [
         channel: channel as 'email',
         template,
         requestId: text(f, 'requestId'),
+        outsideWindow: text(f, 'outsideWindow') === 'yes',
       });
       return sent.duplicate
         ? `That message was already sent to ${sent.recipient}; it is not sent twice.`
@@ -445,6 +446,7 @@ export function caseConsoleActions(deps: CaseDependencies): ConsoleActions {
               sendUrl: `${back}/actions/message`,
               refusal: composed.ok ? null : composed.refusal,
               draft: composed.ok ? composed.draft : null,
+              outsideWindow: composed.ok ? composed.outsideWindow : null,
               invoices: composed.ok ? composed.invoices.map((i) => i.number).sort() : [],
             });
           } catch (error) {
