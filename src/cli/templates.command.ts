@@ -6,7 +6,10 @@ import { openRuntime } from '../app/runtime.js';
 import type { Config } from '../config/config.js';
 import { loadCaseSnapshots } from '../db/case-snapshot.repository.js';
 import { listCaseIds } from '../db/cases.repository.js';
+import { stepClaimsInterest } from '../core/policy.js';
 import { reminderContext } from '../dunning/compose-message.js';
+import { claimsOfMessage, stepInterest } from '../dunning/late-interest.js';
+import { loadClaims } from '../reports/sources/interest.source.js';
 import { NothingToPreviewError, previewSubject } from '../dunning/preview-reminder.js';
 import { resolveUnsubscribeSecret, unsubscribeUrlBuilder } from '../dunning/unsubscribe-token.js';
 import {
@@ -132,11 +135,28 @@ async function previewForCustomer(context: CommandContext, templateId: string, e
     );
     const subject = previewSubject(snapshot, templateId, policies, rules);
     const real: ReminderContext = reminderContext(snapshot, subject, { catalog, company: config.company, unsubscribeUrl });
+    // A step with `interest: true` states the customer's claim, as the worker would.
+    const day = now.setZone(snapshot.input.customer.timeZone).toISODate()!;
+    const interest = stepClaimsInterest(policies.get(subject.policyId), subject.stepId)
+      ? stepInterest(
+          claimsOfMessage(
+            await loadClaims(runtime.db, {
+              asOf: day,
+              customerIds: [snapshot.input.customer.id],
+              settings: config.interest,
+              baseCurrency: config.baseCurrency,
+            }),
+            new Set(subject.invoices.map((invoice) => invoice.invoiceId)),
+            new Set(snapshot.input.disputes.filter((d) => d.status === 'open').map((d) => d.invoiceId)),
+          ),
+          day,
+        )
+      : null;
     const locale = options.locale ?? snapshot.input.customer.locale;
     const { message } = previewTemplate(catalog, {
       templateId,
       locale,
-      context: withSampleDetails(templateId, real),
+      context: withSampleDetails(templateId, { ...real, interest: interest?.context ?? null }),
       ...(options.channel && { channel: options.channel }),
     });
     const zoned = now.setZone(snapshot.input.customer.timeZone).toISO();

@@ -44,6 +44,13 @@ beforeAll(async () => {
         ],
       },
       {
+        externalId: 'PV-K',
+        name: 'Carpați Logistic SRL',
+        locale: 'ro',
+        currency: 'EUR',
+        invoices: [{ number: 'K-001', amountMinor: 365_000, issuedOn: '2025-12-10', dueOn: '2026-01-09' }],
+      },
+      {
         externalId: 'PV-EN',
         name: 'Harbour Foods Ltd',
         timeZone: 'Europe/London',
@@ -52,6 +59,8 @@ beforeAll(async () => {
         invoices: [{ number: 'EN-001', amountMinor: 12_345, issuedOn: '2026-02-10', dueOn: '2026-03-12' }],
       },
     ]);
+    // A contractual rate: a claim whatever reference rates the table lacks.
+    await prisma.customer.update({ where: { id: ids.get('PV-K')! }, data: { interestContractRateBp: 800 } });
     const customerId = ids.get('PV-TR')!;
     await prisma.invoice.create({
       data: {
@@ -98,6 +107,18 @@ describe('arrears templates preview --customer', () => {
     // Not yet due: listed as coming up. Disputed: left out.
     expect(output).toMatch(/Yaklaşan ödemeler \(vadesi henüz gelmemiş\):\n- TR-003 numaralı fatura: €700,00/);
     expect(output).not.toContain('TR-004');
+  });
+
+  it('states the late-payment claim in a step with interest: true, in the customer’s words', async () => {
+    const { code, output } = await preview(['default/final-notice-60', '--customer', 'PV-K', '--as-of', AS_OF]);
+    expect(code, output).toBe(0);
+    // 3,650 × 8 % × 60 / 365 = 48.00; no statutory compensation on a contractual rate.
+    expect(output).toContain('Dobânzi penalizatoare și despăgubiri pentru întârziere (rata convenită prin contract)');
+    expect(output).toContain(
+      '- Factura K-001: principal 3.650,00 EUR, 60 zile de întârziere la 8,00 % pe an: dobândă 48,00 EUR, despăgubire 0,00 EUR',
+    );
+    const firm = await preview(['default/firm-30', '--customer', 'PV-K', '--as-of', AS_OF]);
+    expect(firm.output).not.toContain('Dobânzi penalizatoare');
   });
 
   it('renders an SMS with the count and the total', async () => {
