@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findFreePort } from '../../../src/dev/free-port.js';
 import { startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { seedConsole } from './console-seed.js';
 import { CONSOLE_PAGES, WIDTHS, type ConsolePage } from './pages.js';
-import { axeViolations, CHROMIUM_FLAGS, describeInBrowser, horizontalOverflow, SHOTS, signIn } from './support.js';
+import { axeViolations, describeInBrowser, serveToBrowser, horizontalOverflow, SHOTS, signIn } from './support.js';
 
 // Every console page in pages.ts, at desktop and phone widths: a screenshot for reviewers, no
 // page-wide sideways scroll (wide tables scroll inside their own box), and no axe-core violation.
@@ -19,11 +17,7 @@ describeInBrowser('every console page at 1440 and 390 px', (executablePath) => {
   beforeAll(async () => {
     t = await startTestHttpApp();
     await seedConsole(t, new Date());
-    const port = await findFreePort();
-    base = `http://127.0.0.1:${port}`;
-    await t.app.listen({ host: '127.0.0.1', port });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+    ({ base, browser } = await serveToBrowser(t, executablePath));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,16 +1,14 @@
-import { mkdir } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startMailbox } from '../../../src/app/worker.js';
-import { findFreePort } from '../../../src/dev/free-port.js';
 import type { MailboxPoller } from '../../../src/replies/mailbox-poller.js';
 import { startDovecot, type TestDovecot } from '../../support/dovecot.js';
 import { startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { seedLedger } from '../../support/ledger.js';
 import { replyEml } from '../replies/reply-mail.js';
 import { WIDTHS } from './pages.js';
-import { axeViolations, CHROMIUM_FLAGS, describeInBrowser, SHOTS, signIn } from './support.js';
+import { axeViolations, describeInBrowser, serveToBrowser, SHOTS, signIn } from './support.js';
 
 // Issue 17's "done when", with real parts: a customer's reply to a reminder is APPENDed to a real
 // Dovecot mailbox, the IMAP poller (imapflow) takes it onto the reply path, and in a real
@@ -60,11 +58,7 @@ describeInBrowser('a reply from the mailbox to a confirmed promise, in the brows
       processedMailbox: 'Processed',
       pollSeconds: 60,
     });
-    const port = await findFreePort();
-    base = `http://127.0.0.1:${port}`;
-    await t.app.listen({ host: '127.0.0.1', port });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+    ({ base, browser } = await serveToBrowser(t, executablePath));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

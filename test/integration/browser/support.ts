@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { provideChromium } from '../../../src/dev/chromium.js';
+import { findFreePort } from '../../../src/dev/free-port.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { PASSWORD } from '../../support/http-app.js';
+import { PASSWORD, type TestHttpApp } from '../../support/http-app.js';
 import { BROWSER_NOT_RUN } from './browser-not-run.reporter.js';
 
 // What every browser test shares: Chromium (Debian's, or any Chromium/Chrome: CHROMIUM_PATH),
@@ -47,6 +49,18 @@ export const CHROMIUM_FLAGS = [
 
 /** Screenshots for reviewers; git-ignored. */
 export const SHOTS = 'test-results/screenshots';
+
+/**
+ * The test app listening on a free loopback port, and a headless Chromium to drive it: what each
+ * browser test's `beforeAll` ends with. Close the browser before the app.
+ */
+export async function serveToBrowser(t: TestHttpApp, executablePath: string): Promise<{ base: string; browser: Browser }> {
+  const port = await findFreePort();
+  await t.app.listen({ host: '127.0.0.1', port });
+  await mkdir(SHOTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+  return { base: `http://127.0.0.1:${port}`, browser };
+}
 
 /** Signs in through the login form (the page must be on it, e.g. after visiting a console page). */
 export async function signIn(page: Page, role: 'collector' | 'manager' | 'admin'): Promise<void> {

@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findFreePort } from '../../../src/dev/free-port.js';
 import { startTestHttpApp, type TestHttpApp } from '../../support/http-app.js';
 import { seedConsole } from './console-seed.js';
 import { WIDTHS } from './pages.js';
-import { axeViolations, CHROMIUM_FLAGS, describeInBrowser, SHOTS, signIn } from './support.js';
+import { axeViolations, describeInBrowser, serveToBrowser, SHOTS, signIn } from './support.js';
 
 // A collector's day and a manager's, clicked through in a real Chromium on demo-like data: sign
 // in, the worklist, a search, the customer, a call that completes its task, a promise recorded
@@ -20,11 +18,7 @@ describeInBrowser("a collector's and a manager's day in the console", (executabl
   beforeAll(async () => {
     t = await startTestHttpApp();
     await seedConsole(t, new Date());
-    const port = await findFreePort();
-    base = `http://127.0.0.1:${port}`;
-    await t.app.listen({ host: '127.0.0.1', port });
-    await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+    ({ base, browser } = await serveToBrowser(t, executablePath));
   });
   afterAll(async () => {
     await browser?.close();
