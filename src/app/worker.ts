@@ -3,8 +3,7 @@ import type { CaseServices } from '../cases/case-services.js';
 import type { Queues } from '../jobs/queues.js';
 import { runWorkers, type WorkerOptions } from '../jobs/workers.js';
 import type { Runtime } from './runtime.js';
-import { startMailboxPoller, type MailboxPoller } from '../replies/mailbox-poller.js';
-import { receiveEmail } from '../replies/receive.js';
+import type { MailboxPoller } from '../replies/mailbox-poller.js';
 import { buildDunningServices, caseServicesOn, openQueues, replyDependencies, type DunningServices } from './services.js';
 
 /** A running worker process: what it was built from, for commands and tests that drive it. */
@@ -42,6 +41,12 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions & { s
  */
 export async function startMailbox(runtime: Runtime, settings = runtime.config.imap): Promise<MailboxPoller | null> {
   if (!settings) return null;
+  // Loaded here, not at the top: IMAP, MIME parsing and HTML sanitising are ~40 MB of resident
+  // memory that a worker without a mailbox never needs.
+  const [{ startMailboxPoller }, { receiveEmail }] = await Promise.all([
+    import('../replies/mailbox-poller.js'),
+    import('../replies/receive.js'),
+  ]);
   const replies = await replyDependencies(runtime);
   const poller = startMailboxPoller({ settings, receive: (email) => receiveEmail(replies, email), logger: runtime.logger });
   return runtime.lifecycle.adopt('mailbox poller', poller, (p) => p.stop());
