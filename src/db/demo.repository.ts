@@ -4,12 +4,15 @@ import type { Db } from './transaction.js';
 /** What only the demo reads (src/demo): its own database, from start to closing figures. */
 
 /**
- * Empties every table but the migrations' own. The demo owns its database: callers only run it
- * against the embedded Postgres (or with an explicit `--reset` on a database of their own).
+ * Empties every table but the migrations' own and the reference rates a migration ships (the
+ * published history late-payment interest is counted with, not the business's data). The demo owns
+ * its database: callers only run it against the embedded Postgres (or with an explicit `--reset`
+ * on a database of their own).
  */
 export async function emptyDatabase(sql: Sql): Promise<void> {
   const rows = await sql.query<{ tablename: string }>(
-    `select tablename from pg_tables where schemaname = current_schema() and tablename <> '_prisma_migrations'`,
+    `select tablename from pg_tables
+      where schemaname = current_schema() and tablename not in ('_prisma_migrations', 'reference_rates')`,
   );
   await sql.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
 }
