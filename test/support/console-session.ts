@@ -34,18 +34,30 @@ export interface ConsoleSession {
   post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
+/**
+ * One request as a browser with `jar` sends it (a form body when `form` is given, nothing added):
+ * for requests a session must not dress up, such as a form without its CSRF token.
+ */
+export async function browse(
+  app: FastifyInstance,
+  jar: Jar,
+  method: 'GET' | 'POST',
+  url: string,
+  form?: Record<string, string>,
+): Promise<LightMyRequestResponse> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+  });
+  jar.take(response.headers['set-cookie']);
+  return response;
+}
+
 export async function consoleSession(app: FastifyInstance, email: string, password = PASSWORD): Promise<ConsoleSession> {
   const jar = new Jar();
-  const send = async (method: 'GET' | 'POST', url: string, form?: Record<string, string>) => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    jar.take(response.headers['set-cookie']);
-    return response;
-  };
+  const send = (method: 'GET' | 'POST', url: string, form?: Record<string, string>) => browse(app, jar, method, url, form);
   const login = await send('GET', '/console/login');
   const signedIn = await send('POST', '/console/login', { _csrf: csrfIn(login.body), email, password, next: '/console/worklist' });
   if (signedIn.statusCode !== 303) throw new Error(`sign-in as ${email} failed: ${signedIn.statusCode}`);

@@ -1,55 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger } from '../../../support/ledger.js';
-
-/** A browser's cookie jar, enough for the console: name=value pairs from Set-Cookie. */
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      const value = pair.slice(index + 1);
-      if (/Max-Age=0/i.test(line) || value === '') this.cookies.delete(pair.slice(0, index));
-      else this.cookies.set(pair.slice(0, index), value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
+import { browse as consoleBrowse, consoleSession, csrfIn, Jar } from '../../../support/console-session.js';
 
 /** A date `n` days before today (UTC), so aging buckets hold whenever the test runs. */
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
 describe('the console', () => {
   let t: TestHttpApp;
 
-  async function browse(jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    jar.take(response.headers['set-cookie']);
-    return response;
-  }
+  const browse = (jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) =>
+    consoleBrowse(t.app, jar, method, url, form);
 
-  async function signIn(role: 'collector' | 'manager' | 'admin') {
-    const jar = new Jar();
-    const page = await browse(jar, 'GET', '/console/login');
-    const response = await browse(jar, 'POST', '/console/login', {
-      _csrf: csrfIn(page.body),
-      email: `${role}@example.com`,
-      password: PASSWORD,
-      next: '/console/worklist',
-    });
-    expect(response.statusCode, response.body).toBe(303);
-    return jar;
-  }
+  /** A signed-in browser's cookie jar (test/support/console-session.ts). */
+  const signIn = async (role: 'collector' | 'manager' | 'admin') => (await consoleSession(t.app, `${role}@example.com`)).jar;
 
   beforeAll(async () => {
     t = await startTestHttpApp();

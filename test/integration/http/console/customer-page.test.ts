@@ -2,35 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestArrears, testEnvironment, type TestArrears } from '../../../support/arrears.js';
 import { testQueuePrefix } from '../../../support/databases.js';
 import { startFakeTwilio, type LocalTwilioServer } from '../../../support/fake-twilio.js';
-import { PASSWORD, startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
+import { startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger } from '../../../support/ledger.js';
 import { SmtpSink } from '../../../support/smtp-sink.js';
 import { drain } from '../../cases/case-support.js';
+import type { Jar } from '../../../support/console-session.js';
+import { browse as consoleBrowse, consoleSession, csrfIn } from '../../../support/console-session.js';
 
 // The customer page against real Postgres, Redis, a worker and an SMTP sink: the header's
 // figures per currency, the timeline (one entry per event, filters, keyset pages), the promise
 // sense checks and cancel form, and "send a message now" through the outbox.
 
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      const value = pair.slice(index + 1);
-      if (/Max-Age=0/i.test(line) || value === '') this.cookies.delete(pair.slice(0, index));
-      else this.cookies.set(pair.slice(0, index), value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
 const DAY = 86_400_000;
 /** A calendar day `n` days from today (UTC; negative = before). */
 const day = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const NBSP = '\u00a0';
 /** The timeline's entries (titles), in page order. */
 const entries = (html: string) =>
@@ -47,29 +32,11 @@ describe('the customer page', () => {
   let twilio: LocalTwilioServer;
   let ids: Map<string, string>;
 
-  async function browse(jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    jar.take(response.headers['set-cookie']);
-    return response;
-  }
+  const browse = (jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) =>
+    consoleBrowse(t.app, jar, method, url, form);
 
-  async function signIn(role: 'collector' | 'manager') {
-    const jar = new Jar();
-    const page = await browse(jar, 'GET', '/console/login');
-    const response = await browse(jar, 'POST', '/console/login', {
-      _csrf: csrfIn(page.body),
-      email: `${role}@example.com`,
-      password: PASSWORD,
-      next: '/console/worklist',
-    });
-    expect(response.statusCode, response.body).toBe(303);
-    return jar;
-  }
+  /** A signed-in browser's cookie jar (test/support/console-session.ts). */
+  const signIn = async (role: 'collector' | 'manager') => (await consoleSession(t.app, `${role}@example.com`)).jar;
 
   /** Posts a customer-page form with the page's CSRF token; returns the page it redirects to. */
   async function post(jar: Jar, externalId: string, action: string, form: Record<string, string>) {

@@ -4,26 +4,10 @@ import { autoCommit } from '../../../../src/db/transaction.js';
 import { addUser } from '../../../../src/users/user.service.js';
 import { PASSWORD, startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger, type CustomerSeed } from '../../../support/ledger.js';
-
-/** A browser's cookie jar, enough for the console. */
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  take(setCookie: string | string[] | undefined): void {
-    for (const line of [setCookie ?? []].flat()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      const value = pair.slice(index + 1);
-      if (/Max-Age=0/i.test(line) || value === '') this.cookies.delete(pair.slice(0, index));
-      else this.cookies.set(pair.slice(0, index), value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
+import type { Jar } from '../../../support/console-session.js';
+import { browse as consoleBrowse, consoleSession, csrfIn } from '../../../support/console-session.js';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 /** External ids of the rows, in page order. */
 const idsIn = (html: string) => [...html.matchAll(/<span class="meta">([A-Z]+-[0-9]+)<\/span>/g)].map((m) => m[1]);
 
@@ -50,16 +34,8 @@ describe('the worklist (/console/worklist)', () => {
   let bobId: string;
   const jars: Record<string, Jar> = {};
 
-  async function browse(jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    jar.take(response.headers['set-cookie']);
-    return response;
-  }
+  const browse = (jar: Jar, method: 'GET' | 'POST', url: string, form?: Record<string, string>) =>
+    consoleBrowse(t.app, jar, method, url, form);
   /** A page, with Handlebars' `&#x3D;` in links read back as `=`. */
   const get = async (role: 'collector' | 'manager', url: string) => {
     const response = await browse(jars[role]!, 'GET', url);
@@ -123,15 +99,7 @@ describe('the worklist (/console/worklist)', () => {
       new Date(),
     );
     for (const role of ['collector', 'manager'] as const) {
-      const jar = new Jar();
-      const page = await browse(jar, 'GET', '/console/login');
-      const response = await browse(jar, 'POST', '/console/login', {
-        _csrf: csrfIn(page.body),
-        email: `${role}@example.com`,
-        password: PASSWORD,
-      });
-      expect(response.statusCode).toBe(303);
-      jars[role] = jar;
+      jars[role] = (await consoleSession(t.app, `${role}@example.com`)).jar;
     }
   });
   afterAll(async () => t?.close());
