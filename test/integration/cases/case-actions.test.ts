@@ -110,6 +110,7 @@ describe('case actions against real Postgres, Redis and SMTP', () => {
       'openInvoices',
       'totals',
       'contacts',
+      'interest',
       'promises',
       'disputes',
       'paymentPlans',
