@@ -3,9 +3,8 @@ import {
   customersWithPhone,
   emailOptedOut,
   logInboundSms,
-  optOutOfEmailById,
+  optOutById,
   restoreSmsConsentByPhone,
-  revokeSmsConsentById,
   revokeSmsConsentByPhone,
   type ChangeOrigin,
 } from '../db/consent.repository.js';
@@ -49,7 +48,7 @@ export function optOutOfEmail(
   actor: string,
   reason: string,
 ): Promise<'opted-out' | 'already' | 'unknown'> {
-  return optOutOfEmailById(deps.prisma, customerId, origin(deps, actor, reason));
+  return optOutById(deps.prisma, customerId, 'email', origin(deps, actor, reason));
 }
 
 /** Withdraws one customer's SMS consent (`sms_opted_out_at`) once, with an audit event (an opt-out written in an SMS reply). */
@@ -59,7 +58,7 @@ export function optOutOfSms(
   actor: string,
   reason: string,
 ): Promise<'opted-out' | 'already' | 'unknown'> {
-  return revokeSmsConsentById(deps.prisma, customerId, origin(deps, actor, reason));
+  return optOutById(deps.prisma, customerId, 'sms', origin(deps, actor, reason));
 }
 
 /** What an unsubscribe link leads to: `invalid` for a token not ours or a customer that is gone. */

@@ -98,44 +98,25 @@ export async function restoreSmsConsentByPhone(prisma: PrismaClient, phone: stri
   return rows.map((row) => row.id);
 }
 
-/** Sets `email_opted_out_at` once. `unknown` when no such customer exists. */
-export async function optOutOfEmailById(
-  prisma: PrismaClient,
-  customerId: string,
-  origin: ChangeOrigin,
-): Promise<'opted-out' | 'already' | 'unknown'> {
-  return inTransaction(prisma, async ({ sql }) => {
-    const [row] = await sql.query<{ found: boolean; changed: boolean }>(
-      `with changed as (
-         update customers set email_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
-          where id = $1::uuid and email_opted_out_at is null
-         returning id
-       )
-       select exists (select 1 from customers where id = $1::uuid) as found, exists (select 1 from changed) as changed`,
-      [customerId, origin.at.toISOString()],
-    );
-    if (!row?.found) return 'unknown';
-    if (!row.changed) return 'already';
-    await appendAudit(sql, {
-      ...audit(origin, 'customer', customerId, 'email.opted_out'),
-      before: { emailOptedOutAt: null },
-      after: { emailOptedOutAt: origin.at.toISOString() },
-    });
-    return 'opted-out';
-  });
-}
+/** Where each channel's opt-out is kept, and the audit event that records it. */
+const OPT_OUT = {
+  email: { column: 'email_opted_out_at', field: 'emailOptedOutAt', event: 'email.opted_out' },
+  sms: { column: 'sms_opted_out_at', field: 'smsOptedOutAt', event: 'sms_consent.revoked' },
+} as const;
 
-/** Sets `sms_opted_out_at` on one customer once (an opt-out written in a reply). `unknown` when no such customer exists. */
-export async function revokeSmsConsentById(
+/** Sets one customer's opt-out of a channel once, with an audit event. `unknown` when no such customer exists. */
+export async function optOutById(
   prisma: PrismaClient,
   customerId: string,
+  channel: keyof typeof OPT_OUT,
   origin: ChangeOrigin,
 ): Promise<'opted-out' | 'already' | 'unknown'> {
+  const { column, field, event } = OPT_OUT[channel];
   return inTransaction(prisma, async ({ sql }) => {
     const [row] = await sql.query<{ found: boolean; changed: boolean }>(
       `with changed as (
-         update customers set sms_opted_out_at = $2::timestamptz, updated_at = $2::timestamptz
-          where id = $1::uuid and sms_opted_out_at is null
+         update customers set ${column} = $2::timestamptz, updated_at = $2::timestamptz
+          where id = $1::uuid and ${column} is null
          returning id
        )
        select exists (select 1 from customers where id = $1::uuid) as found, exists (select 1 from changed) as changed`,
@@ -144,9 +125,9 @@ export async function revokeSmsConsentById(
     if (!row?.found) return 'unknown';
     if (!row.changed) return 'already';
     await appendAudit(sql, {
-      ...audit(origin, 'customer', customerId, 'sms_consent.revoked'),
-      before: { smsOptedOutAt: null },
-      after: { smsOptedOutAt: origin.at.toISOString() },
+      ...audit(origin, 'customer', customerId, event),
+      before: { [field]: null },
+      after: { [field]: origin.at.toISOString() },
     });
     return 'opted-out';
   });
