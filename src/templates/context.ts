@@ -68,6 +68,7 @@ export interface LateInterestLine {
   /** The same rates in percent × 100, in the order applied. */
   ratesBp: number[];
   interestMinor: number;
+  /** 0 when there is none to claim (a contractual rate) or it is not known (no exchange rate): the letter leaves it out. */
   compensationMinor: number;
 }
 

@@ -75,6 +75,12 @@ describe('a final notice with late-payment interest', () => {
       if (message.channel !== 'email') throw new Error('expected an email');
       expect(message.text).toContain(words);
       expect(message.text).not.toContain('Directive');
+      // No statutory compensation on a contractual rate: the claim and total lines name none (nor 0.00).
+      const lines = message.text
+        .split('\n')
+        .filter((l) => /INV-2024-118|Interest to date|Dobândă până la zi|Bugüne kadar faiz|截至目前利息/.test(l));
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).not.toMatch(/compensation|despăgubire|tazminat|补偿/);
     }
   });
 });
