@@ -58,6 +58,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { red
       (r) => r.close(),
       (r) => r.disconnect(),
     );
+    if (stack.redis) await redis.checkCredentials();
     return { config, logger, clock: options.clock ?? systemClock, stack, prisma, db: pgDatabase(pool), redis, lifecycle };
   } catch (error) {
     await lifecycle.close();

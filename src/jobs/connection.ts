@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'bullmq';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { RedisTarget } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 
 /**
  * How every Redis client of a process is made: BullMQ's queues and workers (and through them
@@ -43,6 +44,34 @@ export class RedisConnection {
     return target.kind === 'server' ? new Redis(target.url, SERVER_OPTIONS) : newCluster(target);
   }
 
+  /**
+   * Refuses to go on when Redis refuses this process's credentials: BullMQ's clients would retry
+   * that forever, logging the refusal. A Redis that is not up yet is left to those retries (it may
+   * be starting next to this process), and so is one that answers with anything else.
+   */
+  async checkCredentials(): Promise<void> {
+    const target = this.require();
+    const refusals: Error[] = [];
+    const probe =
+      target.kind === 'server'
+        ? new Redis(target.url, { ...PROBE_OPTIONS, retryStrategy: () => null })
+        : newCluster(target, { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: PROBE_OPTIONS });
+    probe.on('error', (error: Error) => refusals.push(error));
+    try {
+      await probe.connect();
+      await probe.ping();
+    } catch (error) {
+      refusals.push(error as Error);
+    } finally {
+      probe.disconnect();
+    }
+    const refused = refusals.find((error) => AUTH_REFUSED.test(error.message));
+    if (refused) {
+      const setting = target.kind === 'server' ? 'REDIS_URL' : 'REDIS_USERNAME / REDIS_PASSWORD';
+      throw new ConfigError([`${setting}: Redis refused the credentials (${refused.message.split(' ')[0]})`]);
+    }
+  }
+
   /** Quits the shared cluster client, if one was made. */
   async close(): Promise<void> {
     const cluster = this.cluster;
@@ -65,11 +94,16 @@ export class RedisConnection {
 
 // Workers block on Redis; a null retry limit lets them ride out a Redis restart.
 const SERVER_OPTIONS = { maxRetriesPerRequest: null };
+// One attempt, nothing queued: the credentials check.
+const PROBE_OPTIONS = { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false };
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid (username-)?password/i;
 
-function newCluster(target: Extract<RedisTarget, { kind: 'cluster' }>): Cluster {
+function newCluster(target: Extract<RedisTarget, { kind: 'cluster' }>, overrides: ClusterOptions = {}): Cluster {
   return new Cluster(target.nodes, {
+    ...overrides,
     redisOptions: {
       ...SERVER_OPTIONS,
+      ...overrides.redisOptions,
       ...(target.username && { username: target.username }),
       ...(target.password && { password: target.password }),
       ...(target.tls && { tls: {} }),

@@ -8,7 +8,8 @@ import { createLogger } from '../../src/logging/logger.js';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '../support/databases.js';
 import { startCli, type CliProcess } from '../support/processes.js';
 
-// A worker whose Redis will not answer must still stop on SIGTERM: it closes what it can within
+// A worker whose Redis refuses its password does not start (it would retry forever); one whose
+// Redis stops answering must still stop on SIGTERM: it closes what it can within
 // SHUTDOWN_GRACE_SECONDS, drops the rest, says what, and exits 1. The guard below only keeps a
 // hung process from outliving the test; it is far above the grace, so a loaded machine passes.
 const GRACE_SECONDS = 2;
@@ -45,7 +46,7 @@ describe('arrears worker stopping without its Redis', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('exits on SIGTERM within the grace when Redis refuses its password, naming what did not close', { timeout: 120_000 }, async () => {
+  it('refuses to start when Redis refuses its password, naming the setting and not the password', { timeout: 120_000 }, async () => {
     const wrongPassword = redis.url.replace(/^redis:\/\/:[^@]+@/, 'redis://:not-the-password@');
     const worker = startCli(['worker'], {
       DATABASE_URL: database.url,
@@ -53,14 +54,20 @@ describe('arrears worker stopping without its Redis', () => {
       QUEUE_PREFIX: testQueuePrefix(),
       SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
     });
+    let hung = false;
+    const guard = setTimeout(() => {
+      hung = true;
+      worker.child.kill('SIGKILL');
+    }, GUARD_MS + 60_000);
     try {
-      await worker.waitFor(/WRONGPASS/, 60_000);
-      const { code, hung } = await terminate(worker);
+      const { code } = await worker.exit;
       expect(hung, worker.output()).toBe(false);
-      expect(code).toBe(1);
-      expect(worker.output()).toMatch(/shutdown: not closed within SHUTDOWN_GRACE_SECONDS \(2 s\): [^"]*worker/);
+      expect(code).toBe(2);
+      expect(worker.output()).toMatch(/REDIS_URL: Redis refused the credentials \(WRONGPASS\)/);
+      expect(worker.output()).not.toMatch(/worker started/);
       expect(worker.output()).not.toContain('not-the-password');
     } finally {
+      clearTimeout(guard);
       worker.child.kill('SIGKILL');
     }
   });
