@@ -101,12 +101,16 @@ async function claimsForInterestSteps(
   for (const { snapshot, decision } of decided) {
     if (!decision.actions.some((action) => claimsInterest(deps, action))) continue;
     const day = localDate(now, snapshot.input.customer.timeZone);
-    byDay.set(day, [...(byDay.get(day) ?? []), snapshot.input.customer.id]);
+    const customers = byDay.get(day) ?? [];
+    customers.push(snapshot.input.customer.id);
+    byDay.set(day, customers);
   }
   const claims = new Map<string, CustomerClaim[]>();
   for (const [asOf, customerIds] of byDay) {
     for (const claim of await loadClaims(deps.db, { asOf, customerIds, ...deps.interest })) {
-      claims.set(claim.customerId, [...(claims.get(claim.customerId) ?? []), claim]);
+      const ofCustomer = claims.get(claim.customerId) ?? [];
+      ofCustomer.push(claim);
+      claims.set(claim.customerId, ofCustomer);
     }
   }
   return claims;
