@@ -10,6 +10,7 @@ import { dateOf, type Clock } from '../core/clock.js';
 import { addNote, logCall } from '../cases/call-log.service.js';
 import { openDispute, resolveDispute } from '../cases/dispute.service.js';
 import { recordPromise } from '../cases/promise.service.js';
+import { updateCustomerSettings } from '../cases/customer-settings.service.js';
 import { findOpenPromises } from '../db/promises.repository.js';
 import { runCaseSweep } from '../cases/sweep.js';
 import { handleInboundSms, type ConsentDependencies } from '../consent/consent.service.js';
@@ -70,6 +71,7 @@ export const DEMO_USERS = [
 ] as const;
 export const DEMO_PASSWORD = 'arrears-demo-password';
 const COLLECTOR = DEMO_USERS[0].email;
+const MANAGER = DEMO_USERS[1].email;
 
 async function addDemoUsers(runtime: Runtime): Promise<void> {
   for (const user of DEMO_USERS) await addUser(runtime, { ...user, password: DEMO_PASSWORD }, 'demo');
@@ -159,7 +161,11 @@ interface OpenInvoice {
 const DEMO_RATES = { USD: '1.08', GBP: '0.85', CNY: '7.8', RON: '4.97', TRY: '37.5', JPY: '162', HUF: '395' };
 
 async function importDemoRates(runtime: Runtime, ledgerDir: string, day: string, now: Date): Promise<void> {
-  const csv = `Date,${Object.keys(DEMO_RATES).join(',')}\n${day},${Object.values(DEMO_RATES).join(',')}\n`;
+  // Also a year back, so amounts fixed in euros on the opening ledger's older due dates (the
+  // late-payment compensation) convert too. Newest first, as the ECB's file is.
+  const yearBack = DateTime.fromISO(day, { zone: 'utc' }).minus({ years: 1 }).toISODate()!;
+  const values = Object.values(DEMO_RATES).join(',');
+  const csv = `Date,${Object.keys(DEMO_RATES).join(',')}\n${day},${values}\n${yearBack},${values}\n`;
   await writeFile(path.join(ledgerDir, `${day}-rates.csv`), csv);
   const base = runtime.config.baseCurrency;
   const parsed = await parseRatesCsv(Readable.from([csv]), base, 'demo sample rates (not market data)');
@@ -227,6 +233,14 @@ export async function runDemo(runtime: Runtime, options: DemoOptions): Promise<D
   // The collector first: the customers file assigns every customer to them (and their statement schedule).
   await addDemoUsers(runtime);
   await importFile('customers', customersCsv(ledger.customers, COLLECTOR), firstDay);
+  // Romanian and Turkish contracts claim statutory late-payment interest from the final notice on.
+  for (const customer of ledger.customers.filter((c) => c.interestRule !== null)) {
+    await updateCustomerSettings(cases, MANAGER, {
+      customer: customer.externalId,
+      interestRule: customer.interestRule,
+      reason: "contract governed by the customer country's late-payment law",
+    });
+  }
   await importDemoRates(runtime, ledgerDir, firstDay, clock());
   const opening = ledger.invoices.filter((i) => i.issuedOn < firstDay);
   await importFile('invoices', invoicesCsv(opening), firstDay);

@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import type { RuleId } from '../core/interest/rules.js';
 import { toMajorString } from '../core/money.js';
 import { csvQuoted } from '../csv/csv-writer.js';
 import { random } from './random.js';
@@ -12,6 +13,8 @@ interface Market {
   phonePrefix: string;
   names: string[];
   suffix: string;
+  /** The late-payment law the contracts with this market's customers are written under (none shipped for US and CN). */
+  interestRule: RuleId | null;
 }
 
 const MARKETS: Market[] = [
@@ -23,6 +26,7 @@ const MARKETS: Market[] = [
     phonePrefix: '+1415555',
     names: ['Harbor', 'Summit', 'Bluebird', 'Granite', 'Lakeside', 'Redwood', 'Prairie', 'Beacon', 'Cedar', 'Pioneer'],
     suffix: 'Supply Co.',
+    interestRule: null,
   },
   {
     locale: 'zh-CN',
@@ -32,6 +36,7 @@ const MARKETS: Market[] = [
     phonePrefix: '+8613800',
     names: ['华兴', '东方', '长江', '金桥', '明远', '瑞丰', '海通', '新达', '恒源', '嘉禾'],
     suffix: '贸易有限公司',
+    interestRule: null,
   },
   {
     locale: 'ro',
@@ -41,6 +46,7 @@ const MARKETS: Market[] = [
     phonePrefix: '+4072100',
     names: ['Carpați', 'Dunărea', 'Mureș', 'Transilvania', 'Olt', 'Bucegi', 'Siret', 'Prahova', 'Argeș', 'Someș'],
     suffix: 'Distribuție SRL',
+    interestRule: 'ro-law-72-2013',
   },
   {
     locale: 'tr',
@@ -50,6 +56,7 @@ const MARKETS: Market[] = [
     phonePrefix: '+9053200',
     names: ['Anadolu', 'Boğaziçi', 'Ege', 'Toros', 'Marmara', 'Kapadokya', 'Fırat', 'Karadeniz', 'Akdeniz', 'Uludağ'],
     suffix: 'Ticaret A.Ş.',
+    interestRule: 'tr-ttk-1530',
   },
 ];
 
@@ -73,6 +80,8 @@ export interface DemoCustomer {
   country: string;
   creditLimitMinor: number;
   policy: 'default' | 'key-account';
+  /** Set on the customer after the import (the customers CSV has no column for it). */
+  interestRule: RuleId | null;
   habit: PayingHabit;
   /** Chance of paying within days of each overdue reminder it receives. */
   reminderResponse: number;
@@ -223,6 +232,7 @@ export function sampleLedger(lastDay: DateTime, days: number, customers = 300, s
       country: market.country,
       creditLimitMinor: between(50, 550) * 10_000,
       policy: keyAccount ? 'key-account' : 'default',
+      interestRule: market.interestRule,
       habit,
       reminderResponse: low + next() * (high - low),
       disputes: next() < 0.05,
