@@ -9,13 +9,14 @@ import { parsePeriodLength } from '../reports/periods.js';
 import { interestTable } from '../reports/interest.report.js';
 import { agingTable, ceiTable, collectionsTable, dsoTable, predictionTable, statementTable } from '../reports/report-tables.js';
 import {
+  answerCeiReport,
   loadAgingReport,
-  loadCeiReport,
   loadCollectionsReport,
   loadDsoReport,
   loadPaymentPredictions,
   loadStatement,
 } from '../reports/sources/reports.source.js';
+import { aggregateFreshness } from '../reports/sources/aggregate-freshness.js';
 import { loadInterestReport } from '../reports/sources/interest.source.js';
 import { renderCsv, renderText, type ReportTable } from '../reports/table.js';
 import type { CommandContext } from './main.js';
@@ -70,7 +71,7 @@ function withOutputOptions(command: Command): Command {
 async function runReport<R>(
   context: CommandContext,
   options: OutputOptions,
-  compute: (db: PrismaClient, asOf: IsoDate, today: IsoDate) => Promise<R | null>,
+  compute: (db: PrismaClient, asOf: IsoDate, today: IsoDate, now: () => Date) => Promise<R | null>,
   present: (report: R) => { title: string; table: ReportTable },
 ): Promise<void> {
   const config = context.config();
@@ -79,7 +80,7 @@ async function runReport<R>(
     const today = runtime.clock.now().setZone(config.queue.tickTimeZone).toISODate();
     if (today === null) throw new Error(`cannot tell today's date in ${config.queue.tickTimeZone}`);
     const asOf = options.asOf ?? today;
-    const report = await compute(runtime.prisma, asOf, today);
+    const report = await compute(runtime.prisma, asOf, today, () => runtime.clock.now().toJSDate());
     if (report === null) return;
     const { title, table } = present(report);
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -132,14 +133,27 @@ export function registerReportCommand(program: Command, context: CommandContext)
     });
 
   withOutputOptions(report.command('cei'))
-    .description('Collection effectiveness index per month and over the span.')
+    .description(
+      'Collection effectiveness index per month and over the span, from the dashboard’s pre-aggregate as of when it was computed (refreshed first when older than a day).',
+    )
     .option('--months <n>', 'trailing months ending on the as-of date', parsed(positiveInteger), 6)
-    .action(async (options: OutputOptions & { months: number }) => {
+    .option('--fresh', 'compute it from the ledger now (one pass over it) instead of the pre-aggregate')
+    .action(async (options: OutputOptions & { months: number; fresh?: boolean }) => {
+      const config = context.config();
       await runReport(
         context,
         options,
-        (db, asOf) => loadCeiReport(db, { asOf, months: options.months }),
-        (r) => ({ title: `Collection effectiveness index, ${r.months} months to ${r.asOf}`, table: ceiTable(r) }),
+        (db, asOf, _today, now) =>
+          answerCeiReport(
+            db,
+            // This process exits after answering: no background refresh, a stale pre-aggregate under a day old is read as it is.
+            aggregateFreshness({ prisma: db, clock: now, refreshSeconds: config.http.dashboardRefreshSeconds, background: false }),
+            { asOf, months: options.months, fresh: options.fresh === true, clock: now },
+          ),
+        (r) => ({
+          title: `Collection effectiveness index, ${r.months} months to ${r.asOf}; ledger as of ${r.computedAt} (${r.source === 'live' ? 'computed now' : 'pre-aggregated'})`,
+          table: ceiTable(r),
+        }),
       );
     });
 

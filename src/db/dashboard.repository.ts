@@ -8,7 +8,10 @@ import { Prisma, type PrismaClient } from './client.js';
 // most every DASHBOARD_REFRESH_SECONDS, CONCURRENTLY (readers keep the previous contents until
 // the new ones commit), and one process at a time (an advisory lock).
 
-const VIEWS = ['receivable_groups', 'activity_daily'] as const;
+/** The materialized views of the pre-aggregation. */
+export type AggregateView = 'receivable_groups' | 'activity_daily';
+/** Every view the dashboard reads; the API's CEI reads only `receivable_groups`. */
+export const DASHBOARD_VIEWS: readonly AggregateView[] = ['receivable_groups', 'activity_daily'];
 /** Advisory lock key of the refresh ("dash" in ASCII). */
 const REFRESH_LOCK = 0x64617368;
 
@@ -18,30 +21,51 @@ function minor(value: string | number | bigint, what: string): number {
   return parsed;
 }
 
-/** When the dashboard's aggregates were last refreshed (the older of the two), or null if never. */
-export async function dashboardRefreshedAt(db: PrismaClient): Promise<Date | null> {
-  const rows = await db.aggregateRefresh.findMany({ where: { view: { in: [...VIEWS] } } });
-  if (rows.length < VIEWS.length) return null;
+/**
+ * When these views were last computed (the oldest of them), or null if one never was. The time is
+ * taken just before a view's refresh starts reading the ledger: its contents include every write
+ * committed before then.
+ */
+export async function dashboardRefreshedAt(db: PrismaClient, views: readonly AggregateView[] = DASHBOARD_VIEWS): Promise<Date | null> {
+  const rows = await db.aggregateRefresh.findMany({ where: { view: { in: [...views] } } });
+  if (rows.length < views.length) return null;
   return new Date(Math.min(...rows.map((r) => r.refreshedAt.getTime())));
 }
 
 /**
- * Refreshes both views, unless another process is refreshing them right now (then returns
- * false at once and leaves it to that one).
+ * Refreshes the views (default: all) that were last computed before `staleBefore` (default: all
+ * of them), one process at a time. Another process refreshing right now: without `wait`, returns
+ * false at once and leaves it to that one; with `wait`, waits for it to finish and then refreshes
+ * only what is still older than `staleBefore`.
  */
-export async function refreshDashboardAggregates(db: PrismaClient, now: () => Date): Promise<boolean> {
+export async function refreshDashboardAggregates(
+  db: PrismaClient,
+  now: () => Date,
+  options: { views?: readonly AggregateView[]; staleBefore?: Date; wait?: boolean } = {},
+): Promise<boolean> {
+  const views = options.views ?? DASHBOARD_VIEWS;
   return db.$transaction(
     async (tx) => {
-      const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`select pg_try_advisory_xact_lock(${REFRESH_LOCK}) as locked`;
-      if (lock?.locked !== true) return false;
-      for (const view of VIEWS) {
+      if (options.wait === true) {
+        await tx.$queryRaw`select pg_advisory_xact_lock(${REFRESH_LOCK})::text`;
+      } else {
+        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`select pg_try_advisory_xact_lock(${REFRESH_LOCK}) as locked`;
+        if (lock?.locked !== true) return false;
+      }
+      const known = new Map(
+        (await tx.aggregateRefresh.findMany({ where: { view: { in: [...views] } } })).map((r) => [r.view, r.refreshedAt.getTime()]),
+      );
+      for (const view of views) {
+        const last = known.get(view);
+        if (options.staleBefore !== undefined && last !== undefined && last >= options.staleBefore.getTime()) continue;
+        const refreshedAt = now();
         const started = performance.now();
         await tx.$executeRawUnsafe(`refresh materialized view concurrently "${view}"`);
         const seconds = (performance.now() - started) / 1000;
         await tx.aggregateRefresh.upsert({
           where: { view },
-          create: { view, refreshedAt: now(), seconds },
-          update: { refreshedAt: now(), seconds },
+          create: { view, refreshedAt, seconds },
+          update: { refreshedAt, seconds },
         });
       }
       return true;
@@ -72,7 +96,27 @@ export async function loadReceivableGroups(db: PrismaClient, source: 'refreshed'
     select currency, to_char(issue_date, 'YYYY-MM-DD') as "issuedOn", to_char(due_date, 'YYYY-MM-DD') as "dueOn",
            amount_minor::text as "amountMinor", settlements
       from ${view}`;
-  return rows.map((row) => ({
+  return rows.map(groupInvoice);
+}
+
+/**
+ * `receivable_groups` and when it was computed, read in one statement (one snapshot): a refresh
+ * committing meanwhile changes both or neither. Null when it was never computed.
+ */
+export async function loadRefreshedReceivableGroups(db: PrismaClient): Promise<{ computedAt: Date; groups: LedgerInvoice[] } | null> {
+  const rows = await db.$queryRaw<Array<{ [K in keyof GroupRow]: GroupRow[K] | null } & { computedAt: Date }>>`
+    select r.refreshed_at as "computedAt", g.currency, to_char(g.issue_date, 'YYYY-MM-DD') as "issuedOn",
+           to_char(g.due_date, 'YYYY-MM-DD') as "dueOn", g.amount_minor::text as "amountMinor", g.settlements
+      from aggregate_refreshes r left join receivable_groups g on true
+     where r.view = 'receivable_groups'`;
+  const first = rows[0];
+  if (first === undefined) return null;
+  const groups = rows.flatMap((row) => (row.currency === null ? [] : [groupInvoice(row as GroupRow)]));
+  return { computedAt: first.computedAt, groups };
+}
+
+function groupInvoice(row: GroupRow): LedgerInvoice {
+  return {
     id: `${row.currency}|${row.issuedOn}|${row.dueOn}`,
     customerId: 'portfolio',
     number: `${row.currency} issued ${row.issuedOn} due ${row.dueOn}`,
@@ -82,7 +126,7 @@ export async function loadReceivableGroups(db: PrismaClient, source: 'refreshed'
     dueOn: row.dueOn,
     timeZone: 'UTC',
     settlements: row.settlements.map(([on, reversedOn, amount]) => ({ on, reversedOn, amountMinor: minor(amount, 'settlement') })),
-  }));
+  };
 }
 
 /** One period's activity for one collector (null: unassigned customers). */

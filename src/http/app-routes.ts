@@ -7,6 +7,7 @@ import type { CaseDependencies } from '../cases/case-action.js';
 import type { PrismaClient } from '../db/client.js';
 import type { RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
+import { aggregateFreshness } from '../reports/sources/aggregate-freshness.js';
 import { roleAtLeast } from '../users/scopes.js';
 import { apiPlugin } from './api/api.plugin.js';
 import { caseRoutes } from './api/case.routes.js';
@@ -99,6 +100,14 @@ async function registerStaffRoutes(
   },
 ): Promise<void> {
   const { prisma, clock, queues } = options;
+  // One refresh policy for the pre-aggregates, so the dashboard and the API's CEI share refreshes.
+  const aggregates = aggregateFreshness({
+    prisma,
+    clock,
+    refreshSeconds: options.dashboardRefreshSeconds ?? 300,
+    background: true,
+    log: (error) => options.logger.error({ err: error }, 'refreshing the pre-aggregated reports failed'),
+  });
   // One text check (NUL, unpaired surrogates, bidi controls) for every body, query and path of the console, API, metrics and board.
   checkTextOfEveryRequest(app);
 
@@ -111,6 +120,7 @@ async function registerStaffRoutes(
     knownPolicies: options.knownPolicies,
     timeZone: options.timeZone,
     baseCurrency: options.baseCurrency,
+    aggregates,
     ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
     ...(options.replies ? { replies: options.replies } : {}),
   });
@@ -156,7 +166,7 @@ async function registerStaffRoutes(
     baseCurrency: options.baseCurrency,
     queues,
     boardUrl: queues ? `${BOARD_PATH}/` : null,
-    ...(options.dashboardRefreshSeconds === undefined ? {} : { dashboardRefreshSeconds: options.dashboardRefreshSeconds }),
+    aggregates,
     ...(options.caseActions ? { actions: options.caseActions.console } : {}),
     ...(options.replyActions ? { replyActions: options.replyActions } : {}),
     ...(options.outlook ? { outlook: options.outlook } : {}),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
 import type { PrismaClient } from '../../db/client.js';
 import { escapeHtml } from '../pages.js';
 import { principalFromBearer } from '../auth/principal.js';
@@ -20,6 +21,8 @@ export interface ApiPluginOptions {
   /** BASE_CURRENCY: what exchange rates are quoted against. */
   baseCurrency: string;
   clock: () => Date;
+  /** The pre-aggregates' refresh policy (DASHBOARD_REFRESH_SECONDS): the CEI report reads them. */
+  aggregates: AggregateFreshness;
   /** The reply path, for `POST /inbound/email`, when available. */
   replies?: ReplyDependencies;
   /** Case-action routes (issue 6's services), when available. */

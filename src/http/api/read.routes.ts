@@ -5,7 +5,8 @@ import { findContactLog, type ContactLogCursor, type ContactLogEntry, type Conta
 import { findCase, findInvoice, listCases, listInvoices } from '../../db/ledger-read.repository.js';
 import { parseIsoDate } from '../../ingest/fields.js';
 import { parsePeriodLength } from '../../reports/periods.js';
-import { loadAgingReport, loadCeiReport, loadDsoReport } from '../../reports/sources/reports.source.js';
+import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
+import { answerCeiReport, loadAgingReport, loadDsoReport } from '../../reports/sources/reports.source.js';
 import { renderCsv } from '../../reports/table.js';
 import { decodeCursor, encodeCursor, instantCursor } from '../query-params.js';
 import { ProblemError } from './problem.js';
@@ -16,6 +17,8 @@ export interface ReadRouteDependencies {
   /** Zone in which "today" is read for reports' default as-of date (TICK_TZ). */
   timeZone: string;
   clock: () => Date;
+  /** The pre-aggregates' refresh policy (DASHBOARD_REFRESH_SECONDS), shared with the dashboard. */
+  aggregates: AggregateFreshness;
 }
 
 const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'] as const;
@@ -290,9 +293,22 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       scope: 'reports:read',
       role: 'manager',
       summary: 'Collection effectiveness index per month and over the span',
-      query: z.strictObject({ as_of: asOf, months: z.coerce.number().int().min(1).max(36).default(6) }),
-      responses: { 200: { description: 'The CEI report', schema: anyObject } },
-      handler: ({ query }) => loadCeiReport(prisma, { asOf: query.as_of ?? today(), months: query.months }),
+      description:
+        'From the same pre-aggregate as the dashboard, as of `computedAt` (refreshed when older than DASHBOARD_REFRESH_SECONDS, in the background; ' +
+        'waited for when older than a day). `fresh=true` computes it from the ledger now: one pass over it, seconds at a million invoices.',
+      query: z.strictObject({
+        as_of: asOf,
+        months: z.coerce.number().int().min(1).max(36).default(6),
+        fresh: z.enum(['true', 'false']).default('false').describe('true: computed from the ledger now instead of the pre-aggregate'),
+      }),
+      responses: { 200: { description: 'The CEI report, with `computedAt` and `source` (preaggregate or live)', schema: anyObject } },
+      handler: ({ query }) =>
+        answerCeiReport(prisma, deps.aggregates, {
+          asOf: query.as_of ?? today(),
+          months: query.months,
+          fresh: query.fresh === 'true',
+          clock: deps.clock,
+        }),
     }),
   ];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { PrismaClient, UserRole } from '../../db/client.js';
@@ -91,8 +92,8 @@ export interface ConsolePluginOptions {
   replyActions?: ReplyActionDependencies;
   /** The planner for the customer page's "next planned action" (absent: the page shows the recorded step only). */
   outlook?: CustomerOutlook;
-  /** How old the dashboard's aggregates may get before a refresh (DASHBOARD_REFRESH_SECONDS; default 300). */
-  dashboardRefreshSeconds?: number;
+  /** When the dashboard's aggregates are refreshed (DASHBOARD_REFRESH_SECONDS), shared with the API's CEI. */
+  aggregates: AggregateFreshness;
 }
 
 /** Password checks (scrypt, ~50 ms of one core each) run at most this many at once; this many more may wait, the rest get 429. */
@@ -348,10 +349,9 @@ export const consolePlugin: FastifyPluginAsync<ConsolePluginOptions> = async (ap
   registerDashboardRoutes(app, helpers, {
     prisma,
     clock: options.clock,
-    refreshSeconds: options.dashboardRefreshSeconds ?? 300,
+    aggregates: options.aggregates,
     baseCurrency: options.baseCurrency,
     canAcknowledge: options.actions !== undefined,
-    log: (error) => app.log.error({ err: error }, 'dashboard refresh failed'),
   });
 
   // ─── queues (admins) ───

@@ -2,29 +2,30 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { formatMoney, sumInBase } from '../../core/money.js';
 import type { PrismaClient } from '../../db/client.js';
-import { dashboardRefreshedAt, loadPeriodActivity, refreshDashboardAggregates } from '../../db/dashboard.repository.js';
+import { DASHBOARD_VIEWS, loadPeriodActivity } from '../../db/dashboard.repository.js';
 import { loadRatesInForce } from '../../db/exchange-rates.repository.js';
 import { autoCommit } from '../../db/transaction.js';
 import { findOpenAlerts } from '../../db/worklist.repository.js';
 import { calendarPeriods } from '../../reports/periods.js';
+import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
 import { loadPortfolioFigures } from '../../reports/sources/dashboard.source.js';
 import { barChart, lineChart } from './charts.js';
 import type { ConsoleHelpers } from './console.plugin.js';
 
 // The manager dashboard: aging, DSO, CEI, the collection trend and collector performance, from
 // the pre-aggregated views (src/db/dashboard.repository.ts) through the same report modules the
-// API uses. The views are refreshed when older than `refreshSeconds`: in the background while
-// the figures are less than a day old, before answering when they are older or were never made
-// (and always with refreshSeconds = 0).
+// API uses. The views are refreshed when older than DASHBOARD_REFRESH_SECONDS: in the background
+// while the figures are less than a day old, before answering when they are older or were never
+// made (and always with 0); see aggregate-freshness.ts, shared with the API's CEI.
 
 export interface DashboardOptions {
   prisma: PrismaClient;
   clock: () => Date;
-  refreshSeconds: number;
+  /** The pre-aggregates' refresh policy (DASHBOARD_REFRESH_SECONDS), shared with the API's CEI. */
+  aggregates: AggregateFreshness;
   /** BASE_CURRENCY: the aging summary's totals across currencies, at the rates in force today. */
   baseCurrency: string;
   canAcknowledge: boolean;
-  log: (error: unknown) => void;
 }
 
 const PERIODS = 6;
@@ -43,11 +44,6 @@ export function viewerLocale(request: FastifyRequest): string {
 
 export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHelpers, options: DashboardOptions): void {
   const { prisma } = options;
-  let refreshing: Promise<unknown> | null = null;
-  const refresh = () => {
-    refreshing ??= refreshDashboardAggregates(prisma, options.clock).finally(() => (refreshing = null));
-    return refreshing;
-  };
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/dashboard', { config: { role: 'manager' } }, async (request, reply) => {
     const known = new Set(['unit', 'period']);
@@ -71,16 +67,7 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       );
     }
 
-    let refreshedAt = await dashboardRefreshedAt(prisma);
-    const age = refreshedAt === null ? Infinity : now.getTime() - refreshedAt.getTime();
-    if (age > options.refreshSeconds * 1000) {
-      if (options.refreshSeconds === 0 || age > 86_400_000) {
-        await refresh();
-        refreshedAt = await dashboardRefreshedAt(prisma);
-      } else {
-        refresh().catch(options.log);
-      }
-    }
+    const refreshedAt = await options.aggregates.ensure(DASHBOARD_VIEWS);
 
     const [{ aging, dso, cei }, activity, alerts, rates] = await Promise.all([
       loadPortfolioFigures(prisma, { asOf, dsoPeriod: { unit: 'days', count: 90 }, ceiMonths: PERIODS }),
@@ -154,7 +141,7 @@ export function registerDashboardRoutes(app: FastifyInstance, helpers: ConsoleHe
       base: rates.base,
       timeZone: zone,
       refreshedAt: refreshedAt === null ? null : DateTime.fromJSDate(refreshedAt).setZone(zone).toFormat('yyyy-LL-dd HH:mm'),
-      refreshMinutes: Math.max(1, Math.round(options.refreshSeconds / 60)),
+      refreshMinutes: Math.max(1, Math.round(options.aggregates.refreshSeconds / 60)),
       alerts,
       canAcknowledge: options.canAcknowledge,
       dso: dso.currencies.map((f) => ({

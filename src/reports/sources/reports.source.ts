@@ -2,7 +2,7 @@ import { defaultAgingConfig, type AgingConfig } from '../../core/aging.js';
 import { addDays, type IsoDate } from '../../core/dates.js';
 import type { PrismaClient } from '../../db/client.js';
 import { autoCommit } from '../../db/transaction.js';
-import { loadReceivableGroups } from '../../db/dashboard.repository.js';
+import { loadReceivableGroups, loadRefreshedReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
   loadAgingBalances,
@@ -26,6 +26,7 @@ import { predictPaymentDates, type CustomerPrediction, type PaidInvoiceRecord, t
 import type { InterestSettings } from '../interest.report.js';
 import type { PeriodLength } from '../periods.js';
 import { buildStatement, type Statement, type StatementCustomer } from '../statement.js';
+import type { AggregateFreshness } from './aggregate-freshness.js';
 import { loadClaims } from './interest.source.js';
 
 // Each report: read the rows its window needs (src/db/reports.repository.ts), then hand them to
@@ -74,13 +75,48 @@ export async function loadDsoReport(db: PrismaClient, options: { asOf: IsoDate; 
 
 /**
  * CEI over the `months` trailing months ending on `asOf`, from the receivables grouped per
- * currency, issue and due date (one pass over the ledger in SQL, see dashboard.repository.ts).
- * `loadReceivablesAt` answers the same question set-based but is slower for dates months back
- * (every settlement since then is an adjustment), so CEI keeps the grouping for now.
+ * currency, issue and due date: `live` computes the grouping now (one pass over the ledger in
+ * SQL, see dashboard.repository.ts), `refreshed` reads the dashboard's materialized copy as of
+ * its last refresh. `loadReceivablesAt` answers the same question set-based but is slower for
+ * dates months back (every settlement since then is an adjustment).
  */
-export async function loadCeiReport(db: PrismaClient, options: { asOf: IsoDate; months: number }): Promise<CeiReport> {
+export async function loadCeiReport(
+  db: PrismaClient,
+  options: { asOf: IsoDate; months: number; source?: 'live' | 'refreshed' },
+): Promise<CeiReport> {
   ceiDates(options.asOf, options.months);
-  return ceiReport(await loadReceivableGroups(db, 'live'), options.asOf, options.months);
+  return ceiReport(await loadReceivableGroups(db, options.source ?? 'live'), options.asOf, options.months);
+}
+
+/** The CEI report with the time of the ledger it was computed from. */
+export interface CeiAnswer extends CeiReport {
+  /** The report holds for the ledger as it was at this instant (ISO 8601). */
+  computedAt: string;
+  /** `preaggregate`: the dashboard's `receivable_groups` as of its last refresh; `live`: computed now. */
+  source: 'preaggregate' | 'live';
+}
+
+/**
+ * CEI as the API and `arrears report cei` answer it: from the same pre-aggregate as the
+ * dashboard (kept fresh by `aggregates`), so both show the same figures as of the same
+ * refresh; `fresh`: computed from the ledger now (one pass over it: seconds at 1M invoices).
+ */
+export async function answerCeiReport(
+  db: PrismaClient,
+  aggregates: AggregateFreshness,
+  options: { asOf: IsoDate; months: number; fresh: boolean; clock: () => Date },
+): Promise<CeiAnswer> {
+  ceiDates(options.asOf, options.months);
+  if (!options.fresh) await aggregates.ensure(['receivable_groups']);
+  // Null only if it is still not computed after ensure(): then answered live rather than not at all.
+  const stored = options.fresh ? null : await loadRefreshedReceivableGroups(db);
+  if (stored === null) {
+    const now = options.clock();
+    const report = await loadCeiReport(db, { asOf: options.asOf, months: options.months, source: 'live' });
+    return { ...report, computedAt: now.toISOString(), source: 'live' };
+  }
+  const report = ceiReport(stored.groups, options.asOf, options.months);
+  return { ...report, computedAt: stored.computedAt.toISOString(), source: 'preaggregate' };
 }
 
 /** Collections activity over the last `periods` months or weeks up to `asOf`. */

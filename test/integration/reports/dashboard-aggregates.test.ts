@@ -135,4 +135,39 @@ describe('the dashboard’s pre-aggregated receivables', () => {
       ['JPY', 750000],
     ]);
   });
+
+  it('refreshes one process at a time: waits for another refresh when asked to, then only what is still stale', async () => {
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      // Another process refreshing: holds the advisory lock ("dash").
+      await other.query('begin');
+      await other.query(`select pg_advisory_xact_lock(${0x64617368})`);
+      const at = (iso: string) => () => new Date(iso);
+      expect(await refreshDashboardAggregates(prisma, at('2026-05-01T00:00:00Z'))).toBe(false);
+      let done = false;
+      const waiting = refreshDashboardAggregates(prisma, at('2026-05-02T00:00:00Z'), {
+        views: ['receivable_groups'],
+        staleBefore: new Date('2026-05-01T12:00:00Z'),
+        wait: true,
+      }).then(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      // It refreshed activity_daily after the caller decided, and receivable_groups only up to 04-30.
+      await other.query(`update aggregate_refreshes set refreshed_at = '2026-05-01T18:00:00Z' where view = 'activity_daily'`);
+      await other.query('commit');
+      await waiting;
+      const times = await prisma.aggregateRefresh.findMany({ orderBy: { view: 'asc' } });
+      expect(times.map((r) => [r.view, r.refreshedAt.toISOString()])).toEqual([
+        ['activity_daily', '2026-05-01T18:00:00.000Z'],
+        ['receivable_groups', '2026-05-02T00:00:00.000Z'],
+      ]);
+      // Nothing stale any more: nothing refreshed.
+      await refreshDashboardAggregates(prisma, at('2026-05-03T00:00:00Z'), { staleBefore: new Date('2026-05-01T12:00:00Z') });
+      expect(await dashboardRefreshedAt(prisma)).toEqual(new Date('2026-05-01T18:00:00Z'));
+      expect(await dashboardRefreshedAt(prisma, ['receivable_groups'])).toEqual(new Date('2026-05-02T00:00:00Z'));
+    } finally {
+      await other.end();
+    }
+  });
 });
