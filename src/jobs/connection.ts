@@ -65,7 +65,10 @@ export class RedisConnection {
     } finally {
       probe.disconnect();
     }
-    const refused = refusals.find((error) => AUTH_REFUSED.test(error.message));
+    // A cluster client reports "Failed to refresh slots cache" and keeps the node's answer aside.
+    const refused = refusals
+      .flatMap((error) => [error, (error as { lastNodeError?: Error }).lastNodeError])
+      .find((error) => error !== undefined && AUTH_REFUSED.test(error.message));
     if (refused) {
       const setting = target.kind === 'server' ? 'REDIS_URL' : 'REDIS_USERNAME / REDIS_PASSWORD';
       throw new ConfigError([`${setting}: Redis refused the credentials (${refused.message.split(' ')[0]})`]);

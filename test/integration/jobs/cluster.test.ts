@@ -14,6 +14,7 @@ import { startTestArrears, testEnvironment, type TestArrears } from '../../suppo
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '../../support/databases.js';
 import { startFakeTwilio, type LocalTwilioServer } from '../../support/fake-twilio.js';
 import { seedLedger, type CustomerSeed } from '../../support/ledger.js';
+import { startCli } from '../../support/processes.js';
 import { SmtpSink } from '../../support/smtp-sink.js';
 
 // Arrears on a real 3-master Redis Cluster (three redis-server processes in cluster mode), told
@@ -134,6 +135,29 @@ describe('Arrears on a Redis Cluster', () => {
         .sort(),
     );
   });
+
+  it(
+    'refuses to start a worker whose cluster password is wrong, naming the settings and not the password',
+    { timeout: 120_000 },
+    async () => {
+      const { REDIS_URL: _single, ...env } = testEnvironment(database.url, sink, twilio, { QUEUE_PREFIX: testQueuePrefix() });
+      const worker = startCli(['worker'], {
+        ...env,
+        ...redisEnvironment({ ...cluster.target, password: 'not-the-cluster-password' }),
+      });
+      const guard = setTimeout(() => worker.child.kill('SIGKILL'), 90_000);
+      try {
+        const { code } = await worker.exit;
+        expect(code, worker.output()).toBe(2);
+        expect(worker.output()).toMatch(/REDIS_USERNAME \/ REDIS_PASSWORD: Redis refused the credentials \(WRONGPASS\)/);
+        expect(worker.output()).not.toMatch(/worker started/);
+        expect(worker.output()).not.toContain('not-the-cluster-password');
+      } finally {
+        clearTimeout(guard);
+        worker.child.kill('SIGKILL');
+      }
+    },
+  );
 });
 
 /** The master that serves `slot`, as `node` sees the cluster. */
