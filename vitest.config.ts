@@ -17,8 +17,10 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Ceilings for a hung test, not speed checks: a test that spawns the CLI twice took over
+          // a minute on a CI machine running at load average ~9.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],
