@@ -1,8 +1,9 @@
 import type { Sql } from './sql.js';
 
 // `customer_balances` is written by the triggers on `invoices` (balance, open invoices, oldest due
-// date, written-off total) and here (the overdue amount, which depends on the day). See the
-// migration 20261206140000_customer_balances.
+// date, written-off total; each statement's changes added as deltas since migration
+// 20261206192000_customer_balances_deltas) and here (the overdue amount, which depends on the day).
+// See the migration 20261206140000_customer_balances.
 
 /**
  * Recomputes the overdue amount of every customer whose stored amount does not hold at `now`:
