@@ -58,10 +58,13 @@ const { values: flags } = parseArgs({
     'raw-jobs': { type: 'string' },
     'import-rows': { type: 'string' },
     'redis-cluster': { type: 'boolean', default: false },
+    /** Only what `e2e_vs_transports` and `rss_mb` need: the transports and the one-worker run. */
+    'e2e-only': { type: 'boolean', default: false },
     'console-customers': { type: 'string', default: process.env.BENCH_CONSOLE_CUSTOMERS },
   },
 });
 const quick = flags.quick === true;
+const e2eOnly = flags['e2e-only'] === true;
 const num = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value.replace(/_/g, '')));
 const CUSTOMERS = num(flags.customers, quick ? 10_000 : 100_000);
 const INVOICES = num(flags.invoices, quick ? 100_000 : 1_000_000);
@@ -70,7 +73,7 @@ const REMINDER_CUSTOMERS = num(flags['reminder-customers'], quick ? 1_000 : 4_00
 const RAW_JOBS = num(flags['raw-jobs'], quick ? 20_000 : 100_000);
 const IMPORT_ROWS = num(flags['import-rows'], quick ? 50_000 : 200_000);
 /** The console phase's own ledger (0 skips it); 100k is the issue's scale and takes a few minutes more to load. */
-const CONSOLE_CUSTOMERS = num(flags['console-customers'], quick ? 2_000 : 20_000);
+const CONSOLE_CUSTOMERS = e2eOnly ? 0 : num(flags['console-customers'], quick ? 2_000 : 20_000);
 const SMALL_INVOICES_PER_CUSTOMER = 10; // the small ledger: DUE_CASES customers × 10 = 10k invoices
 
 // Tuesday 2027-03-09, 09:00 UTC: inside the send window of every zone the due sets use.
@@ -121,8 +124,14 @@ try {
 
   // ── 1a. raw BullMQ ─────────────────────────────────────────────────────────────────────────────
   const raw = [];
-  for (const concurrency of [10, 100]) raw.push(await rawBullmq(redisTarget, RAW_JOBS, concurrency));
-  const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a));
+  if (!e2eOnly) for (const concurrency of [10, 100]) raw.push(await rawBullmq(redisTarget, RAW_JOBS, concurrency));
+  // Skipped figures are NaN, null in the JSON line.
+  const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a), {
+    concurrency: NaN,
+    addPerSecond: NaN,
+    processPerSecond: NaN,
+    endToEndPerSecond: NaN,
+  });
   for (const r of raw) {
     say(
       `[${elapsed()}] raw BullMQ, concurrency ${r.concurrency}: addBulk ${fmt(r.addPerSecond)} jobs/s, ` +
@@ -131,30 +140,17 @@ try {
   }
 
   // ── 3. import vs COPY (a scratch database on the same server) ──────────────────────────────────
-  const importDb = new URL(stack.databaseUrl);
-  importDb.pathname = '/arrears_bench_import';
-  await pool.query('drop database if exists arrears_bench_import with (force)');
-  await pool.query('create database arrears_bench_import');
-  const migrateStarted = performance.now();
-  await applyMigrations(importDb.toString());
-  const migrateSeconds = (performance.now() - migrateStarted) / 1000;
-  say(`[${elapsed()}] migrations on an empty database: ${migrateSeconds.toFixed(1)} s`);
-  const importPool = new pg.Pool({ connectionString: importDb.toString(), max: 2 });
-  // `end()` resolves before its clients' sockets close; the drop below may terminate one of them.
-  importPool.on('error', () => undefined);
-  let imported;
-  try {
-    imported = await measureImportVsCopy(importPool, dir, IMPORT_ROWS);
-  } finally {
-    await importPool.end();
-    await pool.query('drop database if exists arrears_bench_import with (force)');
-  }
+  const { migrateSeconds, imported } = e2eOnly
+    ? { migrateSeconds: NaN, imported: { importRowsPerSecond: NaN, reimportRowsPerSecond: NaN, copyRowsPerSecond: NaN } }
+    : await measureImport();
   const importVsCopy = imported.importRowsPerSecond / imported.copyRowsPerSecond;
-  say(
-    `[${elapsed()}] import ${fmt(IMPORT_ROWS)} invoices: runImport ${fmt(imported.importRowsPerSecond)} rows/s ` +
-      `(re-import unchanged ${fmt(imported.reimportRowsPerSecond)} rows/s), raw COPY ${fmt(imported.copyRowsPerSecond)} rows/s, ` +
-      `ratio ${importVsCopy.toFixed(2)}`,
-  );
+  if (!e2eOnly) {
+    say(
+      `[${elapsed()}] import ${fmt(IMPORT_ROWS)} invoices: runImport ${fmt(imported.importRowsPerSecond)} rows/s ` +
+        `(re-import unchanged ${fmt(imported.reimportRowsPerSecond)} rows/s), raw COPY ${fmt(imported.copyRowsPerSecond)} rows/s, ` +
+        `ratio ${importVsCopy.toFixed(2)}`,
+    );
+  }
 
   // ── 2. tick at 10k invoices ────────────────────────────────────────────────────────────────────
   const tickQueues = new Queues(benchRedis('{benchtick}'), lifecycle);
@@ -187,7 +183,7 @@ try {
   // ── the full ledger: reminder sets and the background ──────────────────────────────────────────
   const reminderSets: GeneratedSet[] = [];
   // One set per end-to-end run: one worker process, two, two on separate roles.
-  for (let i = 0; i < 3; i += 1) {
+  for (let i = 0; i < (e2eOnly ? 1 : 3); i += 1) {
     reminderSets.push(
       await generateLedger(pool, {
         prefix: `RM${i}`,
@@ -324,7 +320,8 @@ try {
   say(
     `[${elapsed()}] raw transports, the same ${fmt(transports.reminders)} rendered reminders (${fmt(transports.emails)} email by pooled ` +
       `nodemailer, ${fmt(transports.sms)} SMS by the twilio client): ${transports.seconds.toFixed(1)} s = ${fmt(transports.perSecond)} messages/s; ` +
-      `sender CPU ${transports.cpuSeconds.toFixed(1)} s, peak RSS ${transports.rssMb.toFixed(0)} MB`,
+      `sender CPU ${transports.cpuSeconds.toFixed(1)} s, peak RSS ${transports.rssMb.toFixed(0)} MB; ` +
+      `read, decided and rendered in-process beforehand at ${transports.renderMsPerReminder.toFixed(2)} ms a reminder`,
   );
   const one = await runReminders(reminderSets[0]!, T.plus({ minutes: 1 }), 1);
   say(
@@ -337,23 +334,26 @@ try {
       `first send at +${one.phases.firstSentSeconds.toFixed(1)} s, last at +${one.phases.lastSentSeconds.toFixed(1)} s; ` +
       `worker CPU ${one.workerCpu.toFixed(1)} s over ${one.seconds.toFixed(1)} s wall`,
   );
-  const two = await runReminders(reminderSets[1]!, T.plus({ minutes: 2 }), 2);
-  say(
-    `[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
-      `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most; ` +
-      `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`,
-  );
+  const skipped = { reminders: NaN, expected: NaN, perSecond: NaN, seconds: NaN, rss: NaN, contacts: NaN, lost: 0, duplicated: 0 };
+  const two = e2eOnly ? skipped : await runReminders(reminderSets[1]!, T.plus({ minutes: 2 }), 2);
+  if (!e2eOnly && 'phases' in two) {
+    say(
+      `[${elapsed()}] end to end, 2 worker processes: ${fmt(two.reminders)} reminders (expected ${fmt(two.expected)}) in ` +
+        `${two.seconds.toFixed(1)} s = ${fmt(two.perSecond)} reminders/s; contacts ${JSON.stringify(two.byStatus)}; peak RSS ${two.rss.toFixed(0)} MB each at most; ` +
+        `workers' CPU ${two.workerCpu.toFixed(1)} s together; decisions within ${two.phases.decideSeconds.toFixed(1)} s, last send at +${two.phases.lastSentSeconds.toFixed(1)} s`,
+    );
+  }
 
-  const roles = await runSplitRoles(
-    { pool, sink, twilio, queues: e2eQueues, env: workerEnv, processes },
-    reminderSets[2]!,
-    T.plus({ minutes: 3 }),
-  );
-  say(
-    `[${elapsed()}] end to end, 2 worker processes on separate roles (--queues ${ROLES.decisions} / ${ROLES.deliveries}): ` +
-      `${fmt(roles.reminders)} reminders for ${fmt(roles.contacts)} contacts in ${roles.seconds.toFixed(1)} s = ${fmt(roles.perSecond)} reminders/s; ` +
-      `lost ${roles.lost}, duplicated ${roles.duplicated}`,
-  );
+  const roles = e2eOnly
+    ? skipped
+    : await runSplitRoles({ pool, sink, twilio, queues: e2eQueues, env: workerEnv, processes }, reminderSets[2]!, T.plus({ minutes: 3 }));
+  if (!e2eOnly) {
+    say(
+      `[${elapsed()}] end to end, 2 worker processes on separate roles (--queues ${ROLES.decisions} / ${ROLES.deliveries}): ` +
+        `${fmt(roles.reminders)} reminders for ${fmt(roles.contacts)} contacts in ${roles.seconds.toFixed(1)} s = ${fmt(roles.perSecond)} reminders/s; ` +
+        `lost ${roles.lost}, duplicated ${roles.duplicated}`,
+    );
+  }
   if (roles.lost + roles.duplicated > 0) process.exitCode = 1;
   // ── 6. the console and API on a scale ledger of their own (bench/support/console-bench.ts) ──────
   say(`[${elapsed()}] console and API, ${fmt(CONSOLE_CUSTOMERS)} customers:`);
@@ -397,6 +397,8 @@ try {
       transports_per_s: Math.round(transports.perSecond),
       transports_sender_cpu_s: round(transports.cpuSeconds, 1),
       transports_sender_rss_mb: Math.round(transports.rssMb),
+      render_ms_per_reminder: round(transports.renderMsPerReminder),
+      e2e_worker_cpu_ms_per_reminder: round((one.workerCpu * 1000) / one.reminders),
       e2e_vs_raw: round(e2eVsRaw, 3),
       tick_1m_vs_10k: round(tickRatio),
       import_vs_copy: round(importVsCopy),
@@ -440,6 +442,26 @@ try {
     }),
   );
 
+  async function measureImport() {
+    const importDb = new URL(stack.databaseUrl);
+    importDb.pathname = '/arrears_bench_import';
+    await pool.query('drop database if exists arrears_bench_import with (force)');
+    await pool.query('create database arrears_bench_import');
+    const migrateStarted = performance.now();
+    await applyMigrations(importDb.toString());
+    const migrateSeconds = (performance.now() - migrateStarted) / 1000;
+    say(`[${elapsed()}] migrations on an empty database: ${migrateSeconds.toFixed(1)} s`);
+    const importPool = new pg.Pool({ connectionString: importDb.toString(), max: 2 });
+    // `end()` resolves before its clients' sockets close; the drop below may terminate one of them.
+    importPool.on('error', () => undefined);
+    try {
+      return { migrateSeconds, imported: await measureImportVsCopy(importPool, dir, IMPORT_ROWS) };
+    } finally {
+      await importPool.end();
+      await pool.query('drop database if exists arrears_bench_import with (force)');
+    }
+  }
+
   /**
    * The yardstick for `runReminders`: the reminders it will send for `set` at `asOf`, rendered
    * once by the worker's own code, sent by the bare transports (pooled nodemailer, the twilio
@@ -452,7 +474,9 @@ try {
     const smtp = workerConfig.email.transport;
     const sms = workerConfig.sms.transport;
     if (smtp.kind !== 'smtp' || sms.kind !== 'twilio') throw new Error('the bench worker must use SMTP and Twilio');
+    const renderStarted = performance.now();
     const messages = await renderReminders(pool, workerConfig, set.customerIds, asOf);
+    const renderMs = performance.now() - renderStarted;
     const before = { email: sink.messages.length, sms: twilio.messages.length };
     const result = await sendWithTransports(
       {
@@ -471,7 +495,7 @@ try {
       throw new Error(`transports baseline: sent ${result.emails} + ${result.sms}, received ${received.emails} + ${received.sms}`);
     }
     const reminders = result.emails + result.sms;
-    return { ...result, reminders, perSecond: reminders / result.seconds };
+    return { ...result, reminders, perSecond: reminders / result.seconds, renderMsPerReminder: renderMs / reminders };
   }
 
   async function measureTick(asOf: DateTime) {

@@ -36,8 +36,33 @@ function fromEpochDay(day: number): IsoDate {
 
 const dayFormats = new BoundedCache<Intl.DateTimeFormat | null>(1_000);
 
+/**
+ * The last instant asked about per zone, and its answer: a step asks for the date (and the local
+ * time) of the same `now` for every invoice and rule of every case in its batch, and each answer
+ * costs an Intl or luxon zone lookup.
+ */
+class LastInZone<V> {
+  private readonly last = new Map<string, { at: number; value: V }>();
+
+  get(at: number, zone: string, compute: () => V): V {
+    const hit = this.last.get(zone);
+    if (hit !== undefined && hit.at === at) return hit.value;
+    const value = compute();
+    if (this.last.size >= 1_000) this.last.clear();
+    this.last.set(zone, { at, value });
+    return value;
+  }
+}
+
+const lastDates = new LastInZone<IsoDate>();
+const lastIsos = new LastInZone<string>();
+
 /** The calendar date an instant falls on in `zone`. */
 export function localDateOf(at: DateTime, zone: string): IsoDate {
+  return lastDates.get(at.toMillis(), zone, () => computeLocalDate(at, zone));
+}
+
+function computeLocalDate(at: DateTime, zone: string): IsoDate {
   const format = dayFormats.get(zone, () => {
     try {
       return new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -53,6 +78,11 @@ export function localDateOf(at: DateTime, zone: string): IsoDate {
   const parts = format.formatToParts(at.toMillis());
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}
+
+/** An instant as ISO 8601 local time with its offset in `zone` (`2027-03-09T11:00:00.000+02:00`); '' for an unknown zone. */
+export function localIsoOf(at: DateTime, zone: string): string {
+  return lastIsos.get(at.toMillis(), zone, () => at.setZone(zone).toISO() ?? '');
 }
 
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier); DST cannot affect it. */

@@ -22,63 +22,95 @@ export interface DeliverableContact {
 /** Statuses after which a delivery never runs again. */
 export const FINAL_STATUSES = ['sent', 'delivered', 'failed', 'bounced', 'undelivered', 'cancelled'] as const;
 
-/** Reads contacts and, in the same query, every reason each must not be sent any more. */
-async function findDeliverableContacts(sql: Sql, ids: string[]): Promise<Array<DeliverableContact | null>> {
-  const rows = await sql.query<DeliverableContact>(
-    `
-    select c.id, c.customer_id as "customerId", c.channel::text, c.status::text, c.recipient, c.subject,
-           c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
-           c.created_at as "createdAt", c.updated_at as "updatedAt",
-           case
-             -- The notice decided together with an automatic legal hold (same step, same instant)
-             -- is the customer's notice of the handover: it still goes.
-             when exists (select 1 from legal_holds h where h.customer_id = c.customer_id and h.released_at is null
-                            and not (h.placed_by = 'system' and h.placed_at = c.created_at))
-               then 'legal hold'
-             when exists (select 1 from bankruptcy_filings b where b.customer_id = c.customer_id
-                          and b.discharged_at is null and b.dismissed_at is null)
-               then 'bankruptcy filing'
-             when cu.do_not_contact then 'do not contact'
-             when cs.state = 'paused' and cs.pause_reason = 'manual' then 'case paused'
-             when c.channel = 'email' and cu.email_opted_out_at is not null then 'email opt-out'
-             when c.channel = 'sms' and (cu.sms_opted_out_at is not null or not cu.sms_consent) then 'no SMS consent'
-             when not exists (
-               select 1 from contact_invoices ci join invoices i on i.id = ci.invoice_id
-                where ci.contact_id = c.id and i.status = 'open' and i.open_balance_minor > 0
-                  and not exists (select 1 from disputes d where d.invoice_id = i.id and d.resolved_at is null))
-               then 'invoices paid or disputed'
-             else null
-           end as "blockedBy"
-      from contacts c
-      join customers cu on cu.id = c.customer_id
-      left join collection_cases cs on cs.customer_id = c.customer_id
-     where c.id = any($1::uuid[])`,
-    [ids],
-  );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+/** What a delivery asks for when it takes a contact: whether it is a retry of its job, and its clock. */
+export interface TakeRequest {
+  /** The job ran before (a retry): a `sending` row may be its own earlier attempt's. */
+  isRetry: boolean;
+  at: Date;
+  /** A `sending` row last touched before this belongs to a dead worker and may be taken over. */
+  staleBefore: Date;
 }
 
-async function claimContacts(sql: Sql, claims: Array<{ id: string; takeOver: boolean; at: Date }>): Promise<boolean[]> {
+/** A contact as {@link ContactOutbox.take} found it, and whether this caller now holds it. */
+export interface TakenContact {
+  contact: DeliverableContact;
+  /** Moved to `sending` for this caller: only then may it call the provider. */
+  claimed: boolean;
+  /** It was `sending` already (a retry, or a dead worker's row): an earlier attempt may have reached the provider. */
+  takeOver: boolean;
+}
+
+/**
+ * Reads contacts with every reason each must not be sent any more and, in the same statement,
+ * claims those that may go: `queued → sending`, or a `sending` row taken over (a retry, or one
+ * untouched since `staleBefore`), with a `sending` event. The update re-checks the status on the
+ * row's latest version, so of two callers only one claims it; a blocked row is not claimed.
+ */
+async function takeContacts(sql: Sql, requests: Array<{ id: string } & TakeRequest>): Promise<Array<TakenContact | null>> {
   // The same contact twice in one batch (two jobs for it): only the first call may claim it.
-  const firstById = new Map<string, (typeof claims)[number]>();
-  for (const claim of claims) if (!firstById.has(claim.id)) firstById.set(claim.id, claim);
+  const firstById = new Map<string, (typeof requests)[number]>();
+  for (const request of requests) if (!firstById.has(request.id)) firstById.set(request.id, request);
   const first = [...firstById.values()];
-  const rows = await sql.query<{ id: string }>(
-    `with claimed as (
-       update contacts c set status = 'sending', attempts = c.attempts + 1, updated_at = v.at
-         from unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) as v(id, take_over, at)
-        where c.id = v.id and (c.status = 'queued' or (v.take_over and c.status = 'sending'))
-       returning c.id, v.at
-     ), events as (
-       insert into contact_status_events (contact_id, status, at, actor)
-       select id, 'sending', at, 'system' from claimed
-     )
-     select id::text from claimed`,
-    [first.map((claim) => claim.id), first.map((claim) => claim.takeOver), first.map((claim) => claim.at.toISOString())],
+  const rows = await sql.query<DeliverableContact & { takeOver: boolean; claimed: boolean }>(
+    `
+    with found as (
+      select c.id, c.customer_id as "customerId", c.channel::text, c.status::text, c.recipient, c.subject,
+             c.body_text as "bodyText", c.body_html as "bodyHtml", c.idempotency_key as "idempotencyKey",
+             c.created_at as "createdAt", c.updated_at as "updatedAt",
+             case
+               -- The notice decided together with an automatic legal hold (same step, same instant)
+               -- is the customer's notice of the handover: it still goes.
+               when exists (select 1 from legal_holds h where h.customer_id = c.customer_id and h.released_at is null
+                              and not (h.placed_by = 'system' and h.placed_at = c.created_at))
+                 then 'legal hold'
+               when exists (select 1 from bankruptcy_filings b where b.customer_id = c.customer_id
+                            and b.discharged_at is null and b.dismissed_at is null)
+                 then 'bankruptcy filing'
+               when cu.do_not_contact then 'do not contact'
+               when cs.state = 'paused' and cs.pause_reason = 'manual' then 'case paused'
+               when c.channel = 'email' and cu.email_opted_out_at is not null then 'email opt-out'
+               when c.channel = 'sms' and (cu.sms_opted_out_at is not null or not cu.sms_consent) then 'no SMS consent'
+               when not exists (
+                 select 1 from contact_invoices ci join invoices i on i.id = ci.invoice_id
+                  where ci.contact_id = c.id and i.status = 'open' and i.open_balance_minor > 0
+                    and not exists (select 1 from disputes d where d.invoice_id = i.id and d.resolved_at is null))
+                 then 'invoices paid or disputed'
+               else null
+             end as "blockedBy",
+             c.status = 'sending' and (v.is_retry or c.updated_at < v.stale_before) as "takeOver",
+             v.at
+        from unnest($1::uuid[], $2::boolean[], $3::timestamptz[], $4::timestamptz[]) as v(id, is_retry, at, stale_before)
+        join contacts c on c.id = v.id
+        join customers cu on cu.id = c.customer_id
+        left join collection_cases cs on cs.customer_id = c.customer_id
+    ), claimed as (
+      update contacts c set status = 'sending', attempts = c.attempts + 1, updated_at = f.at
+        from found f
+       where c.id = f.id and f."blockedBy" is null
+         and (c.status = 'queued' or (f."takeOver" and c.status = 'sending'))
+      returning c.id, f.at
+    ), events as (
+      insert into contact_status_events (contact_id, status, at, actor)
+      select id, 'sending', at, 'system' from claimed
+    )
+    select f.id, f."customerId", f.channel, f.status, f.recipient, f.subject, f."bodyText", f."bodyHtml",
+           f."idempotencyKey", f."createdAt", f."updatedAt", f."blockedBy", f."takeOver",
+           exists (select 1 from claimed k where k.id = f.id) as claimed
+      from found f`,
+    [
+      first.map((request) => request.id),
+      first.map((request) => request.isRetry),
+      first.map((request) => request.at.toISOString()),
+      first.map((request) => request.staleBefore.toISOString()),
+    ],
   );
-  const won = new Set(rows.map((row) => row.id));
-  return claims.map((claim) => firstById.get(claim.id) === claim && won.has(claim.id));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return requests.map((request) => {
+    const row = byId.get(request.id);
+    if (!row) return null;
+    const { takeOver, claimed, ...contact } = row;
+    return { contact, takeOver, claimed: claimed && firstById.get(request.id) === request };
+  });
 }
 
 export interface ContactOutcome {
@@ -145,25 +177,21 @@ async function recordOutcomes(sql: Sql, outcomes: Array<{ id: string; outcome: C
  * batch, not per message.
  */
 export interface ContactOutbox {
-  /** A contact and, in the same read, every reason it must not be sent any more; null if missing. */
-  find(id: string): Promise<DeliverableContact | null>;
   /**
-   * Moves a contact from `queued` to `sending`, or takes over a `sending` one when `takeOver` is
-   * true (a retry of the same job, or a row left `sending` by a crashed worker). Only the caller
-   * that gets true may call the provider.
+   * A contact and every reason it must not be sent any more, claimed for this caller in the same
+   * statement when it may go (see {@link TakenContact}); null if missing. Only a caller that gets
+   * `claimed` may call the provider.
    */
-  claim(id: string, takeOver: boolean, at: Date): Promise<boolean>;
+  take(id: string, request: TakeRequest): Promise<TakenContact | null>;
   /** Records what happened to a send: the current status on the row, and an appended event. */
   recordOutcome(id: string, outcome: ContactOutcome): Promise<void>;
 }
 
 export function createContactOutbox(sql: Sql): ContactOutbox {
-  const finder = new Coalescer((ids: string[]) => findDeliverableContacts(sql, ids));
-  const claimer = new Coalescer((claims: Array<{ id: string; takeOver: boolean; at: Date }>) => claimContacts(sql, claims));
+  const taker = new Coalescer((requests: Array<{ id: string } & TakeRequest>) => takeContacts(sql, requests));
   const recorder = new Coalescer((outcomes: Array<{ id: string; outcome: ContactOutcome }>) => recordOutcomes(sql, outcomes));
   return {
-    find: (id) => finder.run(id),
-    claim: (id, takeOver, at) => claimer.run({ id, takeOver, at }),
+    take: (id, request) => taker.run({ id, ...request }),
     recordOutcome: (id, outcome) => recorder.run({ id, outcome }),
   };
 }

@@ -1,4 +1,5 @@
 import { daysPastDue } from '../core/aging.js';
+import { localIsoOf } from '../core/dates.js';
 import type { PlannedAction } from '../core/decision.js';
 import type { OpenInvoice } from '../core/domain.js';
 import type { CaseSnapshot } from '../db/case-snapshot.repository.js';
@@ -71,7 +72,7 @@ export function reminderContext(
     unsubscribeUrl: settings.unsubscribeUrl(customer.id),
     optOutRequired: action.requiresOptOutLine,
     stepId: action.template ?? `${action.policyId}/${action.stepId}`,
-    now: now.setZone(customer.timeZone).toISO() ?? '',
+    now: localIsoOf(now, customer.timeZone),
   };
   const instalmentId = action.invoices.find((ref) => ref.instalmentId)?.instalmentId;
   const instalments = paymentPlan?.instalments ?? [];

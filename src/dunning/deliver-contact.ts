@@ -53,19 +53,18 @@ export class RetryLater extends Error {
  * resend, and email goes again under the same deterministic Message-ID.
  */
 export async function deliverContact(deps: DeliveryDependencies, contactId: string, isRetry: boolean): Promise<DeliveryResult> {
-  const contact = await deps.outbox.find(contactId);
-  if (!contact) return { outcome: 'already-final', status: 'missing' };
+  const now = deps.clock();
+  const taken = await deps.outbox.take(contactId, { isRetry, at: now, staleBefore: new Date(now.getTime() - deps.staleSendingMs) });
+  if (!taken) return { outcome: 'already-final', status: 'missing' };
+  const { contact, claimed, takeOver } = taken;
   if ((FINAL_STATUSES as readonly string[]).includes(contact.status)) {
     return { outcome: 'already-final', status: contact.status };
   }
-  const now = deps.clock();
   if (contact.blockedBy) {
     await deps.outbox.recordOutcome(contact.id, { status: 'cancelled', at: now, failureReason: contact.blockedBy });
     return { outcome: 'cancelled', reason: contact.blockedBy };
   }
-  const stale = now.getTime() - contact.updatedAt.getTime() > deps.staleSendingMs;
-  const takeOver = contact.status === 'sending' && (isRetry || stale);
-  if (!(await deps.outbox.claim(contact.id, takeOver, now))) return { outcome: 'in-flight-elsewhere' };
+  if (!claimed) return { outcome: 'in-flight-elsewhere' };
 
   if (takeOver && contact.channel === 'sms') {
     const found = await deps.sms.findRecent({

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { emailMessageId } from '../../src/channels/email/email-transport.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
+import { createContactOutbox } from '../../src/db/contacts.repository.js';
 import { evaluateCases } from '../../src/dunning/evaluate-cases.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startFakeTwilio, type LocalTwilioServer } from '../support/fake-twilio.js';
@@ -214,6 +215,41 @@ describe('pipeline under faults', () => {
     expect(failed[0]!.failureReason).toContain('is not valid');
     expect(failed[0]!.failureReason).not.toContain('\u0000');
     expect(contacts.filter((c) => c.status === 'sent')).toHaveLength(3);
+  });
+
+  it('claims a contact for one of two workers taking it at once, never a blocked one, and takes over `sending` only on a retry', async () => {
+    arrears = await startTestArrears(testEnvironment(database.url, sink, twilio));
+    const prisma = arrears.runtime.prisma;
+    await seedLedger(prisma, customers(2));
+    const cases = await prisma.collectionCase.findMany({ select: { id: true } });
+    await evaluateCases(
+      arrears.services.evaluation,
+      cases.map((c) => c.id),
+      DateTime.fromISO(DAY_8),
+    );
+    const [free, blocked] = await prisma.contact.findMany({ orderBy: { id: 'asc' } });
+    await prisma.customer.update({ where: { id: blocked!.customerId }, data: { doNotContact: true } });
+    // Two worker processes: two outboxes, each coalescing its own calls into its own statement.
+    const one = createContactOutbox(arrears.runtime.db);
+    const other = createContactOutbox(arrears.runtime.db);
+    const request = { isRetry: false, at: new Date(), staleBefore: new Date(Date.now() - 600_000) };
+
+    const [first, second, third] = await Promise.all([
+      one.take(free!.id, request),
+      other.take(free!.id, request),
+      one.take(blocked!.id, request),
+    ]);
+
+    expect([first!.claimed, second!.claimed].sort()).toEqual([false, true]);
+    expect(third).toMatchObject({ claimed: false, contact: { status: 'queued', blockedBy: 'do not contact' } });
+    expect(await prisma.contact.findUniqueOrThrow({ where: { id: free!.id } })).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await prisma.contact.findUniqueOrThrow({ where: { id: blocked!.id } })).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await prisma.contactStatusEvent.count({ where: { contactId: free!.id, status: 'sending' } })).toBe(1);
+    expect(await one.take('00000000-0000-4000-8000-000000000000', request)).toBeNull();
+    // A recent `sending` row is another worker's, unless this is the retry of the job that claimed it.
+    expect(await one.take(free!.id, request)).toMatchObject({ claimed: false, takeOver: false });
+    expect(await one.take(free!.id, { ...request, isRetry: true })).toMatchObject({ claimed: true, takeOver: true });
+    expect(await prisma.contact.findUniqueOrThrow({ where: { id: free!.id } })).toMatchObject({ status: 'sending', attempts: 2 });
   });
 
   it('leaves a recent `sending` row to the worker that claimed it', async () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, localDateOf, localInstant, weekdayOf } from '../../../src/core/dates.js';
+import { addDays, daysBetween, localDateOf, localInstant, localIsoOf, weekdayOf } from '../../../src/core/dates.js';
 
 // The calendar arithmetic has a fast path for plain `YYYY-MM-DD` dates; luxon is the reference.
 const reference = {
@@ -34,6 +34,22 @@ describe('calendar dates', () => {
       const at = DateTime.fromISO('2025-01-01T00:30:00Z', { zone: 'utc' }).plus({ hours });
       expect(localDateOf(at, zone)).toBe(reference.localDateOf(at, zone));
     }
+  });
+
+  it('answers for the instant asked, not the one asked before in the same zone (dates and local ISO times)', () => {
+    // The last answer per zone is remembered: instants a minute and a day apart, asked in turns.
+    const instants = ['2025-03-29T21:59:00Z', '2025-03-29T22:00:00Z', '2025-03-30T22:00:00Z'].map((iso) =>
+      DateTime.fromISO(iso, { zone: 'utc' }),
+    );
+    for (let round = 0; round < 3; round += 1) {
+      for (const at of [...instants, ...[...instants].reverse()]) {
+        for (const zone of zones) {
+          expect(localDateOf(at, zone)).toBe(reference.localDateOf(at, zone));
+          expect(localIsoOf(at, zone)).toBe(at.setZone(zone).toISO());
+        }
+      }
+    }
+    expect(localIsoOf(DateTime.utc(2025, 1, 1), 'Mars/Olympus')).toBe('');
   });
 
   it('gives the same instant for a local time whether or not it was asked before, and refuses a bad zone', () => {
