@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { addDays, localDateOf, startOfLocalDay } from './dates.js';
+import { addDays, localDateOf, startOfLocalDay, weekLaterInZone } from './dates.js';
 import { reachedCustomer, type CustomerProfile, type ContactRecord } from './domain.js';
 import type { Consolidated } from './consolidate.js';
 import type { ActionType } from './policy.js';
@@ -30,7 +30,7 @@ function sameLocalDay(ctx: CapContext, at: DateTime): boolean {
 
 /** Counted in calendar days in the customer's zone, so a DST change does not stretch the window. */
 function within7Days(ctx: CapContext, at: DateTime): boolean {
-  return at.setZone(ctx.zone).plus({ days: 7 }).toMillis() > ctx.now.toMillis();
+  return weekLaterInZone(at, ctx.zone).toMillis() > ctx.now.toMillis();
 }
 
 function tomorrow(ctx: CapContext): DateTime {
@@ -44,7 +44,7 @@ function rollingRelease(ctx: CapContext, types: readonly ActionType[], limit: nu
     .sort((a, b) => a.toMillis() - b.toMillis());
   if (recent.length < limit) return null;
   const leaving = recent[recent.length - limit];
-  return leaving === undefined ? 'never' : leaving.setZone(ctx.zone).plus({ days: 7 });
+  return leaving === undefined ? 'never' : weekLaterInZone(leaving, ctx.zone);
 }
 
 type Verdict = { detail: string; release: DateTime | null } | null;

@@ -56,6 +56,8 @@ class LastInZone<V> {
 
 const lastDates = new LastInZone<IsoDate>();
 const lastIsos = new LastInZone<string>();
+const lastInZone = new LastInZone<DateTime>();
+const lastWeekLater = new LastInZone<DateTime>();
 
 /** The calendar date an instant falls on in `zone`. */
 export function localDateOf(at: DateTime, zone: string): IsoDate {
@@ -78,6 +80,16 @@ function computeLocalDate(at: DateTime, zone: string): IsoDate {
   const parts = format.formatToParts(at.toMillis());
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}
+
+/** The same instant on `zone`'s wall clock (luxon's `setZone`). */
+export function inZone(at: DateTime, zone: string): DateTime {
+  return lastInZone.get(at.toMillis(), zone, () => at.setZone(zone));
+}
+
+/** The same local time 7 calendar days later in `zone` (a DST change does not stretch it). */
+export function weekLaterInZone(at: DateTime, zone: string): DateTime {
+  return lastWeekLater.get(at.toMillis(), zone, () => at.setZone(zone).plus({ days: 7 }));
 }
 
 /** An instant as ISO 8601 local time with its offset in `zone` (`2027-03-09T11:00:00.000+02:00`); '' for an unknown zone. */

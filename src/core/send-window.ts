@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import { addDays, localDateOf, localInstant, minutesOf, weekdayOf, type IsoDate } from './dates.js';
+import { addDays, inZone, localDateOf, localInstant, minutesOf, weekdayOf, type IsoDate } from './dates.js';
 import type { CustomerProfile } from './domain.js';
 import type { DunningRules, SendWindow } from './rules.js';
 
@@ -49,7 +49,7 @@ export function nextOpening(from: DateTime, cw: CustomerWindow): DateTime {
     const opens = localInstant(date, cw.window.start, cw.zone);
     const closes = localInstant(date, cw.window.end, cw.zone);
     if (from.toMillis() < opens.toMillis()) return opens;
-    if (from.toMillis() < closes.toMillis()) return from.setZone(cw.zone);
+    if (from.toMillis() < closes.toMillis()) return inZone(from, cw.zone);
   }
   throw new Error(`send window never opens within ${SEARCH_DAYS} days of ${from.toISO() ?? ''} in ${cw.zone}`);
 }

@@ -1,6 +1,15 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, localDateOf, localInstant, localIsoOf, weekdayOf } from '../../../src/core/dates.js';
+import {
+  addDays,
+  daysBetween,
+  inZone,
+  localDateOf,
+  localInstant,
+  localIsoOf,
+  weekdayOf,
+  weekLaterInZone,
+} from '../../../src/core/dates.js';
 
 // The calendar arithmetic has a fast path for plain `YYYY-MM-DD` dates; luxon is the reference.
 const reference = {
@@ -36,7 +45,7 @@ describe('calendar dates', () => {
     }
   });
 
-  it('answers for the instant asked, not the one asked before in the same zone (dates and local ISO times)', () => {
+  it('answers for the instant asked, not the one asked before in the same zone (dates, local times, a week later)', () => {
     // The last answer per zone is remembered: instants a minute and a day apart, asked in turns.
     const instants = ['2025-03-29T21:59:00Z', '2025-03-29T22:00:00Z', '2025-03-30T22:00:00Z'].map((iso) =>
       DateTime.fromISO(iso, { zone: 'utc' }),
@@ -46,6 +55,8 @@ describe('calendar dates', () => {
         for (const zone of zones) {
           expect(localDateOf(at, zone)).toBe(reference.localDateOf(at, zone));
           expect(localIsoOf(at, zone)).toBe(at.setZone(zone).toISO());
+          expect(inZone(at, zone).toISO()).toBe(at.setZone(zone).toISO());
+          expect(weekLaterInZone(at, zone).toISO()).toBe(at.setZone(zone).plus({ days: 7 }).toISO());
         }
       }
     }
