@@ -52,6 +52,7 @@ async function appHttpOptions(runtime: Runtime, replies: ReplyDependencies): Pro
   const policies = await loadPolicies(config.policiesDir);
   const rules = await loadDunningRules(config.rulesFile);
   return {
+    copy: runtime.db,
     sessions: {
       secret: await resolveSecretFile(config.http.sessionSecret, config.dataDir, SESSION_SECRET_FILE, 'SESSION_SECRET'),
       lifetimes: config.http.sessionLifetimes,

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { createPrisma, type PrismaClient } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
 import { createPgPool } from '../db/pool.js';
-import { pgDatabase, type SqlDatabase } from '../db/sql.js';
+import { pgDatabase, type CopyOut, type SqlDatabase } from '../db/sql.js';
 import { provideStack, type Stack } from '../dev/embedded-stack.js';
 import { RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
@@ -22,7 +22,7 @@ export interface Runtime {
   stack: Stack;
   prisma: PrismaClient;
   /** The same database through a plain `pg` pool, for the hot paths' set-based statements. */
-  db: SqlDatabase;
+  db: SqlDatabase & CopyOut;
   redis: RedisConnection;
   lifecycle: Lifecycle;
 }

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { PrismaTransaction } from './client.js';
 
 /**
@@ -38,12 +40,21 @@ export interface SqlDatabase extends Sql {
   transaction<T>(work: (sql: Sql) => Promise<T>, options?: { rollback?: boolean }): Promise<T>;
 }
 
+/** A database that can answer `COPY … TO STDOUT`. */
+export interface CopyOut {
+  /**
+   * The bytes `COPY (query) TO STDOUT …` sends, as they come: nothing is decoded into
+   * JavaScript strings (COPY takes no parameters, so `text` carries its values as literals).
+   */
+  copyOut(text: string): Promise<Buffer>;
+}
+
 /**
  * `SqlDatabase` over a `pg` pool. The hot paths (the step's batch of decisions, the delivery
  * jobs' contact-log statements, the import's batches) use it directly: through Prisma each statement costs its client
  * several times what Postgres spends on it.
  */
-export function pgDatabase(pool: pg.Pool): SqlDatabase {
+export function pgDatabase(pool: pg.Pool): SqlDatabase & CopyOut {
   const sql = pgSql(pool);
   return {
     query: sql.query,
@@ -58,6 +69,13 @@ export function pgDatabase(pool: pg.Pool): SqlDatabase {
           await client.query('rollback').catch(discard);
           throw error;
         }
+      }),
+    copyOut: (text: string) =>
+      withPgClient(pool, async (client) => {
+        const chunks: Buffer[] = [];
+        const stream: Readable = client.query(copyTo(text));
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
       }),
   };
 }

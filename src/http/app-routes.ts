@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaseDependencies } from '../cases/case-action.js';
 import type { PrismaClient } from '../db/client.js';
+import type { CopyOut } from '../db/sql.js';
 import type { RedisConnection } from '../jobs/connection.js';
 import type { Logger } from '../logging/logger.js';
 import { aggregateFreshness } from '../reports/sources/aggregate-freshness.js';
@@ -45,6 +46,8 @@ export interface AppHttpOptions {
   caseActions?: { api: ApiRoute<any, any, any>[]; console: ConsoleActions };
   /** The console Replies page's actions (the reply path's and the case services' dependencies), when present. */
   replyActions?: ReplyActionDependencies;
+  /** COPY through the plain `pg` pool, for the API's aging report (see `loadAgingReportJson`); without it, through Prisma. */
+  copy?: CopyOut;
 }
 
 export const SESSION_SECRET_FILE = 'session.secret';
@@ -123,6 +126,7 @@ async function registerStaffRoutes(
     aggregates,
     ...(options.caseActions ? { extraRoutes: options.caseActions.api } : {}),
     ...(options.replies ? { replies: options.replies } : {}),
+    ...(options.copy ? { copy: options.copy } : {}),
   });
   if (queues) {
     // bull-board: its own UI (which needs an inline bootstrap script), behind the console session.

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
 import type { PrismaClient } from '../../db/client.js';
+import type { CopyOut } from '../../db/sql.js';
 import { escapeHtml } from '../pages.js';
 import { principalFromBearer } from '../auth/principal.js';
 import { exchangeRateRoutes } from './exchange-rates.routes.js';
@@ -27,6 +28,8 @@ export interface ApiPluginOptions {
   replies?: ReplyDependencies;
   /** Case-action routes (issue 6's services), when available. */
   extraRoutes?: ApiRoute<any, any, any>[];
+  /** COPY through the plain `pg` pool, for the aging report; without it, through Prisma. */
+  copy?: CopyOut;
 }
 
 /** The API's routes open to anyone: its own description. */

@@ -1,12 +1,13 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client.js';
+import type { CopyOut } from '../../db/sql.js';
 import { findContactLog, type ContactLogCursor, type ContactLogEntry, type ContactLogFilter } from '../../db/contact-log.repository.js';
 import { findCase, findInvoice, listCases, listInvoices } from '../../db/ledger-read.repository.js';
 import { parseIsoDate } from '../../ingest/fields.js';
 import { parsePeriodLength } from '../../reports/periods.js';
 import type { AggregateFreshness } from '../../reports/sources/aggregate-freshness.js';
-import { answerCeiReport, loadAgingReport, loadDsoReport } from '../../reports/sources/reports.source.js';
+import { answerCeiReport, loadAgingReportJson, loadDsoReport } from '../../reports/sources/reports.source.js';
 import { renderCsv } from '../../reports/table.js';
 import { decodeCursor, encodeCursor, instantCursor } from '../query-params.js';
 import { ProblemError } from './problem.js';
@@ -19,6 +20,8 @@ export interface ReadRouteDependencies {
   clock: () => Date;
   /** The pre-aggregates' refresh policy (DASHBOARD_REFRESH_SECONDS), shared with the dashboard. */
   aggregates: AggregateFreshness;
+  /** COPY through the plain `pg` pool, for the aging report; without it, through Prisma. */
+  copy?: CopyOut;
 }
 
 const CHANNELS = ['email', 'sms', 'call', 'note', 'letter'] as const;
@@ -265,7 +268,13 @@ export function readRoutes(deps: ReadRouteDependencies): ApiRoute<any, any, any>
       summary: 'Aging by bucket, per currency and per customer, with allowance',
       query: z.strictObject({ as_of: asOf }),
       responses: { 200: { description: 'The aging report (money in integer minor units)', schema: anyObject } },
-      handler: ({ query }) => loadAgingReport(prisma, { asOf: query.as_of ?? today(), today: today() }),
+      // The report's JSON text as built (at 100k customers, 28 MB passed through rather than re-serialised).
+      handler: async ({ query, reply }) =>
+        reply
+          .type('application/json; charset=utf-8')
+          .send(
+            await loadAgingReportJson(prisma, { asOf: query.as_of ?? today(), today: today(), ...(deps.copy ? { copy: deps.copy } : {}) }),
+          ),
     }),
     defineRoute({
       method: 'GET',

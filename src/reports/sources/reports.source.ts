@@ -1,12 +1,14 @@
-import { defaultAgingConfig, type AgingConfig } from '../../core/aging.js';
+import { agingBuckets, defaultAgingConfig, type AgingConfig } from '../../core/aging.js';
 import { addDays, type IsoDate } from '../../core/dates.js';
 import type { PrismaClient } from '../../db/client.js';
+import type { CopyOut } from '../../db/sql.js';
 import { autoCommit } from '../../db/transaction.js';
 import { loadReceivableGroups, loadRefreshedReceivableGroups } from '../../db/dashboard.repository.js';
 import {
   findReportCustomer,
   loadAgingBalances,
-  loadAgingBalancesPreaggregated,
+  copyAgingRowsPreaggregated,
+  loadAgingRowsPreaggregated,
   loadCollectionsActivity,
   loadDailySales,
   loadLedgerInvoices,
@@ -17,7 +19,7 @@ import {
   loadUnappliedCredit,
   PREAGGREGATED_AGING,
 } from '../../db/reports.repository.js';
-import { agingFromBalances, type AgingReport } from '../aging.report.js';
+import { agingFromBalances, agingReportJson, type AgingReport } from '../aging.report.js';
 import { ceiDates, ceiReport, type CeiReport } from '../cei.report.js';
 import { collectionsReport, type CollectionsReport } from '../collections.report.js';
 import { dsoFromSource, type DsoReport } from '../dso.report.js';
@@ -39,24 +41,58 @@ import { loadClaims } from './interest.source.js';
  * `customer_aging` (refreshed where stale); a past date, or other buckets, read every open
  * invoice (the exact path; both give the same rows).
  */
-export async function loadAgingReport(
-  db: PrismaClient,
-  options: { asOf: IsoDate; today?: IsoDate; config?: AgingConfig; rates?: Record<string, string> },
-): Promise<AgingReport> {
+export async function loadAgingReport(db: PrismaClient, options: AgingReportOptions): Promise<AgingReport> {
+  if (preaggregated(options)) return JSON.parse((await loadAgingReportJson(db, options)).toString('utf8')) as AgingReport;
   const { asOf } = options;
   const config = options.config ?? defaultAgingConfig;
-  const preaggregated =
-    options.today !== undefined &&
-    asOf >= options.today &&
-    config.basis === PREAGGREGATED_AGING.basis &&
-    config.edges.join() === PREAGGREGATED_AGING.edges.join();
   const [customers, credit] = await Promise.all([
-    preaggregated ? loadAgingBalancesPreaggregated(db, asOf) : loadAgingBalances(db, { asOf, basis: config.basis, edges: config.edges }),
+    loadAgingBalances(db, { asOf, basis: config.basis, edges: config.edges }),
     loadUnappliedCredit(db, asOf),
   ]);
   return agingFromBalances({
     asOf,
     customers,
+    credit,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.rates ? { rates: options.rates } : {}),
+  });
+}
+
+export interface AgingReportOptions {
+  asOf: IsoDate;
+  /** Today in TICK_TZ: from this date on, the default buckets read the pre-aggregate. */
+  today?: IsoDate;
+  config?: AgingConfig;
+  rates?: Record<string, string>;
+}
+
+function preaggregated(options: AgingReportOptions): boolean {
+  const config = options.config ?? defaultAgingConfig;
+  return (
+    options.today !== undefined &&
+    options.asOf >= options.today &&
+    config.basis === PREAGGREGATED_AGING.basis &&
+    config.edges.join() === PREAGGREGATED_AGING.edges.join()
+  );
+}
+
+/**
+ * `loadAgingReport` as UTF-8 JSON (what `JSON.stringify` gives for it, byte for byte), for the
+ * API. From the pre-aggregate, the customers' rows are stored as JSON and passed through: at 100k
+ * customers that is 28 MB the server no longer parses, assembles and serialises. With `copy` (a
+ * `pg` pool), they come by COPY as bytes, never decoded into strings.
+ */
+export async function loadAgingReportJson(db: PrismaClient, options: AgingReportOptions & { copy?: CopyOut }): Promise<Buffer> {
+  if (!preaggregated(options)) return Buffer.from(JSON.stringify(await loadAgingReport(db, options)));
+  const { asOf } = options;
+  const labels = agingBuckets(PREAGGREGATED_AGING.edges).map((b) => b.label);
+  const [rows, credit] = await Promise.all([
+    options.copy ? copyAgingRowsPreaggregated(db, options.copy, asOf, labels) : loadAgingRowsPreaggregated(db, asOf, labels),
+    loadUnappliedCredit(db, asOf),
+  ]);
+  return agingReportJson({
+    asOf,
+    rows,
     credit,
     ...(options.config ? { config: options.config } : {}),
     ...(options.rates ? { rates: options.rates } : {}),

@@ -7,7 +7,8 @@ import { loadLedgerInvoices, loadLedgerPayments, loadReportCustomers } from '../
 import { agingReport } from '../../../src/reports/aging.report.js';
 import { ceiReport } from '../../../src/reports/cei.report.js';
 import { dsoReport } from '../../../src/reports/dso.report.js';
-import { loadAgingReport, loadCeiReport, loadDsoReport } from '../../../src/reports/sources/reports.source.js';
+import { pgDatabase } from '../../../src/db/sql.js';
+import { loadAgingReport, loadAgingReportJson, loadCeiReport, loadDsoReport } from '../../../src/reports/sources/reports.source.js';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
 import { DEFAULT_SEED } from '../../support/generators.js';
 
@@ -51,8 +52,20 @@ const invoice = fc.record({
   paidAt: fc.option(instant, { freq: 3 }),
 });
 
+/**
+ * Customers' external ids and names that test the report's order (Intl.Collator: case, accents,
+ * digits, punctuation; 'é' and 'e' + U+0301 compare equal) and its JSON escapes.
+ */
+const EXTERNAL_IDS = ['C-0', 'C-1', 'c-2', 'C-10', 'C 3', 'é', 'e\u0301', 'Ä', 'a', 'Z-9', '-x', '10', '9'];
+const name = fc.string({
+  unit: fc.constantFrom('a', 'B', ' ', '"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', 'ş', '€', '😀', '\u2028', '/', '<'),
+  maxLength: 8,
+});
+
 const ledgerArb = fc.record({
   zones: fc.tuple(...[0, 1, 2, 3].map(() => fc.constantFrom(...ZONES))),
+  externalIds: fc.uniqueArray(fc.constantFrom(...EXTERNAL_IDS), { minLength: 4, maxLength: 4 }),
+  names: fc.tuple(name, name, name, name),
   /** Payments not allocated to anything (unapplied credit). */
   credits: fc.array(
     fc.record({ customer: fc.nat(3), received: fc.integer({ min: 0, max: 200 }), amount: fc.integer({ min: 1, max: 9_000 }) }),
@@ -86,7 +99,7 @@ function ledgerSql(ledger: Ledger): { text: string; values: unknown[] }[] {
   ledger.zones.forEach((zone, i) => {
     statements.push({
       text: `insert into customers (id, external_id, name, time_zone, locale, currency, updated_at) values ($1, $2, $3, $4, 'en', 'EUR', now())`,
-      values: [uuid(1, i), `C-${i}`, `Customer ${i}`, zone],
+      values: [uuid(1, i), ledger.externalIds[i], ledger.names[i], zone],
     });
   });
   const payments: { customer: number; currency: string; received: string; amount: number; unapplied: number }[] = [];
@@ -163,16 +176,21 @@ describe('set-based reports agree with the invoice-by-invoice computation', () =
   let database: TestDatabase;
   let prisma: PrismaClient;
   let client: pg.Client;
+  let pool: pg.Pool;
+  let copy: ReturnType<typeof pgDatabase>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     prisma = createPrisma(database.url);
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    copy = pgDatabase(pool);
   });
 
   afterAll(async () => {
     await client?.end();
+    await pool?.end();
     await prisma?.$disconnect();
     await database?.drop();
   });
@@ -223,10 +241,15 @@ describe('set-based reports agree with the invoice-by-invoice computation', () =
         async (ledger, days, pick) => {
           for (const statement of ledgerSql(ledger)) await client.query(statement.text, statement.values);
           // `today: asOf` takes the pre-aggregate; without `today` the report reads every open invoice.
-          const agree = async (asOf: string, when: string) =>
-            expect(await loadAgingReport(prisma, { asOf, today: asOf }), `${when}, as of ${asOf}`).toEqual(
-              await loadAgingReport(prisma, { asOf }),
-            );
+          // The API's bytes (the stored rows' JSON passed through, by COPY or through Prisma) are
+          // JSON.stringify's of the exact path's report.
+          const agree = async (asOf: string, when: string) => {
+            const exact = await loadAgingReport(prisma, { asOf });
+            expect(await loadAgingReport(prisma, { asOf, today: asOf }), `${when}, as of ${asOf}`).toEqual(exact);
+            const bytes = (await loadAgingReportJson(prisma, { asOf, today: asOf, copy })).toString('utf8');
+            expect(bytes, `${when}, as of ${asOf}, by COPY`).toBe(JSON.stringify(exact));
+            expect((await loadAgingReportJson(prisma, { asOf, today: asOf })).toString('utf8'), `${when}, through Prisma`).toBe(bytes);
+          };
           for (const d of days) await agree(day(d), 'stored rows reused or refreshed');
           for (const d of days) await agree(day(d), 'again');
           const last = day(days.at(-1)!);
@@ -237,7 +260,7 @@ describe('set-based reports agree with the invoice-by-invoice computation', () =
             [pick % Math.max(1, ledger.invoices.length)],
           );
           await agree(last, 'after a part payment');
-          await client.query(`update customers set name = 'Renamed ' || name where external_id = $1`, [`C-${pick % 4}`]);
+          await client.query(`update customers set name = 'Renamed "' || name where external_id = $1`, [ledger.externalIds[pick % 4]]);
           await agree(last, 'after a rename');
           await client.query(
             `insert into invoices (id, external_id, customer_id, number, currency, amount_minor, open_balance_minor, issue_date, due_date, status, updated_at)

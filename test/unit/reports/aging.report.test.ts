@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agingReport } from '../../../src/reports/aging.report.js';
+import { agingFromBalances, agingReport, agingReportJson } from '../../../src/reports/aging.report.js';
 import { allowanceFor, parseRates, resolveRates } from '../../../src/reports/allowance.js';
 import { agingBuckets } from '../../../src/core/aging.js';
+import { DEFAULT_SEED } from '../../support/generators.js';
 import { AS_OF, CUSTOMERS, INVOICES, PAYMENTS } from './ledger.fixture.js';
 
 describe('aging report with allowance (hand-computed, see ledger.fixture.ts)', () => {
@@ -87,5 +89,83 @@ describe('allowance arithmetic', () => {
     expect(() => parseRates('current=abc')).toThrow(/percent/);
     expect(() => parseRates('current=101')).toThrow(/100%/);
     expect(() => parseRates('current')).toThrow(/current=1/);
+  });
+});
+
+describe('aging report as JSON from rows already serialised (the pre-aggregate pass-through)', () => {
+  const labels = agingBuckets([30, 60, 90]).map((b) => b.label);
+  const row = fc.record({
+    externalId: fc.constantFrom('C-1', 'C-10', 'C-2', 'c-2', 'a', 'Ä', 'é', 'e\u0301', 'Z 9', '-x', '10', '9'),
+    name: fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0001', 'ş', '😀', '\u2028'), maxLength: 6 }),
+    currencies: fc.uniqueArray(fc.constantFrom('EUR', 'USD', 'GBP'), { minLength: 1, maxLength: 3 }),
+    amounts: fc.array(fc.integer({ min: -1_000_000, max: 1_000_000_000 }), { minLength: 15, maxLength: 15 }),
+  });
+  const rows = fc.uniqueArray(row, { selector: (r) => r.externalId, maxLength: 8 });
+
+  /** The balances as CustomerBucketAmounts, and as `SerialisedAgingRows` in the same order. */
+  function both(customers: Array<typeof row extends fc.Arbitrary<infer T> ? T : never>, currencyOrder: (c: string[]) => string[]) {
+    const balances = customers.flatMap((c, i) =>
+      currencyOrder(c.currencies).map((currency, j) => ({
+        customer: { id: `id-${i}`, externalId: c.externalId, name: c.name, locale: 'en', timeZone: 'UTC' },
+        currency,
+        amounts: c.amounts.slice(j * 5, j * 5 + 5),
+      })),
+    );
+    const json = balances.map((b) =>
+      JSON.stringify({
+        customer: b.customer,
+        currency: b.currency,
+        buckets: Object.fromEntries(labels.map((l, i) => [l, b.amounts[i]])),
+        totalMinor: b.amounts.reduce((s, a) => s + a, 0),
+      }),
+    );
+    const serialised = {
+      buckets: labels.length,
+      externalIds: customers.map((c) => c.externalId),
+      currencyCounts: customers.map((c) => c.currencies.length),
+      currencies: balances.map((b) => b.currency),
+      amounts: balances.flatMap((b) => b.amounts),
+      json: Buffer.from(json.join(',')),
+    };
+    return { balances, serialised };
+  }
+
+  it('gives the bytes JSON.stringify gives for the report assembled from the same balances, in order or not', () => {
+    const credit = new Map([
+      ['EUR', 500],
+      ['CHF', 7],
+    ]);
+    fc.assert(
+      fc.property(rows, fc.boolean(), (customers, sorted) => {
+        const collator = new Intl.Collator();
+        // Sorted as the report sorts (the pass-through), or in any order (parsed and sorted again).
+        const ordered = sorted ? [...customers].sort((a, b) => collator.compare(a.externalId, b.externalId)) : customers;
+        const { balances, serialised } = both(ordered, (c) => (sorted ? [...c].sort(collator.compare) : c));
+        const expected = JSON.stringify(agingFromBalances({ asOf: AS_OF, customers: balances, credit }));
+        expect(agingReportJson({ asOf: AS_OF, rows: serialised, credit }).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: DEFAULT_SEED },
+    );
+  });
+
+  it('sorts rows that the serialiser left out of order, and refuses amounts past the safe-integer range', () => {
+    const { serialised } = both(
+      [
+        { externalId: 'C-2', name: 'Two', currencies: ['USD', 'EUR'], amounts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+        { externalId: 'C-1', name: 'One', currencies: ['EUR'], amounts: [5, 0, 0, 0, 0] },
+      ],
+      (c) => c,
+    );
+    const report = JSON.parse(agingReportJson({ asOf: AS_OF, rows: serialised, credit: new Map() }).toString('utf8')) as {
+      customers: Array<{ customer: { externalId: string }; currency: string }>;
+      currencies: Array<{ currency: string; totalMinor: number }>;
+    };
+    expect(report.customers.map((c) => `${c.customer.externalId} ${c.currency}`)).toEqual(['C-1 EUR', 'C-2 EUR', 'C-2 USD']);
+    expect(report.currencies.map((c) => [c.currency, c.totalMinor])).toEqual([
+      ['EUR', 45],
+      ['USD', 15],
+    ]);
+    const huge = { ...serialised, amounts: [Number.MAX_SAFE_INTEGER, 1, ...serialised.amounts.slice(2)] };
+    expect(() => agingReportJson({ asOf: AS_OF, rows: huge, credit: new Map() })).toThrow(RangeError);
   });
 });

@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgingReport } from '../../../../src/reports/sources/reports.source.js';
 import { startTestHttpApp, type TestHttpApp } from '../../../support/http-app.js';
 import { seedLedger } from '../../../support/ledger.js';
 
@@ -303,6 +305,28 @@ describe('REST API /api/v1', () => {
     expect(lines[0]).toContain('id,created_at,customer_external_id,channel');
     expect(lines).toHaveLength(6);
     expect(csv.body).toContain('"note 0, ""quoted"""');
+  });
+
+  it("sends today's aging from the pre-aggregate as JSON, the same bytes as the exact path's report", async () => {
+    const today = DateTime.now().setZone('Europe/Bucharest').toISODate()!;
+    await seedLedger(t.runtime.prisma, [
+      {
+        externalId: 'aging-10',
+        name: 'Ana "Bună" \\ SRL',
+        currency: 'EUR',
+        invoices: [{ number: 'A-1', amountMinor: 5_00, issuedOn: '2026-02-01', dueOn: '2026-03-01' }],
+      },
+      { externalId: 'AGING-9', invoices: [{ number: 'A-2', amountMinor: 7_00, issuedOn: today, dueOn: today }] },
+    ]);
+    const response = await call('GET', '/api/v1/reports/aging', tokens.manager);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    const exact = JSON.stringify(await loadAgingReport(t.runtime.prisma, { asOf: today }));
+    const order = (JSON.parse(exact) as { customers: Array<{ customer: { externalId: string } }> }).customers
+      .map((c) => c.customer.externalId)
+      .filter((id) => ['AGING-9', 'aging-10', 'SEED-1'].includes(id));
+    expect(order).toEqual(['aging-10', 'AGING-9', 'SEED-1']);
+    expect(response.body).toBe(exact);
   });
 
   it('refuses a revoked token', async () => {
