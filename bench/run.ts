@@ -126,12 +126,10 @@ try {
   const raw = [];
   if (!e2eOnly) for (const concurrency of [10, 100]) raw.push(await rawBullmq(redisTarget, RAW_JOBS, concurrency));
   // Skipped figures are NaN, null in the JSON line.
-  const bestRaw = raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a), {
-    concurrency: NaN,
-    addPerSecond: NaN,
-    processPerSecond: NaN,
-    endToEndPerSecond: NaN,
-  });
+  const bestRaw =
+    raw.length === 0
+      ? { concurrency: NaN, addPerSecond: NaN, processPerSecond: NaN, endToEndPerSecond: NaN }
+      : raw.reduce((a, b) => (b.processPerSecond > a.processPerSecond ? b : a));
   for (const r of raw) {
     say(
       `[${elapsed()}] raw BullMQ, concurrency ${r.concurrency}: addBulk ${fmt(r.addPerSecond)} jobs/s, ` +
