@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Runs the TypeScript sources, compiled on first use (bin/compiled-sources.js), so there is no
+// build step to forget. Where they cannot be compiled, tsx runs them directly.
+import { compiledEntry } from './compiled-sources.js';
 
-register();
-await import('../src/cli/main.ts');
+const compiled = await compiledEntry('src/cli/main.ts');
+if (compiled) {
+  process.setSourceMapsEnabled(true);
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}
