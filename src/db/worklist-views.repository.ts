@@ -115,16 +115,15 @@ function toBaseSql(column: string, rates: RatesInForce, param: (value: unknown, 
 }
 
 /**
- * One page of the worklist, its count and its per-currency totals, in two statements. The page
- * is ranked on `customer_balances` alone where it can be (one table, top-N), and only its rows
- * are joined to customers, cases and users.
+ * One page of the worklist, its count and its per-currency totals, in one statement: the accounts
+ * matching the filters are found once, and both the page and the totals are taken from them. The
+ * page is ranked on `customer_balances` alone where it can be (one table, top-N), and only its
+ * rows are joined to customers, cases and users.
  */
 export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<WorklistPage> {
   const values: unknown[] = [];
-  const types: string[] = [];
   const param = (value: unknown, type: string) => {
     values.push(value);
-    types.push(type);
     return `$${values.length}::${type}`;
   };
   const now = param(query.now.toISOString(), 'timestamptz');
@@ -195,7 +194,7 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
   if (query.step !== null) where.push(`cc.current_step = ${param(query.step, 'text')}`);
   if (needsCase) joins.push('left join collection_cases cc on cc.customer_id = b.customer_id');
 
-  const needsCustomer = query.search !== null || query.sort === 'name' || query.sort === 'collector';
+  const needsCustomer = query.sort === 'name' || query.sort === 'collector';
   if (needsCustomer) joins.push('join customers c on c.id = b.customer_id');
   if (query.sort === 'collector') joins.push('left join users u on u.id = b.collector_id');
   if (query.search !== null) {
@@ -205,11 +204,12 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
     const phone =
       digits === null
         ? ''
-        : `union select cp.customer_id from contact_points cp where lower(cp.value) like ${param(contains(digits), 'text')}`;
+        : `union all select cp.customer_id from contact_points cp where lower(cp.value) like ${param(contains(digits), 'text')}`;
+    // `in` keeps each account once: the branches need no `union` of their own to remove repeats.
     where.push(`b.customer_id in (
       select m.id from customers m where m.name ilike ${pattern} or m.external_id ilike ${pattern}
-      union select i.customer_id from invoices i where i.number ilike ${pattern}
-      union select cp.customer_id from contact_points cp where lower(cp.value) like ${lowered}
+      union all select i.customer_id from invoices i where i.number ilike ${pattern}
+      union all select cp.customer_id from contact_points cp where lower(cp.value) like ${lowered}
       ${phone})`);
   }
 
@@ -252,6 +252,9 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
   // (an index walk each) — a top-N of a few hundred rows instead of a sort of every account.
   const byIndex =
     (query.view === 'overdue' || query.view === 'all') && query.search === null && query.sort === 'rank' && query.direction === 'asc';
+  // The accounts matching the filters are found once and kept for both the page and the totals;
+  // beside the index walk, the totals add up the ledger in one pass and keep nothing.
+  const matching = `matching as ${byIndex ? 'not materialized' : 'materialized'} (select b.currency, b.balance_minor, ${columns} ${from})`;
   const ranked = byIndex
     ? `
     select k.* from unnest(${param(knownCurrencies(), 'text[]')}) as currency(code)
@@ -264,13 +267,19 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
      order by ${order.rank}, customer_id asc
      limit ${limit} offset ${offset}`
     : `
-    select ${columns}
-      ${from}
+    select * from matching
      order by ${order[query.sort]}, customer_id asc
      limit ${limit} offset ${offset}`;
-  const pageSql = `
-    with r as materialized (${ranked})
-    select c.id::text, c.external_id, c.name, c.currency::text, c.time_zone, u.name as collector_name,
+  // Every row carries the totals (as JSON text, the same through both drivers); a page past the
+  // end is one row with the totals and no customer.
+  const rows = await sql.query<Record<string, unknown>>(
+    `
+    with ${matching},
+    r as materialized (${ranked}),
+    totals as (select b.currency::text as currency, count(*)::int as accounts,
+                      sum(b.balance_minor)::text as balance, sum(b.overdue_minor)::text as overdue
+                 from matching b group by 1)
+    select t.totals, c.id::text, c.external_id, c.name, c.currency::text, c.time_zone, u.name as collector_name,
            cc.state::text as case_state, cc.pause_reason::text as pause_reason, cc.current_step,
            b.balance_minor::text, b.overdue_minor::text, b.written_off_minor::text, b.open_invoices::int,
            b.oldest_due_on::text, r.call_due_at,
@@ -287,27 +296,18 @@ export async function findWorklistPage(sql: Sql, query: WorklistQuery): Promise<
                     and p.updated_at > ${now} - interval '30 days') as broken_promise,
            exists (select 1 from promises_to_pay p where p.customer_id = c.id and p.status = 'open' and p.promised_date <= ${today}) as promise_due,
            exists (select 1 from call_tasks t where t.customer_id = c.id and t.status = 'open' and t.due_at < ${endOfToday}) as call_due
-      from r
-      join customer_balances b on b.customer_id = r.customer_id
-      join customers c on c.id = r.customer_id
-      left join collection_cases cc on cc.customer_id = r.customer_id
-      left join users u on u.id = c.assigned_collector_id
-     order by ${order[query.sort].replace(/\b(name|external_id|collector_name|overdue_minor|oldest_due_on|overdue_base|balance_base|section|call_due_at|dispute_opened_at)\b/g, 'r.$1')}, r.customer_id asc`;
-  // The totals share the page's parameters; the ones they do not use are typed here (Postgres
-  // refuses a parameter it cannot type).
-  const totalsSql = `
-    with parameters as (select ${types.map((type, i) => `$${i + 1}::${type}`).join(', ')})
-    select b.currency::text as currency, count(*)::int as accounts,
-           coalesce(sum(b.balance_minor), 0)::text as balance, coalesce(sum(b.overdue_minor), 0)::text as overdue
-      ${from}
-     group by 1 order by 1`;
-
-  const [rows, totals] = await Promise.all([
-    sql.query<Record<string, unknown>>(pageSql, values),
-    sql.query<{ currency: string; accounts: number; balance: string; overdue: string }>(totalsSql, values),
-  ]);
+      from (select coalesce(json_agg(totals order by currency), '[]')::text as totals from totals) t
+      left join (r
+           join customer_balances b on b.customer_id = r.customer_id
+           join customers c on c.id = r.customer_id
+           left join collection_cases cc on cc.customer_id = r.customer_id
+           left join users u on u.id = c.assigned_collector_id) on true
+     order by ${order[query.sort].replace(/\b(name|external_id|collector_name|overdue_minor|oldest_due_on|overdue_base|balance_base|section|call_due_at|dispute_opened_at)\b/g, 'r.$1')}, r.customer_id asc`,
+    values,
+  );
+  const totals = JSON.parse(String(rows[0]!.totals)) as Array<{ currency: string; accounts: number; balance: string; overdue: string }>;
   return {
-    rows: rows.map(toRow),
+    rows: rows.filter((r) => r.id !== null).map(toRow),
     totals: totals.map((t) => ({
       currency: t.currency,
       accounts: t.accounts,

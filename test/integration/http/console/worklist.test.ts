@@ -176,6 +176,10 @@ describe('the worklist (/console/worklist)', () => {
     expect(idsIn((await get('collector', '/console/worklist?q=Held')).body)).toEqual(['HOLD-1']);
     expect(idsIn((await get('collector', '/console/worklist?q=Held&state=workable')).body)).toEqual([]);
     expect(idsIn((await get('collector', '/console/worklist?q=100%25')).body)).toEqual([]);
+    // An account counts once however many of its fields match (its name and its email here).
+    expect((await get('collector', '/console/worklist?q=hudson')).body).toMatch(
+      /<strong>1<\/strong> account\(s\) · overdue <strong>EUR\s13,292\.75<\/strong>/,
+    );
   });
 
   it('sorts on the server by the column asked for, with aria-sort and a link that flips the direction', async () => {
@@ -212,6 +216,15 @@ describe('the worklist (/console/worklist)', () => {
     const beyond = await get('manager', '/console/worklist?view=overdue&collector=unassigned&page=3');
     expect(beyond.statusCode).toBe(200);
     expect(beyond.body).toContain('There is no page 3: the list has 2 page(s).');
+    expect(beyond.body).toMatch(/<strong>55<\/strong> account\(s\) · overdue <strong>EUR\s69\.85<\/strong>/);
+    // A search pages the same way, and past its last page still counts and totals what it found.
+    const searched = await get('manager', '/console/worklist?q=bulk&page=2');
+    expect(idsIn(searched.body)).toEqual(['BULK-104', 'BULK-103', 'BULK-102', 'BULK-101', 'BULK-100']);
+    const searchedBeyond = await get('manager', '/console/worklist?q=bulk&page=3');
+    expect(searchedBeyond.statusCode).toBe(200);
+    expect(idsIn(searchedBeyond.body)).toEqual([]);
+    expect(searchedBeyond.body).toContain('There is no page 3: the list has 2 page(s).');
+    expect(searchedBeyond.body).toMatch(/<strong>55<\/strong> account\(s\) · overdue <strong>EUR\s69\.85<\/strong>/);
   });
 
   it('answers a bad parameter with a 400 page naming it', async () => {
