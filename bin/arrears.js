@@ -5,7 +5,6 @@ import { compiledEntry } from './compiled-sources.js';
 
 const compiled = await compiledEntry('src/cli/main.ts');
 if (compiled) {
-  process.setSourceMapsEnabled(true);
   await import(compiled);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,3 +1,5 @@
+import { createServer, type Socket } from 'node:net';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailTransport } from '../../../src/channels/email/create-email-transport.js';
 import { emailMessageId, type EmailTransport, type OutgoingEmail } from '../../../src/channels/email/email-transport.js';
@@ -113,6 +115,35 @@ describe('SMTP transport against a real SMTP server', () => {
     } finally {
       await Promise.all([good.close(), bad.close()]);
       await guarded.close();
+    }
+  });
+
+  it('fails the messages of an SMTP thread that stops as transient and possibly sent, and starts a new thread for the next', async () => {
+    // A server that accepts connections and never greets: the sends wait in the thread.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const transport = createEmailTransport({ kind: 'smtp', host: '127.0.0.1', port, secure: false, connectionTimeoutMs: 1_000 });
+    try {
+      const sends = [1, 2, 3].map((i) =>
+        deliveryFailure(transport.send(aReminder({ messageId: emailMessageId(`stop-${i}`, 'a.example') }))),
+      );
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // How a crash of the thread looks from the transport (white box: the thread is private).
+      await (transport as unknown as { thread: Worker }).thread.terminate();
+      for (const error of await Promise.all(sends)) {
+        expect(error).toMatchObject({ kind: 'transient', maybeSent: true });
+        expect(error.message).toMatch(/SMTP thread stopped/);
+      }
+      // The next send is answered by a new thread: the server's silence, not the old thread's end.
+      const next = await deliveryFailure(transport.send(aReminder()));
+      expect(next).toMatchObject({ kind: 'transient' });
+      expect(next.message).not.toMatch(/SMTP thread stopped/);
+    } finally {
+      await transport.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
