@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestArrears, testEnvironment, type TestArrears } from '../../../support/arrears.js';
 import { testQueuePrefix } from '../../../support/databases.js';
@@ -14,8 +15,11 @@ import { browse as consoleBrowse, consoleSession, csrfIn } from '../../../suppor
 // sense checks and cancel form, and "send a message now" through the outbox.
 
 const DAY = 86_400_000;
-/** A calendar day `n` days from today (UTC; negative = before). */
-const day = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
+/**
+ * A calendar day `n` days from today in Europe/Berlin (negative = before): MULTI-1's zone, in which
+ * the page counts its days overdue. From UTC's today it was a day short from 23:00 UTC on.
+ */
+const day = (n: number) => DateTime.now().setZone('Europe/Berlin').plus({ days: n }).toISODate()!;
 const NBSP = '\u00a0';
 /** The timeline's entries (titles), in page order. */
 const entries = (html: string) =>
