@@ -61,9 +61,9 @@ const THREAD_YOUNG_GENERATION_MB = 8;
  */
 export class SmtpEmailTransport implements EmailTransport {
   private readonly options: SMTPPool.Options;
-  private thread: Worker | null = null;
+  /** The running thread and the messages it holds (a new thread after a crash holds its own). */
+  private current: { thread: Worker; pending: Map<number, (reply: ThreadReply) => void> } | null = null;
   private nextId = 0;
-  private readonly pending = new Map<number, (reply: ThreadReply) => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(settings: SmtpSettings) {
@@ -92,33 +92,35 @@ export class SmtpEmailTransport implements EmailTransport {
     };
   }
 
-  private startThread(): Worker {
+  private startThread(): NonNullable<SmtpEmailTransport['current']> {
     const thread = new Worker(THREAD_ENTRY, {
       workerData: { options: this.options },
       resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
     });
+    const started = { thread, pending: new Map<number, (reply: ThreadReply) => void>() };
     thread.on('message', (reply: ThreadReply) => {
-      this.pending.get(reply.id)?.(reply);
-      this.pending.delete(reply.id);
+      started.pending.get(reply.id)?.(reply);
+      started.pending.delete(reply.id);
       // An idle thread does not keep the process alive; close() ends it.
-      if (this.pending.size === 0) thread.unref();
+      if (started.pending.size === 0) thread.unref();
     });
+    // 'error' and then 'exit' for one crash: only this thread's messages fail, never a newer thread's.
     const stopped = (reason: string) => {
-      if (this.thread === thread) this.thread = null;
-      for (const [id, answer] of this.pending)
+      if (this.current === started) this.current = null;
+      for (const [id, answer] of started.pending)
         answer({ id, error: { message: `the SMTP thread stopped (${reason})`, code: 'ECONNECTION' } });
-      this.pending.clear();
+      started.pending.clear();
     };
     thread.on('error', (error) => stopped(error.message));
     thread.on('exit', (code) => stopped(`exit code ${code}`));
-    return thread;
+    return started;
   }
 
   async send(message: OutgoingEmail): Promise<EmailSendResult> {
-    const thread = (this.thread ??= this.startThread());
+    const { thread, pending } = (this.current ??= this.startThread());
     const id = (this.nextId += 1);
     const sending = new Promise<ThreadReply>((resolve) => {
-      this.pending.set(id, resolve);
+      pending.set(id, resolve);
       thread.ref();
       thread.postMessage({ id, mail: toMailOptions(message) });
     });
@@ -134,8 +136,8 @@ export class SmtpEmailTransport implements EmailTransport {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    const thread = this.thread;
-    this.thread = null;
+    const thread = this.current?.thread;
+    this.current = null;
     if (!thread) return;
     await new Promise<void>((resolve) => {
       thread.once('exit', () => resolve());
